@@ -1,0 +1,128 @@
+"""Catalog configuration: find `gitops-templates.yaml`, validate it, build `Settings`.
+
+Two stages: the raw YAML is validated against `schemas/config.schema.json`, then turned
+into a frozen `Settings`. No other module sees the raw dict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from semver import Version
+
+from gitops_templates.errors import ConfigError, Problem
+from gitops_templates.models import Level
+from gitops_templates.versioning import BumpRules, TagFormat, TagFormatError
+from gitops_templates.yamlio import load_yaml
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+
+CONFIG_NAMES = ("gitops-templates.yaml", "gitops-templates.yml")
+DEFAULT_TAG_FORMAT = "{id}@{version}"
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentSpec:
+    """A component declared in `components:`."""
+
+    id: str
+    path: str
+    tag_format: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Validated catalog configuration with defaults filled in."""
+
+    templates_dir: str = "templates"
+    tag_format: str = DEFAULT_TAG_FORMAT
+    rules: BumpRules = field(default_factory=BumpRules)
+    components: tuple[ComponentSpec, ...] = ()
+    first_parent: bool = False
+    sign_tags: bool = False
+    compatibility: str = "enforce"
+    source: str | None = None  # the file the settings came from
+    notices: tuple[str, ...] = ()
+
+
+def find_config(root: Path, explicit: Path | None) -> tuple[Path | None, list[str]]:
+    """The config file to use and notices (several candidates, say which one)."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(
+                f"config file {explicit} does not exist",
+                hint="pass an existing file with --config, or run `gitops-templates init`",
+            )
+        return explicit, []
+    found = [root / name for name in CONFIG_NAMES if (root / name).is_file()]
+    notices = []
+    if len(found) > 1:
+        notices.append(f"several config files found; using {found[0].name}")
+    return (found[0] if found else None), notices
+
+
+def load_settings(text: bytes | None, source: str | None) -> Settings:
+    """Parse and validate config text (None: all defaults)."""
+    if text is None or source is None:
+        return Settings()
+    from gitops_templates.schema import validate_against  # noqa: PLC0415 - jsonschema
+
+    doc = load_yaml(text, source)
+    data = doc.data if doc.data is not None else {}
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"{source}: the configuration must be a mapping",
+            problems=(Problem("expected a mapping of keys", file=source, line=1),),
+        )
+    problems = validate_against(doc, "config.schema.json")
+    if problems:
+        raise ConfigError(
+            f"{source} is invalid ({len(problems)} problem(s))",
+            hint="see `gitops-templates init` for a commented default configuration",
+            problems=tuple(problems),
+        )
+    return _settings(data, source, doc.line_of)
+
+
+def _settings(data: Mapping[str, Any], source: str, line_of: Any) -> Settings:
+    def fail(key: str, message: str) -> ConfigError:
+        problem = Problem(message, file=source, pointer=key, line=line_of((key,)))
+        return ConfigError(f"{source}: {key}: {message}", problems=(problem,))
+
+    tag_format = str(data.get("tag_format", DEFAULT_TAG_FORMAT))
+    try:
+        TagFormat.compile(tag_format)
+    except TagFormatError as err:
+        raise fail("tag_format", str(err)) from err
+    bump_types = {k: Level.parse(v) for k, v in data.get("bump_types", {}).items()}
+    zero = data.get("zero_major", {})
+    rules = BumpRules(
+        bump_types=MappingProxyType(bump_types) if "bump_types" in data else BumpRules().bump_types,
+        zero_breaking=Level.parse(zero.get("breaking", "minor")),
+        zero_feat=Level.parse(zero.get("feat", "minor")),
+        initial_version=Version.parse(str(data.get("initial_version", "0.1.0"))),
+    )
+    components = []
+    for cid, spec in data.get("components", {}).items():
+        path, fmt = (spec, None) if isinstance(spec, str) else (spec["path"], spec.get("tag_format"))
+        if fmt is not None:
+            try:
+                TagFormat.compile(fmt)
+            except TagFormatError as err:
+                raise fail(f"components.{cid}.tag_format", str(err)) from err
+        norm = "" if path in (".", "./") else path.strip("/")
+        components.append(ComponentSpec(cid, norm, fmt))
+    return Settings(
+        templates_dir=str(data.get("templates_dir", "templates")).strip("/"),
+        tag_format=tag_format,
+        rules=rules,
+        components=tuple(components),
+        first_parent=bool(data.get("first_parent", False)),
+        sign_tags=bool(data.get("sign_tags", False)),
+        compatibility=str(data.get("compatibility", "enforce")),
+        source=source,
+    )

@@ -1,0 +1,471 @@
+"""All Git reads and writes for one repository. The only module that imports GitPython.
+
+Reads are batched plumbing calls (one `git log -z` pass, one `for-each-ref`, one
+`cat-file --batch`) run directly, so hooks and `plan` never pay GitPython's import.
+Writes (tag objects, the ref transaction, push, signature checks) go through GitPython,
+imported on first use. Everything returned is our own frozen values (`models`).
+User-supplied names reach git only after `--`, or inside `--stdin` transactions.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gitops_templates.errors import (
+    EmptyRepositoryError,
+    GitStateError,
+    NotAGitRepositoryError,
+    NotFoundError,
+    TagConflictError,
+)
+from gitops_templates.models import CommitRecord, TagRecord, TreeEntry
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+_HEX = re.compile(rb"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
+_LOG_FORMAT = "%x1e%H%x00%P%x00%an%x00%ae%x00%at%x00%ct%x00%B%x00"
+_TAG_FORMAT = (
+    "%(refname)%00%(objectname)%00%(objecttype)%00%(*objectname)%00%(*objecttype)"
+    "%00%(taggerdate:unix)%00%(contents:signature)%00%(contents)%00%1e"
+)
+_SIGNATURE_HINT = (
+    "check `git config gpg.format`, `user.signingKey` and that the key is usable "
+    "without a prompt (an agent, or no passphrase in CI)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LogResult:
+    """Commits in topological order (children first) and any decoding trouble."""
+
+    commits: tuple[CommitRecord, ...]
+    invalid_utf8: tuple[str, ...]  # commits whose message was not valid UTF-8
+
+
+@dataclass(frozen=True, slots=True)
+class NewTag:
+    """An annotated tag to create."""
+
+    name: str
+    commit: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureCheck:
+    """Result of `git verify-tag`."""
+
+    ok: bool
+    output: str
+
+
+class GitRepo:
+    """One repository (work tree or bare), located with `git rev-parse`."""
+
+    def __init__(self, root: Path, git_dir: Path, common_dir: Path, *, bare: bool):
+        self.root = root
+        self.git_dir = git_dir
+        self.common_dir = common_dir
+        self.bare = bare
+
+    @classmethod
+    def discover(cls, path: Path) -> GitRepo:
+        """Find the repository containing `path`."""
+        if not path.exists():
+            raise NotAGitRepositoryError(f"{path} does not exist")
+        args = [
+            "rev-parse",
+            "--is-bare-repository",
+            "--absolute-git-dir",
+            "--git-common-dir",
+        ]
+        proc = _git(path, args)
+        if proc.returncode != 0:
+            raise NotAGitRepositoryError(
+                f"{path} is not inside a Git repository",
+                hint="run the command inside a catalog repository or pass --repo PATH",
+            )
+        bare_text, git_dir_text, common_text = _text(proc.stdout).splitlines()[:3]
+        git_dir = Path(git_dir_text)
+        common = Path(common_text)
+        common = common if common.is_absolute() else (path / common).resolve()
+        if bare_text == "true":
+            return cls(git_dir, git_dir, common, bare=True)
+        top = _git(path, ["rev-parse", "--show-toplevel"])
+        root = (
+            Path(_text(top.stdout).strip()) if top.returncode == 0 else git_dir.parent
+        )
+        return cls(root, git_dir, common, bare=False)
+
+    # -- plumbing -----------------------------------------------------------------
+
+    def run(self, args: Sequence[str], *, input: bytes | None = None) -> bytes:
+        """Run a git command; raise `GitStateError` with git's message on failure."""
+        proc = _git(self.root, args, input=input)
+        if proc.returncode != 0:
+            raise GitStateError(
+                f"git {args[0]} failed: {_text(proc.stderr).strip() or proc.returncode}"
+            )
+        return proc.stdout
+
+    def try_run(self, args: Sequence[str]) -> bytes | None:
+        """Run a git command; None instead of an error when it fails."""
+        proc = _git(self.root, args)
+        return proc.stdout if proc.returncode == 0 else None
+
+    # -- reads --------------------------------------------------------------------
+
+    def head(self) -> str:
+        """The commit HEAD points at (works detached)."""
+        out = self.try_run(["rev-parse", "--verify", "-q", "HEAD^{commit}"])
+        if out is None:
+            raise EmptyRepositoryError(
+                f"{self.root} has no commits yet",
+                hint="commit the catalog first (`git add -A && git commit`)",
+            )
+        return _text(out).strip()
+
+    def is_shallow(self) -> bool:
+        """True for a shallow clone (history truncated)."""
+        out = self.run(["rev-parse", "--is-shallow-repository"])
+        return _text(out).strip() == "true"
+
+    def resolve(self, rev: str) -> str:
+        """The commit a revision names; `NotFoundError` when it does not exist."""
+        if rev.startswith("-"):
+            raise NotFoundError(f"revision {rev!r} not found")
+        out = self.try_run(
+            ["rev-parse", "--verify", "-q", "--end-of-options", f"{rev}^{{commit}}"]
+        )
+        if out is None:
+            raise NotFoundError(f"revision {rev!r} not found")
+        return _text(out).strip()
+
+    def existing(self, shas: Iterable[str]) -> set[str]:
+        """The subset of object ids present in the object database."""
+        wanted = [s for s in shas if _HEX.match(s.encode())]
+        if not wanted:
+            return set()
+        out = self.run(
+            ["cat-file", "--batch-check"], input="\n".join(wanted).encode() + b"\n"
+        )
+        return {
+            line.split(" ", 1)[0]
+            for line in _text(out).splitlines()
+            if not line.endswith(" missing")
+        }
+
+    def log(
+        self,
+        include: Sequence[str],
+        exclude: Sequence[str] = (),
+        *,
+        first_parent: bool = False,
+    ) -> LogResult:
+        """One `git log` pass: commits reachable from `include` but not `exclude`.
+
+        Merges list the files changed against their first parent (what the merge
+        brought to the branch); their other parents' commits are walked too, unless
+        `first_parent` restricts the walk to the first-parent chain.
+        """
+        merges = ["--first-parent"] if first_parent else ["--diff-merges=first-parent"]
+        args = [
+            "-c", "i18n.logOutputEncoding=UTF-8", "log", "-z", "--name-only",
+            "--topo-order", "--no-renames", "--no-ext-diff", "--no-textconv",
+            "--no-show-signature", *merges, f"--format={_LOG_FORMAT}",
+            *include, *(["--not", *exclude] if exclude else []), "--",
+        ]  # fmt: skip
+        return _parse_log(self.run(args))
+
+    def tags(self) -> list[TagRecord]:
+        """Every tag, in one `for-each-ref` call."""
+        out = self.run(["for-each-ref", f"--format={_TAG_FORMAT}", "refs/tags/"])
+        return _parse_tags(out)
+
+    def ls_tree(self, rev: str, path: str) -> list[TreeEntry]:
+        """Blobs, links and submodules below `path` at `rev` (paths relative to it)."""
+        prefix = f"{path}/" if path else ""
+        out = self.run(["ls-tree", "-r", "-z", "--full-tree", rev, "--", prefix or "."])
+        entries = []
+        for item in out.split(b"\0"):
+            if not item:
+                continue
+            meta, _, name = item.partition(b"\t")
+            mode, kind, sha = _text(meta).split(" ")
+            rel = _text(name)[len(prefix) :]
+            entries.append(TreeEntry(mode, kind, sha, rel))
+        return entries
+
+    def subtrees(self, rev: str, paths: Sequence[str]) -> dict[str, str]:
+        """Tree ids of the directories `paths` at `rev` (missing ones left out)."""
+        found: dict[str, str] = {}
+        named = [p for p in paths if p]
+        if named:
+            out = self.run(["ls-tree", "-z", "--full-tree", rev, "--", *named])
+            for item in out.split(b"\0"):
+                meta, _, name = item.partition(b"\t")
+                parts = meta.split(b" ")
+                if len(parts) == 3 and parts[1] == b"tree":
+                    found[_text(name)] = _text(parts[2])
+        if "" in paths:
+            found[""] = _text(self.run(["rev-parse", f"{rev}^{{tree}}"])).strip()
+        return found
+
+    def read_blobs(self, shas: Iterable[str]) -> dict[str, bytes]:
+        """Contents of many blobs in one `cat-file --batch` call."""
+        wanted = list(dict.fromkeys(shas))
+        if not wanted:
+            return {}
+        out = self.run(
+            ["cat-file", "--batch"], input="\n".join(wanted).encode() + b"\n"
+        )
+        blobs: dict[str, bytes] = {}
+        pos = 0
+        while pos < len(out):
+            end = out.index(b"\n", pos)
+            header = _text(out[pos:end]).split(" ")
+            pos = end + 1
+            if len(header) < 3:  # `<sha> missing`
+                continue
+            size = int(header[2])
+            blobs[header[0]] = out[pos : pos + size]
+            pos += size + 1
+        return blobs
+
+    def read_file(self, rev: str, path: str) -> bytes | None:
+        """One file at a revision; None when it does not exist there."""
+        return self.try_run(["cat-file", "blob", f"{rev}:{path}"])
+
+    def config(self, key: str) -> str | None:
+        """A git config value, or None."""
+        out = self.try_run(["config", "--get", "--end-of-options", key])
+        return _text(out).strip() if out is not None else None
+
+    def remotes(self) -> list[str]:
+        """Configured remote names."""
+        return _text(self.run(["remote"])).split()
+
+    # -- writes (GitPython) -------------------------------------------------------
+
+    def create_tags(
+        self, tags: Sequence[NewTag], *, sign: bool | None
+    ) -> dict[str, str]:
+        """Create annotated tags in ONE ref transaction: all of them or none.
+
+        Tag objects are written first with `git tag` in a private staging ref store
+        that shares this repository's objects and includes its config (so tagger,
+        `tag.gpgSign`, `gpg.format` and keys behave exactly as git's own), then every
+        ref is created by a single `git update-ref --stdin` transaction. `sign=None`
+        follows git config; True forces signing; False forbids it. Returns the tag
+        object ids by name.
+        """
+        stage = Path(tempfile.mkdtemp(prefix="tag-stage-", dir=self.state_dir))
+        try:
+            objects = self._stage_tag_objects(stage, tags, sign)
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
+        lines = ["start"]
+        lines += [f"create refs/tags/{t.name} {objects[t.name]}" for t in tags]
+        lines += ["prepare", "commit"]
+        try:
+            _write(self.root, ["update-ref", "--stdin"], stdin="\n".join(lines) + "\n")
+        except _WriteError as err:
+            raise TagConflictError(
+                f"the tag transaction was refused, no tag was created: {err.detail}",
+                hint="another process may have created one of these tags; re-run `plan`",
+            ) from err
+        return objects
+
+    def _stage_tag_objects(
+        self, stage: Path, tags: Sequence[NewTag], sign: bool | None
+    ) -> dict[str, str]:
+        (stage / "refs").mkdir()
+        (stage / "objects").mkdir()
+        (stage / "HEAD").write_text("ref: refs/heads/main\n")
+        include = (self.common_dir / "config").as_posix()
+        (stage / "config").write_text(f"[include]\n\tpath = {include}\n")
+        env = {
+            "GIT_DIR": str(stage),
+            "GIT_OBJECT_DIRECTORY": str(self.common_dir / "objects"),
+        }
+        sign_flag = {None: [], True: ["--sign"], False: ["--no-sign"]}[sign]
+        objects = {}
+        for tag in tags:
+            args = ["tag", "-a", *sign_flag, "--cleanup=verbatim", "-F", "-", "--"]
+            try:
+                _write(stage, [*args, tag.name, tag.commit], stdin=tag.message, env=env)
+                out = _write(
+                    stage, ["rev-parse", "--verify", f"refs/tags/{tag.name}"], env=env
+                )
+            except _WriteError as err:
+                signing = any(w in err.detail.lower() for w in ("sign", "gpg", "ssh"))
+                raise GitStateError(
+                    f"could not create tag {tag.name}: {err.detail}",
+                    hint=_SIGNATURE_HINT if signing else None,
+                ) from err
+            objects[tag.name] = out.strip()
+        return objects
+
+    def push_atomic(self, remote: str, refs: Sequence[str]) -> str:
+        """Push refs with `git push --atomic` (all or none on the remote)."""
+        remotes = self.remotes()
+        if remote not in remotes:
+            raise NotFoundError(
+                f"remote {remote!r} is not configured",
+                hint=f"configured remotes: {', '.join(remotes) or 'none'}",
+            )
+        refspecs = [f"{r}:{r}" for r in refs]
+        try:
+            return _write(
+                self.root, ["push", "--atomic", "--porcelain", "--", remote, *refspecs]
+            )
+        except _WriteError as err:
+            raise GitStateError(
+                f"git push --atomic to {remote} failed, nothing was pushed: {err.detail}",
+                hint="the tags exist locally; fix the remote and re-run `release --push`",
+            ) from err
+
+    def verify_tag(self, name: str) -> SignatureCheck:
+        """Check a tag's signature with `git verify-tag`."""
+        proc = _git(self.root, ["verify-tag", "--", name])
+        return SignatureCheck(proc.returncode == 0, _text(proc.stderr).strip())
+
+    @property
+    def state_dir(self) -> Path:
+        """`.git/gitops-templates/`: caches and locks that belong to this clone."""
+        path = self.common_dir / "gitops-templates"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+
+def _git(
+    cwd: Path, args: Sequence[str], *, input: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    env = dict(os.environ, GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0")
+    return subprocess.run(
+        ["git", *args], cwd=cwd, input=input, capture_output=True, env=env, check=False
+    )
+
+
+class _WriteError(Exception):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+def _write(
+    cwd: Path,
+    args: Sequence[str],
+    *,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+) -> str:
+    """Run a mutating git command through GitPython (imported here, on first write)."""
+    import git  # noqa: PLC0415 - 150 ms; only writes pay for it
+
+    full_env = {"GIT_TERMINAL_PROMPT": "0", **(env or {})}
+    with tempfile.TemporaryFile() as stream:
+        if stdin is not None:
+            stream.write(stdin.encode())
+            stream.seek(0)
+        try:
+            out = git.Git(str(cwd)).execute(
+                ["git", *args],
+                istream=stream if stdin is not None else None,
+                env=full_env,
+            )
+        except git.GitCommandError as err:
+            raise _WriteError(
+                _text(
+                    err.stderr.encode() if isinstance(err.stderr, str) else err.stderr
+                )
+                .strip()
+                .removeprefix("stderr: ")
+                .strip("'")
+                .strip()
+            ) from err
+    return str(out)
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", errors="replace")
+
+
+def _parse_log(data: bytes) -> LogResult:
+    chunks: list[bytes] = []
+    for piece in data.split(b"\x1e")[1:]:
+        head = piece[:65].split(b"\0", 1)[0]
+        if chunks and not _HEX.match(head):
+            chunks[-1] += b"\x1e" + piece  # a record separator inside a message
+        else:
+            chunks.append(piece)
+    commits, invalid = [], []
+    for chunk in chunks:
+        fields = chunk.split(b"\0")
+        sha, parents, an, ae, at, ct, body = (f for f in fields[:7])
+        files = [f.lstrip(b"\n") for f in fields[7:] if f.strip(b"\n")]
+        try:
+            message = body.decode("utf-8")
+        except UnicodeDecodeError:
+            message = _text(body)
+            invalid.append(sha.decode())
+        commits.append(
+            CommitRecord(
+                sha=sha.decode(),
+                parents=tuple(parents.decode().split()),
+                author_name=_text(an),
+                author_email=_text(ae),
+                author_time=int(at or 0),
+                commit_time=int(ct or 0),
+                message=message,
+                files=tuple(_text(f) for f in files),
+            )
+        )
+    return LogResult(tuple(commits), tuple(invalid))
+
+
+def _parse_tags(data: bytes) -> list[TagRecord]:
+    records: list[bytes] = []
+    for piece in data.split(b"\x1e"):
+        piece = piece.lstrip(b"\n")
+        if not piece:
+            continue
+        if records and not piece.startswith(b"refs/tags/"):
+            records[-1] += b"\x1e" + piece
+        else:
+            records.append(piece)
+    tags = []
+    for record in records:
+        fields = record.split(b"\0")
+        if len(fields) < 8:
+            continue
+        ref, obj, kind, peeled, peeled_kind, when, signature, contents = (
+            _text(f) for f in fields[:8]
+        )
+        annotated = kind == "tag"
+        if signature and contents.endswith(signature):
+            contents = contents[: -len(signature)]
+        if annotated:
+            commit = peeled if peeled_kind == "commit" else None
+        else:
+            commit = obj if kind == "commit" else None
+        tags.append(
+            TagRecord(
+                name=ref.removeprefix("refs/tags/"),
+                object_sha=obj,
+                commit_sha=commit,
+                annotated=annotated,
+                signed=bool(signature),
+                tagger_time=int(when) if when.strip() else None,
+                message=contents if annotated else "",
+            )
+        )
+    return tags

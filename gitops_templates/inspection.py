@@ -1,0 +1,322 @@
+"""Read-only use-cases: `history`, `show`, `verify`, `stats`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from semver import Version
+
+from gitops_templates.cadence import Summary, bump_mix, intervals
+from gitops_templates.changelog import read_tag_message
+from gitops_templates.digest import tree_digest
+from gitops_templates.errors import ExitCode, NotFoundError
+from gitops_templates.graph import containment
+from gitops_templates.planning import VersionTag, read_versions
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from gitops_templates.workspace import Workspace
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class VersionInfo:
+    """One version of a component as its tag describes it."""
+
+    id: str
+    version: str
+    tag: str
+    commit: str
+    time: int | None
+    reachable: bool
+    annotated: bool
+    signed: bool
+    compatibility: str | None
+    digest: str | None
+    tree: str | None
+    changelog: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "id": self.id, "version": self.version, "tag": self.tag, "commit": self.commit,
+            "time": self.time, "reachable": self.reachable, "annotated": self.annotated,
+            "signed": self.signed, "compatibility": self.compatibility,
+            "digest": self.digest, "tree": self.tree, "changelog": self.changelog,
+        }  # fmt: skip
+
+
+def _info(item: VersionTag, commit_times: dict[str, int]) -> VersionInfo:
+    note = read_tag_message(item.tag.message) if item.tag.annotated else None
+    commit = item.tag.commit_sha or ""
+    return VersionInfo(
+        id=item.component,
+        version=str(item.version),
+        tag=item.tag.name,
+        commit=commit,
+        time=item.tag.tagger_time or commit_times.get(commit),
+        reachable=item.reachable,
+        annotated=item.tag.annotated,
+        signed=item.tag.signed,
+        compatibility=note.compatibility if note else None,
+        digest=note.digest if note else None,
+        tree=note.tree if note else None,
+        changelog=note.changelog if note else "",
+    )
+
+
+def _versions(ws: Workspace) -> dict[str, list[VersionTag]]:
+    """Version tags per component; reachability from HEAD (the cache may hold more)."""
+    order = [(c.sha, c.parents) for c in ws.history.commits]
+    reachable = set(containment(order, {ws.head: 1}))
+    versions, _ = read_versions(ws.components, ws.repo.tags(), reachable)
+    return versions
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryReport:
+    """Every version of one component, highest first."""
+
+    id: str
+    versions: tuple[VersionInfo, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {"schema_version": SCHEMA_VERSION, "id": self.id,
+                "versions": [v.to_dict() for v in self.versions]}  # fmt: skip
+
+
+def history(ws: Workspace, cid: str) -> HistoryReport:
+    """Versions of one component from its tags (semver order)."""
+    component = ws.component(cid)
+    versions = _versions(ws)
+    times = {c.sha: c.commit_time for c in ws.history.commits}
+    return HistoryReport(component.id, tuple(_info(v, times) for v in versions[component.id]))
+
+
+@dataclass(frozen=True, slots=True)
+class VersionDetail:
+    """One version with the files it holds."""
+
+    info: VersionInfo
+    files: tuple[str, ...]
+    metadata: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {"schema_version": SCHEMA_VERSION, **self.info.to_dict(),
+                "files": list(self.files), "metadata": self.metadata}  # fmt: skip
+
+
+def show(ws: Workspace, ref: str) -> VersionDetail:
+    """`ID` (latest version) or `ID@VERSION`."""
+    cid, _, wanted = ref.partition("@")
+    component = ws.component(cid)
+    versions = _versions(ws)
+    items = versions[component.id]
+    if wanted:
+        try:
+            target = Version.parse(wanted.removeprefix("v"))
+        except ValueError:
+            raise NotFoundError(f"{wanted!r} is not a version") from None
+        item = next((v for v in items if v.version == target), None)
+    else:
+        item = next((v for v in items if v.reachable), None)
+    if item is None:
+        known = ", ".join(str(v.version) for v in items) or "none released yet"
+        raise NotFoundError(f"{ref}: no such version", hint=f"versions of {cid}: {known}")
+    times = {c.sha: c.commit_time for c in ws.history.commits}
+    info = _info(item, times)
+    entries = ws.repo.ls_tree(info.commit, component.path)
+    metadata: dict[str, Any] = {}
+    if component.kind == "template":
+        from gitops_templates.yamlio import load_yaml  # noqa: PLC0415
+
+        raw = ws.repo.read_file(info.commit, f"{component.path}/template.yaml")
+        if raw is not None:
+            data = load_yaml(raw, f"{info.tag}:template.yaml").data
+            if isinstance(data, dict):
+                keys = ("name", "description", "owners", "category", "deprecated")
+                metadata = {k: data[k] for k in keys if k in data}
+    return VersionDetail(info, tuple(e.path for e in entries), metadata)
+
+
+@dataclass(frozen=True, slots=True)
+class TagCheck:
+    """The verdict on one version tag."""
+
+    id: str
+    tag: str
+    status: str  # ok | mismatch | unverifiable | bad-signature
+    detail: str
+
+    def to_dict(self) -> dict[str, str]:
+        """JSON form."""
+        return {"id": self.id, "tag": self.tag, "status": self.status, "detail": self.detail}
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyReport:
+    """Digest and signature checks of version tags."""
+
+    checks: tuple[TagCheck, ...]
+
+    @property
+    def failed(self) -> tuple[TagCheck, ...]:
+        """Tags whose content or signature does not match."""
+        return tuple(c for c in self.checks if c.status in ("mismatch", "bad-signature"))
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """3 when a tag was moved, re-created or badly signed."""
+        return ExitCode.INVALID_INPUT if self.failed else ExitCode.OK
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {"schema_version": SCHEMA_VERSION, "ok": not self.failed,
+                "checks": [c.to_dict() for c in self.checks]}  # fmt: skip
+
+
+def verify(ws: Workspace, ids: Sequence[str] = ()) -> VerifyReport:
+    """Recompute each version tag's digest and tree; check signatures."""
+    selected = ws.select(ids)
+    versions = _versions(ws)
+    checks = []
+    digests: dict[tuple[str, str], tuple[str, str]] = {}
+    for cid in selected:
+        path = ws.component(cid).path
+        for item in versions[cid]:
+            checks.append(_check(ws, item, path, digests))
+    return VerifyReport(tuple(checks))
+
+
+def _check(
+    ws: Workspace, item: VersionTag, path: str, digests: dict[tuple[str, str], tuple[str, str]]
+) -> TagCheck:
+    tag = item.tag
+    if not tag.annotated:
+        return TagCheck(item.component, tag.name, "unverifiable", "lightweight tag: no digest")
+    note = read_tag_message(tag.message)
+    if note.digest is None:
+        return TagCheck(item.component, tag.name, "unverifiable",
+                        "no Template-Digest trailer (created by another tool?)")  # fmt: skip
+    commit = tag.commit_sha or ""
+    key = (commit, path)
+    if key not in digests:
+        entries = ws.repo.ls_tree(commit, path)
+        blobs = ws.repo.read_blobs(e.sha for e in entries if e.kind == "blob")
+        tree = ws.repo.subtrees(commit, [path]).get(path, "")
+        digests[key] = (tree_digest(entries, lambda sha: blobs[sha]), tree)
+    digest, tree = digests[key]
+    if digest != note.digest or (note.tree and note.tree != tree):
+        return TagCheck(
+            item.component, tag.name, "mismatch",
+            f"content at {commit[:12]} has {digest} (tree {tree[:12]}), the tag records "
+            f"{note.digest} (tree {(note.tree or '?')[:12]}): the tag was moved or "
+            "re-created onto other content",
+        )  # fmt: skip
+    if tag.signed:
+        result = ws.repo.verify_tag(tag.name)
+        if not result.ok:
+            return TagCheck(item.component, tag.name, "bad-signature", result.output)
+        return TagCheck(item.component, tag.name, "ok", f"digest and signature ok: {result.output}")
+    return TagCheck(item.component, tag.name, "ok", "digest ok (unsigned)")
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentStats:
+    """Release figures of one component (reachable versions)."""
+
+    id: str
+    releases: int
+    prereleases: int
+    first: int | None
+    last: int | None
+    cadence: Summary  # seconds between releases
+    mix: dict[str, int]
+    lead_time: Summary  # first commit of a release -> its tag
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "id": self.id, "releases": self.releases, "prereleases": self.prereleases,
+            "first_release": self.first, "last_release": self.last,
+            "cadence": self.cadence.to_dict(), "bump_mix": self.mix,
+            "lead_time": self.lead_time.to_dict(),
+        }  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class StatsReport:
+    """Statistics for the selected components."""
+
+    components: tuple[ComponentStats, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {"schema_version": SCHEMA_VERSION,
+                "components": [c.to_dict() for c in self.components]}  # fmt: skip
+
+
+def stats(ws: Workspace, ids: Sequence[str] = ()) -> StatsReport:
+    """Release cadence, bump mix and lead time from tags and commits."""
+    selected = ws.select(ids)
+    versions = _versions(ws)
+    times = {c.sha: c.commit_time for c in ws.history.commits}
+    releases: dict[str, list[tuple[int, VersionTag]]] = {}
+    marks: dict[str, int] = {}
+    bit = 0
+    for cid in selected:
+        ordered = sorted((v for v in versions[cid] if v.reachable and not v.version.prerelease),
+                         key=lambda v: v.version)  # fmt: skip
+        releases[cid] = []
+        for item in ordered:
+            commit = item.tag.commit_sha or ""
+            marks[commit] = marks.get(commit, 0) | (1 << bit)
+            releases[cid].append((bit, item))
+            bit += 1
+    earliest = _earliest_commit_per_release(ws, marks, releases)
+    result = []
+    for cid in selected:
+        tag_times = {
+            i: v.tag.tagger_time or times.get(v.tag.commit_sha or "", 0) for i, v in releases[cid]
+        }
+        leads = [float(tag_times[i] - earliest[i]) for i, _ in releases[cid] if i in earliest]
+        stamps = list(tag_times.values())
+        pre = sum(1 for v in versions[cid] if v.reachable and v.version.prerelease)
+        result.append(
+            ComponentStats(
+                id=cid, releases=len(releases[cid]), prereleases=pre,
+                first=min(stamps, default=None), last=max(stamps, default=None),
+                cadence=Summary.of(intervals(stamps)),
+                mix=bump_mix([v.version for _, v in releases[cid]]),
+                lead_time=Summary.of(leads),
+            )
+        )  # fmt: skip
+    return StatsReport(tuple(result))
+
+
+def _earliest_commit_per_release(
+    ws: Workspace,
+    marks: dict[str, int],
+    releases: dict[str, list[tuple[int, VersionTag]]],
+) -> dict[int, int]:
+    """Release bit -> author time of the oldest commit it released first."""
+    from gitops_templates.attribution import Attributor  # noqa: PLC0415
+
+    contained = containment([(c.sha, c.parents) for c in ws.history.commits], marks)
+    attributor = Attributor(ws.components)
+    wanted = {cid: [i for i, _ in items] for cid, items in releases.items()}
+    earliest: dict[int, int] = {}
+    for commit in ws.history.commits:
+        mask = contained.get(commit.sha, 0)
+        if not mask:
+            continue
+        for cid in attributor.by_path(commit.files) & wanted.keys():
+            first = next((i for i in wanted[cid] if mask >> i & 1), None)
+            if first is not None:
+                earliest[first] = min(earliest.get(first, commit.author_time), commit.author_time)
+    return earliest

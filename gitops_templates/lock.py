@@ -1,0 +1,75 @@
+"""One mutating command at a time per clone: `.git/gitops-templates.lock`.
+
+The lock file holds the pid, host and start time of its owner. A lock whose process is
+gone (same host) is reported as stale with the command to remove it; it is never
+removed silently, because the repository may need a look first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import time
+from typing import TYPE_CHECKING
+
+from gitops_templates.errors import LockedError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+
+@contextlib.contextmanager
+def repository_lock(state_dir: Path, command: str, *, enabled: bool = True) -> Iterator[None]:
+    """Hold `<git common dir>/gitops-templates.lock` for the duration of a command."""
+    if not enabled:
+        yield
+        return
+    path = state_dir.parent / "gitops-templates.lock"
+    owner = {"pid": os.getpid(), "host": socket.gethostname(), "time": int(time.time()),
+             "command": command}  # fmt: skip
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        raise _locked(path) from None
+    with os.fdopen(fd, "w") as handle:
+        json.dump(owner, handle)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+def _locked(path: Path) -> LockedError:
+    try:
+        info = json.loads(path.read_text())
+        pid, host = int(info["pid"]), str(info["host"])
+        since = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(int(info["time"])))
+        who = f"{info.get('command', 'a command')} (pid {pid} on {host}, since {since})"
+    except (OSError, ValueError, KeyError, TypeError):
+        return LockedError(
+            f"{path} exists and is unreadable",
+            hint=f"if no gitops-templates command is running, remove it: rm {path}",
+        )
+    if host == socket.gethostname() and not _alive(pid):
+        return LockedError(
+            f"stale lock: {who} is no longer running",
+            hint=f"check `git status` and `git tag`, then remove the lock: rm {path}",
+        )
+    return LockedError(
+        f"another gitops-templates command holds the lock: {who}",
+        hint="wait for it to finish",
+    )
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

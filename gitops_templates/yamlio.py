@@ -1,0 +1,114 @@
+"""Safe YAML loading with line numbers, duplicate-key and alias-bomb protection.
+
+Every document is composed with PyYAML's safe loader, checked (one document, no
+duplicate keys, no recursive aliases, at most `MAX_NODES` nodes once aliases are
+expanded), then constructed. A map from JSON paths to line numbers comes with it, so
+schema errors can point at the line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from gitops_templates.errors import InvalidInputError
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_NODES = 100_000
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class YamlDocument:
+    """Loaded data plus the line (1-based) of each JSON path."""
+
+    data: Any
+    lines: dict[Path_, int]
+    source: str
+
+    def line_of(self, path: Path_) -> int | None:
+        """Line of the nearest enclosing node of `path`."""
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(tuple(path[:end]))
+            if line is not None:
+                return line
+        return None
+
+
+def load_yaml(text: str | bytes, source: str) -> YamlDocument:
+    """Parse one YAML document safely, or raise `InvalidInputError` naming `source`."""
+    if isinstance(text, bytes):
+        if len(text) > MAX_BYTES:
+            raise _error(source, f"file is larger than {MAX_BYTES} bytes")
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise _error(source, f"not valid UTF-8 (byte {err.start})") from err
+    if len(text) > MAX_BYTES:
+        raise _error(source, f"file is larger than {MAX_BYTES} bytes")
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return YamlDocument(None, {}, source)
+        lines: dict[Path_, int] = {}
+        _check(node, (), lines, source, set(), [0])
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as err:
+        line = err.problem_mark.line + 1 if err.problem_mark else None
+        raise _error(source, f"invalid YAML: {err.problem}", line=line) from err
+    except yaml.YAMLError as err:
+        raise _error(source, f"invalid YAML: {err}") from err
+    finally:
+        loader.dispose()
+    return YamlDocument(data, lines, source)
+
+
+def _check(
+    node: yaml.Node,
+    path: Path_,
+    lines: dict[Path_, int],
+    source: str,
+    active: set[int],
+    count: list[int],
+) -> None:
+    count[0] += 1
+    if count[0] > MAX_NODES:
+        raise _error(
+            source,
+            f"document expands to more than {MAX_NODES} nodes (an alias bomb?)",
+            line=node.start_mark.line + 1,
+        )
+    if id(node) in active:
+        raise _error(source, "recursive alias", line=node.start_mark.line + 1)
+    lines.setdefault(path, node.start_mark.line + 1)
+    active.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key in seen and key != "<<":
+                raise _error(
+                    source,
+                    f"duplicate key {key!r}",
+                    line=key_node.start_mark.line + 1,
+                )
+            seen.add(key)
+            _check(value_node, (*path, key), lines, source, active, count)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _check(item, (*path, index), lines, source, active, count)
+    active.discard(id(node))
+
+
+def _error(source: str, message: str, *, line: int | None = None) -> InvalidInputError:
+    from gitops_templates.errors import Problem  # noqa: PLC0415
+
+    problem = Problem(message, file=source, line=line)
+    return InvalidInputError(
+        f"{problem.location()}: {message}",
+        hint="fix the YAML syntax; quote strings that YAML would read otherwise",
+        problems=(problem,),
+    )

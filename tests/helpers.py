@@ -1,0 +1,116 @@
+"""RepoBuilder: real Git repositories in temp dirs with a fake clock."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import textwrap
+from collections.abc import Mapping
+from pathlib import Path
+
+EPOCH = 1_767_225_600  # 2026-01-01T00:00:00Z
+
+TEMPLATE_YAML = """\
+apiVersion: gitops-templates/v1
+id: {id}
+name: {name}
+description: {id} test template.
+owners: [platform-team]
+category: test
+parameters:
+  type: object
+  additionalProperties: false
+  required: [name]
+  properties:
+    name: {{type: string, description: Service name.}}
+    replicas: {{type: integer, minimum: 1, default: 1, description: Pod count.}}
+files:
+  - source: body.yaml.j2
+    target: body.yaml
+examples:
+  - name: default
+    values: {{name: web}}
+"""
+
+
+def git(cwd: Path, *args: str, env: Mapping[str, str] | None = None, input: str | None = None) -> str:
+    proc = subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False,
+        env={**os.environ, **(env or {})}, input=input,
+    )  # fmt: skip
+    if proc.returncode != 0:
+        raise AssertionError(f"git {' '.join(args)} failed: {proc.stderr}")
+    return proc.stdout
+
+
+class RepoBuilder:
+    """A throwaway repository; each commit or tag advances the clock by one hour."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.clock = EPOCH
+
+    @classmethod
+    def init(cls, path: Path, *, bare: bool = False) -> RepoBuilder:
+        path.mkdir(parents=True, exist_ok=True)
+        git(path, "init", "-q", "-b", "main", *(["--bare"] if bare else []))
+        builder = cls(path)
+        git(path, "config", "user.name", "Test Author")
+        git(path, "config", "user.email", "author@example.com")
+        git(path, "config", "commit.gpgsign", "false")
+        git(path, "config", "tag.gpgsign", "false")
+        return builder
+
+    def _env(self) -> dict[str, str]:
+        self.clock += 3600
+        stamp = f"{self.clock} +0000"
+        return {"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
+
+    def write(self, files: Mapping[str, str]) -> RepoBuilder:
+        for name, content in files.items():
+            target = self.path / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(textwrap.dedent(content))
+        return self
+
+    def remove(self, *names: str) -> RepoBuilder:
+        git(self.path, "rm", "-q", "-r", "--", *names)
+        return self
+
+    def template(self, tid: str, body: str = "name: {{ name }}\n") -> RepoBuilder:
+        return self.write({
+            f"templates/{tid}/template.yaml": TEMPLATE_YAML.format(id=tid, name=tid.title()),
+            f"templates/{tid}/body.yaml.j2": body,
+        })  # fmt: skip
+
+    def commit(
+        self,
+        message: str,
+        *,
+        trailers: Mapping[str, str] | None = None,
+        allow_empty: bool = False,
+    ) -> str:
+        if trailers:
+            message += "\n\n" + "\n".join(f"{k}: {v}" for k, v in trailers.items())
+        git(self.path, "add", "-A")
+        extra = ["--allow-empty"] if allow_empty else []
+        git(self.path, "commit", "-q", "--no-verify", *extra, "-F", "-",
+            env=self._env(), input=message)  # fmt: skip
+        return self.head()
+
+    def tag(self, name: str, *, message: str | None = None, rev: str = "HEAD") -> RepoBuilder:
+        args = ["-a", "-m", message] if message is not None else []
+        git(self.path, "tag", *args, "--", name, rev, env=self._env())
+        return self
+
+    def head(self) -> str:
+        return git(self.path, "rev-parse", "HEAD").strip()
+
+    def run(self, *args: str) -> str:
+        return git(self.path, *args)
+
+    def refs(self) -> str:
+        return git(self.path, "for-each-ref", "--format=%(refname) %(objectname)")
+
+    def tag_names(self) -> set[str]:
+        return set(git(self.path, "tag", "-l").split())
