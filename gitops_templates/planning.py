@@ -9,7 +9,7 @@ are its unreleased commits; their declared levels give the next version.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from semver import Version
 
@@ -59,6 +59,14 @@ class CommitChange:
     skipped: bool = False  # `Release: none`
     release_as: tuple[str, ...] = ()  # `Release-As:` requests that name this component
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "sha": self.sha, "subject": self.subject, "type": self.type,
+            "scope": self.scope, "level": self.level.label, "breaking": self.breaking,
+            "rule": self.rule, "skipped": self.skipped,
+        }  # fmt: skip
+
 
 @dataclass(frozen=True, slots=True)
 class ComponentState:
@@ -82,6 +90,22 @@ class ComponentState:
     def releasable(self) -> tuple[CommitChange, ...]:
         """Changes that count for the version (not `Release: none`, level > none)."""
         return tuple(c for c in self.changes if not c.skipped and c.level > Level.NONE)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form used by `status --json`."""
+        current = self.current
+        return {
+            "id": self.component.id,
+            "kind": self.component.kind,
+            "path": self.component.path,
+            "current": str(current.version) if current else None,
+            "current_tag": current.tag.name if current else None,
+            "next": str(self.next.version) if self.next else None,
+            "level": self.next.level.label if self.next else None,
+            "declared": self.level.label,
+            "reason": self.next.reason if self.next else None,
+            "unreleased": [c.to_dict() for c in self.changes],
+        }
 
 
 def read_versions(
@@ -164,6 +188,15 @@ class Analysis:
     head: str
     states: tuple[ComponentState, ...]
     notices: tuple[Notice, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form used by `status --json`."""
+        return {
+            "schema_version": 1,
+            "head": self.head,
+            "components": [s.to_dict() for s in self.states],
+            "warnings": [n.to_dict() for n in self.notices],
+        }
 
 
 def analyze(  # noqa: PLR0913 - the inputs of the version engine, all keyword-only

@@ -1,0 +1,5 @@
+"""`python -m gitops_templates`."""
+
+from gitops_templates.cli import main
+
+main()

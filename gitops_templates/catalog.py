@@ -1,0 +1,103 @@
+"""The Python API: `Catalog(path).plan()` and friends. The CLI uses exactly this."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gitops_templates.workspace import Workspace
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from gitops_templates.inspection import HistoryReport, StatsReport, VerifyReport, VersionDetail
+    from gitops_templates.models import Component
+    from gitops_templates.planning import Analysis
+    from gitops_templates.releasing import ReleasePlan, ReleaseResult
+    from gitops_templates.scaffold import ScaffoldResult
+    from gitops_templates.validation import ValidationReport
+
+
+class Catalog:
+    """A catalog repository. Every method returns a result object and never prints."""
+
+    def __init__(
+        self, path: Path | str = ".", *, config: Path | str | None = None, use_cache: bool = True
+    ) -> None:
+        self.workspace = Workspace(
+            path, config=Path(config) if config is not None else None, use_cache=use_cache
+        )
+
+    @property
+    def components(self) -> tuple[Component, ...]:
+        """Templates and declared components at HEAD."""
+        return self.workspace.components
+
+    def validate(self, ids: Sequence[str] = ()) -> ValidationReport:
+        """Config, metadata and examples against their schemas."""
+        from gitops_templates.validation import validate  # noqa: PLC0415
+
+        return validate(self.workspace, ids)
+
+    def status(self, ids: Sequence[str] = (), *, pre: str | None = None) -> Analysis:
+        """Current version, unreleased commits and next version per component."""
+        return self.workspace.analyze(ids, pre_token=pre)
+
+    def plan(self, ids: Sequence[str] = (), *, pre: str | None = None) -> ReleasePlan:
+        """The release plan at HEAD."""
+        from gitops_templates.releasing import build_plan  # noqa: PLC0415
+
+        return build_plan(self.workspace, ids, pre=pre)
+
+    def release(  # noqa: PLR0913 - mirrors the CLI options
+        self,
+        plan: ReleasePlan | None = None,
+        *,
+        ids: Sequence[str] = (),
+        pre: str | None = None,
+        push: bool = False,
+        remote: str = "origin",
+        sign: bool | None = None,
+        dry_run: bool = False,
+    ) -> ReleaseResult:
+        """Create the planned tags atomically; idempotent on the same HEAD."""
+        from gitops_templates.releasing import release  # noqa: PLC0415
+
+        return release(self.workspace, plan=plan, ids=ids, pre=pre, push=push,
+                       remote=remote, sign=sign, dry_run=dry_run)  # fmt: skip
+
+    def history(self, cid: str) -> HistoryReport:
+        """Every version of one component."""
+        from gitops_templates.inspection import history  # noqa: PLC0415
+
+        return history(self.workspace, cid)
+
+    def show(self, ref: str) -> VersionDetail:
+        """One version (`ID` for the latest, or `ID@VERSION`)."""
+        from gitops_templates.inspection import show  # noqa: PLC0415
+
+        return show(self.workspace, ref)
+
+    def stats(self, ids: Sequence[str] = ()) -> StatsReport:
+        """Release cadence, bump mix and lead time."""
+        from gitops_templates.inspection import stats  # noqa: PLC0415
+
+        return stats(self.workspace, ids)
+
+    def verify(self, ids: Sequence[str] = ()) -> VerifyReport:
+        """Recompute tag digests and check signatures."""
+        from gitops_templates.inspection import verify  # noqa: PLC0415
+
+        return verify(self.workspace, ids)
+
+    def init(self, *, force: bool = False) -> ScaffoldResult:
+        """Write a commented default configuration."""
+        from gitops_templates.scaffold import init  # noqa: PLC0415
+
+        return init(self.workspace, force=force)
+
+    def new(self, cid: str) -> ScaffoldResult:
+        """Scaffold a template that validates as it is."""
+        from gitops_templates.scaffold import new_template  # noqa: PLC0415
+
+        return new_template(self.workspace, cid)

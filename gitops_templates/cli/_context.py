@@ -1,0 +1,39 @@
+"""State shared by the commands of one invocation (opened lazily)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from gitops_templates.catalog import Catalog
+
+
+@dataclass
+class AppContext:
+    """Global options; `catalog` opens nothing until first used."""
+
+    repo_path: Path
+    config_path: Path | None
+    debug: bool = False
+    use_cache: bool = True
+    _catalog: Catalog | None = field(default=None, repr=False)
+
+    @property
+    def catalog(self) -> Catalog:
+        """The catalog at `--repo`."""
+        if self._catalog is None:
+            from gitops_templates.catalog import Catalog  # noqa: PLC0415
+
+            self._catalog = Catalog(
+                self.repo_path, config=self.config_path, use_cache=self.use_cache
+            )
+        return self._catalog
+
+
+pass_app = click.make_pass_decorator(AppContext)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")

@@ -1,0 +1,62 @@
+"""Printing helpers: JSON on stdout, human messages on stderr."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from gitops_templates.errors import GitOpsTemplatesError, Problem
+    from gitops_templates.models import Notice
+
+
+def emit_json(data: dict[str, Any]) -> None:
+    """One JSON document on stdout."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False))
+
+
+def out(text: str = "") -> None:
+    """A line of the human report (stdout)."""
+    click.echo(text)
+
+
+def note(text: str) -> None:
+    """A message for humans (stderr)."""
+    click.echo(text, err=True)
+
+
+def problem_line(problem: Problem) -> str:
+    """`file:line: pointer: message [rule]` plus the hint on its own line."""
+    where = problem.location()
+    rule = f" [{problem.rule}]" if problem.rule else ""
+    text = f"  {where + ': ' if where else ''}{problem.message}{rule}"
+    if problem.hint:
+        text += f"\n    hint: {problem.hint}"
+    return text
+
+
+def show_problems(problems: Iterable[Problem]) -> None:
+    """Every problem on stderr."""
+    for problem in problems:
+        note(problem_line(problem))
+
+
+def show_notices(notices: Iterable[Notice]) -> None:
+    """Warnings on stderr, once each."""
+    seen: set[str] = set()
+    for notice in notices:
+        if notice.message not in seen:
+            seen.add(notice.message)
+            note(click.style("warning: ", fg="yellow") + notice.message)
+
+
+def report_error(err: GitOpsTemplatesError) -> None:
+    """The one way errors reach the user."""
+    note(click.style("Error: ", fg="red", bold=True) + err.message)
+    show_problems(err.problems)
+    if err.hint:
+        note(f"hint: {err.hint}")

@@ -1,0 +1,136 @@
+"""`status`, `plan`, `release`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from gitops_templates.cli._context import AppContext, json_option, pass_app
+from gitops_templates.cli._output import emit_json, note, out, show_notices
+
+if TYPE_CHECKING:
+    from gitops_templates.planning import ComponentState
+    from gitops_templates.releasing import ReleasePlan
+
+pre_option = click.option(
+    "--pre", "pre", metavar="TOKEN", help="Make prereleases X.Y.Z-TOKEN.N (e.g. rc)."
+)
+ids_argument = click.argument("ids", nargs=-1, metavar="[ID]...")
+
+
+@click.command()
+@ids_argument
+@pre_option
+@json_option
+@pass_app
+def status(app: AppContext, ids: tuple[str, ...], pre: str | None, as_json: bool) -> None:
+    """Current version, unreleased commits and next version per template."""
+    analysis = app.catalog.status(ids, pre=pre)
+    if as_json:
+        emit_json(analysis.to_dict())
+        return
+    show_notices(analysis.notices)
+    for state in analysis.states:
+        _print_state(state)
+
+
+def _print_state(state: ComponentState) -> None:
+    current = state.line.current
+    head = f"{state.component.id}  {current or '(unreleased)'}"
+    if state.next is not None:
+        head += f" -> {state.next.version} ({state.next.level.label})"
+    elif state.changes:
+        head += "  (nothing to release)"
+    else:
+        head += "  (up to date)"
+    out(click.style(head, bold=True))
+    for change in state.changes:
+        kind = f"{change.type}{f'({change.scope})' if change.scope else ''}" if change.type else "-"
+        flag = " BREAKING" if change.breaking else ""
+        out(f"    {change.sha[:7]} {kind}: {change.subject}  [{change.level.label}{flag}: {change.rule}]")
+    if state.next is not None:
+        out(f"    why: {state.next.reason}")
+
+
+@click.command()
+@ids_argument
+@pre_option
+@json_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the plan as JSON to this file.")  # fmt: skip
+@pass_app
+def plan(
+    app: AppContext, ids: tuple[str, ...], pre: str | None, as_json: bool, output: Path | None
+) -> None:
+    """The release plan: which tags `release` would create, and why."""
+    result = app.catalog.plan(ids, pre=pre)
+    data = result.to_dict()
+    if output is not None:
+        output.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    if as_json:
+        emit_json(data)
+        return
+    show_notices(result.notices)
+    _print_plan(result)
+    if output is not None:
+        note(f"plan written to {output}")
+
+
+def _print_plan(result: ReleasePlan) -> None:
+    if not result.releases:
+        out("nothing to release")
+        return
+    out(f"release plan at {result.head[:12]}:")
+    for item in result.releases:
+        out(f"  {item.tag}  ({item.current or 'first release'} -> {item.next}, {item.level})")
+        out(f"    why: {item.reason}")
+
+
+@click.command()
+@ids_argument
+@click.option("--plan", "plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Release exactly this plan (refused if HEAD or tags moved).")  # fmt: skip
+@pre_option
+@click.option("--push", is_flag=True, help="Push the tags with `git push --atomic`.")
+@click.option("--remote", default="origin", show_default=True, help="Remote to push to.")
+@click.option("--sign/--no-sign", default=None,
+              help="Sign tags (default: git config tag.gpgSign / sign_tags).")  # fmt: skip
+@click.option("--dry-run", is_flag=True, help="Show what would be tagged; change nothing.")
+@json_option
+@pass_app
+def release(  # noqa: PLR0913 - one parameter per option
+    app: AppContext,
+    ids: tuple[str, ...],
+    plan_file: Path | None,
+    pre: str | None,
+    push: bool,
+    remote: str,
+    sign: bool | None,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    """Create every planned tag in one atomic transaction; idempotent."""
+    from gitops_templates.releasing import ReleasePlan  # noqa: PLC0415
+
+    loaded = ReleasePlan.load(plan_file) if plan_file is not None else None
+    result = app.catalog.release(loaded, ids=ids, pre=pre, push=push, remote=remote,
+                                 sign=sign, dry_run=dry_run)  # fmt: skip
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    show_notices(result.plan.notices)
+    if not result.tags:
+        out("nothing to release")
+    verb = "would create" if dry_run else "created"
+    for tag in result.tags:
+        if tag.existed:
+            out(f"already released: {tag.tag}")
+        else:
+            out(f"{verb} {tag.tag} at {tag.commit[:12]}")
+            if dry_run:
+                out("\n".join(f"    {line}" for line in tag.message.splitlines()))
+    if result.pushed_to:
+        out(f"pushed {len(result.tags)} tag(s) to {result.pushed_to} (atomic)")

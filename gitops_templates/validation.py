@@ -1,0 +1,128 @@
+"""Use-case `validate`: config, every `template.yaml`, and examples against parameters.
+
+Reads the work tree (what the author is editing); in a bare repository, HEAD.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gitops_templates.errors import ExitCode, GitOpsTemplatesError, Problem
+from gitops_templates.models import is_valid_id
+from gitops_templates.schema import check_parameters_schema, validate_against, validate_values
+from gitops_templates.yamlio import load_yaml
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from gitops_templates.workspace import Workspace
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationReport:
+    """Problems per file; empty means valid."""
+
+    checked: tuple[str, ...]
+    problems: tuple[Problem, ...]
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """3 when anything is invalid."""
+        return ExitCode.INVALID_INPUT if self.problems else ExitCode.OK
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "valid": not self.problems,
+            "checked": list(self.checked),
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+def validate(ws: Workspace, ids: Sequence[str] = ()) -> ValidationReport:
+    """Validate the catalog in the work tree."""
+    problems: list[Problem] = []
+    checked: list[str] = []
+    try:
+        settings = ws.settings
+    except GitOpsTemplatesError as err:
+        return ValidationReport((), err.problems or (Problem(err.message),))
+    if settings.source:
+        checked.append(settings.source)
+    base = ws.repo.root / settings.templates_dir
+    dirs = sorted(p for p in base.iterdir() if p.is_dir()) if base.is_dir() else []
+    wanted = set(ids)
+    for directory in dirs:
+        tid = directory.name
+        if tid.startswith(("_", ".")) or (wanted and tid not in wanted):
+            continue
+        rel = f"{settings.templates_dir}/{tid}"
+        if not is_valid_id(tid):
+            problems.append(Problem(
+                f"{tid!r} is not a valid template id", file=rel, rule="id",
+                hint="lower-case letters, digits, `.`, `_`, `-`; no `@`, `/` or `..`",
+            ))  # fmt: skip
+            continue
+        meta = directory / "template.yaml"
+        if not meta.is_file():
+            problems.append(Problem(
+                "directory has no template.yaml", file=rel, rule="template-yaml",
+                hint=f"scaffold one with `gitops-templates new {tid}`, or move the directory",
+            ))  # fmt: skip
+            continue
+        checked.append(f"{rel}/template.yaml")
+        problems += _template(directory, f"{rel}/template.yaml", tid)
+    for missing in sorted(wanted - {d.name for d in dirs}):
+        problems.append(Problem(f"no template {missing!r}", rule="not-found"))
+    return ValidationReport(tuple(checked), tuple(problems))
+
+
+def _template(directory: Path, source: str, tid: str) -> list[Problem]:
+    try:
+        doc = load_yaml(directory.joinpath("template.yaml").read_bytes(), source)
+    except GitOpsTemplatesError as err:
+        return list(err.problems)
+    if not isinstance(doc.data, dict):
+        return [Problem("template.yaml must be a mapping", file=source, line=1)]
+    problems = validate_against(doc, "template.schema.json")
+    data = doc.data
+    if data.get("id") not in (None, tid) and isinstance(data.get("id"), str):
+        problems.append(Problem(
+            f"id {data['id']!r} differs from the directory name {tid!r}",
+            file=source, pointer="id", line=doc.line_of(("id",)), rule="id-matches-directory",
+            hint=f"set `id: {tid}` or rename the directory",
+        ))  # fmt: skip
+    for index, entry in enumerate(data.get("files") or []):
+        src = entry.get("source") if isinstance(entry, dict) else None
+        if isinstance(src, str) and not (directory / src).is_file():
+            path: tuple[str | int, ...] = ("files", index, "source")
+            problems.append(Problem(
+                f"body file {src!r} does not exist", file=source,
+                pointer=f"files[{index}].source", line=doc.line_of(path), rule="file-exists",
+            ))  # fmt: skip
+    parameters = data.get("parameters")
+    if not isinstance(parameters, dict):
+        return problems
+    schema_problems = check_parameters_schema(parameters, doc, ("parameters",))
+    if schema_problems:
+        return problems + schema_problems
+    for index, example in enumerate(data.get("examples") or []):
+        if isinstance(example, dict) and "values" in example:
+            problems += validate_values(parameters, example["values"], doc,
+                                        ("examples", index, "values"))  # fmt: skip
+    examples_dir = directory / "examples"
+    if examples_dir.is_dir():
+        for file in sorted(examples_dir.glob("*.y*ml")):
+            rel = f"{source.rsplit('/', 1)[0]}/examples/{file.name}"
+            try:
+                example_doc = load_yaml(file.read_bytes(), rel)
+            except GitOpsTemplatesError as err:
+                problems += err.problems
+                continue
+            problems += validate_values(parameters, example_doc.data, example_doc, ())
+    return problems
