@@ -20,11 +20,11 @@ if TYPE_CHECKING:
 
 def __getattr__(name: str) -> Any:
     if name == "Catalog":
-        from gitops_templates.catalog import Catalog  # noqa: PLC0415
+        from gitops_templates.catalog import Catalog
 
         return Catalog
     if name in ("ExitCode", "GitOpsTemplatesError"):
-        from gitops_templates import errors  # noqa: PLC0415
+        from gitops_templates import errors
 
         return getattr(errors, name)
     raise AttributeError(name)

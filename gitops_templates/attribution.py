@@ -24,9 +24,7 @@ if TYPE_CHECKING:
     from gitops_templates.models import CommitMessage, Component
 
 SHARED_DIR = "_shared"
-_STATEMENT = re.compile(
-    r"\{%-?\s*(?:include|import|from|extends)\s+(?P<arg>.*?)-?%\}", re.DOTALL
-)
+_STATEMENT = re.compile(r"\{%-?\s*(?:include|import|from|extends)\s+(?P<arg>.*?)-?%\}", re.DOTALL)
 _LITERAL = re.compile(r"""^(?:'([^']*)'|"([^"]*)")""")
 _LIST = re.compile(r"""^\[(.*?)\]""", re.DOTALL)
 _QUOTED = re.compile(r"""'([^']*)'|"([^"]*)\"""")
@@ -99,9 +97,7 @@ def build_include_graph(
 
 
 def _template_root(path: str, templates_dir: str) -> str:
-    rest = (
-        path[len(templates_dir) + 1 :] if path.startswith(templates_dir + "/") else ""
-    )
+    rest = path[len(templates_dir) + 1 :] if path.startswith(templates_dir + "/") else ""
     first = rest.split("/", 1)[0]
     return f"{templates_dir}/{first}" if first else templates_dir
 

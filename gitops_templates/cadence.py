@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from gitops_templates.models import Level
@@ -40,7 +41,11 @@ class Summary:
 
     def to_dict(self) -> dict[str, float | int | None]:
         """JSON form (seconds)."""
-        return {"count": self.count, "median_seconds": self.median, "p90_seconds": self.p90}
+        return {
+            "count": self.count,
+            "median_seconds": self.median,
+            "p90_seconds": self.p90,
+        }
 
 
 def bump_mix(versions: Sequence[Version]) -> dict[str, int]:
@@ -61,4 +66,4 @@ def bump_mix(versions: Sequence[Version]) -> dict[str, int]:
 def intervals(times: Sequence[int]) -> list[float]:
     """Seconds between consecutive events (sorted by time)."""
     ordered = sorted(times)
-    return [float(b - a) for a, b in zip(ordered, ordered[1:], strict=False)]
+    return [float(b - a) for a, b in pairwise(ordered)]

@@ -10,7 +10,12 @@ from gitops_templates.workspace import Workspace
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from gitops_templates.inspection import HistoryReport, StatsReport, VerifyReport, VersionDetail
+    from gitops_templates.inspection import (
+        HistoryReport,
+        StatsReport,
+        VerifyReport,
+        VersionDetail,
+    )
     from gitops_templates.models import Component
     from gitops_templates.planning import Analysis
     from gitops_templates.releasing import ReleasePlan, ReleaseResult
@@ -22,10 +27,16 @@ class Catalog:
     """A catalog repository. Every method returns a result object and never prints."""
 
     def __init__(
-        self, path: Path | str = ".", *, config: Path | str | None = None, use_cache: bool = True
+        self,
+        path: Path | str = ".",
+        *,
+        config: Path | str | None = None,
+        use_cache: bool = True,
     ) -> None:
         self.workspace = Workspace(
-            path, config=Path(config) if config is not None else None, use_cache=use_cache
+            path,
+            config=Path(config) if config is not None else None,
+            use_cache=use_cache,
         )
 
     @property
@@ -35,7 +46,7 @@ class Catalog:
 
     def validate(self, ids: Sequence[str] = ()) -> ValidationReport:
         """Config, metadata and examples against their schemas."""
-        from gitops_templates.validation import validate  # noqa: PLC0415
+        from gitops_templates.validation import validate
 
         return validate(self.workspace, ids)
 
@@ -45,11 +56,11 @@ class Catalog:
 
     def plan(self, ids: Sequence[str] = (), *, pre: str | None = None) -> ReleasePlan:
         """The release plan at HEAD."""
-        from gitops_templates.releasing import build_plan  # noqa: PLC0415
+        from gitops_templates.releasing import build_plan
 
         return build_plan(self.workspace, ids, pre=pre)
 
-    def release(  # noqa: PLR0913 - mirrors the CLI options
+    def release(
         self,
         plan: ReleasePlan | None = None,
         *,
@@ -61,43 +72,43 @@ class Catalog:
         dry_run: bool = False,
     ) -> ReleaseResult:
         """Create the planned tags atomically; idempotent on the same HEAD."""
-        from gitops_templates.releasing import release  # noqa: PLC0415
+        from gitops_templates.releasing import release
 
         return release(self.workspace, plan=plan, ids=ids, pre=pre, push=push,
                        remote=remote, sign=sign, dry_run=dry_run)  # fmt: skip
 
     def history(self, cid: str) -> HistoryReport:
         """Every version of one component."""
-        from gitops_templates.inspection import history  # noqa: PLC0415
+        from gitops_templates.inspection import history
 
         return history(self.workspace, cid)
 
     def show(self, ref: str) -> VersionDetail:
         """One version (`ID` for the latest, or `ID@VERSION`)."""
-        from gitops_templates.inspection import show  # noqa: PLC0415
+        from gitops_templates.inspection import show
 
         return show(self.workspace, ref)
 
     def stats(self, ids: Sequence[str] = ()) -> StatsReport:
         """Release cadence, bump mix and lead time."""
-        from gitops_templates.inspection import stats  # noqa: PLC0415
+        from gitops_templates.inspection import stats
 
         return stats(self.workspace, ids)
 
     def verify(self, ids: Sequence[str] = ()) -> VerifyReport:
         """Recompute tag digests and check signatures."""
-        from gitops_templates.inspection import verify  # noqa: PLC0415
+        from gitops_templates.inspection import verify
 
         return verify(self.workspace, ids)
 
     def init(self, *, force: bool = False) -> ScaffoldResult:
         """Write a commented default configuration."""
-        from gitops_templates.scaffold import init  # noqa: PLC0415
+        from gitops_templates.scaffold import init
 
         return init(self.workspace, force=force)
 
     def new(self, cid: str) -> ScaffoldResult:
         """Scaffold a template that validates as it is."""
-        from gitops_templates.scaffold import new_template  # noqa: PLC0415
+        from gitops_templates.scaffold import new_template
 
         return new_template(self.workspace, cid)

@@ -63,9 +63,7 @@ def render_changelog(
             groups.setdefault(entry.type, []).append(entry)
     for type_ in sorted(groups, key=_section_order):
         lines += ["", f"### {SECTION_TITLES.get(type_, type_.capitalize())}", ""]
-        lines += [
-            f"- {_prefix(e)}{_one_line(e.subject)} ({e.sha[:7]})" for e in groups[type_]
-        ]
+        lines += [f"- {_prefix(e)}{_one_line(e.subject)} ({e.sha[:7]})" for e in groups[type_]]
     return "\n".join(lines) + "\n"
 
 
@@ -82,9 +80,7 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def tag_message(
-    subject: str, changelog: str, trailers: Sequence[tuple[str, str]]
-) -> str:
+def tag_message(subject: str, changelog: str, trailers: Sequence[tuple[str, str]]) -> str:
     """Compose an annotated tag message with trailers in the final paragraph."""
     block = "\n".join(f"{key}: {_one_line(value)}" for key, value in trailers)
     return f"{subject}\n\n{changelog.strip()}\n\n{block}\n"

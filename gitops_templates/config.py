@@ -69,7 +69,7 @@ def load_settings(text: bytes | None, source: str | None) -> Settings:
     """Parse and validate config text (None: all defaults)."""
     if text is None or source is None:
         return Settings()
-    from gitops_templates.schema import validate_against  # noqa: PLC0415 - jsonschema
+    from gitops_templates.schema import validate_against
 
     doc = load_yaml(text, source)
     data = doc.data if doc.data is not None else {}
@@ -108,7 +108,9 @@ def _settings(data: Mapping[str, Any], source: str, line_of: Any) -> Settings:
     )
     components = []
     for cid, spec in data.get("components", {}).items():
-        path, fmt = (spec, None) if isinstance(spec, str) else (spec["path"], spec.get("tag_format"))
+        path, fmt = (
+            (spec, None) if isinstance(spec, str) else (spec["path"], spec.get("tag_format"))
+        )
         if fmt is not None:
             try:
                 TagFormat.compile(fmt)

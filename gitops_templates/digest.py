@@ -1,4 +1,4 @@
-"""Content digest of a template subtree, independent of Git's object format. Pure.
+r"""Content digest of a template subtree, independent of Git's object format. Pure.
 
 `sha256:` over the sorted entries `<mode> <relative path>\\0<sha256 of content>\\n`
 (submodules contribute their commit id instead of content). Two trees with the same

@@ -70,7 +70,7 @@ class SignatureCheck:
 class GitRepo:
     """One repository (work tree or bare), located with `git rev-parse`."""
 
-    def __init__(self, root: Path, git_dir: Path, common_dir: Path, *, bare: bool):
+    def __init__(self, root: Path, git_dir: Path, common_dir: Path, *, bare: bool) -> None:
         self.root = root
         self.git_dir = git_dir
         self.common_dir = common_dir
@@ -100,9 +100,7 @@ class GitRepo:
         if bare_text == "true":
             return cls(git_dir, git_dir, common, bare=True)
         top = _git(path, ["rev-parse", "--show-toplevel"])
-        root = (
-            Path(_text(top.stdout).strip()) if top.returncode == 0 else git_dir.parent
-        )
+        root = Path(_text(top.stdout).strip()) if top.returncode == 0 else git_dir.parent
         return cls(root, git_dir, common, bare=False)
 
     # -- plumbing -----------------------------------------------------------------
@@ -142,9 +140,7 @@ class GitRepo:
         """The commit a revision names; `NotFoundError` when it does not exist."""
         if rev.startswith("-"):
             raise NotFoundError(f"revision {rev!r} not found")
-        out = self.try_run(
-            ["rev-parse", "--verify", "-q", "--end-of-options", f"{rev}^{{commit}}"]
-        )
+        out = self.try_run(["rev-parse", "--verify", "-q", "--end-of-options", f"{rev}^{{commit}}"])
         if out is None:
             raise NotFoundError(f"revision {rev!r} not found")
         return _text(out).strip()
@@ -154,9 +150,7 @@ class GitRepo:
         wanted = [s for s in shas if _HEX.match(s.encode())]
         if not wanted:
             return set()
-        out = self.run(
-            ["cat-file", "--batch-check"], input="\n".join(wanted).encode() + b"\n"
-        )
+        out = self.run(["cat-file", "--batch-check"], input="\n".join(wanted).encode() + b"\n")
         return {
             line.split(" ", 1)[0]
             for line in _text(out).splitlines()
@@ -224,9 +218,7 @@ class GitRepo:
         wanted = list(dict.fromkeys(shas))
         if not wanted:
             return {}
-        out = self.run(
-            ["cat-file", "--batch"], input="\n".join(wanted).encode() + b"\n"
-        )
+        out = self.run(["cat-file", "--batch"], input="\n".join(wanted).encode() + b"\n")
         blobs: dict[str, bytes] = {}
         pos = 0
         while pos < len(out):
@@ -255,9 +247,7 @@ class GitRepo:
 
     # -- writes (GitPython) -------------------------------------------------------
 
-    def create_tags(
-        self, tags: Sequence[NewTag], *, sign: bool | None
-    ) -> dict[str, str]:
+    def create_tags(self, tags: Sequence[NewTag], *, sign: bool | None) -> dict[str, str]:
         """Create annotated tags in ONE ref transaction: all of them or none.
 
         Tag objects are written first with `git tag` in a private staging ref store
@@ -302,9 +292,7 @@ class GitRepo:
             args = ["tag", "-a", *sign_flag, "--cleanup=verbatim", "-F", "-", "--"]
             try:
                 _write(stage, [*args, tag.name, tag.commit], stdin=tag.message, env=env)
-                out = _write(
-                    stage, ["rev-parse", "--verify", f"refs/tags/{tag.name}"], env=env
-                )
+                out = _write(stage, ["rev-parse", "--verify", f"refs/tags/{tag.name}"], env=env)
             except _WriteError as err:
                 signing = any(w in err.detail.lower() for w in ("sign", "gpg", "ssh"))
                 raise GitStateError(
@@ -324,9 +312,7 @@ class GitRepo:
             )
         refspecs = [f"{r}:{r}" for r in refs]
         try:
-            return _write(
-                self.root, ["push", "--atomic", "--porcelain", "--", remote, *refspecs]
-            )
+            return _write(self.root, ["push", "--atomic", "--porcelain", "--", remote, *refspecs])
         except _WriteError as err:
             raise GitStateError(
                 f"git push --atomic to {remote} failed, nothing was pushed: {err.detail}",
@@ -369,7 +355,7 @@ def _write(
     env: dict[str, str] | None = None,
 ) -> str:
     """Run a mutating git command through GitPython (imported here, on first write)."""
-    import git  # noqa: PLC0415 - 150 ms; only writes pay for it
+    import git
 
     full_env = {"GIT_TERMINAL_PROMPT": "0", **(env or {})}
     with tempfile.TemporaryFile() as stream:
@@ -384,9 +370,7 @@ def _write(
             )
         except git.GitCommandError as err:
             raise _WriteError(
-                _text(
-                    err.stderr.encode() if isinstance(err.stderr, str) else err.stderr
-                )
+                _text(err.stderr.encode() if isinstance(err.stderr, str) else err.stderr)
                 .strip()
                 .removeprefix("stderr: ")
                 .strip("'")

@@ -72,8 +72,7 @@ def load_history(repo: GitRepo, *, first_parent: bool, use_cache: bool = True) -
     head = repo.head()
     if repo.is_shallow():
         raise ShallowRepositoryError(
-            "the repository is a shallow clone: versions cannot be computed from "
-            "truncated history",
+            "the repository is a shallow clone: versions cannot be computed from truncated history",
             hint=SHALLOW_HINT,
         )
     path = repo.state_dir / "commits-v1.json"
@@ -131,7 +130,7 @@ def save_history(history: History) -> None:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".commits-")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(data, handle, separators=(",", ":"))
-        os.replace(tmp, path)
+        Path(tmp).replace(path)
     except OSError:
         return  # a read-only clone still works, just without the cache
 

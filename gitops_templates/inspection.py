@@ -133,7 +133,7 @@ def show(ws: Workspace, ref: str) -> VersionDetail:
     entries = ws.repo.ls_tree(info.commit, component.path)
     metadata: dict[str, Any] = {}
     if component.kind == "template":
-        from gitops_templates.yamlio import load_yaml  # noqa: PLC0415
+        from gitops_templates.yamlio import load_yaml
 
         raw = ws.repo.read_file(info.commit, f"{component.path}/template.yaml")
         if raw is not None:
@@ -155,7 +155,12 @@ class TagCheck:
 
     def to_dict(self) -> dict[str, str]:
         """JSON form."""
-        return {"id": self.id, "tag": self.tag, "status": self.status, "detail": self.detail}
+        return {
+            "id": self.id,
+            "tag": self.tag,
+            "status": self.status,
+            "detail": self.detail,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +199,10 @@ def verify(ws: Workspace, ids: Sequence[str] = ()) -> VerifyReport:
 
 
 def _check(
-    ws: Workspace, item: VersionTag, path: str, digests: dict[tuple[str, str], tuple[str, str]]
+    ws: Workspace,
+    item: VersionTag,
+    path: str,
+    digests: dict[tuple[str, str], tuple[str, str]],
 ) -> TagCheck:
     tag = item.tag
     if not tag.annotated:
@@ -305,7 +313,7 @@ def _earliest_commit_per_release(
     releases: dict[str, list[tuple[int, VersionTag]]],
 ) -> dict[int, int]:
     """Release bit -> author time of the oldest commit it released first."""
-    from gitops_templates.attribution import Attributor  # noqa: PLC0415
+    from gitops_templates.attribution import Attributor
 
     contained = containment([(c.sha, c.parents) for c in ws.history.commits], marks)
     attributor = Attributor(ws.components)

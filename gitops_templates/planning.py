@@ -29,7 +29,12 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
 
     from gitops_templates.attribution import Attributor
-    from gitops_templates.models import CommitMessage, CommitRecord, Component, TagRecord
+    from gitops_templates.models import (
+        CommitMessage,
+        CommitRecord,
+        Component,
+        TagRecord,
+    )
     from gitops_templates.versioning import BumpRules
 
 
@@ -152,7 +157,11 @@ def read_versions(
 
 def _tag_notice(tag: TagRecord, version: str) -> Notice | None:
     if tag.commit_sha is None:
-        return Notice("tag-not-commit", f"{tag.name} does not point at a commit; ignored", tag.name)
+        return Notice(
+            "tag-not-commit",
+            f"{tag.name} does not point at a commit; ignored",
+            tag.name,
+        )
     if "+" in version:
         return Notice(
             "build-metadata",
@@ -199,7 +208,7 @@ class Analysis:
         }
 
 
-def analyze(  # noqa: PLR0913 - the inputs of the version engine, all keyword-only
+def analyze(
     *,
     head: str,
     components: Sequence[Component],
@@ -245,7 +254,15 @@ def analyze(  # noqa: PLR0913 - the inputs of the version engine, all keyword-on
                 fresh[cid] = True
     by_id = {c.id: c for c in components}
     states = tuple(
-        _state(by_id[cid], versions[cid], lines[cid], changes[cid], rules, pre_token, fresh[cid])
+        _state(
+            by_id[cid],
+            versions[cid],
+            lines[cid],
+            changes[cid],
+            rules,
+            pre_token,
+            fresh[cid],
+        )
         for cid in selected
     )
     return Analysis(head, states, tuple(notices))
@@ -310,7 +327,7 @@ def _classify(
     )
 
 
-def _state(  # noqa: PLR0913
+def _state(
     component: Component,
     versions: list[VersionTag],
     line: VersionLine,

@@ -126,7 +126,13 @@ class ReleasePlan:
                 )
                 for r in data["releases"]
             )  # fmt: skip
-            return cls(str(data["head"]), str(data["tags_fingerprint"]), releases, (), data.get("pre"))
+            return cls(
+                str(data["head"]),
+                str(data["tags_fingerprint"]),
+                releases,
+                (),
+                data.get("pre"),
+            )
         except (OSError, ValueError, KeyError, TypeError) as err:
             raise InvalidInputError(
                 f"{path} is not a release plan: {err}",
@@ -147,7 +153,7 @@ def tags_fingerprint(tags: Sequence[TagRecord], names: set[str] | None = None) -
 def build_plan(ws: Workspace, ids: Sequence[str] = (), *, pre: str | None = None) -> ReleasePlan:
     """The release plan for the selected components at HEAD."""
     if pre is not None:
-        from gitops_templates.versioning import PRERELEASE_TOKEN  # noqa: PLC0415
+        from gitops_templates.versioning import PRERELEASE_TOKEN
 
         if not PRERELEASE_TOKEN.match(pre):
             raise InvalidInputError(
@@ -170,7 +176,7 @@ def build_plan(ws: Workspace, ids: Sequence[str] = (), *, pre: str | None = None
 
 
 def _version_tags_fingerprint(ws: Workspace) -> str:
-    from gitops_templates.planning import read_versions  # noqa: PLC0415
+    from gitops_templates.planning import read_versions
 
     tags = ws.repo.tags()
     versions, _ = read_versions(ws.components, tags, set())
@@ -191,7 +197,7 @@ def _planned(ws: Workspace, state: ComponentState) -> PlannedRelease:
         for c in state.releasable
     ]  # fmt: skip
     head_time = next((c.commit_time for c in ws.history.commits if c.sha == ws.head), 0)
-    from gitops_templates.versioning import TagFormat  # noqa: PLC0415
+    from gitops_templates.versioning import TagFormat
 
     tag = TagFormat.compile(component.tag_format).render(component.id, version)
     current = state.line.current
@@ -263,7 +269,7 @@ class ReleaseResult:
         }
 
 
-def release(  # noqa: PLR0913 - CLI options, keyword-only
+def release(
     ws: Workspace,
     *,
     plan: ReleasePlan | None = None,
@@ -285,8 +291,7 @@ def release(  # noqa: PLR0913 - CLI options, keyword-only
             plan = build_plan(ws, ids, pre=pre)
         elif plan.head != head:
             raise StalePlanError(
-                f"HEAD moved since the plan was made (plan: {plan.head[:12]}, "
-                f"HEAD: {head[:12]})",
+                f"HEAD moved since the plan was made (plan: {plan.head[:12]}, HEAD: {head[:12]})",
                 hint="make a new plan: `gitops-templates plan -o plan.json`",
             )
         elif plan.tags_fingerprint != _version_tags_fingerprint(ws):
@@ -305,7 +310,9 @@ def _already_done(plan: ReleasePlan, existing: dict[str, TagRecord]) -> bool:
 
 
 def _existing_tag(planned: PlannedRelease, head: str, tag: TagRecord) -> CreatedTag:
-    return CreatedTag(planned.id, planned.next, planned.tag, head, tag.object_sha, tag.message, True)
+    return CreatedTag(
+        planned.id, planned.next, planned.tag, head, tag.object_sha, tag.message, True
+    )
 
 
 def _create(
@@ -340,7 +347,9 @@ def _create(
     sign_flag = True if (sign or ws.settings.sign_tags) else (False if sign is False else None)
     objects = ws.repo.create_tags(new, sign=sign_flag)
     return tuple(
-        r if r.existed else CreatedTag(r.id, r.version, r.tag, r.commit, objects[r.tag], r.message, False)
+        r
+        if r.existed
+        else CreatedTag(r.id, r.version, r.tag, r.commit, objects[r.tag], r.message, False)
         for r in results
     )
 

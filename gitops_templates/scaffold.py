@@ -130,7 +130,7 @@ def init(ws: Workspace, *, force: bool = False) -> ScaffoldResult:
 
 def new_template(ws: Workspace, tid: str) -> ScaffoldResult:
     """Scaffold `templates/<id>/` with metadata, a body and an example."""
-    from gitops_templates.models import is_valid_id  # noqa: PLC0415
+    from gitops_templates.models import is_valid_id
 
     if not is_valid_id(tid):
         raise InvalidInputError(

@@ -37,7 +37,11 @@ def check_parameters_schema(
     schema: Any, doc: YamlDocument, base: tuple[str | int, ...]
 ) -> list[Problem]:
     """Problems with a template's `parameters` JSON Schema itself (draft-07 default)."""
-    cls = validator_for(schema, default=Draft7Validator) if isinstance(schema, dict) else Draft7Validator
+    cls = (
+        validator_for(schema, default=Draft7Validator)
+        if isinstance(schema, dict)
+        else Draft7Validator
+    )
     try:
         cls.check_schema(schema)
     except SchemaError as err:
@@ -89,11 +93,13 @@ def _problems(
 
 
 def _hint(err: ValidationError) -> str | None:
-    if err.validator == "type" and err.validator_value == "string" and isinstance(
-        err.instance, int | float
+    if (
+        err.validator == "type"
+        and err.validator_value == "string"
+        and isinstance(err.instance, int | float)
     ):
         return f"quote it: YAML reads {err.instance!r} as a number ('1.10' becomes 1.1)"
-    if err.validator == "enum":
+    if err.validator == "enum" and isinstance(err.validator_value, list):
         return "allowed: " + ", ".join(map(str, err.validator_value))
     if err.validator == "additionalProperties" and isinstance(err.schema, dict):
         allowed = sorted(err.schema.get("properties", {}))

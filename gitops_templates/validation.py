@@ -6,18 +6,23 @@ Reads the work tree (what the author is editing); in a bare repository, HEAD.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gitops_templates.errors import ExitCode, GitOpsTemplatesError, Problem
 from gitops_templates.models import is_valid_id
-from gitops_templates.schema import check_parameters_schema, validate_against, validate_values
+from gitops_templates.schema import (
+    check_parameters_schema,
+    validate_against,
+    validate_values,
+)
 from gitops_templates.yamlio import load_yaml
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from pathlib import Path
 
     from gitops_templates.workspace import Workspace
+    from gitops_templates.yamlio import YamlDocument
 
 SCHEMA_VERSION = 1
 
@@ -90,39 +95,49 @@ def _template(directory: Path, source: str, tid: str) -> list[Problem]:
     if not isinstance(doc.data, dict):
         return [Problem("template.yaml must be a mapping", file=source, line=1)]
     problems = validate_against(doc, "template.schema.json")
-    data = doc.data
-    if data.get("id") not in (None, tid) and isinstance(data.get("id"), str):
-        problems.append(Problem(
-            f"id {data['id']!r} differs from the directory name {tid!r}",
-            file=source, pointer="id", line=doc.line_of(("id",)), rule="id-matches-directory",
-            hint=f"set `id: {tid}` or rename the directory",
-        ))  # fmt: skip
-    for index, entry in enumerate(data.get("files") or []):
-        src = entry.get("source") if isinstance(entry, dict) else None
-        if isinstance(src, str) and not (directory / src).is_file():
-            path: tuple[str | int, ...] = ("files", index, "source")
-            problems.append(Problem(
-                f"body file {src!r} does not exist", file=source,
-                pointer=f"files[{index}].source", line=doc.line_of(path), rule="file-exists",
-            ))  # fmt: skip
-    parameters = data.get("parameters")
+    problems += _identity_and_files(directory, doc, tid)
+    parameters = doc.data.get("parameters")
     if not isinstance(parameters, dict):
         return problems
     schema_problems = check_parameters_schema(parameters, doc, ("parameters",))
     if schema_problems:
         return problems + schema_problems
-    for index, example in enumerate(data.get("examples") or []):
+    return problems + _examples(directory, doc, parameters)
+
+
+def _identity_and_files(directory: Path, doc: YamlDocument, tid: str) -> list[Problem]:
+    problems = []
+    data = doc.data
+    if isinstance(data.get("id"), str) and data["id"] != tid:
+        problems.append(Problem(
+            f"id {data['id']!r} differs from the directory name {tid!r}",
+            file=doc.source, pointer="id", line=doc.line_of(("id",)),
+            rule="id-matches-directory", hint=f"set `id: {tid}` or rename the directory",
+        ))  # fmt: skip
+    for index, entry in enumerate(data.get("files") or []):
+        src = entry.get("source") if isinstance(entry, dict) else None
+        if isinstance(src, str) and not (directory / src).is_file():
+            problems.append(Problem(
+                f"body file {src!r} does not exist", file=doc.source,
+                pointer=f"files[{index}].source", line=doc.line_of(("files", index, "source")),
+                rule="file-exists",
+            ))  # fmt: skip
+    return problems
+
+
+def _examples(directory: Path, doc: YamlDocument, parameters: dict[str, Any]) -> list[Problem]:
+    problems = []
+    for index, example in enumerate(doc.data.get("examples") or []):
         if isinstance(example, dict) and "values" in example:
-            problems += validate_values(parameters, example["values"], doc,
-                                        ("examples", index, "values"))  # fmt: skip
+            base: tuple[str | int, ...] = ("examples", index, "values")
+            problems += validate_values(parameters, example["values"], doc, base)
     examples_dir = directory / "examples"
-    if examples_dir.is_dir():
-        for file in sorted(examples_dir.glob("*.y*ml")):
-            rel = f"{source.rsplit('/', 1)[0]}/examples/{file.name}"
-            try:
-                example_doc = load_yaml(file.read_bytes(), rel)
-            except GitOpsTemplatesError as err:
-                problems += err.problems
-                continue
-            problems += validate_values(parameters, example_doc.data, example_doc, ())
+    for file in sorted(examples_dir.glob("*.y*ml")) if examples_dir.is_dir() else []:
+        rel = f"{doc.source.rsplit('/', 1)[0]}/examples/{file.name}"
+        try:
+            example_doc = load_yaml(file.read_bytes(), rel)
+        except GitOpsTemplatesError as err:
+            problems += err.problems
+            continue
+        problems += validate_values(parameters, example_doc.data, example_doc, ())
     return problems

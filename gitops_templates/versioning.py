@@ -45,9 +45,7 @@ class TagFormat:
         """Validate `pattern` and build its anchored matcher."""
         names = _PLACEHOLDER.findall(pattern)
         if names.count("version") != 1:
-            raise TagFormatError(
-                f"tag_format {pattern!r} needs exactly one {{version}}"
-            )
+            raise TagFormatError(f"tag_format {pattern!r} needs exactly one {{version}}")
         if names.count("id") > 1:
             raise TagFormatError(f"tag_format {pattern!r} has {{id}} more than once")
         literal = _PLACEHOLDER.sub("", pattern)
@@ -72,9 +70,7 @@ class TagFormat:
 
     def render(self, component_id: str, version: Version | str) -> str:
         """The tag name for one version of one component."""
-        return self.pattern.replace("{id}", component_id).replace(
-            "{version}", str(version)
-        )
+        return self.pattern.replace("{id}", component_id).replace("{version}", str(version))
 
     def parse(self, tag: str) -> tuple[str | None, str] | None:
         """`(id or None, version text)` when `tag` matches; anchored both ends."""
@@ -189,9 +185,7 @@ def next_version(
         target = pre.finalize_version()
         if pre_token is None:
             return NextVersion(target, effective, f"finalise {pre} ({why})")
-        return _next_prerelease(
-            pre, target, pre_token, effective, why, new_since_prerelease
-        )
+        return _next_prerelease(pre, target, pre_token, effective, why, new_since_prerelease)
     if pre_token is None:
         return NextVersion(target, effective, why)
     return NextVersion(

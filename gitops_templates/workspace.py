@@ -33,7 +33,11 @@ class Workspace:
     """One catalog repository as seen by the use-cases."""
 
     def __init__(
-        self, path: Path | str = ".", *, config: Path | None = None, use_cache: bool = True
+        self,
+        path: Path | str = ".",
+        *,
+        config: Path | None = None,
+        use_cache: bool = True,
     ) -> None:
         self.path = Path(path)
         self.config_path = config
@@ -48,6 +52,8 @@ class Workspace:
     def settings(self) -> Settings:
         """Validated configuration."""
         path, notices = find_config(self.repo.root, self.config_path)
+        text: bytes | None
+        source: str | None
         if path is not None:
             text, source = path.read_bytes(), _display(path, self.repo.root)
         elif self.repo.bare:
@@ -56,7 +62,7 @@ class Workspace:
             text, source = None, None
         settings = load_settings(text, source)
         if notices:
-            from dataclasses import replace  # noqa: PLC0415
+            from dataclasses import replace
 
             settings = replace(settings, notices=tuple(notices))
         return settings
@@ -111,7 +117,9 @@ class Workspace:
     def include_graph(self) -> IncludeGraph:
         """Shared partials each template includes (from HEAD's bodies)."""
         base = self.settings.templates_dir
-        entries = [e for e in self.head_tree if e.kind == "blob" and e.path.endswith(JINJA_SUFFIXES)]
+        entries = [
+            e for e in self.head_tree if e.kind == "blob" and e.path.endswith(JINJA_SUFFIXES)
+        ]
         blobs = self.repo.read_blobs(e.sha for e in entries)
         sources = {
             f"{base}/{e.path}": blobs.get(e.sha, b"").decode("utf-8", errors="replace")

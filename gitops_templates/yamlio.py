@@ -104,7 +104,7 @@ def _check(
 
 
 def _error(source: str, message: str, *, line: int | None = None) -> InvalidInputError:
-    from gitops_templates.errors import Problem  # noqa: PLC0415
+    from gitops_templates.errors import Problem
 
     problem = Problem(message, file=source, line=line)
     return InvalidInputError(

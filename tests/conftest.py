@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -10,7 +11,9 @@ from tests.helpers import RepoBuilder
 
 
 @pytest.fixture(autouse=True)
-def _isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_git(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """No user or system git config leaks into tests."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
@@ -42,9 +45,9 @@ class Cli:
         )
         return result
 
-    def json(self, *args: str, code: int = 0, repo: Path | None = None) -> dict:
+    def json(self, *args: str, code: int = 0, repo: Path | None = None) -> dict[str, Any]:
         result = self(*args, "--json", code=code, repo=repo)
-        data = json.loads(result.stdout)
+        data: dict[str, Any] = json.loads(result.stdout)
         assert data["schema_version"] == 1
         return data
 

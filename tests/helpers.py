@@ -33,7 +33,12 @@ examples:
 """
 
 
-def git(cwd: Path, *args: str, env: Mapping[str, str] | None = None, input: str | None = None) -> str:
+def git(
+    cwd: Path,
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    input: str | None = None,
+) -> str:
     proc = subprocess.run(
         ["git", *args], cwd=cwd, capture_output=True, text=True, check=False,
         env={**os.environ, **(env or {})}, input=input,

@@ -52,7 +52,7 @@ class LazyGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the subcommand; turn our errors into messages and exit codes."""
-        from gitops_templates.errors import GitOpsTemplatesError  # noqa: PLC0415
+        from gitops_templates.errors import GitOpsTemplatesError
 
         try:
             return super().invoke(ctx)
@@ -60,18 +60,22 @@ class LazyGroup(click.Group):
             app = ctx.find_object(AppContext)
             if app is not None and app.debug:
                 raise
-            from gitops_templates.cli._output import report_error  # noqa: PLC0415
+            from gitops_templates.cli._output import report_error
 
             report_error(err)
             ctx.exit(int(err.exit_code))
 
 
-@click.group(cls=LazyGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    epilog=EPILOG,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--repo",
     "repo_path",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
+    default=Path(),
     show_default=True,
     help="Catalog repository (any directory inside it).",
 )
@@ -86,7 +90,11 @@ class LazyGroup(click.Group):
 @click.version_option(__version__, prog_name="gitops-templates")
 @click.pass_context
 def main(
-    ctx: click.Context, repo_path: Path, config_path: Path | None, debug: bool, no_cache: bool
+    ctx: click.Context,
+    repo_path: Path,
+    config_path: Path | None,
+    debug: bool,
+    no_cache: bool,
 ) -> None:
     """Git-native lifecycle for catalogs of Jinja2 templates.
 

@@ -27,7 +27,7 @@ class AppContext:
     def catalog(self) -> Catalog:
         """The catalog at `--repo`."""
         if self._catalog is None:
-            from gitops_templates.catalog import Catalog  # noqa: PLC0415
+            from gitops_templates.catalog import Catalog
 
             self._catalog = Catalog(
                 self.repo_path, config=self.config_path, use_cache=self.use_cache

@@ -76,8 +76,8 @@ def stats(app: AppContext, ids: tuple[str, ...], as_json: bool) -> None:
     out(f"{'template':<24} {'releases':>8} {'cadence':>9} {'lead p50':>9} {'lead p90':>9}  mix")
     for c in report.components:
         mix = " ".join(f"{k}={v}" for k, v in c.mix.items() if v)
-        out(f"{c.id:<24} {c.releases:>8} {_duration(c.cadence.median):>9} "
-            f"{_duration(c.lead_time.median):>9} {_duration(c.lead_time.p90):>9}  {mix}")  # fmt: skip
+        lead = f"{_duration(c.lead_time.median):>9} {_duration(c.lead_time.p90):>9}"
+        out(f"{c.id:<24} {c.releases:>8} {_duration(c.cadence.median):>9} {lead}  {mix}")
 
 
 @click.command()

@@ -50,7 +50,8 @@ def _print_state(state: ComponentState) -> None:
     for change in state.changes:
         kind = f"{change.type}{f'({change.scope})' if change.scope else ''}" if change.type else "-"
         flag = " BREAKING" if change.breaking else ""
-        out(f"    {change.sha[:7]} {kind}: {change.subject}  [{change.level.label}{flag}: {change.rule}]")
+        why = f"{change.level.label}{flag}: {change.rule}"
+        out(f"    {change.sha[:7]} {kind}: {change.subject}  [{why}]")
     if state.next is not None:
         out(f"    why: {state.next.reason}")
 
@@ -63,7 +64,11 @@ def _print_state(state: ComponentState) -> None:
               help="Write the plan as JSON to this file.")  # fmt: skip
 @pass_app
 def plan(
-    app: AppContext, ids: tuple[str, ...], pre: str | None, as_json: bool, output: Path | None
+    app: AppContext,
+    ids: tuple[str, ...],
+    pre: str | None,
+    as_json: bool,
+    output: Path | None,
 ) -> None:
     """The release plan: which tags `release` would create, and why."""
     result = app.catalog.plan(ids, pre=pre)
@@ -101,7 +106,7 @@ def _print_plan(result: ReleasePlan) -> None:
 @click.option("--dry-run", is_flag=True, help="Show what would be tagged; change nothing.")
 @json_option
 @pass_app
-def release(  # noqa: PLR0913 - one parameter per option
+def release(
     app: AppContext,
     ids: tuple[str, ...],
     plan_file: Path | None,
@@ -113,7 +118,7 @@ def release(  # noqa: PLR0913 - one parameter per option
     as_json: bool,
 ) -> None:
     """Create every planned tag in one atomic transaction; idempotent."""
-    from gitops_templates.releasing import ReleasePlan  # noqa: PLC0415
+    from gitops_templates.releasing import ReleasePlan
 
     loaded = ReleasePlan.load(plan_file) if plan_file is not None else None
     result = app.catalog.release(loaded, ids=ids, pre=pre, push=push, remote=remote,
