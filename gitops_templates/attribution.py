@@ -158,32 +158,36 @@ class Attributor:
         self._dir_cache[directory] = owner
         return owner
 
-    def attribute(
-        self, sha: str, files: Iterable[str], message: CommitMessage
-    ) -> tuple[set[str], list[Notice]]:
-        """Targets of one commit plus notices (unknown `Template:`, scope mismatch)."""
-        notices: list[Notice] = []
-        targets = self.by_path(files)
-        for value in message.footer_values("Template"):
-            for tid in split_list(value):
-                if tid in self._ids:
-                    targets.add(tid)
-                else:
-                    notices.append(
-                        Notice(
-                            "unknown-template-trailer",
-                            f"commit {sha[:12]}: `Template: {tid}` names no template",
-                            tid,
-                        )
-                    )
-        scope = message.scope
-        if scope and scope in self._ids and scope not in targets:
-            notices.append(
-                Notice(
-                    "scope-mismatch",
-                    f"commit {sha[:12]}: scope `{scope}` names a template the commit "
-                    f"does not touch (touches: {', '.join(sorted(targets)) or 'none'})",
-                    scope,
-                )
+    def named_targets(self, sha: str, message: CommitMessage) -> tuple[set[str], list[Notice]]:
+        """Components a commit names in `Template: <id>…` / `Release-As: <id>@X.Y.Z`."""
+        named = [t for v in message.footer_values("Template") for t in split_list(v)]
+        named += [
+            item.rpartition("@")[0]
+            for v in message.footer_values("Release-As")
+            for item in split_list(v)
+            if "@" in item
+        ]
+        found = {tid for tid in named if tid in self._ids}
+        notices = [
+            Notice(
+                "unknown-template-trailer",
+                f"commit {sha[:12]}: a footer names {tid!r}, which is no template",
+                tid,
             )
-        return targets, notices
+            for tid in named
+            if tid not in self._ids
+        ]
+        return found, notices
+
+    def scope_notice(self, sha: str, message: CommitMessage, targets: set[str]) -> Notice | None:
+        """A warning when the scope names a template the commit does not belong to."""
+        scope = message.scope
+        if not scope or scope not in self._ids or scope in targets:
+            return None
+        touched = ", ".join(sorted(targets)) or "none"
+        return Notice(
+            "scope-mismatch",
+            f"commit {sha[:12]}: scope `{scope}` names a template the commit does not "
+            f"touch (it belongs to: {touched})",
+            scope,
+        )

@@ -166,11 +166,12 @@ class GitRepo:
     ) -> LogResult:
         """One `git log` pass: commits reachable from `include` but not `exclude`.
 
-        Merges list the files changed against their first parent (what the merge
-        brought to the branch); their other parents' commits are walked too, unless
-        `first_parent` restricts the walk to the first-parent chain.
+        Every commit is walked and merges list no files (their branches' commits carry
+        the changes); with `first_parent` only the first-parent chain is walked and a
+        merge lists the files it changed against its first parent (`-m --first-parent`:
+        what the merge brought to the branch).
         """
-        merges = ["--first-parent"] if first_parent else ["--diff-merges=first-parent"]
+        merges = ["--first-parent"] if first_parent else ["--diff-merges=off"]
         args = [
             "-c", "i18n.logOutputEncoding=UTF-8", "log", "-z", "--name-only",
             "--topo-order", "--no-renames", "--no-ext-diff", "--no-textconv",

@@ -120,7 +120,9 @@ def read_versions(
     by_id = {c.id: c for c in components}
     formats = {c.tag_format for c in components}
     compiled = [(TagFormat.compile(f), f) for f in sorted(formats)]
-    single = components[0].id if len(components) == 1 else None
+    owners: dict[str, list[str]] = {}
+    for c in components:
+        owners.setdefault(c.tag_format, []).append(c.id)
     versions: dict[str, list[VersionTag]] = {c.id: [] for c in components}
     notices: list[Notice] = []
     for tag in tags:
@@ -128,7 +130,8 @@ def read_versions(
             parsed = fmt.parse(tag.name)
             if parsed is None:
                 continue
-            cid = parsed[0] if parsed[0] is not None else single
+            users = owners[text]
+            cid = parsed[0] if parsed[0] is not None else (users[0] if len(users) == 1 else None)
             if cid is None or cid not in by_id or by_id[cid].tag_format != text:
                 continue
             notice = _tag_notice(tag, parsed[1])
@@ -179,12 +182,15 @@ def _tag_notice(tag: TagRecord, version: str) -> Notice | None:
 
 
 def check_tag_formats(components: Sequence[Component]) -> None:
-    """`{id}` may be left out of a tag format only in a one-component catalog."""
+    """A tag format without `{id}` must belong to exactly one component."""
+    users: dict[str, list[str]] = {}
     for component in components:
-        if not TagFormat.compile(component.tag_format).has_id and len(components) > 1:
+        users.setdefault(component.tag_format, []).append(component.id)
+    for fmt, ids in users.items():
+        if len(ids) > 1 and not TagFormat.compile(fmt).has_id:
             raise ConfigError(
-                f"tag_format {component.tag_format!r} for {component.id} has no {{id}}, "
-                f"but the catalog has {len(components)} components",
+                f"tag_format {fmt!r} has no {{id}}, but {len(ids)} components use it "
+                f"({', '.join(ids)})",
                 hint="use a format with {id} such as '{id}@{version}', or give each "
                 "component its own tag_format under components:",
             )
@@ -219,8 +225,14 @@ def analyze(
     attributor: Attributor,
     parse: Callable[[CommitRecord], CommitMessage],
     pre_token: str | None = None,
+    merges_skipped: bool = True,
 ) -> Analysis:
-    """Compute every selected component's state at `head`."""
+    """Compute every selected component's state at `head`.
+
+    With `merges_skipped` (the default walk over every commit) a merge commit is not
+    counted: the commits of the merged branch carry the changes and the changelog.
+    Walking the first-parent chain instead, merge commits stand for their branches.
+    """
     order = [(c.sha, c.parents) for c in commits]
     reachable = set(containment(order, {head: 1}))
     versions, notices = read_versions(components, tags, reachable)
@@ -234,23 +246,29 @@ def analyze(
     fresh: dict[str, bool] = dict.fromkeys(selected, False)
     wanted = set(selected)
     for commit in commits:
-        if commit.sha not in reachable:
+        if commit.sha not in reachable or (merges_skipped and len(commit.parents) > 1):
             continue
         mask = contained.get(commit.sha, 0)
         targets = attributor.by_path(commit.files)
         message: CommitMessage | None = None
-        if "template" in commit.message.lower():
+        lowered = commit.message.lower()
+        if "template" in lowered or "release-as" in lowered:  # cheap test before parsing
             message = parse(commit)
-            targets, found = attributor.attribute(commit.sha, commit.files, message)
-            notices.extend(n for n in found if n.subject in wanted or n.code != "scope-mismatch")
-        for cid in targets & wanted:
-            release_bit, pre_bit = bits[cid]
-            if mask & release_bit:
-                continue
-            message = message or parse(commit)
+            named, found = attributor.named_targets(commit.sha, message)
+            targets |= named
+            notices.extend(found)
+        pending = [cid for cid in targets & wanted if not mask & bits[cid][0]]
+        if not pending:
+            continue
+        message = message or parse(commit)
+        if pending:
+            scope = attributor.scope_notice(commit.sha, message, targets)
+            if scope is not None:
+                notices.append(scope)
+        for cid in pending:
             change = _classify(commit, message, cid, rules, only_target=len(targets) == 1)
             changes[cid].append(change)
-            if not mask & pre_bit and not change.skipped and change.level > Level.NONE:
+            if not mask & bits[cid][1] and not change.skipped and change.level > Level.NONE:
                 fresh[cid] = True
     by_id = {c.id: c for c in components}
     states = tuple(

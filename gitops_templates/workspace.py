@@ -147,6 +147,7 @@ class Workspace:
             attributor=attributor,
             parse=history.parse,
             pre_token=pre_token,
+            merges_skipped=not self.settings.first_parent,
         )
         if self.use_cache and history.dirty:
             save_history(history)
