@@ -300,7 +300,23 @@ def release(
                 hint="make a new plan: `gitops-templates plan -o plan.json`",
             )
         tags = _create(ws, plan, existing, sign=sign, dry_run=dry_run)
-        return _finish(ws, plan, tags, push=push, remote=remote, dry_run=dry_run)
+        planned = {t.tag for t in tags}
+        done = tuple(t for t in _released_at_head(ws, ids, head) if t.tag not in planned)
+        return _finish(ws, plan, done + tags, push=push, remote=remote, dry_run=dry_run)
+
+
+def _released_at_head(ws: Workspace, ids: Sequence[str], head: str) -> list[CreatedTag]:
+    """Version tags of the selected components already on HEAD (a re-run pushes them)."""
+    from gitops_templates.planning import read_versions
+
+    versions, _ = read_versions(ws.components, ws.repo.tags(), {head})
+    return [
+        CreatedTag(v.component, str(v.version), v.tag.name, head, v.tag.object_sha,
+                   v.tag.message, existed=True)
+        for cid in ws.select(ids)
+        for v in versions[cid]
+        if v.tag.commit_sha == head
+    ]  # fmt: skip
 
 
 def _already_done(plan: ReleasePlan, existing: dict[str, TagRecord]) -> bool:

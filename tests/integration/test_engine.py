@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from typing import Any
 
 import pytest
 
@@ -12,7 +13,7 @@ from tests.conftest import Cli
 from tests.helpers import RepoBuilder, git
 
 
-def states(cli: Cli, *args: str) -> dict[str, dict]:
+def states(cli: Cli, *args: str) -> dict[str, dict[str, Any]]:
     data = cli.json("status", *args)
     return {c["id"]: c for c in data["components"]}
 
@@ -45,7 +46,11 @@ def test_breaking_in_zero_major_is_minor_and_major_after_one(catalog: RepoBuilde
     catalog.write({"templates/web/body.yaml.j2": "a\n", "templates/db/body.yaml.j2": "a\n"})
     catalog.commit("refactor!: rename everything")
     s = states(cli)
-    assert (s["web"]["next"], s["web"]["level"], s["web"]["declared"]) == ("2.0.0", "major", "major")
+    assert (s["web"]["next"], s["web"]["level"], s["web"]["declared"]) == (
+        "2.0.0",
+        "major",
+        "major",
+    )
     assert (s["db"]["next"], s["db"]["level"], s["db"]["declared"]) == ("0.4.0", "minor", "major")
     assert "0.x rule" in s["db"]["reason"]
 
@@ -61,7 +66,9 @@ def test_zero_major_config(catalog: RepoBuilder, cli: Cli):
 def test_bump_types_config_maps_more_types(catalog: RepoBuilder, cli: Cli):
     catalog.write({"templates/web/body.yaml.j2": "a\n"}).commit("revert(web): undo a")
     assert states(cli)["web"]["next"] is None
-    catalog.write({"gitops-templates.yaml": "bump_types: {feat: minor, fix: patch, revert: patch}\n"})
+    catalog.write(
+        {"gitops-templates.yaml": "bump_types: {feat: minor, fix: patch, revert: patch}\n"}
+    )
     assert states(cli)["web"]["next"] == "1.0.1"
 
 
@@ -168,7 +175,9 @@ def test_components_and_custom_tag_formats(repo: RepoBuilder, cli: Cli):
 
 
 def test_single_component_without_id_in_tag_format(repo: RepoBuilder, cli: Cli):
-    repo.write({"gitops-templates.yaml": "tag_format: 'v{version}'\ncomponents: {app: .}\n", "a": "1"})
+    repo.write(
+        {"gitops-templates.yaml": "tag_format: 'v{version}'\ncomponents: {app: .}\n", "a": "1"}
+    )
     repo.commit("feat: first")
     assert cli.json("release")["released"][0]["tag"] == "v0.1.0"
     repo.write({"gitops-templates.yaml": "tag_format: 'v{version}'\ncomponents: {app: ., b: b}\n"})
@@ -202,7 +211,7 @@ def test_cache_reads_only_new_commits_and_survives_corruption(catalog: RepoBuild
     assert first.workspace.history.new_commits == 1
     catalog.write({"templates/web/body.yaml.j2": "a\n"}).commit("fix(web): a")
     second = Catalog(catalog.path)
-    assert [s.next for s in second.status().states if s.component.id == "web"][0] is not None
+    assert next(s.next for s in second.status().states if s.component.id == "web") is not None
     assert (second.workspace.history.new_commits, second.workspace.history.from_cache) == (1, 1)
     cache = catalog.path / ".git" / "gitops-templates" / "commits-v1.json"
     assert json.loads(cache.read_text())["commits"]
@@ -236,7 +245,9 @@ def test_empty_repository_and_not_a_repository(tmp_path, cli: Cli):
     assert "not inside a Git repository" in cli("status", code=4, repo=plain).stderr
 
 
-def test_invalid_template_directory_names_are_skipped_with_a_warning(catalog: RepoBuilder, cli: Cli):
+def test_invalid_template_directory_names_are_skipped_with_a_warning(
+    catalog: RepoBuilder, cli: Cli
+):
     catalog.template("Bad@Name").commit("feat: bad dir")
     data = cli.json("status")
     assert {c["id"] for c in data["components"]} == {"web", "db"}

@@ -15,7 +15,9 @@ from gitops_templates.models import Level, TreeEntry
 from gitops_templates.yamlio import load_yaml
 
 
-def entry(sha: str, type_: str, subject: str, level: Level, *, scope=None, breaking=False, notes=()):
+def entry(
+    sha: str, type_: str, subject: str, level: Level, *, scope=None, breaking=False, notes=()
+):
     return ChangeEntry(sha, type_, scope, subject, level, breaking, notes)
 
 
@@ -48,10 +50,16 @@ def test_digest_depends_on_content_mode_and_path_only():
     entries = [TreeEntry("100644", "blob", "1", "x"), TreeEntry("100644", "blob", "2", "y")]
     digest = tree_digest(entries, blobs.__getitem__)
     assert digest == tree_digest(list(reversed(entries)), blobs.__getitem__)
-    inner = "".join(f"100644 {p}\0{hashlib.sha256(c).hexdigest()}\n" for p, c in (("x", b"a"), ("y", b"b")))
+    inner = "".join(
+        f"100644 {p}\0{hashlib.sha256(c).hexdigest()}\n" for p, c in (("x", b"a"), ("y", b"b"))
+    )
     assert digest == "sha256:" + hashlib.sha256(inner.encode()).hexdigest()
-    assert digest != tree_digest([TreeEntry("100755", "blob", "1", "x"), entries[1]], blobs.__getitem__)
-    assert digest != tree_digest([TreeEntry("100644", "blob", "1", "z"), entries[1]], blobs.__getitem__)
+    assert digest != tree_digest(
+        [TreeEntry("100755", "blob", "1", "x"), entries[1]], blobs.__getitem__
+    )
+    assert digest != tree_digest(
+        [TreeEntry("100644", "blob", "1", "z"), entries[1]], blobs.__getitem__
+    )
 
 
 def test_quantiles_and_summary():
@@ -59,7 +67,11 @@ def test_quantiles_and_summary():
     assert quantile([1, 2, 3, 4], 0.5) == 2.5
     assert quantile([10.0], 0.9) == 10.0
     assert quantile(list(range(11)), 0.9) == pytest.approx(9.0)
-    assert Summary.of([1.0, 3.0]).to_dict() == {"count": 2, "median_seconds": 2.0, "p90_seconds": 2.8}
+    assert Summary.of([1.0, 3.0]).to_dict() == {
+        "count": 2,
+        "median_seconds": 2.0,
+        "p90_seconds": 2.8,
+    }
 
 
 def test_bump_mix_and_intervals():

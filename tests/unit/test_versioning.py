@@ -75,7 +75,9 @@ LEVELS = [
 
 @pytest.mark.parametrize(("message", "extra", "level"), LEVELS)
 def test_commit_level(message: str, extra: dict[str, Level], level: Level):
-    rules = BumpRules(bump_types={"feat": Level.MINOR, "fix": Level.PATCH, "perf": Level.PATCH, **extra})
+    rules = BumpRules(
+        bump_types={"feat": Level.MINOR, "fix": Level.PATCH, "perf": Level.PATCH, **extra}
+    )
     assert rules.commit_level(parse_message(message))[0] is level
 
 
@@ -141,11 +143,18 @@ def test_prerelease_token_that_sorts_below_is_refused():
 
 
 def test_version_line_prereleases_below_their_release():
-    line = VersionLine.from_versions([Version.parse(x) for x in ["1.0.0", "1.1.0-rc.1", "1.1.0", "1.2.0-rc.1"]])
+    line = VersionLine.from_versions(
+        [Version.parse(x) for x in ["1.0.0", "1.1.0-rc.1", "1.1.0", "1.2.0-rc.1"]]
+    )
     assert line.latest_release == Version.parse("1.1.0")
     assert line.latest_prerelease == Version.parse("1.2.0-rc.1")
     assert line.current == Version.parse("1.2.0-rc.1")
-    assert VersionLine.from_versions([Version.parse("1.1.0-rc.1"), Version.parse("1.1.0")]).latest_prerelease is None
+    assert (
+        VersionLine.from_versions(
+            [Version.parse("1.1.0-rc.1"), Version.parse("1.1.0")]
+        ).latest_prerelease
+        is None
+    )
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,6 @@ User-supplied names reach git only after `--`, or inside `--stdin` transactions.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import tempfile
@@ -25,12 +24,13 @@ from gitops_templates.errors import (
     NotFoundError,
     TagConflictError,
 )
-from gitops_templates.models import CommitRecord, TagRecord, TreeEntry
+from gitops_templates.gitrepo._parse import HEX, LogResult, parse_log, parse_tags, text
+from gitops_templates.gitrepo._write import WriteError, run_write
+from gitops_templates.models import TagRecord, TreeEntry
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-_HEX = re.compile(rb"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
 _LOG_FORMAT = "%x1e%H%x00%P%x00%an%x00%ae%x00%at%x00%ct%x00%B%x00"
 _TAG_FORMAT = (
     "%(refname)%00%(objectname)%00%(objecttype)%00%(*objectname)%00%(*objecttype)"
@@ -40,14 +40,6 @@ _SIGNATURE_HINT = (
     "check `git config gpg.format`, `user.signingKey` and that the key is usable "
     "without a prompt (an agent, or no passphrase in CI)"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class LogResult:
-    """Commits in topological order (children first) and any decoding trouble."""
-
-    commits: tuple[CommitRecord, ...]
-    invalid_utf8: tuple[str, ...]  # commits whose message was not valid UTF-8
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,14 +85,14 @@ class GitRepo:
                 f"{path} is not inside a Git repository",
                 hint="run the command inside a catalog repository or pass --repo PATH",
             )
-        bare_text, git_dir_text, common_text = _text(proc.stdout).splitlines()[:3]
+        bare_text, git_dir_text, common_text = text(proc.stdout).splitlines()[:3]
         git_dir = Path(git_dir_text)
         common = Path(common_text)
         common = common if common.is_absolute() else (path / common).resolve()
         if bare_text == "true":
             return cls(git_dir, git_dir, common, bare=True)
         top = _git(path, ["rev-parse", "--show-toplevel"])
-        root = Path(_text(top.stdout).strip()) if top.returncode == 0 else git_dir.parent
+        root = Path(text(top.stdout).strip()) if top.returncode == 0 else git_dir.parent
         return cls(root, git_dir, common, bare=False)
 
     # -- plumbing -----------------------------------------------------------------
@@ -110,7 +102,7 @@ class GitRepo:
         proc = _git(self.root, args, input=input)
         if proc.returncode != 0:
             raise GitStateError(
-                f"git {args[0]} failed: {_text(proc.stderr).strip() or proc.returncode}"
+                f"git {args[0]} failed: {text(proc.stderr).strip() or proc.returncode}"
             )
         return proc.stdout
 
@@ -129,12 +121,12 @@ class GitRepo:
                 f"{self.root} has no commits yet",
                 hint="commit the catalog first (`git add -A && git commit`)",
             )
-        return _text(out).strip()
+        return text(out).strip()
 
     def is_shallow(self) -> bool:
         """True for a shallow clone (history truncated)."""
         out = self.run(["rev-parse", "--is-shallow-repository"])
-        return _text(out).strip() == "true"
+        return text(out).strip() == "true"
 
     def resolve(self, rev: str) -> str:
         """The commit a revision names; `NotFoundError` when it does not exist."""
@@ -143,17 +135,17 @@ class GitRepo:
         out = self.try_run(["rev-parse", "--verify", "-q", "--end-of-options", f"{rev}^{{commit}}"])
         if out is None:
             raise NotFoundError(f"revision {rev!r} not found")
-        return _text(out).strip()
+        return text(out).strip()
 
     def existing(self, shas: Iterable[str]) -> set[str]:
         """The subset of object ids present in the object database."""
-        wanted = [s for s in shas if _HEX.match(s.encode())]
+        wanted = [s for s in shas if HEX.match(s.encode())]
         if not wanted:
             return set()
         out = self.run(["cat-file", "--batch-check"], input="\n".join(wanted).encode() + b"\n")
         return {
             line.split(" ", 1)[0]
-            for line in _text(out).splitlines()
+            for line in text(out).splitlines()
             if not line.endswith(" missing")
         }
 
@@ -178,12 +170,12 @@ class GitRepo:
             "--no-show-signature", *merges, f"--format={_LOG_FORMAT}",
             *include, *(["--not", *exclude] if exclude else []), "--",
         ]  # fmt: skip
-        return _parse_log(self.run(args))
+        return parse_log(self.run(args))
 
     def tags(self) -> list[TagRecord]:
         """Every tag, in one `for-each-ref` call."""
         out = self.run(["for-each-ref", f"--format={_TAG_FORMAT}", "refs/tags/"])
-        return _parse_tags(out)
+        return parse_tags(out)
 
     def ls_tree(self, rev: str, path: str) -> list[TreeEntry]:
         """Blobs, links and submodules below `path` at `rev` (paths relative to it)."""
@@ -194,8 +186,8 @@ class GitRepo:
             if not item:
                 continue
             meta, _, name = item.partition(b"\t")
-            mode, kind, sha = _text(meta).split(" ")
-            rel = _text(name)[len(prefix) :]
+            mode, kind, sha = text(meta).split(" ")
+            rel = text(name)[len(prefix) :]
             entries.append(TreeEntry(mode, kind, sha, rel))
         return entries
 
@@ -209,9 +201,9 @@ class GitRepo:
                 meta, _, name = item.partition(b"\t")
                 parts = meta.split(b" ")
                 if len(parts) == 3 and parts[1] == b"tree":
-                    found[_text(name)] = _text(parts[2])
+                    found[text(name)] = text(parts[2])
         if "" in paths:
-            found[""] = _text(self.run(["rev-parse", f"{rev}^{{tree}}"])).strip()
+            found[""] = text(self.run(["rev-parse", f"{rev}^{{tree}}"])).strip()
         return found
 
     def read_blobs(self, shas: Iterable[str]) -> dict[str, bytes]:
@@ -224,7 +216,7 @@ class GitRepo:
         pos = 0
         while pos < len(out):
             end = out.index(b"\n", pos)
-            header = _text(out[pos:end]).split(" ")
+            header = text(out[pos:end]).split(" ")
             pos = end + 1
             if len(header) < 3:  # `<sha> missing`
                 continue
@@ -240,11 +232,11 @@ class GitRepo:
     def config(self, key: str) -> str | None:
         """A git config value, or None."""
         out = self.try_run(["config", "--get", "--end-of-options", key])
-        return _text(out).strip() if out is not None else None
+        return text(out).strip() if out is not None else None
 
     def remotes(self) -> list[str]:
         """Configured remote names."""
-        return _text(self.run(["remote"])).split()
+        return text(self.run(["remote"])).split()
 
     # -- writes (GitPython) -------------------------------------------------------
 
@@ -267,8 +259,8 @@ class GitRepo:
         lines += [f"create refs/tags/{t.name} {objects[t.name]}" for t in tags]
         lines += ["prepare", "commit"]
         try:
-            _write(self.root, ["update-ref", "--stdin"], stdin="\n".join(lines) + "\n")
-        except _WriteError as err:
+            run_write(self.root, ["update-ref", "--stdin"], stdin="\n".join(lines) + "\n")
+        except WriteError as err:
             raise TagConflictError(
                 f"the tag transaction was refused, no tag was created: {err.detail}",
                 hint="another process may have created one of these tags; re-run `plan`",
@@ -292,9 +284,9 @@ class GitRepo:
         for tag in tags:
             args = ["tag", "-a", *sign_flag, "--cleanup=verbatim", "-F", "-", "--"]
             try:
-                _write(stage, [*args, tag.name, tag.commit], stdin=tag.message, env=env)
-                out = _write(stage, ["rev-parse", "--verify", f"refs/tags/{tag.name}"], env=env)
-            except _WriteError as err:
+                run_write(stage, [*args, tag.name, tag.commit], stdin=tag.message, env=env)
+                out = run_write(stage, ["rev-parse", "--verify", f"refs/tags/{tag.name}"], env=env)
+            except WriteError as err:
                 signing = any(w in err.detail.lower() for w in ("sign", "gpg", "ssh"))
                 raise GitStateError(
                     f"could not create tag {tag.name}: {err.detail}",
@@ -313,8 +305,9 @@ class GitRepo:
             )
         refspecs = [f"{r}:{r}" for r in refs]
         try:
-            return _write(self.root, ["push", "--atomic", "--porcelain", "--", remote, *refspecs])
-        except _WriteError as err:
+            args = ["push", "--atomic", "--porcelain", "--", remote, *refspecs]
+            return run_write(self.root, args)
+        except WriteError as err:
             raise GitStateError(
                 f"git push --atomic to {remote} failed, nothing was pushed: {err.detail}",
                 hint="the tags exist locally; fix the remote and re-run `release --push`",
@@ -323,7 +316,7 @@ class GitRepo:
     def verify_tag(self, name: str) -> SignatureCheck:
         """Check a tag's signature with `git verify-tag`."""
         proc = _git(self.root, ["verify-tag", "--", name])
-        return SignatureCheck(proc.returncode == 0, _text(proc.stderr).strip())
+        return SignatureCheck(proc.returncode == 0, text(proc.stderr).strip())
 
     @property
     def state_dir(self) -> Path:
@@ -340,117 +333,3 @@ def _git(
     return subprocess.run(
         ["git", *args], cwd=cwd, input=input, capture_output=True, env=env, check=False
     )
-
-
-class _WriteError(Exception):
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
-
-
-def _write(
-    cwd: Path,
-    args: Sequence[str],
-    *,
-    stdin: str | None = None,
-    env: dict[str, str] | None = None,
-) -> str:
-    """Run a mutating git command through GitPython (imported here, on first write)."""
-    import git
-
-    full_env = {"GIT_TERMINAL_PROMPT": "0", **(env or {})}
-    with tempfile.TemporaryFile() as stream:
-        if stdin is not None:
-            stream.write(stdin.encode())
-            stream.seek(0)
-        try:
-            out = git.Git(str(cwd)).execute(
-                ["git", *args],
-                istream=stream if stdin is not None else None,
-                env=full_env,
-            )
-        except git.GitCommandError as err:
-            raise _WriteError(
-                _text(err.stderr.encode() if isinstance(err.stderr, str) else err.stderr)
-                .strip()
-                .removeprefix("stderr: ")
-                .strip("'")
-                .strip()
-            ) from err
-    return str(out)
-
-
-def _text(data: bytes) -> str:
-    return data.decode("utf-8", errors="replace")
-
-
-def _parse_log(data: bytes) -> LogResult:
-    chunks: list[bytes] = []
-    for piece in data.split(b"\x1e")[1:]:
-        head = piece[:65].split(b"\0", 1)[0]
-        if chunks and not _HEX.match(head):
-            chunks[-1] += b"\x1e" + piece  # a record separator inside a message
-        else:
-            chunks.append(piece)
-    commits, invalid = [], []
-    for chunk in chunks:
-        fields = chunk.split(b"\0")
-        sha, parents, an, ae, at, ct, body = (f for f in fields[:7])
-        files = [f.lstrip(b"\n") for f in fields[7:] if f.strip(b"\n")]
-        try:
-            message = body.decode("utf-8")
-        except UnicodeDecodeError:
-            message = _text(body)
-            invalid.append(sha.decode())
-        commits.append(
-            CommitRecord(
-                sha=sha.decode(),
-                parents=tuple(parents.decode().split()),
-                author_name=_text(an),
-                author_email=_text(ae),
-                author_time=int(at or 0),
-                commit_time=int(ct or 0),
-                message=message,
-                files=tuple(_text(f) for f in files),
-            )
-        )
-    return LogResult(tuple(commits), tuple(invalid))
-
-
-def _parse_tags(data: bytes) -> list[TagRecord]:
-    records: list[bytes] = []
-    for piece in data.split(b"\x1e"):
-        piece = piece.lstrip(b"\n")
-        if not piece:
-            continue
-        if records and not piece.startswith(b"refs/tags/"):
-            records[-1] += b"\x1e" + piece
-        else:
-            records.append(piece)
-    tags = []
-    for record in records:
-        fields = record.split(b"\0")
-        if len(fields) < 8:
-            continue
-        ref, obj, kind, peeled, peeled_kind, when, signature, contents = (
-            _text(f) for f in fields[:8]
-        )
-        annotated = kind == "tag"
-        if signature and contents.endswith(signature):
-            contents = contents[: -len(signature)]
-        if annotated:
-            commit = peeled if peeled_kind == "commit" else None
-        else:
-            commit = obj if kind == "commit" else None
-        tags.append(
-            TagRecord(
-                name=ref.removeprefix("refs/tags/"),
-                object_sha=obj,
-                commit_sha=commit,
-                annotated=annotated,
-                signed=bool(signature),
-                tagger_time=int(when) if when.strip() else None,
-                message=contents if annotated else "",
-            )
-        )
-    return tags

@@ -1,0 +1,158 @@
+"""The CLI contract: exit codes, JSON documents, messages with file, path, line and hint."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from gitops_templates.cli import COMMANDS, main
+from tests.conftest import Cli
+from tests.helpers import RepoBuilder
+
+
+def test_help_for_every_subcommand():
+    runner = CliRunner()
+    top = runner.invoke(main, ["--help"])
+    assert top.exit_code == 0
+    assert "Exit codes" in top.stdout
+    for name in COMMANDS:
+        result = runner.invoke(main, [name, "--help"])
+        assert result.exit_code == 0, name
+        assert "Usage:" in result.stdout
+
+
+def test_exit_0_and_python_m(repo: RepoBuilder):
+    repo.template("web").commit("feat: web")
+    proc = subprocess.run([sys.executable, "-m", "gitops_templates", "--repo", str(repo.path),
+                           "status"], capture_output=True, text=True, check=False)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "web  (unreleased) -> 0.1.0 (minor)" in proc.stdout
+
+
+def test_exit_2_usage(cli: Cli):
+    assert "No such option" in cli("status", "--bogus", code=2).stderr
+    assert "No such command" in cli("bogus", code=2).stderr
+
+
+def test_exit_3_invalid_config_names_file_path_line_and_hint(repo: RepoBuilder, cli: Cli):
+    repo.template("web").commit("feat: web")
+    repo.write({"gitops-templates.yaml": "tag_format: '{id}@{version}'\ninitial_version: 1.10\n"})
+    result = cli("status", code=3)
+    assert "gitops-templates.yaml:2: initial_version: 1.1 is not of type 'string'" in result.stderr
+    assert "quote it" in result.stderr
+    repo.write({"gitops-templates.yaml": "bump_types: {feat: huge}\nunknown_key: 1\n"})
+    stderr = cli("plan", code=3).stderr
+    assert "bump_types.feat" in stderr
+    assert "allowed: major, minor, patch, none" in stderr
+    assert "unknown_key" in stderr
+
+
+def test_exit_3_invalid_yaml_and_bomb(repo: RepoBuilder, cli: Cli):
+    repo.template("web").commit("feat: web")
+    repo.write({"gitops-templates.yaml": "a: [1\n"})
+    assert "gitops-templates.yaml:2: invalid YAML" in cli("status", code=3).stderr
+    bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']
+    bomb += [f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 10) + "]"
+             for i in range(8)]  # fmt: skip
+    repo.write({"gitops-templates.yaml": "\n".join(bomb) + "\n"})
+    assert "alias bomb" in cli("status", code=3).stderr
+
+
+def test_exit_3_validate_template_problems(repo: RepoBuilder, cli: Cli):
+    repo.template("web")
+    repo.write({"templates/web/template.yaml": (Path(repo.path / "templates/web/template.yaml")
+                .read_text().replace("id: web", "id: webb").replace("values: {name: web}",
+                "values: {name: 5, extra: true}"))})  # fmt: skip
+    repo.write({"templates/web/examples/bad.yaml": "replicas: 0\n"})
+    data = cli.json("validate", code=3)
+    found = {(p["file"], p["pointer"], p["rule"]) for p in data["problems"]}
+    assert ("templates/web/template.yaml", "id", "id-matches-directory") in found
+    assert ("templates/web/template.yaml", "examples[0].values.name", "type") in found
+    assert ("templates/web/template.yaml", "examples[0].values", "additionalProperties") in found
+    assert ("templates/web/examples/bad.yaml", "(document)", "required") in found
+    assert ("templates/web/examples/bad.yaml", "replicas", "minimum") in found
+    lines = {
+        p["pointer"]: p["line"] for p in data["problems"] if p["file"].endswith("template.yaml")
+    }
+    assert lines["id"] == 2
+    text = cli("validate", code=3).stderr
+    assert "templates/web/template.yaml:2: id:" in text
+    assert "hint: set `id: web` or rename the directory" in text
+
+
+def test_exit_3_parameters_that_are_not_a_schema(repo: RepoBuilder, cli: Cli):
+    repo.template("web")
+    path = repo.path / "templates/web/template.yaml"
+    path.write_text(path.read_text().replace("type: object", "type: objekt", 1))
+    problems = cli.json("validate", code=3)["problems"]
+    assert any(
+        p["rule"] == "json-schema" and p["pointer"].startswith("parameters") for p in problems
+    )
+
+
+def test_exit_4_git_state(tmp_path: Path, cli: Cli):
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    assert cli("status", code=4, repo=plain).stderr.startswith("Error: ")
+
+
+def test_exit_5_not_found(repo: RepoBuilder, cli: Cli):
+    repo.template("web").commit("feat: web")
+    assert "known: web" in cli("status", "nope", code=5).stderr
+    assert "no such version" in cli("show", "web@9.9.9", code=5).stderr
+    assert "no such version" in cli("show", "web", code=5).stderr
+
+
+def test_debug_shows_the_traceback(repo: RepoBuilder):
+    from gitops_templates.errors import NotFoundError
+
+    repo.template("web").commit("feat: web")
+    with pytest.raises(NotFoundError):
+        CliRunner().invoke(main, ["--repo", str(repo.path), "--debug", "status", "nope"],
+                           catch_exceptions=False)  # fmt: skip
+
+
+def test_init_and_new_scaffold_a_valid_catalog(repo: RepoBuilder, cli: Cli):
+    cli("init")
+    assert "already exists" in cli("init", code=3).stderr
+    cli("init", "--force")
+    written = cli.json("new", "checkout-service")["written"]
+    assert "templates/checkout-service/template.yaml" in written
+    assert cli.json("validate")["valid"] is True
+    assert "not a valid template id" in cli("new", "a@b", code=3).stderr
+    assert "not a valid template id" in cli("new", "../x", code=3).stderr
+    assert "already exists" in cli("new", "checkout-service", code=3).stderr
+    repo.commit("feat(checkout-service): add template")
+    assert cli.json("plan")["releases"][0]["tag"] == "checkout-service@0.1.0"
+
+
+def test_history_show_and_stats(repo: RepoBuilder, cli: Cli):
+    repo.template("web").commit("feat: web")
+    cli("release")
+    repo.write({"templates/web/body.yaml.j2": "a\n"}).commit("fix(web): a")
+    repo.clock += 86400
+    cli("release")
+    repo.write({"templates/web/body.yaml.j2": "b\n"}).commit("feat(web)!: b")
+    cli("release")
+    history = cli.json("history", "web")
+    assert [v["version"] for v in history["versions"]] == ["0.2.0", "0.1.1", "0.1.0"]
+    assert history["versions"][0]["compatibility"] == "breaking"
+    text = cli("history", "web").stdout
+    assert "0.2.0" in text.splitlines()[0]
+    shown = cli.json("show", "web@0.1.1")
+    assert shown["files"] == ["body.yaml.j2", "template.yaml"]
+    assert shown["metadata"]["name"] == "Web"
+    assert "### Bug Fixes" in shown["changelog"]
+    assert cli.json("show", "web")["version"] == "0.2.0"
+    stats = cli.json("stats")["components"][0]
+    assert (stats["releases"], stats["bump_mix"]) == (
+        3,
+        {"initial": 1, "major": 0, "minor": 1, "patch": 1},
+    )
+    assert stats["lead_time"]["count"] == 3
+    assert stats["cadence"]["count"] == 2
+    assert "web" in cli("stats").stdout

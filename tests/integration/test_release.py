@@ -1,0 +1,204 @@
+"""`release`: atomic, idempotent, refuses stale plans; `verify` catches moved tags."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Cli
+from tests.helpers import RepoBuilder, git
+
+
+@pytest.fixture
+def catalog(repo: RepoBuilder) -> RepoBuilder:
+    repo.template("web").template("db").commit("feat: initial catalog")
+    return repo
+
+
+def hook(repo: Path, name: str, body: str) -> None:
+    path = repo / ".git" / "hooks" / name if (repo / ".git").exists() else repo / "hooks" / name
+    path.write_text("#!/bin/sh\n" + body)
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+
+
+def state(repo: RepoBuilder) -> tuple[str, str, str]:
+    return (repo.refs(), repo.run("status", "--porcelain=v2"), repo.run("diff"))
+
+
+def test_release_creates_annotated_tags_with_trailers(catalog: RepoBuilder, cli: Cli):
+    data = cli.json("release")
+    assert sorted(t["tag"] for t in data["released"]) == ["db@0.1.0", "web@0.1.0"]
+    body = catalog.run("cat-file", "-p", "web@0.1.0")
+    assert body.startswith(f"object {catalog.head()}\ntype commit\ntag web@0.1.0\n")
+    assert "### Features" in body
+    trailers = body.rstrip().splitlines()[-3:]
+    assert trailers[0].startswith("Template-Digest: sha256:")
+    tree = catalog.run("rev-parse", "HEAD:templates/web").strip()
+    assert trailers[1] == f"Template-Tree: {tree}"
+    assert trailers[2] == "Compatibility: minor"
+
+
+def test_release_is_idempotent(catalog: RepoBuilder, cli: Cli):
+    cli("release")
+    before = catalog.refs()
+    again = cli.json("release")
+    assert again["released"] == []
+    assert catalog.refs() == before
+
+
+def test_release_with_plan_file_and_rerun(catalog: RepoBuilder, cli: Cli, tmp_path: Path):
+    plan = tmp_path / "plan.json"
+    cli("plan", "-o", str(plan))
+    doc = json.loads(plan.read_text())
+    assert doc["schema_version"] == 1
+    assert doc["head"] == catalog.head()
+    release = doc["releases"][0]
+    assert set(release) >= {"id", "current", "next", "level", "commits", "changelog"}
+    assert set(release["commits"][0]) == {"sha", "subject", "type", "scope", "level", "breaking"}
+    assert len(cli.json("release", "--plan", str(plan))["released"]) == 2
+    rerun = cli.json("release", "--plan", str(plan))
+    assert (rerun["released"], len(rerun["already_released"])) == ([], 2)
+
+
+def test_stale_plan_is_refused(catalog: RepoBuilder, cli: Cli, tmp_path: Path):
+    plan = tmp_path / "plan.json"
+    cli("plan", "-o", str(plan))
+    catalog.write({"templates/web/body.yaml.j2": "x\n"}).commit("fix(web): x")
+    before = catalog.refs()
+    assert "HEAD moved" in cli("release", "--plan", str(plan), code=4).stderr
+    assert catalog.refs() == before
+    cli("plan", "-o", str(plan))
+    catalog.tag("db@0.0.9", message="someone else", rev="HEAD~1")
+    assert "tags changed" in cli("release", "--plan", str(plan), code=4).stderr
+
+
+def test_conflicting_existing_tag_creates_nothing(catalog: RepoBuilder, cli: Cli):
+    catalog.write({"README.md": "x\n"}).commit("docs: readme")
+    catalog.tag("db@0.1.0", message="made elsewhere", rev="HEAD~1")  # unreachable? no: ancestor
+    catalog.run("tag", "-d", "db@0.1.0")
+    catalog.run("checkout", "-q", "-b", "side", "HEAD~1")
+    catalog.write({"x": "1"}).commit("chore: side")
+    catalog.tag("db@0.1.0", message="on a side branch")
+    catalog.run("checkout", "-q", "main")
+    before = state(catalog)
+    result = cli("release", code=4)
+    assert "already exists" in result.stderr
+    assert state(catalog) == before
+
+
+def test_failing_ref_transaction_leaves_everything_as_it_was(catalog: RepoBuilder, cli: Cli):
+    hook(catalog.path, "reference-transaction",
+         'while read old new ref; do case "$ref" in refs/tags/db@*) '
+         '[ "$1" = prepared ] && exit 1;; esac; done\nexit 0\n')  # fmt: skip
+    before = state(catalog)
+    result = cli("release", code=4)
+    assert "no tag was created" in result.stderr
+    assert state(catalog) == before
+    assert catalog.tag_names() == set()
+
+
+def test_dry_run_changes_nothing(catalog: RepoBuilder, cli: Cli):
+    before = state(catalog)
+    result = cli("release", "--dry-run")
+    assert "would create web@0.1.0" in result.stdout
+    assert "Template-Digest: sha256:" in result.stdout
+    assert state(catalog) == before
+
+
+def test_push_atomic_to_a_bare_remote(catalog: RepoBuilder, cli: Cli, tmp_path: Path):
+    remote = RepoBuilder.init(tmp_path / "remote.git", bare=True)
+    catalog.run("remote", "add", "origin", str(remote.path))
+    catalog.run("push", "-q", "origin", "main")
+    data = cli.json("release", "--push")
+    assert data["pushed_to"] == "origin"
+    assert remote.tag_names() == {"web@0.1.0", "db@0.1.0"}
+
+
+def test_rejected_push_pushes_nothing(catalog: RepoBuilder, cli: Cli, tmp_path: Path):
+    remote = RepoBuilder.init(tmp_path / "remote.git", bare=True)
+    hook(remote.path, "pre-receive",
+         'while read old new ref; do case "$ref" in refs/tags/db@*) exit 1;; esac; done\n')  # fmt: skip
+    catalog.run("remote", "add", "origin", str(remote.path))
+    catalog.run("push", "-q", "origin", "main")
+    result = cli("release", "--push", code=4)
+    assert "nothing was pushed" in result.stderr
+    assert remote.tag_names() == set()
+    assert catalog.tag_names() == {"web@0.1.0", "db@0.1.0"}  # created locally; re-run pushes
+    hook(remote.path, "pre-receive", "exit 0\n")
+    assert cli.json("release", "--push")["pushed_to"] == "origin"
+    assert remote.tag_names() == {"web@0.1.0", "db@0.1.0"}
+
+
+def test_unknown_remote_is_not_found(catalog: RepoBuilder, cli: Cli):
+    assert (
+        "not configured" in cli("release", "--push", "--remote", "--upload-pack=x", code=5).stderr
+    )
+
+
+@pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="ssh-keygen is not installed")
+def test_ssh_signed_tags_verify(catalog: RepoBuilder, cli: Cli, tmp_path: Path):
+    key = tmp_path / "key"
+    git(tmp_path, "--version")
+    import subprocess
+
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "rel", "-f", str(key)],
+                   check=True)  # fmt: skip
+    signers = tmp_path / "allowed_signers"
+    signers.write_text(f'author@example.com namespaces="git" {key.with_suffix(".pub").read_text()}')
+    for k, v in {"gpg.format": "ssh", "user.signingKey": str(key),
+                 "gpg.ssh.allowedSignersFile": str(signers)}.items():  # fmt: skip
+        catalog.run("config", k, v)
+    cli("release", "--sign")
+    assert "-----BEGIN SSH SIGNATURE-----" in catalog.run("cat-file", "-p", "web@0.1.0")
+    checks = cli.json("verify")["checks"]
+    assert {c["status"] for c in checks} == {"ok"}
+    assert all("Good" in c["detail"] for c in checks)
+    history = cli.json("history", "web")["versions"][0]
+    assert history["signed"] is True
+    assert "SIGNATURE" not in history["changelog"]
+
+
+def test_verify_detects_a_tag_recreated_on_other_content(catalog: RepoBuilder, cli: Cli):
+    cli("release")
+    assert cli.json("verify")["ok"] is True
+    message = catalog.run("tag", "-l", "--format=%(contents)", "web@0.1.0")
+    catalog.write({"templates/web/body.yaml.j2": "tampered\n"}).commit("chore: tamper")
+    catalog.run("tag", "-d", "web@0.1.0")
+    git(
+        catalog.path,
+        "tag",
+        "-a",
+        "-F",
+        "-",
+        "--cleanup=verbatim",
+        "web@0.1.0",
+        "HEAD",
+        input=message,
+    )
+    result = cli("verify", code=3)
+    assert "mismatch" in result.stdout
+    assert "moved or re-created" in result.stdout
+    data = cli.json("verify", "db", code=0)
+    assert data["ok"] is True
+
+
+def test_verify_reports_lightweight_tags_as_unverifiable(catalog: RepoBuilder, cli: Cli):
+    catalog.tag("web@0.1.0")
+    checks = cli.json("verify", "web")["checks"]
+    assert [c["status"] for c in checks] == ["unverifiable"]
+
+
+def test_lock_blocks_a_second_mutating_command(catalog: RepoBuilder, cli: Cli):
+    lock = catalog.path / ".git" / "gitops-templates.lock"
+    lock.write_text(json.dumps({"pid": 999999, "host": __import__("socket").gethostname(),
+                                "time": 0, "command": "release"}))  # fmt: skip
+    result = cli("release", code=4)
+    assert "stale lock" in result.stderr
+    assert str(lock) in result.stderr
+    lock.unlink()
+    cli("release")
+    assert not lock.exists()
