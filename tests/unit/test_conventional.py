@@ -20,6 +20,7 @@ HEADERS = [
     ("Merge pull request #1 from a/b", None, None, False, "Merge pull request #1 from a/b"),
     ('Revert "feat: x"', None, None, False, 'Revert "feat: x"'),
     ("feat: ", None, None, False, "feat:"),
+    ("fix:  two spaces", "fix", None, False, "two spaces"),
     ("feat(a)(b): double scope", None, None, False, "feat(a)(b): double scope"),
     ("  fix: leading spaces  ", "fix", None, False, "leading spaces"),
 ]
