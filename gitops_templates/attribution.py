@@ -130,6 +130,7 @@ class Attributor:
         self._graph_loader = graph
         self._graph: IncludeGraph | None = None
         self._dir_cache: dict[str, str | None] = {}
+        self._file_cache: dict[str, frozenset[str]] = {}
 
     def _dependents(self, path: str) -> set[str]:
         if self._graph is None:
@@ -141,13 +142,21 @@ class Attributor:
     def by_path(self, files: Iterable[str]) -> set[str]:
         """Components whose directory contains one of `files`."""
         found: set[str] = set()
+        cache = self._file_cache
         for path in files:
-            owner = self._owner(posixpath.dirname(path))
-            if owner is not None:
-                found.add(owner)
-            elif self._shared_prefix and path.startswith(self._shared_prefix):
-                found |= self._dependents(path)
+            owners = cache.get(path)
+            if owners is None:
+                owners = cache[path] = self._owners_of(path)
+            found |= owners
         return found
+
+    def _owners_of(self, path: str) -> frozenset[str]:
+        owner = self._owner(posixpath.dirname(path))
+        if owner is not None:
+            return frozenset((owner,))
+        if self._shared_prefix and path.startswith(self._shared_prefix):
+            return frozenset(self._dependents(path))
+        return frozenset()
 
     def _owner(self, directory: str) -> str | None:
         if directory in self._dir_cache:

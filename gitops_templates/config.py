@@ -15,7 +15,6 @@ from semver import Version
 from gitops_templates.errors import ConfigError, Problem
 from gitops_templates.models import Level
 from gitops_templates.versioning import BumpRules, TagFormat, TagFormatError
-from gitops_templates.yamlio import load_yaml
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -69,7 +68,8 @@ def load_settings(text: bytes | None, source: str | None) -> Settings:
     """Parse and validate config text (None: all defaults)."""
     if text is None or source is None:
         return Settings()
-    from gitops_templates.schema import validate_against
+    from gitops_templates.schema import validate_against  # jsonschema: only with a file
+    from gitops_templates.yamlio import load_yaml  # PyYAML: likewise
 
     doc = load_yaml(text, source)
     data = doc.data if doc.data is not None else {}

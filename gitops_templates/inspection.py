@@ -12,11 +12,11 @@ from gitops_templates.changelog import read_tag_message
 from gitops_templates.digest import tree_digest
 from gitops_templates.errors import ExitCode, NotFoundError
 from gitops_templates.graph import containment
-from gitops_templates.planning import VersionTag, read_versions
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from gitops_templates.tags import VersionTag
     from gitops_templates.workspace import Workspace
 
 SCHEMA_VERSION = 1
@@ -69,11 +69,14 @@ def _info(item: VersionTag, commit_times: dict[str, int]) -> VersionInfo:
 
 
 def _versions(ws: Workspace) -> dict[str, list[VersionTag]]:
-    """Version tags per component; reachability from HEAD (the cache may hold more)."""
-    order = [(c.sha, c.parents) for c in ws.history.commits]
-    reachable = set(containment(order, {ws.head: 1}))
-    versions, _ = read_versions(ws.components, ws.repo.tags(), reachable)
-    return versions
+    """Version tags per component, with reachability from HEAD."""
+    return ws.versions[0]
+
+
+def _commit_times(ws: Workspace, versions: Sequence[VersionTag]) -> dict[str, int]:
+    """Commit times of lightweight tags' commits (annotated tags carry their own)."""
+    wanted = [v.tag.commit_sha for v in versions if not v.tag.annotated and v.tag.commit_sha]
+    return ws.repo.commit_times(wanted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +95,9 @@ class HistoryReport:
 def history(ws: Workspace, cid: str) -> HistoryReport:
     """Versions of one component from its tags (semver order)."""
     component = ws.component(cid)
-    versions = _versions(ws)
-    times = {c.sha: c.commit_time for c in ws.history.commits}
-    return HistoryReport(component.id, tuple(_info(v, times) for v in versions[component.id]))
+    items = _versions(ws)[component.id]
+    times = _commit_times(ws, items)
+    return HistoryReport(component.id, tuple(_info(v, times) for v in items))
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +131,7 @@ def show(ws: Workspace, ref: str) -> VersionDetail:
     if item is None:
         known = ", ".join(str(v.version) for v in items) or "none released yet"
         raise NotFoundError(f"{ref}: no such version", hint=f"versions of {cid}: {known}")
-    times = {c.sha: c.commit_time for c in ws.history.commits}
-    info = _info(item, times)
+    info = _info(item, _commit_times(ws, [item]))
     entries = ws.repo.ls_tree(info.commit, component.path)
     metadata: dict[str, Any] = {}
     if component.kind == "template":
@@ -313,10 +315,8 @@ def _earliest_commit_per_release(
     releases: dict[str, list[tuple[int, VersionTag]]],
 ) -> dict[int, int]:
     """Release bit -> author time of the oldest commit it released first."""
-    from gitops_templates.attribution import Attributor
-
     contained = containment([(c.sha, c.parents) for c in ws.history.commits], marks)
-    attributor = Attributor(ws.components)
+    attributor = ws.attributor()
     wanted = {cid: [i for i, _ in items] for cid, items in releases.items()}
     earliest: dict[int, int] = {}
     for commit in ws.history.commits:

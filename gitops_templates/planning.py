@@ -9,24 +9,25 @@ are its unreleased commits; their declared levels give the next version.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from semver import Version
 
 from gitops_templates.conventional import split_list
-from gitops_templates.errors import ConfigError, InvalidInputError
+from gitops_templates.errors import InvalidInputError
 from gitops_templates.graph import containment
 from gitops_templates.models import Level, Notice, is_valid_id
+from gitops_templates.tags import VersionTag, read_versions
 from gitops_templates.versioning import (
     NextVersion,
-    TagFormat,
     VersionLine,
     level_between,
     next_version,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from gitops_templates.attribution import Attributor
     from gitops_templates.models import (
@@ -36,16 +37,6 @@ if TYPE_CHECKING:
         TagRecord,
     )
     from gitops_templates.versioning import BumpRules
-
-
-@dataclass(frozen=True, slots=True)
-class VersionTag:
-    """A tag read as a version of a component."""
-
-    component: str
-    version: Version
-    tag: TagRecord
-    reachable: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +54,11 @@ class CommitChange:
     author_time: int
     skipped: bool = False  # `Release: none`
     release_as: tuple[str, ...] = ()  # `Release-As:` requests that name this component
+
+    @property
+    def releasable(self) -> bool:
+        """Counts for the version: not `Release: none`, level above none."""
+        return not self.skipped and self.level > Level.NONE
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
@@ -94,7 +90,7 @@ class ComponentState:
     @property
     def releasable(self) -> tuple[CommitChange, ...]:
         """Changes that count for the version (not `Release: none`, level > none)."""
-        return tuple(c for c in self.changes if not c.skipped and c.level > Level.NONE)
+        return tuple(c for c in self.changes if c.releasable)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form used by `status --json`."""
@@ -113,89 +109,6 @@ class ComponentState:
         }
 
 
-def read_versions(
-    components: Sequence[Component], tags: Iterable[TagRecord], reachable: set[str]
-) -> tuple[dict[str, list[VersionTag]], list[Notice]]:
-    """Parse tags into component versions (highest first); anchored formats."""
-    by_id = {c.id: c for c in components}
-    formats = {c.tag_format for c in components}
-    compiled = [(TagFormat.compile(f), f) for f in sorted(formats)]
-    owners: dict[str, list[str]] = {}
-    for c in components:
-        owners.setdefault(c.tag_format, []).append(c.id)
-    versions: dict[str, list[VersionTag]] = {c.id: [] for c in components}
-    notices: list[Notice] = []
-    for tag in tags:
-        for fmt, text in compiled:
-            parsed = fmt.parse(tag.name)
-            if parsed is None:
-                continue
-            users = owners[text]
-            cid = parsed[0] if parsed[0] is not None else (users[0] if len(users) == 1 else None)
-            if cid is None or cid not in by_id or by_id[cid].tag_format != text:
-                continue
-            notice = _tag_notice(tag, parsed[1])
-            if notice is not None:
-                notices.append(notice)
-                if notice.code != "lightweight-tag":
-                    break
-            version = Version.parse(parsed[1])
-            reach = tag.commit_sha in reachable
-            versions[cid].append(VersionTag(cid, version, tag, reach))
-            break
-    for cid, items in versions.items():
-        items.sort(key=lambda v: v.version, reverse=True)
-        for item in items:
-            if not item.reachable:
-                notices.append(
-                    Notice(
-                        "unreachable-tag",
-                        f"{item.tag.name} is not reachable from HEAD; ignored for the "
-                        "current version",
-                        cid,
-                    )
-                )
-    return versions, notices
-
-
-def _tag_notice(tag: TagRecord, version: str) -> Notice | None:
-    if tag.commit_sha is None:
-        return Notice(
-            "tag-not-commit",
-            f"{tag.name} does not point at a commit; ignored",
-            tag.name,
-        )
-    if "+" in version:
-        return Notice(
-            "build-metadata",
-            f"{tag.name} carries build metadata, which semver ignores when ordering; ignored",
-            tag.name,
-        )
-    if not tag.annotated:
-        return Notice(
-            "lightweight-tag",
-            f"{tag.name} is a lightweight tag (from another tool?): accepted as a version, "
-            "but it cannot be verified",
-            tag.name,
-        )
-    return None
-
-
-def check_tag_formats(components: Sequence[Component]) -> None:
-    """A tag format without `{id}` must belong to exactly one component."""
-    users: dict[str, list[str]] = {}
-    for component in components:
-        users.setdefault(component.tag_format, []).append(component.id)
-    for fmt, ids in users.items():
-        if len(ids) > 1 and not TagFormat.compile(fmt).has_id:
-            raise ConfigError(
-                f"tag_format {fmt!r} has no {{id}}, but {len(ids)} components use it "
-                f"({', '.join(ids)})",
-                hint="use a format with {id} such as '{id}@{version}', or give each "
-                "component its own tag_format under components:",
-            )
-
-
 @dataclass(frozen=True, slots=True)
 class Analysis:
     """The states of the selected components at HEAD."""
@@ -203,6 +116,7 @@ class Analysis:
     head: str
     states: tuple[ComponentState, ...]
     notices: tuple[Notice, ...]
+    head_time: int = 0  # committer time of HEAD (dates the changelogs)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form used by `status --json`."""
@@ -214,20 +128,30 @@ class Analysis:
         }
 
 
-def analyze(
+@dataclass(frozen=True, slots=True)
+class Collected:
+    """What walking history found: each component's unreleased changes at `head`."""
+
+    head: str
+    head_time: int
+    reachable_tags: frozenset[str]  # tagged commits HEAD reaches
+    changes: Mapping[str, tuple[CommitChange, ...]]  # newest first, for every component
+    fresh: Mapping[str, bool]  # releasable changes since the latest prerelease
+    notices: tuple[Notice, ...]
+
+
+def collect(
     *,
     head: str,
     components: Sequence[Component],
-    selected: Sequence[str],
     tags: Sequence[TagRecord],
     commits: Sequence[CommitRecord],
     rules: BumpRules,
     attributor: Attributor,
     parse: Callable[[CommitRecord], CommitMessage],
-    pre_token: str | None = None,
     merges_skipped: bool = True,
-) -> Analysis:
-    """Compute every selected component's state at `head`.
+) -> Collected:
+    """Walk the commits once and find every component's unreleased changes.
 
     With `merges_skipped` (the default walk over every commit) a merge commit is not
     counted: the commits of the merged branch carry the changes and the changelog.
@@ -235,55 +159,122 @@ def analyze(
     """
     order = [(c.sha, c.parents) for c in commits]
     reachable = set(containment(order, {head: 1}))
-    versions, notices = read_versions(components, tags, reachable)
-    lines = {
-        cid: VersionLine.from_versions([v.version for v in items if v.reachable])
-        for cid, items in versions.items()
-    }
-    marks, bits = _marks(selected, versions, lines)
+    ids = [c.id for c in components]
+    versions, _ = read_versions(components, tags, reachable)
+    lines = {cid: VersionLine.from_versions([v.version for v in items if v.reachable])
+             for cid, items in versions.items()}  # fmt: skip
+    marks, bits = _marks(ids, versions, lines)
     contained = containment(order, marks)
-    changes: dict[str, list[CommitChange]] = {cid: [] for cid in selected}
-    fresh: dict[str, bool] = dict.fromkeys(selected, False)
-    wanted = set(selected)
+    changes: dict[str, list[CommitChange]] = {cid: [] for cid in ids}
+    fresh = dict.fromkeys(ids, False)
+    notices: list[Notice] = []
+    head_time = 0
     for commit in commits:
+        if commit.sha == head:
+            head_time = commit.commit_time
         if commit.sha not in reachable or (merges_skipped and len(commit.parents) > 1):
             continue
         mask = contained.get(commit.sha, 0)
-        targets = attributor.by_path(commit.files)
-        message: CommitMessage | None = None
-        lowered = commit.message.lower()
-        if "template" in lowered or "release-as" in lowered:  # cheap test before parsing
-            message = parse(commit)
-            named, found = attributor.named_targets(commit.sha, message)
-            targets |= named
-            notices.extend(found)
-        pending = [cid for cid in targets & wanted if not mask & bits[cid][0]]
-        if not pending:
-            continue
-        message = message or parse(commit)
-        if pending:
-            scope = attributor.scope_notice(commit.sha, message, targets)
-            if scope is not None:
-                notices.append(scope)
-        for cid in pending:
-            change = _classify(commit, message, cid, rules, only_target=len(targets) == 1)
+        unreleased = partial(_not_in_release, mask, bits)
+        found = _changes_of(commit, attributor, parse, rules, notices, unreleased)
+        for cid, change in found:
             changes[cid].append(change)
-            if not mask & bits[cid][1] and not change.skipped and change.level > Level.NONE:
+            if not mask & bits[cid][1] and change.releasable:
                 fresh[cid] = True
-    by_id = {c.id: c for c in components}
-    states = tuple(
-        _state(
-            by_id[cid],
-            versions[cid],
-            lines[cid],
-            changes[cid],
-            rules,
-            pre_token,
-            fresh[cid],
-        )
-        for cid in selected
+    tagged = frozenset(t.commit_sha for t in tags if t.commit_sha in reachable)
+    return Collected(
+        head, head_time, tagged, {k: tuple(v) for k, v in changes.items()}, fresh, tuple(notices)
     )
-    return Analysis(head, states, tuple(notices))
+
+
+def advance(
+    prior: Collected,
+    *,
+    head: str,
+    new_commits: Sequence[CommitRecord],
+    rules: BumpRules,
+    attributor: Attributor,
+    parse: Callable[[CommitRecord], CommitMessage],
+    merges_skipped: bool = True,
+) -> Collected:
+    """Add commits made on top of `prior.head` (none of them tagged) to `prior`."""
+    added: dict[str, list[CommitChange]] = {}
+    fresh = dict(prior.fresh)
+    notices = list(prior.notices)
+    head_time = prior.head_time
+    for commit in new_commits:
+        if commit.sha == head:
+            head_time = commit.commit_time
+        if merges_skipped and len(commit.parents) > 1:
+            continue
+        for cid, change in _changes_of(commit, attributor, parse, rules, notices, _always):
+            if cid in prior.changes:
+                added.setdefault(cid, []).append(change)
+                fresh[cid] = fresh[cid] or change.releasable
+    changes = {cid: tuple(added.get(cid, ())) + old for cid, old in prior.changes.items()}
+    return Collected(head, head_time, prior.reachable_tags, changes, fresh, tuple(notices))
+
+
+def _always(cid: str) -> bool:
+    return True
+
+
+def _not_in_release(mask: int, bits: Mapping[str, tuple[int, int]], cid: str) -> bool:
+    return not mask & bits[cid][0]
+
+
+def _changes_of(
+    commit: CommitRecord,
+    attributor: Attributor,
+    parse: Callable[[CommitRecord], CommitMessage],
+    rules: BumpRules,
+    notices: list[Notice],
+    unreleased: Callable[[str], bool],
+) -> list[tuple[str, CommitChange]]:
+    """The (component, change) pairs one commit contributes."""
+    targets = attributor.by_path(commit.files)
+    message: CommitMessage | None = None
+    lowered = commit.message.lower()
+    if "template" in lowered or "release-as" in lowered:  # cheap test before parsing
+        message = parse(commit)
+        named, found = attributor.named_targets(commit.sha, message)
+        targets |= named
+        notices.extend(found)
+    pending = [cid for cid in sorted(targets) if unreleased(cid)]
+    if not pending:
+        return []
+    message = message or parse(commit)
+    scope = attributor.scope_notice(commit.sha, message, targets)
+    if scope is not None:
+        notices.append(scope)
+    only = len(targets) == 1
+    return [(cid, _classify(commit, message, cid, rules, only_target=only)) for cid in pending]
+
+
+def conclude(
+    collected: Collected,
+    *,
+    components: Sequence[Component],
+    selected: Sequence[str],
+    versions: Mapping[str, Sequence[VersionTag]],
+    notices: Sequence[Notice],
+    rules: BumpRules,
+    pre_token: str | None = None,
+) -> Analysis:
+    """Next versions of the selected components from what was collected.
+
+    `versions` and `notices` come from `read_versions` with the collected reachability.
+    """
+    by_id = {c.id: c for c in components}
+    states = []
+    for cid in selected:
+        line = VersionLine.from_versions([v.version for v in versions[cid] if v.reachable])
+        states.append(_state(by_id[cid], list(versions[cid]), line, list(collected.changes[cid]),
+                             rules, pre_token, collected.fresh[cid]))  # fmt: skip
+    wanted = set(selected)
+    kept = [n for n in (*collected.notices, *notices)
+            if n.code != "scope-mismatch" or n.subject in wanted]  # fmt: skip
+    return Analysis(collected.head, tuple(states), tuple(kept), collected.head_time)
 
 
 def _marks(

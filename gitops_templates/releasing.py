@@ -165,7 +165,7 @@ def build_plan(ws: Workspace, ids: Sequence[str] = (), *, pre: str | None = None
     for state in analysis.states:
         if state.next is None:
             continue
-        releases.append(_planned(ws, state))
+        releases.append(_planned(state, analysis.head_time))
     return ReleasePlan(
         head=analysis.head,
         tags_fingerprint=_version_tags_fingerprint(ws),
@@ -176,15 +176,11 @@ def build_plan(ws: Workspace, ids: Sequence[str] = (), *, pre: str | None = None
 
 
 def _version_tags_fingerprint(ws: Workspace) -> str:
-    from gitops_templates.planning import read_versions
-
-    tags = ws.repo.tags()
-    versions, _ = read_versions(ws.components, tags, set())
-    names = {v.tag.name for items in versions.values() for v in items}
-    return tags_fingerprint(tags, names)
+    names = {v.tag.name for items in ws.versions[0].values() for v in items}
+    return tags_fingerprint(ws.tags, names)
 
 
-def _planned(ws: Workspace, state: ComponentState) -> PlannedRelease:
+def _planned(state: ComponentState, head_time: int) -> PlannedRelease:
     assert state.next is not None
     component = state.component
     version = str(state.next.version)
@@ -196,7 +192,6 @@ def _planned(ws: Workspace, state: ComponentState) -> PlannedRelease:
         )
         for c in state.releasable
     ]  # fmt: skip
-    head_time = next((c.commit_time for c in ws.history.commits if c.sha == ws.head), 0)
     from gitops_templates.versioning import TagFormat
 
     tag = TagFormat.compile(component.tag_format).render(component.id, version)
@@ -307,9 +302,7 @@ def release(
 
 def _released_at_head(ws: Workspace, ids: Sequence[str], head: str) -> list[CreatedTag]:
     """Version tags of the selected components already on HEAD (a re-run pushes them)."""
-    from gitops_templates.planning import read_versions
-
-    versions, _ = read_versions(ws.components, ws.repo.tags(), {head})
+    versions = ws.versions[0]
     return [
         CreatedTag(v.component, str(v.version), v.tag.name, head, v.tag.object_sha,
                    v.tag.message, existed=True)

@@ -8,23 +8,41 @@ repository) unless `--config` names a file.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gitops_templates.attribution import SHARED_DIR, Attributor, build_include_graph
 from gitops_templates.config import CONFIG_NAMES, Settings, find_config, load_settings
-from gitops_templates.errors import ConfigError, NotFoundError
+from gitops_templates.conventional import parse_message
+from gitops_templates.errors import ConfigError, NotFoundError, ShallowRepositoryError
 from gitops_templates.gitrepo import GitRepo
-from gitops_templates.history import History, load_history, save_history
+from gitops_templates.history import (
+    PARSER_VERSION,
+    SHALLOW_HINT,
+    History,
+    invalid_utf8_notice,
+    load_history,
+    save_history,
+)
 from gitops_templates.models import Component, Notice, is_valid_id
-from gitops_templates.planning import Analysis, analyze, check_tag_formats
+from gitops_templates.planning import Analysis, Collected, advance, collect, conclude
+from gitops_templates.state_cache import (
+    STATE_FORMAT,
+    StoredState,
+    fingerprint,
+    load_state,
+    save_state,
+    tags_fingerprint,
+)
+from gitops_templates.tags import VersionTag, check_tag_formats, read_versions
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from gitops_templates.attribution import IncludeGraph
-    from gitops_templates.models import TreeEntry
+    from gitops_templates.models import CommitMessage, CommitRecord, TagRecord, TreeEntry
 
 JINJA_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tpl", ".tmpl")
 
@@ -114,6 +132,17 @@ class Workspace:
             self.repo, first_parent=self.settings.first_parent, use_cache=self.use_cache
         )
 
+    @cached_property
+    def tags(self) -> list[TagRecord]:
+        """Every tag, read once per command."""
+        return self.repo.tags()
+
+    @cached_property
+    def versions(self) -> tuple[dict[str, list[VersionTag]], list[Notice]]:
+        """Version tags per component (highest first) with reachability from HEAD."""
+        return read_versions(self.components, self.tags, set(self.collected.reachable_tags))
+
+    @cached_property
     def include_graph(self) -> IncludeGraph:
         """Shared partials each template includes (from HEAD's bodies)."""
         base = self.settings.templates_dir
@@ -128,32 +157,116 @@ class Workspace:
         ids = [c.id for c in self.components if c.kind == "template"]
         return build_include_graph(base, ids, sources)
 
+    def attributor(self) -> Attributor:
+        """Maps commits to components (paths, footers, shared partials at HEAD)."""
+        return Attributor(
+            self.components,
+            shared_prefix=f"{self.settings.templates_dir}/{SHARED_DIR}/",
+            graph=lambda: self.include_graph,
+        )
+
     def analyze(self, ids: Sequence[str] = (), *, pre_token: str | None = None) -> Analysis:
         """States of the selected components at HEAD."""
         selected = self.select(ids)
-        history = self.history
-        attributor = Attributor(
-            self.components,
-            shared_prefix=f"{self.settings.templates_dir}/{SHARED_DIR}/",
-            graph=self.include_graph,
-        )
-        analysis = analyze(
-            head=self.head,
+        versions, version_notices = self.versions
+        analysis = conclude(
+            self.collected,
             components=self.components,
             selected=selected,
-            tags=self.repo.tags(),
-            commits=history.commits,
+            versions=versions,
+            notices=version_notices,
             rules=self.settings.rules,
-            attributor=attributor,
-            parse=history.parse,
             pre_token=pre_token,
-            merges_skipped=not self.settings.first_parent,
         )
-        if self.use_cache and history.dirty:
-            save_history(history)
-        notices = [*history.notices, *analysis.notices]
-        notices += [Notice("config", n) for n in self.settings.notices]
-        return Analysis(analysis.head, analysis.states, tuple(notices))
+        notices = [*analysis.notices, *(Notice("config", n) for n in self.settings.notices)]
+        return Analysis(analysis.head, analysis.states, tuple(notices), analysis.head_time)
+
+    @cached_property
+    def collected(self) -> Collected:
+        """Unreleased changes of every component: from the stored state when possible."""
+        head = self.head
+        if self.repo.is_shallow():
+            raise ShallowRepositoryError(
+                "the repository is a shallow clone: versions cannot be computed from "
+                "truncated history",
+                hint=SHALLOW_HINT,
+            )
+        path = self.repo.state_dir / "state-v1.json"
+        key, tags_fp = self._state_key(), tags_fingerprint(self.tags)
+        stored = load_state(path, key) if self.use_cache else None
+        if stored is not None and stored.tags == tags_fp:
+            advanced = self._advance(stored, head)
+            if advanced is not None:
+                if advanced.head != stored.collected.head:
+                    save_state(path, StoredState(key, tags_fp, stored.graph, advanced))
+                return advanced
+        history = self.history
+        collected = collect(
+            head=head, components=self.components, tags=self.tags, commits=history.commits,
+            rules=self.settings.rules, attributor=self.attributor(), parse=history.parse,
+            merges_skipped=not self.settings.first_parent,
+        )  # fmt: skip
+        collected = replace(collected, notices=(*history.notices, *collected.notices))
+        if self.use_cache:
+            if history.dirty:
+                save_history(history)
+            save_state(path, StoredState(key, tags_fp, self._graph_fingerprint(), collected))
+        return collected
+
+    def _advance(self, stored: StoredState, head: str) -> Collected | None:
+        """`stored` plus the commits made since, or None when a full walk is needed."""
+        prior = stored.collected
+        if prior.head == head:
+            return prior
+        if not self.repo.is_ancestor(prior.head, head):
+            return None
+        log = self.repo.log([head], [prior.head], first_parent=self.settings.first_parent)
+        by_sha = {c.sha: c for c in log.commits}
+        tip = head
+        while tip in by_sha and by_sha[tip].parents:
+            tip = by_sha[tip].parents[0]
+        tagged = {t.commit_sha for t in self.tags}
+        if tip != prior.head or tagged & by_sha.keys():
+            return None  # off the first-parent chain, or a tag became reachable
+        jinja = (f"{self.settings.templates_dir}/", JINJA_SUFFIXES)
+        touched = any(f.startswith(jinja[0]) and f.endswith(jinja[1])
+                      for c in log.commits for f in c.files)  # fmt: skip
+        if touched and stored.graph != self._graph_fingerprint():
+            return None  # includes changed: old commits may belong elsewhere now
+        memo: dict[str, CommitMessage] = {}
+
+        def parse(commit: CommitRecord) -> CommitMessage:
+            if commit.sha not in memo:
+                memo[commit.sha] = parse_message(commit.message)
+            return memo[commit.sha]
+
+        advanced = advance(
+            prior, head=head, new_commits=log.commits, rules=self.settings.rules,
+            attributor=self.attributor(), parse=parse,
+            merges_skipped=not self.settings.first_parent,
+        )  # fmt: skip
+        extra = tuple(invalid_utf8_notice(sha) for sha in log.invalid_utf8)
+        return replace(advanced, notices=advanced.notices + extra)
+
+    def _graph_fingerprint(self) -> str | None:
+        shared = f"{SHARED_DIR}/"
+        if not any(e.path.startswith(shared) for e in self.head_tree):
+            return None
+        graph = self.include_graph
+        parts = [f"{tid} {' '.join(sorted(files))}" for tid, files in sorted(graph.uses.items())]
+        return fingerprint([*parts, "dynamic " + " ".join(sorted(graph.uses_all))])
+
+    def _state_key(self) -> str:
+        s = self.settings
+        rules = s.rules
+        parts = [
+            f"state {STATE_FORMAT} parser {PARSER_VERSION}",
+            f"{s.templates_dir} {s.tag_format} first_parent={s.first_parent}",
+            " ".join(f"{k}={v.label}" for k, v in sorted(rules.bump_types.items())),
+            f"{rules.zero_breaking.label} {rules.zero_feat.label} {rules.initial_version}",
+            *(f"{c.id} {c.path} {c.tag_format} {c.kind}" for c in self.components),
+        ]
+        return fingerprint(parts)
 
 
 def discover_templates(

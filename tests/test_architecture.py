@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "gitops_templates"
-PURE = {"models", "conventional", "versioning", "graph", "attribution", "changelog", "digest",
+PURE = {"models", "conventional", "versioning", "graph", "attribution", "changelog", "digest", "tags",
         "planning", "cadence", "errors"}  # fmt: skip
 THIRD_PARTY_IN_PURE = {"semver"}
 

@@ -24,7 +24,7 @@ from gitops_templates.errors import (
     NotFoundError,
     TagConflictError,
 )
-from gitops_templates.gitrepo._parse import HEX, LogResult, parse_log, parse_tags, text
+from gitops_templates.gitrepo._parse import HEX, LogParser, LogResult, parse_tags, text
 from gitops_templates.gitrepo._write import WriteError, run_write
 from gitops_templates.models import TagRecord, TreeEntry
 
@@ -137,6 +137,22 @@ class GitRepo:
             raise NotFoundError(f"revision {rev!r} not found")
         return text(out).strip()
 
+    def commit_times(self, shas: Sequence[str]) -> dict[str, int]:
+        """Committer times of commits, in one call."""
+        wanted = [s for s in dict.fromkeys(shas) if HEX.match(s.encode())]
+        if not wanted:
+            return {}
+        out = self.run(["show", "-s", "--no-walk", "--format=%H %ct", *wanted, "--"])
+        pairs = (line.split() for line in text(out).splitlines() if line.strip())
+        return {sha: int(when) for sha, when in pairs}
+
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        """True when `ancestor` is reachable from `descendant` (both must exist)."""
+        if not (HEX.match(ancestor.encode()) and HEX.match(descendant.encode())):
+            return False
+        proc = _git(self.root, ["merge-base", "--is-ancestor", ancestor, descendant])
+        return proc.returncode == 0
+
     def existing(self, shas: Iterable[str]) -> set[str]:
         """The subset of object ids present in the object database."""
         wanted = [s for s in shas if HEX.match(s.encode())]
@@ -170,7 +186,25 @@ class GitRepo:
             "--no-show-signature", *merges, f"--format={_LOG_FORMAT}",
             *include, *(["--not", *exclude] if exclude else []), "--",
         ]  # fmt: skip
-        return parse_log(self.run(args))
+        return self._stream_log(args)
+
+    def _stream_log(self, args: list[str]) -> LogResult:
+        """Run `git log` and parse its output while it is being written."""
+        parser = LogParser()
+        with tempfile.TemporaryFile() as errors:
+            proc = subprocess.Popen(
+                ["git", *args], cwd=self.root, stdout=subprocess.PIPE, stderr=errors, env=_env()
+            )
+            assert proc.stdout is not None
+            with proc.stdout:
+                fd = proc.stdout.fileno()
+                while chunk := os.read(fd, 1 << 20):
+                    parser.feed(chunk)
+            if proc.wait() != 0:
+                errors.seek(0)
+                detail = text(errors.read()).strip()
+                raise GitStateError(f"git log failed: {detail or proc.returncode}")
+        return parser.finish()
 
     def tags(self) -> list[TagRecord]:
         """Every tag, in one `for-each-ref` call."""
@@ -329,7 +363,11 @@ class GitRepo:
 def _git(
     cwd: Path, args: Sequence[str], *, input: bytes | None = None
 ) -> subprocess.CompletedProcess[bytes]:
-    env = dict(os.environ, GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0")
     return subprocess.run(
-        ["git", *args], cwd=cwd, input=input, capture_output=True, env=env, check=False
+        ["git", *args], cwd=cwd, input=input, capture_output=True, env=_env(), check=False
     )
+
+
+def _env() -> dict[str, str]:
+    """The caller's environment; git never prompts and reads take no optional locks."""
+    return dict(os.environ, GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0")

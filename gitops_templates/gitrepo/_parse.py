@@ -23,37 +23,97 @@ def text(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def parse_log(data: bytes) -> LogResult:
-    chunks: list[bytes] = []
-    for piece in data.split(b"\x1e")[1:]:
-        head = piece[:65].split(b"\0", 1)[0]
-        if chunks and not HEX.match(head):
-            chunks[-1] += b"\x1e" + piece  # a record separator inside a message
-        else:
-            chunks.append(piece)
-    commits, invalid = [], []
-    for chunk in chunks:
-        fields = chunk.split(b"\0")
-        sha, parents, an, ae, at, ct, body = (f for f in fields[:7])
-        files = [f.lstrip(b"\n") for f in fields[7:] if f.strip(b"\n")]
+_HEADER = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?\0")
+
+
+class LogParser:
+    r"""Incremental parser of `git log -z --name-only --format=<_LOG_FORMAT>` output.
+
+    Records start with `\x1e<sha>\0`; fields are NUL-separated; the file names follow
+    the message. Complete records are parsed as soon as they arrive, so parsing runs
+    while git is still producing the rest. A `\x1e` inside a message is told apart
+    from a record start by the header that must follow it.
+    """
+
+    def __init__(self) -> None:
+        self._pending = b""
+        self.commits: list[CommitRecord] = []
+        self.invalid_utf8: list[str] = []
+
+    def feed(self, data: bytes) -> None:
+        """Take more output; parse every record known to be complete."""
+        self._pending += data
+        cut = self._pending.rfind(b"\x1e")
+        while cut > 0 and not _HEADER.match(self._pending[cut + 1 : cut + 66].decode("latin-1")):
+            cut = self._pending.rfind(b"\x1e", 0, cut)
+        if cut <= 0:
+            return
+        complete, self._pending = self._pending[:cut], self._pending[cut:]
+        self._parse(complete)
+
+    def finish(self) -> LogResult:
+        """Parse what is left and return everything."""
+        if self._pending:
+            self._parse(self._pending)
+            self._pending = b""
+        return LogResult(tuple(self.commits), tuple(self.invalid_utf8))
+
+    def _parse(self, data: bytes) -> None:
         try:
-            message = body.decode("utf-8")
+            records = _records(data.decode("utf-8"))
         except UnicodeDecodeError:
-            message = text(body)
-            invalid.append(sha.decode())
-        commits.append(
-            CommitRecord(
-                sha=sha.decode(),
-                parents=tuple(parents.decode().split()),
-                author_name=text(an),
-                author_email=text(ae),
-                author_time=int(at or 0),
-                commit_time=int(ct or 0),
-                message=message,
-                files=tuple(text(f) for f in files),
+            records = _records(data.decode("utf-8", errors="surrogateescape"))
+        for record in records:
+            fields = record.split("\0")
+            sha, parents, an, ae, at, ct, body = fields[:7]
+            files = [f for f in fields[7:] if f]
+            if files:
+                files[0] = files[0].lstrip("\n")
+            if _has_surrogates(record):
+                self.invalid_utf8.append(sha)
+                body, an, ae = (_clean(x) for x in (body, an, ae))
+                files = [_clean(f) for f in files]
+            self.commits.append(
+                CommitRecord(
+                    sha,
+                    tuple(parents.split()),
+                    an,
+                    ae,
+                    int(at or 0),
+                    int(ct or 0),
+                    body,
+                    tuple(files),
+                )
             )
-        )
-    return LogResult(tuple(commits), tuple(invalid))
+
+
+def _records(text_: str) -> list[str]:
+    records: list[str] = []
+    for piece in text_.split("\x1e")[1:]:
+        if records and not _HEADER.match(piece):
+            records[-1] += "\x1e" + piece  # a record separator inside a message
+        else:
+            records.append(piece)
+    return records
+
+
+def _has_surrogates(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _clean(value: str) -> str:
+    return value.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
+
+
+def parse_log(data: bytes) -> LogResult:
+    """Parse a complete `git log` output."""
+    parser = LogParser()
+    parser.feed(data)
+    return parser.finish()
 
 
 def parse_tags(data: bytes) -> list[TagRecord]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from semver import Version
@@ -32,7 +33,7 @@ EXPECTED_PAIR_DIFFERENCES = {
 EXPECTED_COMMIT_DIFFERENCES = {"2e1c50a8", "3e17a98d", "fb3da276"}
 
 
-def pairs(repo: str) -> list[dict]:
+def pairs(repo: str) -> list[dict[str, Any]]:
     path = CORPORA / f"cc_{repo}_pairs.jsonl"
     if not path.exists():
         pytest.skip(f"corpus {path} not present")

@@ -1,0 +1,195 @@
+"""`make demo`: build a sample catalog in a temp dir and drive the main job on it.
+
+Three realistic templates with a shared partial and a short history (features, fixes,
+a breaking change), then: validate -> status -> plan -> release -> more commits ->
+status -> release -> history -> verify -> show -> stats, each printed as a user sees it.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+START = 1_767_225_600  # 2026-01-01T00:00:00Z; each commit is a day later
+
+FILES = {
+    "gitops-templates.yaml": """\
+        tag_format: "{id}@{version}"
+        initial_version: "0.1.0"
+        bump_types: {feat: minor, fix: patch, perf: patch, revert: patch}
+        zero_major: {breaking: minor, feat: minor}
+        """,
+    "templates/_shared/labels.j2": """\
+        app.kubernetes.io/name: {{ name }}
+        app.kubernetes.io/managed-by: gitops-templates
+        """,
+    "templates/k8s-deployment/template.yaml": """\
+        apiVersion: gitops-templates/v1
+        id: k8s-deployment
+        name: Kubernetes Deployment
+        description: A Deployment and Service for a stateless HTTP service.
+        owners: [platform-team]
+        category: kubernetes
+        parameters:
+          $schema: "http://json-schema.org/draft-07/schema#"
+          type: object
+          additionalProperties: false
+          required: [name, image]
+          properties:
+            name: {type: string, pattern: "^[a-z][a-z0-9-]{0,62}$", description: Service name.}
+            image: {type: string, description: Container image with tag.}
+            replicas: {type: integer, minimum: 1, default: 2, description: Pod count.}
+        files:
+          - {source: deployment.yaml.j2, target: deployment.yaml}
+        examples:
+          - name: checkout
+            values: {name: checkout, image: "ghcr.io/acme/checkout:1.4.2", replicas: 3}
+        """,
+    "templates/k8s-deployment/deployment.yaml.j2": """\
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: {{ name }}
+          labels:
+            {% filter indent(4) %}{% include "_shared/labels.j2" %}{% endfilter %}
+        spec:
+          replicas: {{ replicas | default(2) }}
+          template:
+            spec:
+              containers:
+                - name: {{ name }}
+                  image: {{ image }}
+        """,
+    "templates/prometheus-alert/template.yaml": """\
+        apiVersion: gitops-templates/v1
+        id: prometheus-alert
+        name: Prometheus error-rate alert
+        description: Alert rule that pages when a service's 5xx ratio stays high.
+        owners: [sre]
+        category: observability
+        parameters:
+          type: object
+          additionalProperties: false
+          required: [service]
+          properties:
+            service: {type: string, description: Job label of the service.}
+            threshold: {type: number, minimum: 0, maximum: 1, default: 0.05}
+        files:
+          - {source: rules.yaml.j2, target: rules.yaml}
+        examples:
+          - name: checkout
+            values: {service: checkout, threshold: 0.02}
+        """,
+    "templates/prometheus-alert/rules.yaml.j2": """\
+        groups:
+          - name: {{ service }}-errors
+            rules:
+              - alert: HighErrorRate
+                expr: sum(rate(http_requests_total{job="{{ service }}",code=~"5.."}[5m]))
+                  / sum(rate(http_requests_total{job="{{ service }}"}[5m])) > {{ threshold }}
+        """,
+    "templates/github-workflow/template.yaml": """\
+        apiVersion: gitops-templates/v1
+        id: github-workflow
+        name: GitHub Actions CI workflow
+        description: Lint and test workflow for a Python service.
+        owners: [developer-experience]
+        category: ci
+        parameters:
+          type: object
+          additionalProperties: false
+          required: [python]
+          properties:
+            python: {type: string, enum: ["3.11", "3.12", "3.13"], description: Python version.}
+        files:
+          - {source: ci.yml.j2, target: .github/workflows/ci.yml}
+        examples:
+          - name: default
+            values: {python: "3.12"}
+        """,
+    "templates/github-workflow/ci.yml.j2": """\
+        name: ci
+        on: [push, pull_request]
+        jobs:
+          test:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/checkout@v4
+              - uses: actions/setup-python@v5
+                with: {python-version: "{{ python }}"}
+              - run: make test
+        """,
+}
+
+LATER = [
+    ({"templates/prometheus-alert/rules.yaml.j2": "\n    for: 10m\n"},
+     "fix(prometheus-alert): wait 10 minutes before paging\n\nRefs: #41"),
+    ({"templates/_shared/labels.j2": "\napp.kubernetes.io/part-of: {{ name }}\n"},
+     "feat: add the part-of label to shared labels"),
+    ({"templates/github-workflow/ci.yml.j2": "\n# cache pip downloads\n"},
+     "perf(github-workflow): cache pip downloads"),
+    ({"templates/k8s-deployment/deployment.yaml.j2": "\n# image is now required as digest\n"},
+     "feat(k8s-deployment)!: require image digests\n\n"
+     "BREAKING-CHANGE: `image` must be pinned by digest (name@sha256:...)."),
+]  # fmt: skip
+
+
+def main() -> int:
+    """Build the sample catalog and run the commands on it."""
+    base = Path(tempfile.mkdtemp(prefix="gitops-templates-demo-"))
+    repo = base / "catalog"
+    repo.mkdir()
+    clock = [START]
+
+    def git(*args: str, message: str | None = None) -> None:
+        clock[0] += 86400
+        env = dict(os.environ, GIT_AUTHOR_DATE=f"{clock[0]} +0000",
+                   GIT_COMMITTER_DATE=f"{clock[0]} +0000")  # fmt: skip
+        subprocess.run(["git", *args], cwd=repo, env=env, check=True, input=message, text=True)
+
+    git("init", "-q", "-b", "main")
+    for key, value in (("user.name", "Demo User"), ("user.email", "demo@example.com"),
+                       ("commit.gpgsign", "false"), ("tag.gpgsign", "false")):  # fmt: skip
+        git("config", key, value)
+    for path, text in FILES.items():
+        target = repo / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text))
+    git("add", "-A")
+    git("commit", "-q", "-F", "-", message="feat: initial catalog of three templates")
+
+    print(f"Sample catalog: {repo}\n")
+    for cmd in (["validate"], ["status"], ["plan"], ["release"]):
+        run(repo, cmd, clock[0] + 3600)
+    for changes, message in LATER:
+        for path, extra in changes.items():
+            with (repo / path).open("a") as handle:
+                handle.write(extra)
+        git("add", "-A")
+        git("commit", "-q", "-F", "-", message=message)
+    for cmd in (["status"], ["plan"], ["release"], ["history", "k8s-deployment"],
+                ["verify"], ["show", "k8s-deployment"], ["stats"]):  # fmt: skip
+        run(repo, cmd, clock[0] + 7200)
+    print(f"\nThe catalog stays in {repo}; try: gitops-templates --repo {repo} status --json")
+    return 0
+
+
+def run(repo: Path, args: list[str], when: int) -> None:
+    """Run one CLI command as a user would and show its output (tags dated `when`)."""
+    shown = " ".join(shlex.quote(a) for a in args)
+    print(f"\n\033[1m$ gitops-templates {shown}\033[0m", flush=True)
+    env = dict(os.environ, GIT_COMMITTER_DATE=f"{when} +0000")
+    proc = subprocess.run(
+        [sys.executable, "-m", "gitops_templates", "--repo", str(repo), *args], check=False, env=env
+    )
+    if proc.returncode not in (0,):
+        print(f"(exit {proc.returncode})")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
