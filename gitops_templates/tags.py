@@ -9,7 +9,7 @@ from semver import Version
 
 from gitops_templates.errors import ConfigError
 from gitops_templates.models import Notice
-from gitops_templates.versioning import TagFormat
+from gitops_templates.versioning import TagFormat, precedence
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -39,6 +39,7 @@ def read_versions(
         owners.setdefault(c.tag_format, []).append(c.id)
     versions: dict[str, list[VersionTag]] = {c.id: [] for c in components}
     notices: list[Notice] = []
+    seen: dict[str, Version] = {}  # many components share version strings
     for tag in tags:
         for fmt, text in compiled:
             parsed = fmt.parse(tag.name)
@@ -53,12 +54,12 @@ def read_versions(
                 notices.append(notice)
                 if notice.code != "lightweight-tag":
                     break
-            version = Version.parse(parsed[1])
+            version = seen.get(parsed[1]) or seen.setdefault(parsed[1], Version.parse(parsed[1]))
             reach = tag.commit_sha in reachable
             versions[cid].append(VersionTag(cid, version, tag, reach))
             break
     for cid, items in versions.items():
-        items.sort(key=lambda v: v.version, reverse=True)
+        items.sort(key=lambda v: precedence(v.version), reverse=True)
         for item in items:
             if not item.reachable:
                 notices.append(

@@ -218,6 +218,19 @@ def _next_prerelease(
     return NextVersion(candidate, level, f"{why}; {token} after {pre}")
 
 
+def precedence(version: Version) -> tuple[int, int, int, int, tuple[tuple[int, int, str], ...]]:
+    """A sort key with semver precedence (python-semver compares in Python, slowly).
+
+    A release sorts above its prereleases; prerelease identifiers compare numerically
+    when numeric, lexically otherwise, numeric below alphanumeric, shorter below longer.
+    """
+    pre = version.prerelease
+    if not pre:
+        return (version.major, version.minor, version.patch, 1, ())
+    parts = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in str(pre).split("."))
+    return (version.major, version.minor, version.patch, 0, parts)
+
+
 def level_between(old: Version | None, new: Version) -> Level:
     """The bump level that leads from `old` to `new`."""
     if old is None or new.major != old.major:

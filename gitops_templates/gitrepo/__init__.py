@@ -369,5 +369,9 @@ def _git(
 
 
 def _env() -> dict[str, str]:
-    """The caller's environment; git never prompts and reads take no optional locks."""
-    return dict(os.environ, GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0")
+    """The caller's environment, for git that never prompts or takes optional locks.
+
+    GIT_FLUSH=0 keeps git's output fully buffered: on a pipe git otherwise flushes
+    after every record, which made reading a 100k-commit `git log` 20% slower.
+    """
+    return dict(os.environ, GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0", GIT_FLUSH="0")

@@ -164,3 +164,35 @@ def test_version_line_prereleases_below_their_release():
 )  # fmt: skip
 def test_level_between(old: str | None, new: str, level: Level):
     assert level_between(v(old), Version.parse(new)) is level
+
+
+def test_precedence_key_orders_like_semver():
+    import functools
+    import random
+
+    from gitops_templates.versioning import precedence
+
+    texts = [
+        "1.0.0",
+        "1.0.0-alpha",
+        "1.0.0-alpha.1",
+        "1.0.0-alpha.beta",
+        "1.0.0-beta",
+        "1.0.0-beta.2",
+        "1.0.0-beta.11",
+        "1.0.0-rc.1",
+        "0.9.9",
+        "1.0.1",
+        "1.10.0",
+        "1.2.0",
+        "2.0.0-0",
+        "2.0.0-1",
+        "2.0.0-a",
+        "10.0.0",
+        "1.0.0-rc.1.x",
+        "1.0.0-rc.10",
+    ]
+    versions = [Version.parse(t) for t in texts]
+    random.Random(3).shuffle(versions)
+    by_semver = sorted(versions, key=functools.cmp_to_key(lambda a, b: a.compare(b)))
+    assert sorted(versions, key=precedence) == by_semver

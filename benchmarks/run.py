@@ -1,0 +1,124 @@
+"""Benchmarks, reported as ratios to raw commands measured in the same run.
+
+    python benchmarks/run.py [--sizes 300x20000,1000x100000] [--runs 5]
+
+For each size a synthetic catalog is generated (benchmarks/generate.py, cached under
+benchmarks/.work/) and these are timed as whole processes (median of --runs):
+
+- raw:  one `git log -z --name-only --format=...` pass over the whole history
+- cold: `gitops-templates plan` with no cache          target <= 1.3 x raw
+- warm: `plan` with the cache and 20 new commits      target <= 0.15 x raw
+- help: `gitops-templates --help` vs `python -c "import click"`   target <= 1.5 x
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+
+LOG_FORMAT = "%x1e%H%x00%P%x00%an%x00%ae%x00%at%x00%ct%x00%B%x00"
+TOOL = [sys.executable, "-m", "gitops_templates"]
+
+
+def timed(cmd: list[str], *, cwd: Path | None = None, before: object = None) -> float:
+    """Wall time of one process run (after an optional preparation step)."""
+    if callable(before):
+        before()
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def median(cmd: list[str], runs: int, **kwargs: object) -> float:
+    return statistics.median(timed(cmd, **kwargs) for _ in range(runs))  # type: ignore[arg-type]
+
+
+def catalog(templates: int, commits: int) -> Path:
+    path = HERE / ".work" / f"catalog-{templates}x{commits}"
+    if not (path / ".git").exists():
+        shutil.rmtree(path, ignore_errors=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        print(f"generating {templates} templates x {commits} commits ...", flush=True)
+        generate(path, templates, commits)
+    return path
+
+
+def add_commits(repo: Path, count: int, start: int) -> None:
+    env = dict(os.environ, GIT_AUTHOR_NAME="B", GIT_AUTHOR_EMAIL="b@example.com",
+               GIT_COMMITTER_NAME="B", GIT_COMMITTER_EMAIL="b@example.com")  # fmt: skip
+    for i in range(count):
+        body = repo / "templates" / f"tpl-{(start + i) % 7:04d}" / "body.yaml.j2"
+        body.write_text(f"bench {start + i}\n")
+        subprocess.run(["git", "commit", "-q", "-a", "-m", f"fix(tpl-{(start + i) % 7:04d}): b{i}"],
+                       cwd=repo, env=env, check=True)  # fmt: skip
+
+
+def bench_size(templates: int, commits: int, runs: int) -> dict[str, float]:
+    repo = catalog(templates, commits)
+    state = repo / ".git" / "gitops-templates"
+    raw = ["git", "-C", str(repo), "log", "-z", "--name-only", f"--format={LOG_FORMAT}", "HEAD"]
+    plan = [*TOOL, "--repo", str(repo), "plan"]
+    subprocess.run(["git", "-C", str(repo), "reset", "-q", "--hard", "main"], check=True)
+    base = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True,
+                          text=True, check=True).stdout.strip()  # fmt: skip
+
+    def clear() -> None:
+        shutil.rmtree(state, ignore_errors=True)
+
+    results: dict[str, float] = {}
+    samples_raw, samples_cold = [], []
+    for _ in range(runs):  # interleaved, so drift hits both alike
+        samples_raw.append(timed(raw))
+        samples_cold.append(timed(plan, before=clear))
+    results["raw"] = statistics.median(samples_raw)
+    results["cold"] = statistics.median(samples_cold)
+
+    # warm: a cache made at `base`, then 20 new commits on top of it
+    clear()
+    subprocess.run(plan, check=True, stdout=subprocess.DEVNULL)
+    saved = state.with_name("gitops-templates.saved")
+    shutil.rmtree(saved, ignore_errors=True)
+    shutil.copytree(state, saved)
+    add_commits(repo, 20, commits)
+
+    def restore() -> None:
+        shutil.rmtree(state, ignore_errors=True)
+        shutil.copytree(saved, state)
+
+    results["warm"] = median(plan, runs, before=restore)
+    subprocess.run(["git", "-C", str(repo), "reset", "-q", "--hard", base], check=True)
+    shutil.rmtree(saved, ignore_errors=True)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="300x20000,1000x100000")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    click_import = median([sys.executable, "-c", "import click"], args.runs * 2)
+    help_time = median([*TOOL[:1], "-m", "gitops_templates", "--help"], args.runs * 2)
+    print(f"--help: {help_time:.3f}s vs import click {click_import:.3f}s "
+          f"= {help_time / click_import:.2f}x (target <= 1.5x)")  # fmt: skip
+    for size in args.sizes.split(","):
+        templates, commits = (int(x) for x in size.split("x"))
+        r = bench_size(templates, commits, args.runs)
+        print(f"{templates} templates x {commits} commits: raw git log {r['raw']:.3f}s | "
+              f"plan cold {r['cold']:.3f}s = {r['cold'] / r['raw']:.2f}x (target <= 1.3x) | "
+              f"warm (20 new commits) {r['warm']:.3f}s = {r['warm'] / r['raw']:.2f}x "
+              f"(target <= 0.15x)", flush=True)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
