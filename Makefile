@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 
-.PHONY: demo test lint unit bench wheel clean
+.PHONY: demo test lint unit bench wheel clean readme
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -43,3 +43,6 @@ wheel: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache benchmarks/.work
+
+readme: $(VENV)/.installed
+	$(PY) -m gitops_templates.cli._reference README.md

@@ -37,7 +37,9 @@ def _message(rng: random.Random, tid: str, n: int) -> str:
     return msg
 
 
-def generate(path: Path, templates: int, commits: int, *, seed: int = 7, tag_every: int = 8) -> None:
+def generate(
+    path: Path, templates: int, commits: int, *, seed: int = 7, tag_every: int = 8
+) -> None:
     """Create the repository at `path` (must not exist)."""
     rng = random.Random(seed)
     subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True)

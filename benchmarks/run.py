@@ -23,9 +23,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
 
-from generate import generate  # noqa: E402
+from benchmarks.generate import generate  # noqa: E402
 
 LOG_FORMAT = "%x1e%H%x00%P%x00%an%x00%ae%x00%at%x00%ct%x00%B%x00"
 TOOL = [sys.executable, "-m", "gitops_templates"]

@@ -50,7 +50,7 @@ class VersionInfo:
 
 
 def _info(item: VersionTag, commit_times: dict[str, int]) -> VersionInfo:
-    note = read_tag_message(item.tag.message) if item.tag.annotated else None
+    note = read_tag_message(item.tag.message or "") if item.tag.annotated else None
     commit = item.tag.commit_sha or ""
     return VersionInfo(
         id=item.component,
@@ -60,7 +60,7 @@ def _info(item: VersionTag, commit_times: dict[str, int]) -> VersionInfo:
         time=item.tag.tagger_time or commit_times.get(commit),
         reachable=item.reachable,
         annotated=item.tag.annotated,
-        signed=item.tag.signed,
+        signed=bool(item.tag.signed),
         compatibility=note.compatibility if note else None,
         digest=note.digest if note else None,
         tree=note.tree if note else None,
@@ -69,8 +69,8 @@ def _info(item: VersionTag, commit_times: dict[str, int]) -> VersionInfo:
 
 
 def _versions(ws: Workspace) -> dict[str, list[VersionTag]]:
-    """Version tags per component, with reachability from HEAD."""
-    return ws.versions[0]
+    """Version tags per component (with messages), with reachability from HEAD."""
+    return ws.detailed_versions
 
 
 def _commit_times(ws: Workspace, versions: Sequence[VersionTag]) -> dict[str, int]:
@@ -209,7 +209,7 @@ def _check(
     tag = item.tag
     if not tag.annotated:
         return TagCheck(item.component, tag.name, "unverifiable", "lightweight tag: no digest")
-    note = read_tag_message(tag.message)
+    note = read_tag_message(tag.message or "")
     if note.digest is None:
         return TagCheck(item.component, tag.name, "unverifiable",
                         "no Template-Digest trailer (created by another tool?)")  # fmt: skip

@@ -100,15 +100,18 @@ class CommitRecord:
 
 @dataclass(frozen=True, slots=True)
 class TagRecord:
-    """One tag as read from `for-each-ref` (message without the signature block)."""
+    """One tag as read from `for-each-ref` (message without the signature block).
+
+    `message` and `signed` are None when the listing skipped message bodies.
+    """
 
     name: str
     object_sha: str
     commit_sha: str | None  # None when the tag does not point at a commit
     annotated: bool
-    signed: bool
+    signed: bool | None
     tagger_time: int | None
-    message: str
+    message: str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -305,7 +305,7 @@ def _released_at_head(ws: Workspace, ids: Sequence[str], head: str) -> list[Crea
     versions = ws.versions[0]
     return [
         CreatedTag(v.component, str(v.version), v.tag.name, head, v.tag.object_sha,
-                   v.tag.message, existed=True)
+                   v.tag.message or "", existed=True)
         for cid in ws.select(ids)
         for v in versions[cid]
         if v.tag.commit_sha == head
@@ -320,7 +320,7 @@ def _already_done(plan: ReleasePlan, existing: dict[str, TagRecord]) -> bool:
 
 def _existing_tag(planned: PlannedRelease, head: str, tag: TagRecord) -> CreatedTag:
     return CreatedTag(
-        planned.id, planned.next, planned.tag, head, tag.object_sha, tag.message, True
+        planned.id, planned.next, planned.tag, head, tag.object_sha, tag.message or "", True
     )
 
 

@@ -13,7 +13,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gitops_templates.attribution import SHARED_DIR, Attributor, build_include_graph
+from gitops_templates.attribution import (
+    SHARED_DIR,
+    Attributor,
+    build_include_graph,
+    referenced_names,
+)
 from gitops_templates.config import CONFIG_NAMES, Settings, find_config, load_settings
 from gitops_templates.conventional import parse_message
 from gitops_templates.errors import ConfigError, NotFoundError, ShallowRepositoryError
@@ -134,13 +139,19 @@ class Workspace:
 
     @cached_property
     def tags(self) -> list[TagRecord]:
-        """Every tag, read once per command."""
-        return self.repo.tags()
+        """Every tag without message bodies, read once per command."""
+        return self.repo.tags(details=False)
 
     @cached_property
     def versions(self) -> tuple[dict[str, list[VersionTag]], list[Notice]]:
         """Version tags per component (highest first) with reachability from HEAD."""
         return read_versions(self.components, self.tags, set(self.collected.reachable_tags))
+
+    @cached_property
+    def detailed_versions(self) -> dict[str, list[VersionTag]]:
+        """Version tags with their messages and signature state (history, show, verify)."""
+        tags = self.repo.tags(details=True)
+        return read_versions(self.components, tags, set(self.collected.reachable_tags))[0]
 
     @cached_property
     def include_graph(self) -> IncludeGraph:
@@ -228,10 +239,10 @@ class Workspace:
         tagged = {t.commit_sha for t in self.tags}
         if tip != prior.head or tagged & by_sha.keys():
             return None  # off the first-parent chain, or a tag became reachable
-        jinja = (f"{self.settings.templates_dir}/", JINJA_SUFFIXES)
-        touched = any(f.startswith(jinja[0]) and f.endswith(jinja[1])
-                      for c in log.commits for f in c.files)  # fmt: skip
-        if touched and stored.graph != self._graph_fingerprint():
+        prefix = f"{self.settings.templates_dir}/"
+        touched = sorted({f for c in log.commits for f in c.files
+                          if f.startswith(prefix) and f.endswith(JINJA_SUFFIXES)})  # fmt: skip
+        if touched and not self._includes_unchanged(prior.head, head, touched):
             return None  # includes changed: old commits may belong elsewhere now
         memo: dict[str, CommitMessage] = {}
 
@@ -247,6 +258,18 @@ class Workspace:
         )  # fmt: skip
         extra = tuple(invalid_utf8_notice(sha) for sha in log.invalid_utf8)
         return replace(advanced, notices=advanced.notices + extra)
+
+    def _includes_unchanged(self, old: str, new: str, paths: Sequence[str]) -> bool:
+        """True when every path exists at both revisions with the same include names."""
+        blobs = self.repo.read_paths([f"{rev}:{p}" for p in paths for rev in (old, new)])
+        for before, after in zip(blobs[::2], blobs[1::2], strict=True):
+            if before is None or after is None:
+                return False
+            old_names = referenced_names(before.decode("utf-8", errors="replace"))
+            new_names = referenced_names(after.decode("utf-8", errors="replace"))
+            if old_names != new_names:
+                return False
+        return True
 
     def _graph_fingerprint(self) -> str | None:
         shared = f"{SHARED_DIR}/"

@@ -36,6 +36,10 @@ _TAG_FORMAT = (
     "%(refname)%00%(objectname)%00%(objecttype)%00%(*objectname)%00%(*objecttype)"
     "%00%(taggerdate:unix)%00%(contents:signature)%00%(contents)%00%1e"
 )
+_TAG_FORMAT_LIGHT = (
+    "%(refname)%00%(objectname)%00%(objecttype)%00%(*objectname)%00%(*objecttype)"
+    "%00%(taggerdate:unix)%00%1e"
+)
 _SIGNATURE_HINT = (
     "check `git config gpg.format`, `user.signingKey` and that the key is usable "
     "without a prompt (an agent, or no passphrase in CI)"
@@ -206,10 +210,33 @@ class GitRepo:
                 raise GitStateError(f"git log failed: {detail or proc.returncode}")
         return parser.finish()
 
-    def tags(self) -> list[TagRecord]:
-        """Every tag, in one `for-each-ref` call."""
-        out = self.run(["for-each-ref", f"--format={_TAG_FORMAT}", "refs/tags/"])
+    def tags(self, *, details: bool = True) -> list[TagRecord]:
+        """Every tag, in one `for-each-ref` call; `details` reads messages and signatures."""
+        fmt = _TAG_FORMAT if details else _TAG_FORMAT_LIGHT
+        out = self.run(["for-each-ref", f"--format={fmt}", "refs/tags/"])
         return parse_tags(out)
+
+    def read_paths(self, specs: Sequence[str]) -> list[bytes | None]:
+        """Blobs named `<rev>:<path>`, in order (None for a missing one), in one call."""
+        if not specs:
+            return []
+        out = self.run(["cat-file", "--batch"], input="\n".join(specs).encode() + b"\n")
+        found: list[bytes | None] = []
+        pos = 0
+        for _ in specs:
+            end = out.index(b"\n", pos)
+            header = text(out[pos:end]).rsplit(" ", 2)
+            pos = end + 1
+            if len(header) < 3 or header[1] != "blob":
+                found.append(None)
+                if header[-1] == "missing" or len(header) < 3:
+                    continue
+                pos += int(header[2]) + 1
+                continue
+            size = int(header[2])
+            found.append(out[pos : pos + size])
+            pos += size + 1
+        return found
 
     def ls_tree(self, rev: str, path: str) -> list[TreeEntry]:
         """Blobs, links and submodules below `path` at `rev` (paths relative to it)."""

@@ -128,13 +128,13 @@ def parse_tags(data: bytes) -> list[TagRecord]:
             records.append(piece)
     tags = []
     for record in records:
-        fields = record.split(b"\0")
-        if len(fields) < 8:
+        fields = [text(f) for f in record.split(b"\0")]
+        if len(fields) < 7:
             continue
-        ref, obj, kind, peeled, peeled_kind, when, signature, contents = (
-            text(f) for f in fields[:8]
-        )
+        ref, obj, kind, peeled, peeled_kind, when = fields[:6]
+        detailed = len(fields) >= 9  # light listings stop after the tagger date
         annotated = kind == "tag"
+        signature, contents = (fields[6], fields[7]) if detailed else ("", "")
         if signature and contents.endswith(signature):
             contents = contents[: -len(signature)]
         if annotated:
@@ -147,9 +147,9 @@ def parse_tags(data: bytes) -> list[TagRecord]:
                 object_sha=obj,
                 commit_sha=commit,
                 annotated=annotated,
-                signed=bool(signature),
+                signed=bool(signature) if detailed else None,
                 tagger_time=int(when) if when.strip() else None,
-                message=contents if annotated else "",
+                message=(contents if annotated else "") if detailed else None,
             )
         )
     return tags

@@ -156,3 +156,15 @@ def test_history_show_and_stats(repo: RepoBuilder, cli: Cli):
     assert stats["lead_time"]["count"] == 3
     assert stats["cadence"]["count"] == 2
     assert "web" in cli("stats").stdout
+
+
+def test_readme_command_reference_is_current():
+    from gitops_templates.cli._reference import BEGIN, END, render_reference, replace_section
+
+    readme = Path(__file__).resolve().parents[2] / "README.md"
+    text = readme.read_text()
+    assert BEGIN in text
+    assert END in text
+    assert replace_section(text, render_reference()) == text, (
+        "README command reference is stale: run `make readme`"
+    )

@@ -194,5 +194,9 @@ def test_precedence_key_orders_like_semver():
     ]
     versions = [Version.parse(t) for t in texts]
     random.Random(3).shuffle(versions)
-    by_semver = sorted(versions, key=functools.cmp_to_key(lambda a, b: a.compare(b)))
+
+    def cmp(a: Version, b: Version) -> int:
+        return a.compare(b)
+
+    by_semver = sorted(versions, key=functools.cmp_to_key(cmp))
     assert sorted(versions, key=precedence) == by_semver
