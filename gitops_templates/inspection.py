@@ -12,14 +12,13 @@ from gitops_templates.changelog import read_tag_message
 from gitops_templates.digest import tree_digest
 from gitops_templates.errors import ExitCode, NotFoundError
 from gitops_templates.graph import containment
+from gitops_templates.models import SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from gitops_templates.tags import VersionTag
     from gitops_templates.workspace import Workspace
-
-SCHEMA_VERSION = 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,9 @@ import re
 from dataclasses import dataclass
 from enum import IntEnum
 
+# Every `--json` document carries this; keys are only ever added, never renamed.
+SCHEMA_VERSION = 1
+
 # Template ids: never `@`, `/` or `..`; safe in ref names and paths.
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 

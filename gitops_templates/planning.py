@@ -17,7 +17,7 @@ from semver import Version
 from gitops_templates.conventional import split_list
 from gitops_templates.errors import InvalidInputError
 from gitops_templates.graph import containment
-from gitops_templates.models import Level, Notice, is_valid_id
+from gitops_templates.models import SCHEMA_VERSION, Level, Notice, is_valid_id
 from gitops_templates.tags import VersionTag, read_versions
 from gitops_templates.versioning import (
     NextVersion,
@@ -121,7 +121,7 @@ class Analysis:
     def to_dict(self) -> dict[str, Any]:
         """JSON form used by `status --json`."""
         return {
-            "schema_version": 1,
+            "schema_version": SCHEMA_VERSION,
             "head": self.head,
             "components": [s.to_dict() for s in self.states],
             "warnings": [n.to_dict() for n in self.notices],

@@ -23,6 +23,7 @@ from gitops_templates.errors import (
 )
 from gitops_templates.gitrepo import NewTag
 from gitops_templates.lock import repository_lock
+from gitops_templates.models import SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -31,8 +32,6 @@ if TYPE_CHECKING:
     from gitops_templates.models import Notice, TagRecord
     from gitops_templates.planning import ComponentState
     from gitops_templates.workspace import Workspace
-
-PLAN_SCHEMA_VERSION = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +99,7 @@ class ReleasePlan:
     def to_dict(self) -> dict[str, Any]:
         """The plan document (`plan --json` / `-o plan.json`)."""
         return {
-            "schema_version": PLAN_SCHEMA_VERSION,
+            "schema_version": SCHEMA_VERSION,
             "head": self.head,
             "tags_fingerprint": self.tags_fingerprint,
             "pre": self.pre,
@@ -113,7 +112,7 @@ class ReleasePlan:
         """Read a plan file written by `plan -o`; exit 3 when it is not one."""
         try:
             data = json.loads(path.read_text("utf-8"))
-            if data.get("schema_version") != PLAN_SCHEMA_VERSION:
+            if data.get("schema_version") != SCHEMA_VERSION:
                 raise ValueError(f"schema_version {data.get('schema_version')!r} is not 1")
             releases = tuple(
                 PlannedRelease(
@@ -254,7 +253,7 @@ class ReleaseResult:
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
         return {
-            "schema_version": PLAN_SCHEMA_VERSION,
+            "schema_version": SCHEMA_VERSION,
             "head": self.plan.head,
             "dry_run": self.dry_run,
             "released": [t.to_dict() for t in self.tags if not t.existed],

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from gitops_templates.config import CONFIG_NAMES
 from gitops_templates.errors import InvalidInputError
+from gitops_templates.models import SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -113,7 +114,7 @@ class ScaffoldResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
-        return {"schema_version": 1, "written": list(self.written)}
+        return {"schema_version": SCHEMA_VERSION, "written": list(self.written)}
 
 
 def init(ws: Workspace, *, force: bool = False) -> ScaffoldResult:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from gitops_templates.errors import ExitCode, GitOpsTemplatesError, Problem
-from gitops_templates.models import is_valid_id
+from gitops_templates.models import SCHEMA_VERSION, is_valid_id
 from gitops_templates.schema import (
     check_parameters_schema,
     validate_against,
@@ -23,8 +23,6 @@ if TYPE_CHECKING:
 
     from gitops_templates.workspace import Workspace
     from gitops_templates.yamlio import YamlDocument
-
-SCHEMA_VERSION = 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import click
 
@@ -14,9 +13,26 @@ if TYPE_CHECKING:
     from gitops_templates.models import Notice
 
 
+class Reportable(Protocol):
+    """A result object with a JSON form."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `--json` document."""
+        ...
+
+
 def emit_json(data: dict[str, Any]) -> None:
     """One JSON document on stdout."""
+    import json
+
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False))
+
+
+def emitted_json(result: Reportable, as_json: bool) -> bool:
+    """Print `result` as JSON when `--json` was given; True when it did."""
+    if as_json:
+        emit_json(result.to_dict())
+    return as_json
 
 
 def out(text: str = "") -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from gitops_templates.cli._context import AppContext, json_option, pass_app
-from gitops_templates.cli._output import emit_json, note, out, show_problems
+from gitops_templates.cli._output import emit_json, emitted_json, note, out, show_problems
 
 
 @click.command()
@@ -15,8 +15,7 @@ from gitops_templates.cli._output import emit_json, note, out, show_problems
 def init(app: AppContext, force: bool, as_json: bool) -> None:
     """Write a commented default gitops-templates.yaml."""
     result = app.catalog.init(force=force)
-    if as_json:
-        emit_json(result.to_dict())
+    if emitted_json(result, as_json):
         return
     for path in result.written:
         out(f"wrote {path}")
@@ -29,8 +28,7 @@ def init(app: AppContext, force: bool, as_json: bool) -> None:
 def new(app: AppContext, template_id: str, as_json: bool) -> None:
     """Scaffold templates/ID/ with metadata, a body and an example."""
     result = app.catalog.new(template_id)
-    if as_json:
-        emit_json(result.to_dict())
+    if emitted_json(result, as_json):
         return
     for path in result.written:
         out(f"wrote {path}")

@@ -7,7 +7,7 @@ import time
 import click
 
 from gitops_templates.cli._context import AppContext, json_option, pass_app
-from gitops_templates.cli._output import emit_json, out
+from gitops_templates.cli._output import emit_json, emitted_json, out
 
 
 def _day(stamp: int | None) -> str:
@@ -29,8 +29,7 @@ def _duration(seconds: float | None) -> str:
 def history(app: AppContext, template_id: str, as_json: bool) -> None:
     """Every version of a template, highest first."""
     report = app.catalog.history(template_id)
-    if as_json:
-        emit_json(report.to_dict())
+    if emitted_json(report, as_json):
         return
     if not report.versions:
         out(f"{report.id}: no versions yet")
@@ -49,8 +48,7 @@ def history(app: AppContext, template_id: str, as_json: bool) -> None:
 def show(app: AppContext, ref: str, as_json: bool) -> None:
     """One version: tag, commit, digest, changelog and files."""
     detail = app.catalog.show(ref)
-    if as_json:
-        emit_json(detail.to_dict())
+    if emitted_json(detail, as_json):
         return
     info = detail.info
     out(click.style(f"{info.tag}", bold=True) + f"  ({_day(info.time)}, commit {info.commit[:12]})")
@@ -70,8 +68,7 @@ def show(app: AppContext, ref: str, as_json: bool) -> None:
 def stats(app: AppContext, ids: tuple[str, ...], as_json: bool) -> None:
     """Release cadence, bump mix and lead time (first commit -> tag)."""
     report = app.catalog.stats(ids)
-    if as_json:
-        emit_json(report.to_dict())
+    if emitted_json(report, as_json):
         return
     out(f"{'template':<24} {'releases':>8} {'cadence':>9} {'lead p50':>9} {'lead p90':>9}  mix")
     for c in report.components:

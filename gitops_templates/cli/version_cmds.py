@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from gitops_templates.cli._context import AppContext, json_option, pass_app
-from gitops_templates.cli._output import emit_json, note, out, show_notices
+from gitops_templates.cli._output import emit_json, emitted_json, note, out, show_notices
 
 if TYPE_CHECKING:
     from gitops_templates.planning import ComponentState
@@ -29,8 +29,7 @@ ids_argument = click.argument("ids", nargs=-1, metavar="[ID]...")
 def status(app: AppContext, ids: tuple[str, ...], pre: str | None, as_json: bool) -> None:
     """Current version, unreleased commits and next version per template."""
     analysis = app.catalog.status(ids, pre=pre)
-    if as_json:
-        emit_json(analysis.to_dict())
+    if emitted_json(analysis, as_json):
         return
     show_notices(analysis.notices)
     for state in analysis.states:
@@ -123,8 +122,7 @@ def release(
     loaded = ReleasePlan.load(plan_file) if plan_file is not None else None
     result = app.catalog.release(loaded, ids=ids, pre=pre, push=push, remote=remote,
                                  sign=sign, dry_run=dry_run)  # fmt: skip
-    if as_json:
-        emit_json(result.to_dict())
+    if emitted_json(result, as_json):
         return
     show_notices(result.plan.notices)
     if not result.tags:
