@@ -291,7 +291,8 @@ def release(
         elif plan.tags_fingerprint != _version_tags_fingerprint(ws):
             raise StalePlanError(
                 "version tags changed since the plan was made",
-                hint="make a new plan: `gitops-templates plan -o plan.json`",
+                hint="make a new plan (`gitops-templates plan -o plan.json`) in a clone "
+                "with all tags (`git fetch --tags`; in CI `fetch-depth: 0`)",
             )
         tags = _create(ws, plan, existing, sign=sign, dry_run=dry_run)
         planned = {t.tag for t in tags}

@@ -190,6 +190,13 @@ class Workspace:
             pre_token=pre_token,
         )
         notices = [*analysis.notices, *(Notice("config", n) for n in self.settings.notices)]
+        if not self.tags and self.repo.remotes():
+            notices.append(Notice(
+                "no-tags",
+                "the repository has no tags: every template looks unreleased; if this is "
+                "a CI checkout, fetch tags (`git fetch --tags`, or actions/checkout with "
+                "`fetch-depth: 0`)",
+            ))  # fmt: skip
         return Analysis(analysis.head, analysis.states, tuple(notices), analysis.head_time)
 
     @cached_property

@@ -202,3 +202,49 @@ def test_lock_blocks_a_second_mutating_command(catalog: RepoBuilder, cli: Cli):
     lock.unlink()
     cli("release")
     assert not lock.exists()
+
+
+@pytest.mark.skipif(shutil.which("gpg") is None, reason="gpg is not installed")
+def test_gpg_signed_tags_follow_git_config(
+    catalog: RepoBuilder, cli: Cli, tmp_path: Path, monkeypatch
+):
+    import subprocess
+
+    home = tmp_path / "gnupg"
+    home.mkdir(mode=0o700)
+    monkeypatch.setenv("GNUPGHOME", str(home))
+    subprocess.run(["gpg", "--batch", "--quiet", "--passphrase", "", "--quick-gen-key",
+                    "Release Bot <release@example.com>", "ed25519", "sign", "never"],
+                   check=True, capture_output=True)  # fmt: skip
+    catalog.run("config", "user.signingKey", "release@example.com")
+    catalog.run("config", "tag.gpgSign", "true")  # git config decides: no --sign needed
+    cli("release")
+    assert "-----BEGIN PGP SIGNATURE-----" in catalog.run("cat-file", "-p", "web@0.1.0")
+    checks = cli.json("verify")["checks"]
+    assert {c["status"] for c in checks} == {"ok"}
+    assert cli.json("show", "web")["signed"] is True
+
+
+def test_missing_tags_in_a_clone_are_flagged(catalog: RepoBuilder, cli: Cli, tmp_path: Path):
+    cli("release")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--no-tags", str(catalog.path), str(clone))
+    data = cli.json("status", repo=clone)
+    assert "no-tags" in {w["code"] for w in data["warnings"]}
+
+
+def test_explicit_config_file(catalog: RepoBuilder, tmp_path: Path):
+    from click.testing import CliRunner
+
+    from gitops_templates.cli import main
+
+    config = tmp_path / "other.yaml"
+    config.write_text("tag_format: '{id}-v{version}'\n")
+    args = ["--repo", str(catalog.path), "--config", str(config), "plan", "--json"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.stderr
+    assert {r["tag"] for r in json.loads(result.stdout)["releases"]} == {"web-v0.1.0", "db-v0.1.0"}
+    missing = str(tmp_path / "nope.yaml")
+    result = CliRunner().invoke(main, ["--repo", str(catalog.path), "--config", missing, "status"])
+    assert result.exit_code == 3
+    assert "does not exist" in result.stderr
