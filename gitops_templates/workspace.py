@@ -50,6 +50,8 @@ if TYPE_CHECKING:
     from gitops_templates.models import CommitMessage, CommitRecord, TagRecord, TreeEntry
 
 JINJA_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tpl", ".tmpl")
+INCREMENTAL_LIMIT = 5000  # new commits read incrementally before a full walk is used
+COMMIT_GRAPH_THRESHOLD = 10_000  # commits walked before a missing commit-graph is written
 
 
 class Workspace:
@@ -225,6 +227,8 @@ class Workspace:
             merges_skipped=not self.settings.first_parent,
         )  # fmt: skip
         collected = replace(collected, notices=(*history.notices, *collected.notices))
+        if len(history.commits) >= COMMIT_GRAPH_THRESHOLD and not self.repo.has_commit_graph():
+            self.repo.write_commit_graph_in_background()
         if self.use_cache:
             if history.dirty:
                 save_history(history)
@@ -236,16 +240,18 @@ class Workspace:
         prior = stored.collected
         if prior.head == head:
             return prior
-        if not self.repo.is_ancestor(prior.head, head):
-            return None
-        log = self.repo.log([head], [prior.head], first_parent=self.settings.first_parent)
+        log = self.repo.log(
+            [head], [prior.head], first_parent=self.settings.first_parent, limit=INCREMENTAL_LIMIT
+        )
+        if len(log.commits) >= INCREMENTAL_LIMIT:
+            return None  # far ahead, or not a descendant: a full walk is as cheap
         by_sha = {c.sha: c for c in log.commits}
         tip = head
         while tip in by_sha and by_sha[tip].parents:
             tip = by_sha[tip].parents[0]
         tagged = {t.commit_sha for t in self.tags}
         if tip != prior.head or tagged & by_sha.keys():
-            return None  # off the first-parent chain, or a tag became reachable
+            return None  # not on HEAD's first-parent chain, or a tag became reachable
         prefix = f"{self.settings.templates_dir}/"
         touched = sorted({f for c in log.commits for f in c.files
                           if f.startswith(prefix) and f.endswith(JINJA_SUFFIXES)})  # fmt: skip

@@ -253,3 +253,24 @@ def test_invalid_template_directory_names_are_skipped_with_a_warning(
     assert {c["id"] for c in data["components"]} == {"web", "db"}
     assert "invalid-id" not in {w["code"] for w in data["warnings"]} or True
     assert "not a valid template id" in cli("validate", code=3).stderr
+
+
+def test_commit_graph_is_written_in_the_background_unless_disabled(
+    catalog: RepoBuilder, monkeypatch
+):
+    import time
+
+    import gitops_templates.workspace as workspace
+
+    monkeypatch.setattr(workspace, "COMMIT_GRAPH_THRESHOLD", 1)
+    catalog.run("config", "core.commitGraph", "false")
+    Catalog(catalog.path, use_cache=False).status()
+    repo = Catalog(catalog.path).workspace.repo
+    assert not repo.has_commit_graph()
+    catalog.run("config", "--unset", "core.commitGraph")
+    Catalog(catalog.path, use_cache=False).status()
+    deadline = time.monotonic() + 20
+    while not repo.has_commit_graph() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert repo.has_commit_graph()
+    catalog.run("commit-graph", "verify")
