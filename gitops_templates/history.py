@@ -89,7 +89,10 @@ def load_history(repo: GitRepo, *, first_parent: bool, use_cache: bool = True) -
     key = f"{CACHE_FORMAT}:{PARSER_VERSION}:fp={int(first_parent)}"
     cached = _read_cache(path, key) if use_cache else None
     tips = sorted(repo.existing(cached.tips)) if cached else []
-    result = repo.log(["HEAD"], tips, first_parent=first_parent)
+    if tips:
+        result = repo.log(["HEAD"], tips, first_parent=first_parent)
+    else:
+        result = repo.log_history(head, first_parent=first_parent)
     notices = [invalid_utf8_notice(sha) for sha in result.invalid_utf8]
     new = list(result.commits)
     seen = {c.sha for c in new}

@@ -10,7 +10,6 @@ User-supplied names reach git only after `--`, or inside `--stdin` transactions.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -22,38 +21,26 @@ from gitops_templates.errors import (
     GitStateError,
     NotAGitRepositoryError,
     NotFoundError,
-    TagConflictError,
 )
 from gitops_templates.gitrepo._parse import HEX, LogParser, LogResult, parse_tags, text
-from gitops_templates.gitrepo._write import WriteError, run_write
+from gitops_templates.gitrepo._process import env, git, log_args
+from gitops_templates.gitrepo._write import NewTag, TagWriter
+
+__all__ = ["GitRepo", "LogResult", "NewTag", "SignatureCheck"]
 from gitops_templates.models import TagRecord, TreeEntry
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-_LOG_FORMAT = "%x1e%H%x00%P%x00%an%x00%ae%x00%at%x00%ct%x00%B%x00"
 _TAG_FORMAT = (
     "%(refname)%00%(objectname)%00%(objecttype)%00%(*objectname)%00%(*objecttype)"
     "%00%(taggerdate:unix)%00%(contents:signature)%00%(contents)%00%1e"
 )
-_BACKGROUND: list[subprocess.Popen[bytes]] = []  # detached writers, kept to be reaped
+PARALLEL_LOG_MIN = 2000  # first-parent commits before a full walk is split in two
 _TAG_FORMAT_LIGHT = (
     "%(refname)%00%(objectname)%00%(objecttype)%00%(*objectname)%00%(*objecttype)"
     "%00%(taggerdate:unix)%00%1e"
 )
-_SIGNATURE_HINT = (
-    "check `git config gpg.format`, `user.signingKey` and that the key is usable "
-    "without a prompt (an agent, or no passphrase in CI)"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class NewTag:
-    """An annotated tag to create."""
-
-    name: str
-    commit: str
-    message: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +51,7 @@ class SignatureCheck:
     output: str
 
 
-class GitRepo:
+class GitRepo(TagWriter):
     """One repository (work tree or bare), located with `git rev-parse`."""
 
     def __init__(self, root: Path, git_dir: Path, common_dir: Path, *, bare: bool) -> None:
@@ -84,7 +71,7 @@ class GitRepo:
             "--absolute-git-dir",
             "--git-common-dir",
         ]
-        proc = _git(path, args)
+        proc = git(path, args)
         if proc.returncode != 0:
             raise NotAGitRepositoryError(
                 f"{path} is not inside a Git repository",
@@ -96,7 +83,7 @@ class GitRepo:
         common = common if common.is_absolute() else (path / common).resolve()
         if bare_text == "true":
             return cls(git_dir, git_dir, common, bare=True)
-        top = _git(path, ["rev-parse", "--show-toplevel"])
+        top = git(path, ["rev-parse", "--show-toplevel"])
         root = Path(text(top.stdout).strip()) if top.returncode == 0 else git_dir.parent
         return cls(root, git_dir, common, bare=False)
 
@@ -104,7 +91,7 @@ class GitRepo:
 
     def run(self, args: Sequence[str], *, input: bytes | None = None) -> bytes:
         """Run a git command; raise `GitStateError` with git's message on failure."""
-        proc = _git(self.root, args, input=input)
+        proc = git(self.root, args, input=input)
         if proc.returncode != 0:
             raise GitStateError(
                 f"git {args[0]} failed: {text(proc.stderr).strip() or proc.returncode}"
@@ -113,7 +100,7 @@ class GitRepo:
 
     def try_run(self, args: Sequence[str]) -> bytes | None:
         """Run a git command; None instead of an error when it fails."""
-        proc = _git(self.root, args)
+        proc = git(self.root, args)
         return proc.stdout if proc.returncode == 0 else None
 
     # -- reads --------------------------------------------------------------------
@@ -156,22 +143,6 @@ class GitRepo:
         info = self.common_dir / "objects" / "info"
         return (info / "commit-graph").exists() or (info / "commit-graphs").is_dir()
 
-    def write_commit_graph_in_background(self) -> None:
-        """Start `git commit-graph write --reachable` detached (as `git maintenance` would).
-
-        A commit-graph makes range walks and ancestry checks ~10x faster on large
-        histories; it is a cache git itself maintains. Skipped when the repository
-        turned commit-graphs off (`core.commitGraph=false`).
-        """
-        if self.config("core.commitgraph") == "false":
-            return
-        _BACKGROUND[:] = [p for p in _BACKGROUND if p.poll() is None]  # reap finished ones
-        _BACKGROUND.append(subprocess.Popen(
-            ["git", "commit-graph", "write", "--reachable", "--no-progress"],
-            cwd=self.root, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, env=_env(), start_new_session=True,
-        ))  # fmt: skip
-
     def existing(self, shas: Iterable[str]) -> set[str]:
         """The subset of object ids present in the object database."""
         wanted = [s for s in shas if HEX.match(s.encode())]
@@ -199,22 +170,49 @@ class GitRepo:
         merge lists the files it changed against its first parent (`-m --first-parent`:
         what the merge brought to the branch).
         """
-        merges = ["--first-parent"] if first_parent else ["--diff-merges=off"]
-        args = [
-            "-c", "i18n.logOutputEncoding=UTF-8", "log", "-z", "--name-only",
-            "--topo-order", "--no-renames", "--no-ext-diff", "--no-textconv",
-            "--no-show-signature", *merges, f"--format={_LOG_FORMAT}",
-            *([f"--max-count={limit}"] if limit else []),
-            *include, *(["--not", *exclude] if exclude else []), "--",
-        ]  # fmt: skip
-        return self._stream_log(args)
+        tail = [*include, *(["--not", *exclude] if exclude else []), "--"]
+        return self._stream_log(log_args(first_parent, limit, tail))
+
+    def log_history(self, head: str, *, first_parent: bool) -> LogResult:
+        """All of `head`'s history, in two halves read in parallel on multi-core hosts.
+
+        Tree diffs dominate a full `git log --name-only`; git runs them on one core.
+        The first-parent chain is split at its middle commit M: `git log head --not M`
+        and `git log M` cover the history exactly once between them, and the first
+        half's commits are never ancestors of the second's, so their concatenation is
+        still children-first. One half is parsed as it streams while git writes the
+        other to a temporary file.
+        """
+        middle = self._split_point(head) if (os.cpu_count() or 1) >= 2 else None
+        if middle is None:
+            return self.log([head], first_parent=first_parent)
+        with tempfile.TemporaryFile() as older, tempfile.TemporaryFile() as errors:
+            args = log_args(first_parent, None, [middle, "--"])
+            proc = subprocess.Popen(
+                ["git", *args], cwd=self.root, stdout=older, stderr=errors, env=env()
+            )
+            newer = self.log([head], [middle], first_parent=first_parent)
+            if proc.wait() != 0:
+                errors.seek(0)
+                raise GitStateError(f"git log failed: {text(errors.read()).strip()}")
+            older.seek(0)
+            parser = LogParser()
+            while chunk := older.read(1 << 20):
+                parser.feed(chunk)
+            rest = parser.finish()
+        return LogResult(newer.commits + rest.commits, newer.invalid_utf8 + rest.invalid_utf8)
+
+    def _split_point(self, head: str) -> str | None:
+        """The middle of `head`'s first-parent chain, or None when it is short."""
+        chain = text(self.run(["rev-list", "--first-parent", head, "--"])).split()
+        return chain[len(chain) // 2] if len(chain) >= PARALLEL_LOG_MIN else None
 
     def _stream_log(self, args: list[str]) -> LogResult:
         """Run `git log` and parse its output while it is being written."""
         parser = LogParser()
         with tempfile.TemporaryFile() as errors:
             proc = subprocess.Popen(
-                ["git", *args], cwd=self.root, stdout=subprocess.PIPE, stderr=errors, env=_env()
+                ["git", *args], cwd=self.root, stdout=subprocess.PIPE, stderr=errors, env=env()
             )
             assert proc.stdout is not None
             with proc.stdout:
@@ -316,84 +314,9 @@ class GitRepo:
         """Configured remote names."""
         return text(self.run(["remote"])).split()
 
-    # -- writes (GitPython) -------------------------------------------------------
-
-    def create_tags(self, tags: Sequence[NewTag], *, sign: bool | None) -> dict[str, str]:
-        """Create annotated tags in ONE ref transaction: all of them or none.
-
-        Tag objects are written first with `git tag` in a private staging ref store
-        that shares this repository's objects and includes its config (so tagger,
-        `tag.gpgSign`, `gpg.format` and keys behave exactly as git's own), then every
-        ref is created by a single `git update-ref --stdin` transaction. `sign=None`
-        follows git config; True forces signing; False forbids it. Returns the tag
-        object ids by name.
-        """
-        stage = Path(tempfile.mkdtemp(prefix="tag-stage-", dir=self.state_dir))
-        try:
-            objects = self._stage_tag_objects(stage, tags, sign)
-        finally:
-            shutil.rmtree(stage, ignore_errors=True)
-        lines = ["start"]
-        lines += [f"create refs/tags/{t.name} {objects[t.name]}" for t in tags]
-        lines += ["prepare", "commit"]
-        try:
-            run_write(self.root, ["update-ref", "--stdin"], stdin="\n".join(lines) + "\n")
-        except WriteError as err:
-            raise TagConflictError(
-                f"the tag transaction was refused, no tag was created: {err.detail}",
-                hint="another process may have created one of these tags; re-run `plan`",
-            ) from err
-        return objects
-
-    def _stage_tag_objects(
-        self, stage: Path, tags: Sequence[NewTag], sign: bool | None
-    ) -> dict[str, str]:
-        (stage / "refs").mkdir()
-        (stage / "objects").mkdir()
-        (stage / "HEAD").write_text("ref: refs/heads/main\n")
-        include = (self.common_dir / "config").as_posix()
-        (stage / "config").write_text(f"[include]\n\tpath = {include}\n")
-        env = {
-            "GIT_DIR": str(stage),
-            "GIT_OBJECT_DIRECTORY": str(self.common_dir / "objects"),
-        }
-        sign_flag = {None: [], True: ["--sign"], False: ["--no-sign"]}[sign]
-        objects = {}
-        for tag in tags:
-            args = ["tag", "-a", *sign_flag, "--cleanup=verbatim", "-F", "-", "--"]
-            try:
-                run_write(stage, [*args, tag.name, tag.commit], stdin=tag.message, env=env)
-                out = run_write(stage, ["rev-parse", "--verify", f"refs/tags/{tag.name}"], env=env)
-            except WriteError as err:
-                signing = any(w in err.detail.lower() for w in ("sign", "gpg", "ssh"))
-                raise GitStateError(
-                    f"could not create tag {tag.name}: {err.detail}",
-                    hint=_SIGNATURE_HINT if signing else None,
-                ) from err
-            objects[tag.name] = out.strip()
-        return objects
-
-    def push_atomic(self, remote: str, refs: Sequence[str]) -> str:
-        """Push refs with `git push --atomic` (all or none on the remote)."""
-        remotes = self.remotes()
-        if remote not in remotes:
-            raise NotFoundError(
-                f"remote {remote!r} is not configured",
-                hint=f"configured remotes: {', '.join(remotes) or 'none'}",
-            )
-        refspecs = [f"{r}:{r}" for r in refs]
-        try:
-            args = ["push", "--atomic", "--porcelain", "--", remote, *refspecs]
-            return run_write(self.root, args)
-        except WriteError as err:
-            raise GitStateError(
-                f"git push --atomic to {remote} failed, nothing was pushed: {err.detail}",
-                hint="the tags exist locally; fix the remote and re-run `release --push`",
-            ) from err
-
     def verify_tag(self, name: str) -> SignatureCheck:
         """Check a tag's signature with `git verify-tag`."""
-        proc = _git(self.root, ["verify-tag", "--", name])
+        proc = git(self.root, ["verify-tag", "--", name])
         return SignatureCheck(proc.returncode == 0, text(proc.stderr).strip())
 
     @property
@@ -402,20 +325,3 @@ class GitRepo:
         path = self.common_dir / "gitops-templates"
         path.mkdir(parents=True, exist_ok=True)
         return path
-
-
-def _git(
-    cwd: Path, args: Sequence[str], *, input: bytes | None = None
-) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        ["git", *args], cwd=cwd, input=input, capture_output=True, env=_env(), check=False
-    )
-
-
-def _env() -> dict[str, str]:
-    """The caller's environment, for git that never prompts or takes optional locks.
-
-    GIT_FLUSH=0 keeps git's output fully buffered: on a pipe git otherwise flushes
-    after every record, which made reading a 100k-commit `git log` 20% slower.
-    """
-    return dict(os.environ, GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0", GIT_FLUSH="0")

@@ -274,3 +274,26 @@ def test_commit_graph_is_written_in_the_background_unless_disabled(
         time.sleep(0.05)
     assert repo.has_commit_graph()
     catalog.run("commit-graph", "verify")
+
+
+@pytest.mark.parametrize("first_parent", [False, True])
+def test_parallel_history_read_equals_one_pass(repo: RepoBuilder, monkeypatch, first_parent: bool):
+    import gitops_templates.gitrepo as gitrepo
+
+    repo.template("web").commit("feat: web")
+    for i in range(6):
+        repo.run("checkout", "-q", "-b", f"b{i}")
+        repo.write({f"templates/web/f{i}": "x"}).commit(f"feat(web): branch {i}")
+        repo.run("checkout", "-q", "main")
+        repo.write({f"m{i}": "y"}).commit(f"fix: main {i}")
+        git(repo.path, "merge", "-q", "--no-ff", f"b{i}", "-m", f"Merge b{i}",
+            env={"GIT_AUTHOR_DATE": f"{1767900000 + i} +0000",
+                 "GIT_COMMITTER_DATE": f"{1767900000 + i} +0000"})  # fmt: skip
+    gr = gitrepo.GitRepo.discover(repo.path)
+    head = gr.head()
+    single = gr.log([head], first_parent=first_parent)
+    monkeypatch.setattr(gitrepo, "PARALLEL_LOG_MIN", 2)
+    assert gr._split_point(head) is not None
+    split = gr.log_history(head, first_parent=first_parent)
+    assert [c.sha for c in split.commits] == [c.sha for c in single.commits]
+    assert split.commits == single.commits
