@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gitops_templates.conventional import parse_message
-from gitops_templates.errors import ShallowRepositoryError
 from gitops_templates.models import CommitMessage, CommitRecord, Footer, Notice
 
 if TYPE_CHECKING:
@@ -77,14 +76,18 @@ def invalid_utf8_notice(sha: str) -> Notice:
     )
 
 
-def load_history(repo: GitRepo, *, first_parent: bool, use_cache: bool = True) -> History:
-    """All commits reachable from HEAD (plus cached ones HEAD may not reach)."""
-    head = repo.head()
-    if repo.is_shallow():
-        raise ShallowRepositoryError(
-            "the repository is a shallow clone: versions cannot be computed from truncated history",
-            hint=SHALLOW_HINT,
-        )
+def load_history(
+    repo: GitRepo,
+    head: str,
+    *,
+    first_parent: bool,
+    use_cache: bool = True,
+    split_hint: str | None = None,
+) -> History:
+    """All commits reachable from `head` (plus cached or hinted ones it may not reach).
+
+    The caller has refused shallow clones: truncated history gives wrong versions.
+    """
     path = repo.state_dir / "commits-v1.json"
     key = f"{CACHE_FORMAT}:{PARSER_VERSION}:fp={int(first_parent)}"
     cached = _read_cache(path, key) if use_cache else None
@@ -92,7 +95,7 @@ def load_history(repo: GitRepo, *, first_parent: bool, use_cache: bool = True) -
     if tips:
         result = repo.log(["HEAD"], tips, first_parent=first_parent)
     else:
-        result = repo.log_history(head, first_parent=first_parent)
+        result = repo.log_history(head, first_parent=first_parent, split_hint=split_hint)
     notices = [invalid_utf8_notice(sha) for sha in result.invalid_utf8]
     new = list(result.commits)
     seen = {c.sha for c in new}
@@ -134,7 +137,9 @@ def save_history(history: History) -> None:
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".commits-")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(json.dumps(data, separators=(",", ":")))  # C encoder: 5x dump()
+            handle.write(
+                json.dumps(data, separators=(",", ":"), check_circular=False)
+            )  # C encoder: 5x dump()
         Path(tmp).replace(path)
     except OSError:
         return  # a read-only clone still works, just without the cache

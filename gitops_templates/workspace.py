@@ -135,8 +135,15 @@ class Workspace:
     @cached_property
     def history(self) -> History:
         """Commits reachable from HEAD, read through the parse cache."""
+        dated = sorted((t.tagger_time, t.commit_sha) for t in self.tags
+                       if t.tagger_time and t.commit_sha)  # fmt: skip
+        hint = dated[len(dated) // 2][1] if len(dated) >= 2 else None  # the median tag
         return load_history(
-            self.repo, first_parent=self.settings.first_parent, use_cache=self.use_cache
+            self.repo,
+            self.head,
+            first_parent=self.settings.first_parent,
+            use_cache=self.use_cache,
+            split_hint=hint,
         )
 
     @cached_property

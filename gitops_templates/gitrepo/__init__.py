@@ -173,7 +173,9 @@ class GitRepo(TagWriter):
         tail = [*include, *(["--not", *exclude] if exclude else []), "--"]
         return self._stream_log(log_args(first_parent, limit, tail))
 
-    def log_history(self, head: str, *, first_parent: bool) -> LogResult:
+    def log_history(
+        self, head: str, *, first_parent: bool, split_hint: str | None = None
+    ) -> LogResult:
         """All of `head`'s history, in two halves read in parallel on multi-core hosts.
 
         Tree diffs dominate a full `git log --name-only`; git runs them on one core.
@@ -182,8 +184,16 @@ class GitRepo(TagWriter):
         half's commits are never ancestors of the second's, so their concatenation is
         still children-first. One half is parsed as it streams while git writes the
         other to a temporary file.
+
+        Walking every parent, any existing commit splits correctly (`split_hint`, e.g.
+        the median tag, found for free): commits it brings that HEAD does not reach are
+        read too and then ignored by reachability, and the order argument still holds.
+        Walking the first-parent chain, M must lie on it, so the chain is listed.
         """
-        middle = self._split_point(head) if (os.cpu_count() or 1) >= 2 else None
+        middle = None
+        if (os.cpu_count() or 1) >= 2:
+            hinted = split_hint if split_hint and not first_parent else None
+            middle = hinted if hinted and self.existing([hinted]) else self._split_point(head)
         if middle is None:
             return self.log([head], first_parent=first_parent)
         with tempfile.TemporaryFile() as older, tempfile.TemporaryFile() as errors:

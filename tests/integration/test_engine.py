@@ -297,3 +297,25 @@ def test_parallel_history_read_equals_one_pass(repo: RepoBuilder, monkeypatch, f
     split = gr.log_history(head, first_parent=first_parent)
     assert [c.sha for c in split.commits] == [c.sha for c in single.commits]
     assert split.commits == single.commits
+
+
+def test_split_at_a_commit_head_does_not_reach_is_still_correct(repo: RepoBuilder, monkeypatch):
+    import gitops_templates.gitrepo as gitrepo
+
+    repo.template("web").commit("feat: web")
+    for i in range(4):
+        repo.write({f"templates/web/f{i}": "x"}).commit(f"fix(web): {i}")
+    repo.run("checkout", "-q", "-b", "side", "HEAD~2")
+    side = repo.write({"templates/web/side": "s"}).commit("feat(web): side only")
+    repo.run("checkout", "-q", "main")
+    gr = gitrepo.GitRepo.discover(repo.path)
+    head = gr.head()
+    monkeypatch.setattr(gitrepo, "PARALLEL_LOG_MIN", 2)
+    split = gr.log_history(head, first_parent=False, split_hint=side)
+    single = gr.log([head])
+    reachable = [c for c in split.commits if c.sha != side]
+    assert reachable == list(single.commits)
+    assert (
+        Catalog(repo.path).status().to_dict()
+        == Catalog(repo.path, use_cache=False).status().to_dict()
+    )

@@ -206,13 +206,14 @@ def test_lock_blocks_a_second_mutating_command(catalog: RepoBuilder, cli: Cli):
 
 @pytest.mark.skipif(shutil.which("gpg") is None, reason="gpg is not installed")
 def test_gpg_signed_tags_follow_git_config(
-    catalog: RepoBuilder, cli: Cli, tmp_path: Path, monkeypatch
+    catalog: RepoBuilder, cli: Cli, tmp_path: Path, monkeypatch, request
 ):
     import subprocess
 
     home = tmp_path / "gnupg"
     home.mkdir(mode=0o700)
     monkeypatch.setenv("GNUPGHOME", str(home))
+    request.addfinalizer(lambda: subprocess.run(["gpgconf", "--kill", "all"], check=False))
     subprocess.run(["gpg", "--batch", "--quiet", "--passphrase", "", "--quick-gen-key",
                     "Release Bot <release@example.com>", "ed25519", "sign", "never"],
                    check=True, capture_output=True)  # fmt: skip
