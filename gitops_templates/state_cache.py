@@ -46,7 +46,6 @@ class StoredState:
 
     key: str
     tags: str
-    graph: str | None
     collected: Collected
 
 
@@ -66,7 +65,7 @@ def load_state(path: Path, key: str) -> StoredState | None:
             fresh={str(k): bool(v) for k, v in data["fresh"].items()},
             notices=tuple(Notice(str(c), str(m), s) for c, m, s in data["notices"]),
         )
-        return StoredState(key, str(data["tags"]), data.get("graph"), collected)
+        return StoredState(key, str(data["tags"]), collected)
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -78,7 +77,6 @@ def save_state(path: Path, state: StoredState) -> None:
         "format": STATE_FORMAT,
         "key": state.key,
         "tags": state.tags,
-        "graph": state.graph,
         "head": c.head,
         "head_time": c.head_time,
         "reachable_tags": sorted(c.reachable_tags),

@@ -225,7 +225,7 @@ class Workspace:
             advanced = self._advance(stored, head)
             if advanced is not None:
                 if advanced.head != stored.collected.head:
-                    save_state(path, StoredState(key, tags_fp, stored.graph, advanced))
+                    save_state(path, StoredState(key, tags_fp, advanced))
                 return advanced
         history = self.history
         collected = collect(
@@ -239,7 +239,7 @@ class Workspace:
         if self.use_cache:
             if history.dirty:
                 save_history(history)
-            save_state(path, StoredState(key, tags_fp, self._graph_fingerprint(), collected))
+            save_state(path, StoredState(key, tags_fp, collected))
         return collected
 
     def _advance(self, stored: StoredState, head: str) -> Collected | None:
@@ -290,14 +290,6 @@ class Workspace:
             if old_names != new_names:
                 return False
         return True
-
-    def _graph_fingerprint(self) -> str | None:
-        shared = f"{SHARED_DIR}/"
-        if not any(e.path.startswith(shared) for e in self.head_tree):
-            return None
-        graph = self.include_graph
-        parts = [f"{tid} {' '.join(sorted(files))}" for tid, files in sorted(graph.uses.items())]
-        return fingerprint([*parts, "dynamic " + " ".join(sorted(graph.uses_all))])
 
     def _state_key(self) -> str:
         s = self.settings

@@ -8,7 +8,6 @@ hint on stderr and exits with its code; `--debug` shows the traceback instead.
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
 from typing import Any
 
 import click
@@ -74,15 +73,15 @@ class LazyGroup(click.Group):
 @click.option(
     "--repo",
     "repo_path",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path(),
+    type=click.Path(file_okay=False),
+    default=".",
     show_default=True,
     help="Catalog repository (any directory inside it).",
 )
 @click.option(
     "--config",
     "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False),
     help="Configuration file (default: gitops-templates.yaml at the repository root).",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
@@ -91,8 +90,8 @@ class LazyGroup(click.Group):
 @click.pass_context
 def main(
     ctx: click.Context,
-    repo_path: Path,
-    config_path: Path | None,
+    repo_path: str,
+    config_path: str | None,
     debug: bool,
     no_cache: bool,
 ) -> None:

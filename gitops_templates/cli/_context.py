@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from gitops_templates.catalog import Catalog
 
 
@@ -17,8 +15,8 @@ if TYPE_CHECKING:
 class AppContext:
     """Global options; `catalog` opens nothing until first used."""
 
-    repo_path: Path
-    config_path: Path | None
+    repo_path: str  # paths stay strings here: pathlib is not needed for --help
+    config_path: str | None
     debug: bool = False
     use_cache: bool = True
     _catalog: Catalog | None = field(default=None, repr=False)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -59,7 +57,7 @@ def _print_state(state: ComponentState) -> None:
 @ids_argument
 @pre_option
 @json_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the plan as JSON to this file.")  # fmt: skip
 @pass_app
 def plan(
@@ -67,13 +65,16 @@ def plan(
     ids: tuple[str, ...],
     pre: str | None,
     as_json: bool,
-    output: Path | None,
+    output: str | None,
 ) -> None:
     """The release plan: which tags `release` would create, and why."""
     result = app.catalog.plan(ids, pre=pre)
     data = result.to_dict()
     if output is not None:
-        output.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        import json
+        from pathlib import Path
+
+        Path(output).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     if as_json:
         emit_json(data)
         return
@@ -95,7 +96,7 @@ def _print_plan(result: ReleasePlan) -> None:
 
 @click.command()
 @ids_argument
-@click.option("--plan", "plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--plan", "plan_file", type=click.Path(exists=True, dir_okay=False),
               help="Release exactly this plan (refused if HEAD or tags moved).")  # fmt: skip
 @pre_option
 @click.option("--push", is_flag=True, help="Push the tags with `git push --atomic`.")
@@ -108,7 +109,7 @@ def _print_plan(result: ReleasePlan) -> None:
 def release(
     app: AppContext,
     ids: tuple[str, ...],
-    plan_file: Path | None,
+    plan_file: str | None,
     pre: str | None,
     push: bool,
     remote: str,
@@ -117,9 +118,11 @@ def release(
     as_json: bool,
 ) -> None:
     """Create every planned tag in one atomic transaction; idempotent."""
+    from pathlib import Path
+
     from gitops_templates.releasing import ReleasePlan
 
-    loaded = ReleasePlan.load(plan_file) if plan_file is not None else None
+    loaded = ReleasePlan.load(Path(plan_file)) if plan_file is not None else None
     result = app.catalog.release(loaded, ids=ids, pre=pre, push=push, remote=remote,
                                  sign=sign, dry_run=dry_run)  # fmt: skip
     if emitted_json(result, as_json):
