@@ -67,6 +67,7 @@ class Workspace:
         self.path = Path(path)
         self.config_path = config
         self.use_cache = use_cache
+        self._discovery_notices: list[Notice] = []
 
     @cached_property
     def repo(self) -> GitRepo:
@@ -105,7 +106,7 @@ class Workspace:
     @cached_property
     def components(self) -> tuple[Component, ...]:
         """Templates at HEAD plus the components declared in the config."""
-        found, _ = discover_templates(self.head_tree, self.settings)
+        found, self._discovery_notices = discover_templates(self.head_tree, self.settings)
         known = {c.id for c in found}
         for spec in self.settings.components:
             if spec.id in known:
@@ -198,7 +199,11 @@ class Workspace:
             rules=self.settings.rules,
             pre_token=pre_token,
         )
-        notices = [*analysis.notices, *(Notice("config", n) for n in self.settings.notices)]
+        notices = [
+            *analysis.notices,
+            *self._discovery_notices,
+            *(Notice("config", n) for n in self.settings.notices),
+        ]
         if not self.tags and self.repo.remotes():
             notices.append(Notice(
                 "no-tags",
