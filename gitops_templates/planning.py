@@ -169,12 +169,17 @@ def collect(
     fresh = dict.fromkeys(ids, False)
     notices: list[Notice] = []
     head_time = 0
+    # A commit every component's latest release contains can change nothing: skip it
+    # without looking at files or footers (most of a long history, once all are released).
+    everywhere = 0 if any(not b[0] for b in bits.values()) else sum(b[0] for b in bits.values())
     for commit in commits:
         if commit.sha == head:
             head_time = commit.commit_time
         if commit.sha not in reachable or (merges_skipped and len(commit.parents) > 1):
             continue
         mask = contained.get(commit.sha, 0)
+        if everywhere and mask & everywhere == everywhere:
+            continue
         unreleased = partial(_not_in_release, mask, bits)
         found = _changes_of(commit, attributor, parse, rules, notices, unreleased)
         for cid, change in found:
