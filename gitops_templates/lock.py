@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import socket
 import time
 from typing import TYPE_CHECKING
 
@@ -27,6 +26,8 @@ def repository_lock(state_dir: Path, command: str, *, enabled: bool = True) -> I
     if not enabled:
         yield
         return
+    import socket
+
     path = state_dir.parent / "gitops-templates.lock"
     owner = {"pid": os.getpid(), "host": socket.gethostname(), "time": int(time.time()),
              "command": command}  # fmt: skip
@@ -44,6 +45,8 @@ def repository_lock(state_dir: Path, command: str, *, enabled: bool = True) -> I
 
 
 def _locked(path: Path) -> LockedError:
+    import socket
+
     try:
         info = json.loads(path.read_text())
         pid, host = int(info["pid"]), str(info["host"])
