@@ -9,7 +9,6 @@ from semver import Version
 
 from gitops_templates.cadence import Summary, bump_mix, intervals
 from gitops_templates.changelog import read_tag_message
-from gitops_templates.digest import tree_digest
 from gitops_templates.errors import ExitCode, NotFoundError
 from gitops_templates.graph import containment
 from gitops_templates.models import SCHEMA_VERSION
@@ -187,23 +186,20 @@ class VerifyReport:
 
 
 def verify(ws: Workspace, ids: Sequence[str] = ()) -> VerifyReport:
-    """Recompute each version tag's digest and tree; check signatures."""
-    selected = ws.select(ids)
-    versions = _versions(ws)
-    checks = []
-    digests: dict[tuple[str, str], tuple[str, str]] = {}
-    for cid in selected:
-        path = ws.component(cid).path
-        for item in versions[cid]:
-            checks.append(_check(ws, item, path, digests))
-    return VerifyReport(tuple(checks))
+    """Recompute each version tag's digest and tree (batched); check signatures."""
+    items = [
+        (item, ws.component(cid).path) for cid in ws.select(ids) for item in _versions(ws)[cid]
+    ]
+    places = [(item.tag.commit_sha or "", path) for item, path in items if item.tag.annotated]
+    contents = ws.contents(places)
+    return VerifyReport(tuple(_check(ws, item, path, contents) for item, path in items))
 
 
 def _check(
     ws: Workspace,
     item: VersionTag,
     path: str,
-    digests: dict[tuple[str, str], tuple[str, str]],
+    contents: dict[tuple[str, str], tuple[str, str] | None],
 ) -> TagCheck:
     tag = item.tag
     if not tag.annotated:
@@ -213,13 +209,7 @@ def _check(
         return TagCheck(item.component, tag.name, "unverifiable",
                         "no Template-Digest trailer (created by another tool?)")  # fmt: skip
     commit = tag.commit_sha or ""
-    key = (commit, path)
-    if key not in digests:
-        entries = ws.repo.ls_tree(commit, path)
-        blobs = ws.repo.read_blobs(e.sha for e in entries if e.kind == "blob")
-        tree = ws.repo.subtrees(commit, [path]).get(path, "")
-        digests[key] = (tree_digest(entries, lambda sha: blobs[sha]), tree)
-    digest, tree = digests[key]
+    digest, tree = contents.get((commit, path)) or ("(directory missing)", "")
     if digest != note.digest or (note.tree and note.tree != tree):
         return TagCheck(
             item.component, tag.name, "mismatch",

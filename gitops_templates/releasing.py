@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from gitops_templates.changelog import ChangeEntry, render_changelog, tag_message
-from gitops_templates.digest import tree_digest
 from gitops_templates.errors import (
     InvalidInputError,
     Problem,
@@ -334,6 +333,8 @@ def _create(
 ) -> tuple[CreatedTag, ...]:
     results: list[CreatedTag] = []
     new: list[NewTag] = []
+    missing = [p for p in plan.releases if p.tag not in existing]
+    contents = ws.contents([(plan.head, ws.component(p.id).path) for p in missing])
     for planned in plan.releases:
         found = existing.get(planned.tag)
         if found is not None:
@@ -346,7 +347,14 @@ def _create(
                 )
             results.append(_existing_tag(planned, plan.head, found))
             continue
-        message = _message(ws, plan.head, planned)
+        content = contents[(plan.head, ws.component(planned.id).path)]
+        digest, tree = content if content else ("", "")
+        message = tag_message(
+            f"{planned.id} {planned.next}",
+            planned.changelog,
+            [("Template-Digest", digest), ("Template-Tree", tree),
+             ("Compatibility", planned.compatibility)],
+        )  # fmt: skip
         new.append(NewTag(planned.tag, plan.head, message))
         results.append(
             CreatedTag(planned.id, planned.next, planned.tag, plan.head, None, message, False)
@@ -361,20 +369,6 @@ def _create(
         else CreatedTag(r.id, r.version, r.tag, r.commit, objects[r.tag], r.message, False)
         for r in results
     )
-
-
-def _message(ws: Workspace, head: str, planned: PlannedRelease) -> str:
-    component = ws.component(planned.id)
-    entries = ws.repo.ls_tree(head, component.path)
-    blobs = ws.repo.read_blobs(e.sha for e in entries if e.kind == "blob")
-    digest = tree_digest(entries, lambda sha: blobs[sha])
-    tree = ws.repo.subtrees(head, [component.path]).get(component.path, "")
-    trailers = [
-        ("Template-Digest", digest),
-        ("Template-Tree", tree),
-        ("Compatibility", planned.compatibility),
-    ]
-    return tag_message(f"{planned.id} {planned.next}", planned.changelog, trailers)
 
 
 def _finish(

@@ -21,6 +21,7 @@ from gitops_templates.attribution import (
 )
 from gitops_templates.config import CONFIG_NAMES, Settings, find_config, load_settings
 from gitops_templates.conventional import parse_message
+from gitops_templates.digest import tree_digest
 from gitops_templates.errors import ConfigError, NotFoundError, ShallowRepositoryError
 from gitops_templates.gitrepo import GitRepo
 from gitops_templates.history import (
@@ -177,6 +178,26 @@ class Workspace:
         }
         ids = [c.id for c in self.components if c.kind == "template"]
         return build_include_graph(base, ids, sources)
+
+    def contents(
+        self, places: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[str, str] | None]:
+        """`(digest, tree id)` of many `(commit, path)` places, with a few batched reads.
+
+        None for a place where the path is not a directory. Blobs shared between
+        places (unchanged files across versions) are read once.
+        """
+        wanted = list(dict.fromkeys(places))
+        specs = [f"{commit}:{path}" if path else f"{commit}^{{tree}}" for commit, path in wanted]
+        trees = self.repo.trees(specs)
+        blobs = self.repo.read_blobs(
+            e.sha for found in trees.values() if found for e in found[1] if e.kind == "blob"
+        )
+        result: dict[tuple[str, str], tuple[str, str] | None] = {}
+        for place, spec in zip(wanted, specs, strict=True):
+            found = trees[spec]
+            result[place] = (tree_digest(found[1], blobs.__getitem__), found[0]) if found else None
+        return result
 
     def attributor(self) -> Attributor:
         """Maps commits to components (paths, footers, shared partials at HEAD)."""

@@ -22,7 +22,15 @@ from gitops_templates.errors import (
     NotAGitRepositoryError,
     NotFoundError,
 )
-from gitops_templates.gitrepo._parse import HEX, LogParser, LogResult, parse_tags, text
+from gitops_templates.gitrepo._parse import (
+    HEX,
+    LogParser,
+    LogResult,
+    parse_batch,
+    parse_tags,
+    parse_tree,
+    text,
+)
 from gitops_templates.gitrepo._process import env, git, log_args
 from gitops_templates.gitrepo._write import NewTag, TagWriter
 
@@ -241,27 +249,37 @@ class GitRepo(TagWriter):
         out = self.run(["for-each-ref", f"--format={fmt}", "refs/tags/"])
         return parse_tags(out)
 
-    def read_paths(self, specs: Sequence[str]) -> list[bytes | None]:
-        """Blobs named `<rev>:<path>`, in order (None for a missing one), in one call."""
+    def _batch(self, specs: Sequence[str]) -> list[tuple[str, str, bytes] | None]:
+        """Objects for many specs (ids or `<rev>:<path>`) in one `cat-file --batch`."""
         if not specs:
             return []
         out = self.run(["cat-file", "--batch"], input="\n".join(specs).encode() + b"\n")
-        found: list[bytes | None] = []
-        pos = 0
-        for _ in specs:
-            end = out.index(b"\n", pos)
-            header = text(out[pos:end]).rsplit(" ", 2)
-            pos = end + 1
-            if len(header) < 3 or header[1] != "blob":
-                found.append(None)
-                if header[-1] == "missing" or len(header) < 3:
-                    continue
-                pos += int(header[2]) + 1
-                continue
-            size = int(header[2])
-            found.append(out[pos : pos + size])
-            pos += size + 1
-        return found
+        return parse_batch(out, len(specs))
+
+    def read_paths(self, specs: Sequence[str]) -> list[bytes | None]:
+        """Blobs named `<rev>:<path>`, in order (None for a missing one), in one call."""
+        return [o[2] if o and o[1] == "blob" else None for o in self._batch(specs)]
+
+    def trees(self, specs: Sequence[str]) -> dict[str, tuple[str, list[TreeEntry]] | None]:
+        """Tree id and every file below it for many `<rev>:<path>` specs.
+
+        One `cat-file --batch` per directory depth for all specs together (not a
+        process per spec): subtrees met at one depth are read, deduplicated, at the next.
+        """
+        found = dict(zip(specs, self._batch(specs), strict=True))
+        parsed: dict[str, list[tuple[str, str, str]]] = {}
+        wanted = {o[0]: o[2] for o in found.values() if o and o[1] == "tree"}
+        while wanted:
+            nested: set[str] = set()
+            for tree_id, raw in wanted.items():
+                parsed[tree_id] = parse_tree(raw, len(tree_id) // 2)
+                nested |= {sha for mode, _, sha in parsed[tree_id] if mode == "40000"}
+            todo = sorted(nested - parsed.keys())
+            wanted = {o[0]: o[2] for o in self._batch(todo) if o}
+        return {
+            spec: (obj[0], _flatten(obj[0], parsed, "")) if obj and obj[1] == "tree" else None
+            for spec, obj in found.items()
+        }
 
     def ls_tree(self, rev: str, path: str) -> list[TreeEntry]:
         """Blobs, links and submodules below `path` at `rev` (paths relative to it)."""
@@ -277,39 +295,10 @@ class GitRepo(TagWriter):
             entries.append(TreeEntry(mode, kind, sha, rel))
         return entries
 
-    def subtrees(self, rev: str, paths: Sequence[str]) -> dict[str, str]:
-        """Tree ids of the directories `paths` at `rev` (missing ones left out)."""
-        found: dict[str, str] = {}
-        named = [p for p in paths if p]
-        if named:
-            out = self.run(["ls-tree", "-z", "--full-tree", rev, "--", *named])
-            for item in out.split(b"\0"):
-                meta, _, name = item.partition(b"\t")
-                parts = meta.split(b" ")
-                if len(parts) == 3 and parts[1] == b"tree":
-                    found[text(name)] = text(parts[2])
-        if "" in paths:
-            found[""] = text(self.run(["rev-parse", f"{rev}^{{tree}}"])).strip()
-        return found
-
     def read_blobs(self, shas: Iterable[str]) -> dict[str, bytes]:
         """Contents of many blobs in one `cat-file --batch` call."""
         wanted = list(dict.fromkeys(shas))
-        if not wanted:
-            return {}
-        out = self.run(["cat-file", "--batch"], input="\n".join(wanted).encode() + b"\n")
-        blobs: dict[str, bytes] = {}
-        pos = 0
-        while pos < len(out):
-            end = out.index(b"\n", pos)
-            header = text(out[pos:end]).split(" ")
-            pos = end + 1
-            if len(header) < 3:  # `<sha> missing`
-                continue
-            size = int(header[2])
-            blobs[header[0]] = out[pos : pos + size]
-            pos += size + 1
-        return blobs
+        return {sha: o[2] for sha, o in zip(wanted, self._batch(wanted), strict=True) if o}
 
     def read_file(self, rev: str, path: str) -> bytes | None:
         """One file at a revision; None when it does not exist there."""
@@ -335,3 +324,17 @@ class GitRepo(TagWriter):
         path = self.common_dir / "gitops-templates"
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+
+def _flatten(
+    tree_id: str, parsed: dict[str, list[tuple[str, str, str]]], prefix: str
+) -> list[TreeEntry]:
+    entries: list[TreeEntry] = []
+    for mode, name, sha in parsed.get(tree_id, []):
+        path = f"{prefix}{name}"
+        if mode == "40000":
+            entries.extend(_flatten(sha, parsed, f"{path}/"))
+        else:
+            kind = "commit" if mode == "160000" else "blob"
+            entries.append(TreeEntry(mode.rjust(6, "0"), kind, sha, path))
+    return entries

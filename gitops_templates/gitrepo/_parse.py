@@ -153,3 +153,34 @@ def parse_tags(data: bytes) -> list[TagRecord]:
             )
         )
     return tags
+
+
+def parse_tree(data: bytes, id_len: int) -> list[tuple[str, str, str]]:
+    """`(mode, name, object id)` of a raw tree object (mode, space, name, NUL, raw id)."""
+    entries = []
+    pos = 0
+    while pos < len(data):
+        space = data.index(b" ", pos)
+        nul = data.index(b"\0", space)
+        mode = data[pos:space].decode()
+        end = nul + 1 + id_len
+        entries.append((mode, text(data[space + 1 : nul]), data[nul + 1 : end].hex()))
+        pos = end
+    return entries
+
+
+def parse_batch(out: bytes, count: int) -> list[tuple[str, str, bytes] | None]:
+    """`cat-file --batch` output for `count` requests: (id, type, content) or None."""
+    found: list[tuple[str, str, bytes] | None] = []
+    pos = 0
+    for _ in range(count):
+        end = out.index(b"\n", pos)
+        header = text(out[pos:end]).split(" ")
+        pos = end + 1
+        if len(header) != 3 or not header[2].isdigit():
+            found.append(None)  # `<spec> missing` / `ambiguous`
+            continue
+        size = int(header[2])
+        found.append((header[0], header[1], out[pos : pos + size]))
+        pos += size + 1
+    return found
