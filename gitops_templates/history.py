@@ -59,11 +59,15 @@ class History:
 
     def parse(self, commit: CommitRecord) -> CommitMessage:
         """Parse a commit message once; reuse cached parses."""
-        found = self.parsed.get(commit.sha)
-        if found is None:
-            found = parse_message(commit.message)
-            self.parsed[commit.sha] = found
-        return found
+        return parse_once(self.parsed, commit)
+
+
+def parse_once(memo: dict[str, CommitMessage], commit: CommitRecord) -> CommitMessage:
+    """A commit's parsed message, from `memo` or parsed now and kept there."""
+    found = memo.get(commit.sha)
+    if found is None:
+        found = memo[commit.sha] = parse_message(commit.message)
+    return found
 
 
 def invalid_utf8_notice(sha: str) -> Notice:

@@ -9,7 +9,7 @@ repository) unless `--config` names a file.
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +20,6 @@ from gitops_templates.attribution import (
     referenced_names,
 )
 from gitops_templates.config import CONFIG_NAMES, Settings, find_config, load_settings
-from gitops_templates.conventional import parse_message
 from gitops_templates.digest import tree_digest
 from gitops_templates.errors import ConfigError, NotFoundError, ShallowRepositoryError
 from gitops_templates.gitrepo import GitRepo
@@ -30,6 +29,7 @@ from gitops_templates.history import (
     History,
     invalid_utf8_notice,
     load_history,
+    parse_once,
     save_history,
 )
 from gitops_templates.models import Component, Notice, is_valid_id
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from gitops_templates.attribution import IncludeGraph
-    from gitops_templates.models import CommitMessage, CommitRecord, TagRecord, TreeEntry
+    from gitops_templates.models import TagRecord, TreeEntry
 
 JINJA_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tpl", ".tmpl")
 INCREMENTAL_LIMIT = 5000  # new commits read incrementally before a full walk is used
@@ -290,16 +290,9 @@ class Workspace:
                           if f.startswith(prefix) and f.endswith(JINJA_SUFFIXES)})  # fmt: skip
         if touched and not self._includes_unchanged(prior.head, head, touched):
             return None  # includes changed: old commits may belong elsewhere now
-        memo: dict[str, CommitMessage] = {}
-
-        def parse(commit: CommitRecord) -> CommitMessage:
-            if commit.sha not in memo:
-                memo[commit.sha] = parse_message(commit.message)
-            return memo[commit.sha]
-
         advanced = advance(
             prior, head=head, new_commits=log.commits, rules=self.settings.rules,
-            attributor=self.attributor(), parse=parse,
+            attributor=self.attributor(), parse=partial(parse_once, {}),
             merges_skipped=not self.settings.first_parent,
         )  # fmt: skip
         extra = tuple(invalid_utf8_notice(sha) for sha in log.invalid_utf8)
