@@ -10,6 +10,7 @@ from gitops_templates.workspace import Workspace
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from gitops_templates.compatibility import CompatibilityReport
     from gitops_templates.inspection import (
         HistoryReport,
         StatsReport,
@@ -94,6 +95,19 @@ class Catalog:
         from gitops_templates.inspection import stats
 
         return stats(self.workspace, ids)
+
+    def diff(
+        self,
+        cid: str,
+        old: str | None = None,
+        new: str | None = None,
+        *,
+        profile: str | None = None,
+    ) -> CompatibilityReport:
+        """Compatibility findings and files changed between two versions (B: work tree)."""
+        from gitops_templates.diffing import diff
+
+        return diff(self.workspace, cid, old, new, profile=profile)
 
     def verify(self, ids: Sequence[str] = ()) -> VerifyReport:
         """Recompute tag digests and check signatures."""

@@ -47,8 +47,13 @@ def render_changelog(
     version: str,
     timestamp: int,
     entries: Sequence[ChangeEntry],
+    *,
+    waived: Sequence[str] = (),
 ) -> str:
-    """Markdown changelog of one version: breaking changes first, then by type."""
+    """Markdown changelog of one version: breaking changes first, then by type.
+
+    `waived` lists compatibility findings a `Compatibility-Waiver:` footer accepted.
+    """
     day = datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%d")
     lines = [f"## {component_id} {version} ({day})"]
     breaking = [e for e in entries if e.breaking]
@@ -64,6 +69,9 @@ def render_changelog(
     for type_ in sorted(groups, key=_section_order):
         lines += ["", f"### {SECTION_TITLES.get(type_, type_.capitalize())}", ""]
         lines += [f"- {_prefix(e)}{_one_line(e.subject)} ({e.sha[:7]})" for e in groups[type_]]
+    if waived:
+        lines += ["", "### Compatibility waivers", ""]
+        lines += [f"- {_one_line(item)}" for item in waived]
     return "\n".join(lines) + "\n"
 
 

@@ -44,6 +44,8 @@ class Settings:
     first_parent: bool = False
     sign_tags: bool = False
     compatibility: str = "enforce"
+    compatibility_profile: str = "template"
+    compatibility_rules: str | None = None  # file of rule id -> err|warn|info|none
     source: str | None = None  # the file the settings came from
     notices: tuple[str, ...] = ()
 
@@ -126,5 +128,7 @@ def _settings(data: Mapping[str, Any], source: str, line_of: Any) -> Settings:
         first_parent=bool(data.get("first_parent", False)),
         sign_tags=bool(data.get("sign_tags", False)),
         compatibility=str(data.get("compatibility", "enforce")),
+        compatibility_profile=str(data.get("compatibility_profile", "template")),
+        compatibility_rules=data.get("compatibility_rules"),
         source=source,
     )

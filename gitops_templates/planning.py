@@ -8,7 +8,7 @@ are its unreleased commits; their declared levels give the next version.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +54,7 @@ class CommitChange:
     author_time: int
     skipped: bool = False  # `Release: none`
     release_as: tuple[str, ...] = ()  # `Release-As:` requests that name this component
+    waivers: tuple[str, ...] = ()  # `Compatibility-Waiver: <rule-id> <pointer>` values
 
     @property
     def releasable(self) -> bool:
@@ -338,6 +339,7 @@ def _classify(
         author_time=commit.author_time,
         skipped=skipped,
         release_as=requests,
+        waivers=message.footer_values("Compatibility-Waiver"),
     )
 
 
@@ -363,6 +365,21 @@ def _state(
     if forced is not None:
         nxt = forced
     return ComponentState(component, tuple(versions), line, tuple(changes), level, nxt)
+
+
+def escalate(
+    state: ComponentState,
+    level: Level,
+    rules: BumpRules,
+    reason: str,
+    *,
+    pre_token: str | None = None,
+) -> ComponentState:
+    """`state` with its next version computed from a higher required `level`."""
+    nxt = next_version(state.line, max(level, state.level), rules, pre_token=pre_token)
+    if nxt is not None:
+        nxt = NextVersion(nxt.version, nxt.level, f"{nxt.reason}: {reason}")
+    return replace(state, level=max(level, state.level), next=nxt)
 
 
 def _release_as(

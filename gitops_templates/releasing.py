@@ -22,12 +22,13 @@ from gitops_templates.errors import (
 )
 from gitops_templates.gitrepo import NewTag
 from gitops_templates.lock import repository_lock
-from gitops_templates.models import SCHEMA_VERSION
+from gitops_templates.models import SCHEMA_VERSION, Level
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from pathlib import Path
 
+    from gitops_templates.compatibility import CompatibilityReport
     from gitops_templates.models import Notice, TagRecord
     from gitops_templates.planning import ComponentState
     from gitops_templates.workspace import Workspace
@@ -69,6 +70,9 @@ class PlannedRelease:
     reason: str
     commits: tuple[PlannedCommit, ...]
     changelog: str
+    detected: str = "none"  # what the compatibility check found
+    findings: tuple[dict[str, Any], ...] = ()
+    compatibility_summary: str = ""  # one line per minor/breaking finding, for the tag
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (plan schema v1)."""
@@ -82,6 +86,9 @@ class PlannedRelease:
             "reason": self.reason,
             "commits": [c.to_dict() for c in self.commits],
             "changelog": self.changelog,
+            "detected": self.detected,
+            "findings": list(self.findings),
+            "compatibility_summary": self.compatibility_summary,
         }
 
 
@@ -120,7 +127,9 @@ class ReleasePlan:
                     compatibility=str(r.get("compatibility", r["level"])),
                     reason=str(r.get("reason", "")),
                     commits=tuple(PlannedCommit(**c) for c in r["commits"]),
-                    changelog=str(r["changelog"]),
+                    changelog=str(r["changelog"]), detected=str(r.get("detected", "none")),
+                    findings=tuple(r.get("findings", ())),
+                    compatibility_summary=str(r.get("compatibility_summary", "")),
                 )
                 for r in data["releases"]
             )  # fmt: skip
@@ -158,17 +167,22 @@ def build_plan(ws: Workspace, ids: Sequence[str] = (), *, pre: str | None = None
                 f"prerelease token {pre!r} is not valid",
                 hint="use letters, digits and '-', e.g. rc, beta, alpha",
             )
+    from gitops_templates.policy import apply, verdicts
+
     analysis = ws.analyze(ids, pre_token=pre)
+    found = verdicts(ws, analysis.states)
+    states, notices = apply(ws, analysis.states, found, pre_token=pre)
     releases = []
-    for state in analysis.states:
+    for state in states:
         if state.next is None:
             continue
-        releases.append(_planned(state, analysis.head_time))
+        verdict = found.get(state.component.id)
+        releases.append(_planned(state, analysis.head_time, verdict.report if verdict else None))
     return ReleasePlan(
         head=analysis.head,
         tags_fingerprint=_version_tags_fingerprint(ws),
         releases=tuple(releases),
-        notices=analysis.notices,
+        notices=(*analysis.notices, *notices),
         pre=pre,
     )
 
@@ -178,7 +192,9 @@ def _version_tags_fingerprint(ws: Workspace) -> str:
     return tags_fingerprint(ws.tags, names)
 
 
-def _planned(state: ComponentState, head_time: int) -> PlannedRelease:
+def _planned(
+    state: ComponentState, head_time: int, report: CompatibilityReport | None
+) -> PlannedRelease:
     assert state.next is not None
     component = state.component
     version = str(state.next.version)
@@ -194,20 +210,25 @@ def _planned(state: ComponentState, head_time: int) -> PlannedRelease:
 
     tag = TagFormat.compile(component.tag_format).render(component.id, version)
     current = state.line.current
+    detected = report.level if report else Level.NONE
+    waived = [f"{f.rule} at {f.pointer}: {f.message}" for f in report.waived] if report else []
     return PlannedRelease(
         id=component.id,
         tag=tag,
         current=str(current) if current else None,
         next=version,
         level=state.next.level.label,
-        compatibility=state.level.compatibility,
+        compatibility=max(state.level, detected).compatibility,
         reason=state.next.reason,
         commits=tuple(
             PlannedCommit(c.sha, c.subject, c.type, c.scope, c.level.label, c.breaking)
             for c in state.changes
             if not c.skipped
         ),
-        changelog=render_changelog(component.id, version, head_time, entries),
+        changelog=render_changelog(component.id, version, head_time, entries, waived=waived),
+        detected=detected.compatibility,
+        findings=tuple(f.to_dict() for f in report.findings) if report else (),
+        compatibility_summary=report.summary() if report else "",
     )
 
 
@@ -349,9 +370,12 @@ def _create(
             continue
         content = contents[(plan.head, ws.component(planned.id).path)]
         digest, tree = content if content else ("", "")
+        body = planned.changelog
+        if planned.compatibility_summary:
+            body += f"\n\nCompatibility findings:\n{planned.compatibility_summary}"
         message = tag_message(
             f"{planned.id} {planned.next}",
-            planned.changelog,
+            body,
             [("Template-Digest", digest), ("Template-Tree", tree),
              ("Compatibility", planned.compatibility)],
         )  # fmt: skip

@@ -1,4 +1,4 @@
-"""The collected state of the last run (`.git/gitops-templates/state-v1.json`).
+"""The collected state of the last run (`.git/gitops-templates/state-v2.json`).
 
 Warm runs start from it: when the configuration, the components and every tag are as
 they were and the stored HEAD is an ancestor of HEAD, only the commits made since are
@@ -96,15 +96,16 @@ def save_state(path: Path, state: StoredState) -> None:
 def _record(c: CommitChange) -> list[Any]:
     notes, requests = list(c.breaking_notes), list(c.release_as)
     return [c.sha, c.subject, c.type, c.scope, c.level.label, c.breaking,
-            notes, c.rule, c.author_time, c.skipped, requests]  # fmt: skip
+            notes, c.rule, c.author_time, c.skipped, requests, list(c.waivers)]  # fmt: skip
 
 
 def _change(row: list[Any]) -> CommitChange:
-    sha, subject, type_, scope, level, breaking, notes, rule, when, skipped, release_as = row
+    sha, subject, type_, scope, level, breaking, notes, rule, when, skipped, requests, waived = row
     return CommitChange(
         sha=str(sha), subject=str(subject),
         type=None if type_ is None else str(type_), scope=None if scope is None else str(scope),
         level=Level.parse(str(level)), breaking=bool(breaking),
         breaking_notes=tuple(str(n) for n in notes), rule=str(rule), author_time=int(when),
-        skipped=bool(skipped), release_as=tuple(str(r) for r in release_as),
+        skipped=bool(skipped), release_as=tuple(str(r) for r in requests),
+        waivers=tuple(str(w) for w in waived),
     )  # fmt: skip

@@ -244,7 +244,7 @@ class Workspace:
                 "truncated history",
                 hint=SHALLOW_HINT,
             )
-        path = self.repo.state_dir / "state-v1.json"
+        path = self.repo.state_dir / "state-v2.json"
         key, tags_fp = self._state_key(), tags_fingerprint(self.tags)
         stored = load_state(path, key) if self.use_cache else None
         if stored is not None and stored.tags == tags_fp:

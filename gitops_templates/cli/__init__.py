@@ -26,6 +26,7 @@ COMMANDS = {
     "show": "gitops_templates.cli.inspect_cmds:show",
     "stats": "gitops_templates.cli.inspect_cmds:stats",
     "verify": "gitops_templates.cli.inspect_cmds:verify",
+    "diff": "gitops_templates.cli.diff_cmds:diff",
 }
 
 EPILOG = """\b

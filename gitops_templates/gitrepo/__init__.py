@@ -300,6 +300,13 @@ class GitRepo(TagWriter):
         wanted = list(dict.fromkeys(shas))
         return {sha: o[2] for sha, o in zip(wanted, self._batch(wanted), strict=True) if o}
 
+    def hash_files(self, paths: Sequence[str]) -> list[str]:
+        """Blob ids the work-tree files would get (filters applied), in one call."""
+        if not paths:
+            return []
+        listing = "".join(f"{p}\n" for p in paths).encode()
+        return text(self.run(["hash-object", "--stdin-paths"], input=listing)).split()
+
     def read_file(self, rev: str, path: str) -> bytes | None:
         """One file at a revision; None when it does not exist there."""
         return self.try_run(["cat-file", "blob", f"{rev}:{path}"])

@@ -24,7 +24,7 @@ def agree(repo: RepoBuilder) -> dict[str, Any]:
 
 
 def state_head(repo: RepoBuilder) -> str:
-    state = repo.path / ".git" / "gitops-templates" / "state-v1.json"
+    state = repo.path / ".git" / "gitops-templates" / "state-v2.json"
     return str(json.loads(state.read_text())["head"])
 
 
@@ -101,7 +101,7 @@ def test_first_parent_mode(catalog: RepoBuilder):
 
 
 def test_corrupt_state_is_ignored(catalog: RepoBuilder):
-    state = catalog.path / ".git" / "gitops-templates" / "state-v1.json"
+    state = catalog.path / ".git" / "gitops-templates" / "state-v2.json"
     state.write_text("{not json")
     agree(catalog)
     data = json.loads(state.read_text())

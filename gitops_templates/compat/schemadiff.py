@@ -1,0 +1,454 @@
+"""Classify the change from an old to a new parameter schema, keyword by keyword. Pure.
+
+`diff_schemas(old, new, profile)` inlines `$ref`s, then walks both schemas in step:
+types, values (enum/const), numeric/string/array limits here, objects in `objects`,
+combinators in `composition`. Identical subtrees are skipped, so a 300-parameter schema
+with one change costs one walk. Every finding carries a JSON pointer into the schema and
+the path into consumers' values that `witness` uses to build a counterexample.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from gitops_templates.compat import composition, objects
+from gitops_templates.compat.deref import ANNOTATIONS, dereference, dialect
+from gitops_templates.compat.rules import Finding, finding
+from gitops_templates.compat.samples import PALETTE, sample, type_of
+from gitops_templates.models import Level
+
+REJECT_ALL: dict[str, Any] = {"not": {}}
+TYPES = ("null", "boolean", "object", "array", "number", "integer", "string")
+_ANALYSED = (
+    frozenset(
+        {
+            "type",
+            "enum",
+            "const",
+            "maximum",
+            "minimum",
+            "exclusiveMaximum",
+            "exclusiveMinimum",
+            "multipleOf",
+            "maxLength",
+            "minLength",
+            "pattern",
+            "format",
+            "items",
+            "additionalItems",
+            "prefixItems",
+            "maxItems",
+            "minItems",
+            "uniqueItems",
+            "contains",
+            "minContains",
+            "maxContains",
+            "properties",
+            "required",
+            "additionalProperties",
+            "patternProperties",
+            "propertyNames",
+            "unevaluatedProperties",
+            "maxProperties",
+            "minProperties",
+            "dependencies",
+            "dependentRequired",
+            "dependentSchemas",
+            "anyOf",
+            "oneOf",
+            "allOf",
+            "not",
+            "if",
+            "then",
+            "else",
+            "$schema",
+            "$id",
+            "contentEncoding",
+            "contentMediaType",
+            "contentSchema",
+            "$anchor",
+        }
+    )
+    | ANNOTATIONS
+)
+_UNSUPPORTED = frozenset(
+    {
+        "unevaluatedItems",
+        "$dynamicRef",
+        "$recursiveRef",
+        "$dynamicAnchor",
+        "$recursiveAnchor",
+        "$vocabulary",
+    }
+)
+
+
+def diff_schemas(old: Any, new: Any, profile: str = "template") -> list[Finding]:
+    """Findings for `old` -> `new` (both parameter schemas), strongest first."""
+    differ = SchemaDiff(profile)
+    if dialect(old) != dialect(new):
+        differ.add(
+            "schema-dialect-changed",
+            "/$schema",
+            f"$schema changed from {dialect(old)} to {dialect(new)}",
+        )
+    differ.compare(dereference(old), dereference(new), "", ())
+    return sorted(differ.findings, key=lambda f: (-f.level, f.pointer, f.rule))
+
+
+def normalize(schema: Any) -> dict[str, Any]:
+    """Boolean schemas as objects: `true` is `{}`, `false` is `{"not": {}}`."""
+    if schema is True or schema is None:
+        return {}
+    if schema is False:
+        return {"not": {}}
+    return schema if isinstance(schema, dict) else {}
+
+
+def accepts_all(schema: Any) -> bool:
+    """True when the schema constrains nothing (only annotations)."""
+    return all(k in ANNOTATIONS or k.startswith("x-") for k in normalize(schema))
+
+
+def effective_types(schema: dict[str, Any]) -> frozenset[str] | None:
+    """Types a schema admits (None: any), narrowed by `enum`/`const` values."""
+    declared = schema.get("type")
+    types = (
+        None
+        if declared is None
+        else frozenset([declared] if isinstance(declared, str) else declared)
+    )
+    values = allowed_values(schema)
+    if values is None:
+        return types
+    found = frozenset(type_of(v) for v in values)
+    return found if types is None else frozenset(t for t in found if covers(types, t))
+
+
+def covers(types: frozenset[str] | None, kind: str) -> bool:
+    """True when a value of JSON type `kind` can pass `types` (integer is a number)."""
+    return types is None or kind in types or (kind == "integer" and "number" in types)
+
+
+def allowed_values(schema: dict[str, Any]) -> list[Any] | None:
+    """The finite set of accepted values from `enum`/`const`, or None."""
+    if "const" in schema:
+        return [schema["const"]]
+    enum = schema.get("enum")
+    return list(enum) if isinstance(enum, list) else None
+
+
+def pointer_token(name: str) -> str:
+    """A property name escaped for a JSON pointer."""
+    return name.replace("~", "~0").replace("/", "~1")
+
+
+class SchemaDiff:
+    """One comparison run: collects findings under a profile."""
+
+    def __init__(self, profile: str) -> None:
+        self.profile = profile
+        self.findings: list[Finding] = []
+
+    def add(
+        self,
+        rule: str,
+        pointer: str,
+        message: str,
+        path: tuple[str | int, ...] = (),
+        candidates: tuple[Any, ...] = (),
+    ) -> None:
+        """Record a finding of `rule`."""
+        self.findings.append(
+            finding(rule, self.profile, pointer or "/", message, path=path, candidates=candidates)
+        )
+
+    def compatible(self, old: Any, new: Any) -> bool:
+        """True when nothing `old` accepts is broken by `new` (a side comparison)."""
+        if normalize(old) == REJECT_ALL:
+            return True
+        side = SchemaDiff(self.profile)
+        side.compare(old, new, "", ())
+        return not any(f.level is Level.MAJOR for f in side.findings)
+
+    def compare(self, old: Any, new: Any, ptr: str, path: tuple[str | int, ...]) -> None:
+        """Compare two subschemas found at `ptr` (values at `path`)."""
+        if old == new:
+            return
+        old, new = normalize(old), normalize(new)
+        if old == new:
+            return
+        if old == REJECT_ALL:
+            self.add("not-removed", ptr, "accepted nothing before", path)
+            return
+        self._types(old, new, ptr, path)
+        self._values(old, new, ptr, path)
+        self._numbers(old, new, ptr, path)
+        self._strings(old, new, ptr, path)
+        self._arrays(old, new, ptr, path)
+        objects.compare(self, old, new, ptr, path)
+        composition.compare(self, old, new, ptr, path)
+        self._annotations(old, new, ptr, path)
+
+    def _types(self, old: dict[str, Any], new: dict[str, Any], ptr: str, path: Any) -> None:
+        before, after = effective_types(old), effective_types(new)
+        if before == after or after is None:
+            if before != after:
+                self.add("type-widened", f"{ptr}/type", "type constraint removed", path)
+            return
+        lost = sorted(t for t in (before or TYPES) if not covers(after, t))
+        seeds = tuple(sample(old, kind=t) for t in lost)
+        if not lost:
+            self.add("type-widened", f"{ptr}/type", f"type widened to {_names(after)}", path)
+        elif before is not None and all(covers(before, t) for t in after):
+            self.add(
+                "type-narrowed",
+                f"{ptr}/type",
+                f"type narrowed from {_names(before)} to {_names(after)}",
+                path,
+                seeds,
+            )
+        else:
+            was = _names(before) if before is not None else "any"
+            self.add(
+                "type-changed",
+                f"{ptr}/type",
+                f"type changed from {was} to {_names(after)}",
+                path,
+                seeds,
+            )
+
+    def _values(self, old: dict[str, Any], new: dict[str, Any], ptr: str, path: Any) -> None:
+        before, after = allowed_values(old), allowed_values(new)
+        where = f"{ptr}/const" if "const" in new or "const" in old else f"{ptr}/enum"
+        if (before is None and after is None) or before == after:
+            return
+        if before is None:
+            rule = "const-added" if "const" in new else "became-enum"
+            self.add(
+                rule, where, f"values restricted to {_show(after)}", path, (sample(old), *PALETTE)
+            )
+        elif after is None:
+            rule = "const-removed" if "const" in old else "enum-removed"
+            self.add(rule, where, "value restriction removed", path)
+        else:
+            removed = [v for v in before if v not in after]
+            added = [v for v in after if v not in before]
+            if removed:
+                rule = "const-changed" if "const" in new else "enum-value-removed"
+                self.add(rule, where, f"no longer accepted: {_show(removed)}", path, tuple(removed))
+            if added:
+                self.add("enum-value-added", where, f"now accepted: {_show(added)}", path)
+
+    def _numbers(self, old: dict[str, Any], new: dict[str, Any], ptr: str, path: Any) -> None:
+        for side, (tighter, looser) in (
+            ("upper", ("maximum-decreased", "maximum-increased")),
+            ("lower", ("minimum-increased", "minimum-decreased")),
+        ):
+            a, b = _bound(old, side), _bound(new, side)
+            if a == b:
+                continue
+            key = _bound_key(new if b else old, side)
+            if _stricter(b, a, side):
+                value = b[0] if b else 0
+                step = 1 if side == "upper" else -1
+                seeds = (value + step, value + step / 2, value)
+                self.add(
+                    tighter,
+                    f"{ptr}/{key}",
+                    f"{key} {_limit_text(a)} -> {_limit_text(b)}",
+                    path,
+                    seeds,
+                )
+            elif _stricter(a, b, side):
+                self.add(
+                    looser, f"{ptr}/{key}", f"{key} {_limit_text(a)} -> {_limit_text(b)}", path
+                )
+        m_old, m_new = _number(old.get("multipleOf")), _number(new.get("multipleOf"))
+        if m_old != m_new:
+            if m_new is not None and (m_old is None or Fraction(m_old) % Fraction(m_new) != 0):
+                multiples: tuple[Any, ...] = (m_old if m_old is not None else 1, 1, 0.5, 3, 7)
+                self.add(
+                    "multiple-of-narrowed",
+                    f"{ptr}/multipleOf",
+                    f"multipleOf {m_old} -> {m_new}",
+                    path,
+                    multiples,
+                )
+            else:
+                self.add(
+                    "multiple-of-widened",
+                    f"{ptr}/multipleOf",
+                    f"multipleOf {m_old} -> {m_new}",
+                    path,
+                )
+
+    def _strings(self, old: dict[str, Any], new: dict[str, Any], ptr: str, path: Any) -> None:
+        self.limits(old, new, ptr, path, "maxLength", "minLength", lambda n: "x" * n)
+        p_old, p_new = old.get("pattern"), new.get("pattern")
+        if p_old != p_new:
+            if p_new is None or p_new in (".*", "^.*$", ""):
+                self.add("pattern-removed", f"{ptr}/pattern", f"pattern {p_old!r} removed", path)
+            else:
+                rule = "pattern-added" if p_old is None else "pattern-changed"
+                seeds = (sample(old, kind="string"), "", "x", "X", "0", "a-b", "a b", "_")
+                self.add(rule, f"{ptr}/pattern", f"pattern {p_old!r} -> {p_new!r}", path, seeds)
+        if old.get("format") != new.get("format"):
+            self.add(
+                "format-changed",
+                f"{ptr}/format",
+                f"format {old.get('format')!r} -> {new.get('format')!r}",
+                path,
+            )
+
+    def limits(
+        self,
+        old: dict[str, Any],
+        new: dict[str, Any],
+        ptr: str,
+        path: Any,
+        max_key: str,
+        min_key: str,
+        make: Any,
+    ) -> None:
+        """maxX/minX pairs: tighter is breaking, looser minor; `make(n)` builds a seed."""
+        stem = _rule_stem(max_key)
+        for key in (max_key, min_key):
+            kind = "max" if key == max_key else "min"
+            default = float("inf") if kind == "max" else 0
+            a, b = old.get(key, default), new.get(key, default)
+            if a == b:
+                continue
+            if (b < a) if kind == "max" else (b > a):
+                rule = f"{kind}-{stem}-{'decreased' if kind == 'max' else 'increased'}"
+                seed = b + 1 if kind == "max" else max(b - 1, 0)
+                self.add(
+                    rule,
+                    f"{ptr}/{key}",
+                    f"{key} {_text(a)} -> {_text(b)}",
+                    path,
+                    (make(int(seed)),),
+                )
+            else:
+                rule = f"{kind}-{stem}-{'increased' if kind == 'max' else 'decreased'}"
+                self.add(rule, f"{ptr}/{key}", f"{key} {_text(a)} -> {_text(b)}", path)
+
+    def _arrays(self, old: dict[str, Any], new: dict[str, Any], ptr: str, path: Any) -> None:
+        o_items, n_items = old.get("items"), new.get("items")
+        if any(isinstance(s.get("items"), list) or "prefixItems" in s for s in (old, new)):
+            composition.tuples(self, old, new, ptr, path)
+        elif o_items != n_items:
+            self.compare(
+                o_items if o_items is not None else {},
+                n_items if n_items is not None else {},
+                f"{ptr}/items",
+                (*path, 0),
+            )
+        element = sample(normalize(new.get("items") if isinstance(n_items, dict) else {}))
+        self.limits(old, new, ptr, path, "maxItems", "minItems", lambda n: [element] * n)
+        if bool(old.get("uniqueItems")) != bool(new.get("uniqueItems")):
+            if new.get("uniqueItems"):
+                item = sample(normalize(o_items if isinstance(o_items, dict) else {}))
+                self.add(
+                    "unique-items-added",
+                    f"{ptr}/uniqueItems",
+                    "items must now be unique",
+                    path,
+                    ([item, item],),
+                )
+            else:
+                self.add("unique-items-removed", f"{ptr}/uniqueItems", "items may repeat", path)
+        composition.contains(self, old, new, ptr, path)
+
+    def _annotations(self, old: dict[str, Any], new: dict[str, Any], ptr: str, path: Any) -> None:
+        for key in sorted(set(old) | set(new)):
+            if old.get(key) == new.get(key) or key in _ANALYSED - ANNOTATIONS:
+                continue
+            where = f"{ptr}/{pointer_token(key)}"
+            if key == "default":
+                self.add(
+                    "default-changed",
+                    where,
+                    f"default {_show(old.get(key))} -> {_show(new.get(key))}",
+                    path,
+                )
+            elif key == "deprecated":
+                rule = "param-deprecated" if new.get(key) else "param-undeprecated"
+                self.add(
+                    rule, where, "deprecated" if new.get(key) else "no longer deprecated", path
+                )
+            elif key in ("title", "description", "examples", "$comment"):
+                self.add("docs-changed", where, f"{key} changed", path)
+            elif key in ANNOTATIONS or key.startswith("x-"):
+                self.add("annotation-changed", where, f"{key} changed", path)
+            elif key in _UNSUPPORTED:
+                self.add(
+                    "unsupported-keyword", where, f"{key} changed; not analysed", path, PALETTE
+                )
+            else:
+                self.add(
+                    "unknown-keyword",
+                    where,
+                    f"{key} is not a JSON Schema keyword (misspelt?); ignored by validators",
+                    path,
+                )
+
+
+def _bound(schema: dict[str, Any], side: str) -> tuple[float, bool] | None:
+    """The effective (value, exclusive) bound; draft-04 boolean exclusives included."""
+    plain, exclusive = (
+        ("maximum", "exclusiveMaximum") if side == "upper" else ("minimum", "exclusiveMinimum")
+    )
+    value, excl = _number(schema.get(plain)), schema.get(exclusive)
+    if isinstance(excl, bool):
+        return (value, excl) if value is not None else None
+    bounds = [b for b in ((value, False), (_number(excl), True)) if b[0] is not None]
+    if not bounds:
+        return None
+    pick = min if side == "upper" else max
+    best = pick(b[0] for b in bounds)  # type: ignore[type-var]
+    return (best, any(b[1] for b in bounds if b[0] == best))  # type: ignore[return-value]
+
+
+def _stricter(a: tuple[float, bool] | None, b: tuple[float, bool] | None, side: str) -> bool:
+    """True when bound `a` admits less than bound `b`."""
+    if a is None:
+        return False
+    if b is None:
+        return True
+    if a[0] != b[0]:
+        return a[0] < b[0] if side == "upper" else a[0] > b[0]
+    return a[1] and not b[1]
+
+
+def _bound_key(schema: dict[str, Any], side: str) -> str:
+    plain, exclusive = (
+        ("maximum", "exclusiveMaximum") if side == "upper" else ("minimum", "exclusiveMinimum")
+    )
+    return exclusive if _number(schema.get(exclusive)) is not None else plain
+
+
+def _number(value: Any) -> float | None:
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _limit_text(bound: tuple[float, bool] | None) -> str:
+    return "none" if bound is None else f"{'<' if bound[1] else ''}{bound[0]}"
+
+
+def _rule_stem(max_key: str) -> str:
+    return {"maxLength": "length", "maxItems": "items", "maxProperties": "properties"}[max_key]
+
+
+def _text(value: float) -> str:
+    return "none" if value in (float("inf"), 0) and not isinstance(value, int) else str(value)
+
+
+def _names(types: frozenset[str] | None) -> str:
+    return "any" if types is None else "|".join(sorted(types))
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
