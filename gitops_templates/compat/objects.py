@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from gitops_templates.compat import scalars
 from gitops_templates.compat.samples import ABSENT, PALETTE, regex_sample, sample
 
 if TYPE_CHECKING:
@@ -247,7 +248,8 @@ def _names_and_counts(d: SchemaDiff, old: Any, new: Any, ptr: str, path: Any) ->
                 ({sample(a, kind="string"): 1}, {"A B": 1}, {"-": 1}),
             )
     example = {f"k{i}": 1 for i in range(64)}
-    d.limits(
+    scalars.limits(
+        d,
         old,
         new,
         ptr,
