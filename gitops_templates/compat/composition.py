@@ -170,7 +170,7 @@ def _conditional(
             f"{ptr}/if",
             "if/then/else added or its condition changed",
             path,
-            (sample(old), *PALETTE),
+            (sample(new.get("if")), sample(old), sample(old, full=True), *PALETTE),
         )
     else:
         for key in ("then", "else"):

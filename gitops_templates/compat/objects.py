@@ -209,12 +209,14 @@ def _patterns(d: SchemaDiff, old: Any, new: Any, ptr: str, path: Any) -> None:
         if pattern in o_pat and pattern in n_pat:
             d.compare(o_pat[pattern], n_pat[pattern], where, at)
         elif pattern in n_pat:
-            rule = (
-                "pattern-properties-narrowed"
-                if model(old) != "open"
-                else "additional-properties-disallowed"
-            )
-            d.add(rule, where, f"keys matching {pattern!r} are now restricted", at, PALETTE)
+            before = undeclared_schema(old, key) if key != UNDECLARED else [{}]
+            if model(old) == "open":
+                rule = "additional-properties-disallowed"
+            elif all(d.compatible(s, n_pat[pattern]) for s in before):
+                rule = "pattern-properties-widened"
+            else:
+                rule = "pattern-properties-narrowed"
+            d.add(rule, where, f"keys matching {pattern!r} now follow their own schema", at, PALETTE)
         elif new.get("additionalProperties", True) is False:
             d.add(
                 "pattern-properties-narrowed",
@@ -270,7 +272,8 @@ def _dependencies(d: SchemaDiff, old: Any, new: Any, ptr: str, path: Any) -> Non
                 "dependent-required-added",
                 f"{ptr}/dependentRequired",
                 f"{key!r} now requires {sorted(after - before)}",
-                path,
+                (*path, key),
+                (sample(_props(old).get(key, {})), "x"),
             )
         elif before - after:
             d.add(
@@ -284,7 +287,13 @@ def _dependencies(d: SchemaDiff, old: Any, new: Any, ptr: str, path: Any) -> Non
         if key in o_schemas and key in n_schemas:
             d.compare(o_schemas[key], n_schemas[key], where, path)
         elif key in n_schemas:
-            d.add("dependent-schema-added", where, f"schema applied when {key!r} is set", path)
+            d.add(
+                "dependent-schema-added",
+                where,
+                f"schema applied when {key!r} is set",
+                (*path, key),
+                (sample(_props(old).get(key, {})), "x"),
+            )
         else:
             d.add("dependent-schema-removed", where, f"no schema applied when {key!r} is set", path)
 

@@ -45,8 +45,11 @@ def type_of(value: Any) -> str:
     return "array" if isinstance(value, list) else "object"
 
 
-def sample(schema: Any, *, kind: str | None = None, depth: int = 0) -> Any:
-    """A value `schema` probably accepts (of JSON type `kind` when given)."""
+def sample(schema: Any, *, kind: str | None = None, depth: int = 0, full: bool = False) -> Any:
+    """A value `schema` probably accepts (of JSON type `kind` when given).
+
+    Objects get their required keys, or every declared key when `full`.
+    """
     if not isinstance(schema, dict) or depth > 8:
         return "x"
     if "const" in schema:
@@ -60,8 +63,8 @@ def sample(schema: Any, *, kind: str | None = None, depth: int = 0) -> Any:
             merged = {k: v for k, v in schema.items() if k not in ("allOf", "anyOf", "oneOf")}
             for branch in branches if key == "allOf" else branches[:1]:
                 merged = {**merged, **branch}
-            return sample(merged, kind=kind, depth=depth + 1)
-    return _typed(schema, kind or _pick_type(schema), depth)
+            return sample(merged, kind=kind, depth=depth + 1, full=full)
+    return _typed(schema, kind or _pick_type(schema), depth, full)
 
 
 def _pick_type(schema: dict[str, Any]) -> str:
@@ -79,12 +82,13 @@ def _pick_type(schema: dict[str, Any]) -> str:
     return "string"
 
 
-def _typed(schema: dict[str, Any], kind: str, depth: int) -> Any:
+def _typed(schema: dict[str, Any], kind: str, depth: int, full: bool) -> Any:
     if kind == "object":
         props = schema.get("properties") or {}
+        names = [*schema.get("required", ()), *(props if full else ())]
         return {
-            name: sample(props.get(name, {}), depth=depth + 1)
-            for name in schema.get("required", ())
+            name: sample(props.get(name, {}), depth=depth + 1, full=full)
+            for name in dict.fromkeys(names)
             if isinstance(name, str)
         }
     if kind == "array":

@@ -77,17 +77,25 @@ def _draft7() -> Any:
 def _search(
     item: Finding, schema: Any, base: Any, known: set[Any], old_check: Any, new_check: Any
 ) -> Counterexample | None:
-    seeds = (*item.candidates, sample(_schema_at(schema, item.path)), *PALETTE)
+    here = _schema_at(schema, item.path)
+    seeds = (*item.candidates, sample(here), sample(here, full=True), *PALETTE)
     for candidate in seeds:
         value = _place(schema, base, item.path, candidate)
         if value is _MISSING or not _valid(old_check, value):
             continue
-        errors = _errors(new_check, value)
-        if errors - known or (candidate is ABSENT and (item.path[:-1], "required") in errors):
+        branch = {e for e in _errors(new_check, value) if _on_branch(e[0], item.path)}
+        base_only_here = all(_on_branch(k[0], item.path) for k in known)
+        if branch and (branch - known or base_only_here):  # rejected because of this finding
             return Counterexample(value, "rejected")
         if item.rule in _IGNORED and value != base:
             return Counterexample(value, "ignored")
     return None
+
+
+def _on_branch(error_path: tuple[Any, ...], path: tuple[Any, ...]) -> bool:
+    """True when one path is a prefix of the other (the error is about this place)."""
+    size = min(len(error_path), len(path))
+    return error_path[:size] == path[:size]
 
 
 def _valid(check: Any, value: Any) -> bool:
@@ -128,7 +136,7 @@ def _place(schema: Any, base: Any, path: tuple[str | int, ...], candidate: Any) 
             return _MISSING
         elif key not in node:
             if last and candidate is ABSENT:
-                return _MISSING
+                return root
             node[key] = sample(_schema_at(schema, path[: depth + 1]))
         if last:
             if candidate is ABSENT:
