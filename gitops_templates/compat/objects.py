@@ -216,7 +216,9 @@ def _patterns(d: SchemaDiff, old: Any, new: Any, ptr: str, path: Any) -> None:
                 rule = "pattern-properties-widened"
             else:
                 rule = "pattern-properties-narrowed"
-            d.add(rule, where, f"keys matching {pattern!r} now follow their own schema", at, PALETTE)
+            d.add(
+                rule, where, f"keys matching {pattern!r} now follow their own schema", at, PALETTE
+            )
         elif new.get("additionalProperties", True) is False:
             d.add(
                 "pattern-properties-narrowed",
