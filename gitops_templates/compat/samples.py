@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from re import _parser as sre  # type: ignore[attr-defined]
+from re import _parser as sre
 from typing import Any
 
 ABSENT = object()  # a counterexample seed meaning "leave this key out"
