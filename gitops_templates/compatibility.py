@@ -26,7 +26,7 @@ from gitops_templates.errors import ConfigError, InvalidInputError, NotFoundErro
 from gitops_templates.models import SCHEMA_VERSION, Level
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
     from gitops_templates.compat.rules import Finding
     from gitops_templates.models import Component
@@ -146,8 +146,6 @@ def profile_for(ws: Workspace, metadata: dict[str, Any]) -> str:
 
 def load_overrides(ws: Workspace) -> dict[str, str]:
     """The catalog's `rule id -> err|warn|info|none` file (empty when there is none)."""
-    from gitops_templates.yamlio import load_yaml
-
     name = ws.settings.compatibility_rules or RULES_FILE
     path = ws.repo.root / name
     if not path.is_file():
@@ -157,6 +155,8 @@ def load_overrides(ws: Workspace) -> dict[str, str]:
                 hint="create it or remove `compatibility_rules` from the config",
             )
         return {}
+    from gitops_templates.yamlio import load_yaml
+
     doc = load_yaml(path.read_bytes(), name)
     data = doc.data or {}
     problems = []
@@ -193,12 +193,32 @@ def load_overrides(ws: Workspace) -> dict[str, str]:
 
 
 def snapshots(
-    ws: Workspace, places: Iterable[tuple[Component, str, str]]
+    ws: Workspace,
+    places: Iterable[tuple[Component, str, str]],
+    *,
+    files: bool = True,
+    known: Mapping[str, str] | None = None,
 ) -> dict[tuple[str, str], Snapshot]:
-    """Snapshots at many `(component, label, commit)` places, in two batched reads."""
+    """Snapshots at many `(component, label, commit)` places, in batched reads.
+
+    With `files=False` only template.yaml is looked at (one `cat-file --batch-check`
+    for the ids `known` does not already hold as `<commit>:<path>` -> blob id), which
+    is all the release policy needs; template.yaml is read only when parsed.
+    """
     wanted = list(dict.fromkeys(places))
-    specs = [f"{commit}:{component.path}" for component, _, commit in wanted]
-    trees = ws.repo.trees(list(dict.fromkeys(specs)))
+    if files:
+        specs = [f"{commit}:{component.path}" for component, _, commit in wanted]
+        trees = ws.repo.trees(list(dict.fromkeys(specs)))
+        listings = [
+            {e.path: e.sha for e in found[1] if e.kind == "blob"} if (found := trees[spec]) else {}
+            for spec in specs
+        ]
+    else:
+        specs = [f"{commit}:{component.path}/template.yaml" for component, _, commit in wanted]
+        ids: dict[str, str | None] = dict(known or {})
+        missing = [spec for spec in specs if spec not in ids]
+        ids.update(zip(missing, ws.repo.blob_ids(missing), strict=True))
+        listings = [{"template.yaml": sha} if (sha := ids.get(spec)) else {} for spec in specs]
     blobs: dict[str, bytes] = {}
 
     def loader(sha: str | None) -> Callable[[], bytes | None]:
@@ -206,24 +226,17 @@ def snapshots(
             if sha is None:
                 return None
             if not blobs:  # every template.yaml these places need, in one read
-                metas = {t.get("template.yaml") for t in listings.values()} - {None}
+                metas = {listing.get("template.yaml") for listing in listings} - {None}
                 blobs.update(ws.repo.read_blobs(m for m in metas if m))
             return blobs.get(sha)
 
         return load
 
-    listings = {
-        spec: {e.path: e.sha for e in found[1] if e.kind == "blob"}
-        if (found := trees.get(spec))
-        else {}
-        for spec in specs
-    }
     result = {}
-    for (component, label, commit), spec in zip(wanted, specs, strict=True):
-        files = listings[spec]
+    for (component, label, commit), listing in zip(wanted, listings, strict=True):
         source = f"{commit[:12]}:{component.path}/template.yaml"
         result[(component.id, label)] = Snapshot(
-            label, commit, files, source, loader(files.get("template.yaml"))
+            label, commit, listing, source, loader(listing.get("template.yaml"))
         )
     return result
 

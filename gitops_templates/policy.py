@@ -11,6 +11,7 @@ the version and says why, `warn` only warns. Declaring more than detected is fin
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 from gitops_templates.compatibility import compare, load_overrides, profile_for, snapshots
@@ -22,7 +23,7 @@ from gitops_templates.planning import escalate
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from gitops_templates.compatibility import CompatibilityReport
+    from gitops_templates.compatibility import CompatibilityReport, Snapshot
     from gitops_templates.planning import ComponentState
     from gitops_templates.workspace import Workspace
 
@@ -57,62 +58,87 @@ class Verdict:
 
 
 def verdicts(ws: Workspace, states: Sequence[ComponentState]) -> dict[str, Verdict]:
-    """Compare HEAD with each template's major line (templates with unreleased commits)."""
+    """Verdicts for templates whose template.yaml changed since their latest version.
+
+    An unchanged template.yaml was checked when that version was released, so only
+    templates whose metadata blob differs are compared, with the latest version and
+    then with the rest of its major line. HEAD's ids come from the tree already read.
+    """
     eligible = [
         s for s in states if s.component.kind == "template" and s.changes and s.current is not None
     ]
     if not eligible:
         return {}
-    places = []
-    lines = {}
-    for state in eligible:
-        current = state.current
-        assert current is not None
-        line = [
-            v
-            for v in state.versions
-            if v.reachable
-            and v.tag.commit_sha
-            and not v.version.prerelease
-            and v.version.major == current.version.major
-            and v is not current
-        ]
-        lines[state.component.id] = [current, *line]
-        places += [
-            (state.component, str(v.version), str(v.tag.commit_sha))
-            for v in lines[state.component.id]
-        ]
-        places.append((state.component, "HEAD", ws.head))
-    found = snapshots(ws, places)
-    overrides = load_overrides(ws)
+    base = ws.settings.templates_dir
+    at_head = {f"{ws.head}:{base}/{e.path}": e.sha for e in ws.head_tree}
+    latest = {s.component.id: _latest(s) for s in eligible}
+    firsts = [(s.component, "HEAD", ws.head) for s in eligible]
+    firsts += [(s.component, *latest[s.component.id]) for s in eligible]
+    found = snapshots(ws, firsts, files=False, known=at_head)
+    changed = [
+        s
+        for s in eligible
+        if found[(s.component.id, "HEAD")].meta_id
+        != found[(s.component.id, latest[s.component.id][0])].meta_id
+    ]
+    lines = {s.component.id: [latest[s.component.id], *_earlier(s)] for s in changed}
+    rest = [(s.component, label, sha) for s in changed for label, sha in lines[s.component.id][1:]]
+    found.update(snapshots(ws, rest, files=False))
+    overrides = load_overrides(ws) if changed else {}
     result = {}
-    for state in eligible:
+    for state in changed:
         cid = state.component.id
         head = found[(cid, "HEAD")]
-        waivers = parse_waivers([w for c in state.changes for w in c.waivers])
-        older = [found[(cid, str(v.version))] for v in lines[cid]]
-        profile = "template"
-        if any(s.meta_id != head.meta_id for s in older):
-            profile = profile_for(ws, head.metadata)
-        report = compare(
-            older[0], head, cid=cid, profile=profile, overrides=overrides, waivers=waivers
-        )
-        seen = {(f.rule, f.pointer) for f in report.findings}
-        extra = []
-        for snap in older[1:]:
-            if snap.meta_id == head.meta_id:
-                continue
-            earlier = compare(
-                snap, head, cid=cid, profile=profile, overrides=overrides, waivers=waivers
-            )
-            for item in earlier.findings:
-                if item.breaking and (item.rule, item.pointer) not in seen:
-                    seen.add((item.rule, item.pointer))
-                    extra.append(replace(item, message=f"{item.message} (against {snap.label})"))
-        if extra:
-            report = replace(report, findings=(*report.findings, *extra))
-        result[cid] = Verdict(cid, state.level, report)
+        older = [found[(cid, label)] for label, _ in lines[cid]]
+        result[cid] = Verdict(cid, state.level, _report(ws, state, head, older, overrides))
     return result
+
+
+def _latest(state: ComponentState) -> tuple[str, str]:
+    """(version, commit) of the latest version."""
+    current = state.current
+    assert current is not None
+    return str(current.version), str(current.tag.commit_sha)
+
+
+def _earlier(state: ComponentState) -> list[tuple[str, str]]:
+    """(version, commit) of the earlier releases with the latest version's major."""
+    current = state.current
+    assert current is not None
+    return [
+        (str(v.version), str(v.tag.commit_sha))
+        for v in state.versions
+        if v.reachable
+        and v.tag.commit_sha
+        and not v.version.prerelease
+        and v.version.major == current.version.major
+        and v is not current
+    ]
+
+
+def _report(
+    ws: Workspace,
+    state: ComponentState,
+    head: Snapshot,
+    older: list[Snapshot],
+    overrides: dict[str, str],
+) -> CompatibilityReport:
+    """HEAD against the latest version, plus breaking findings against earlier ones."""
+    cid = state.component.id
+    waivers = parse_waivers([w for c in state.changes for w in c.waivers])
+    profile = profile_for(ws, head.metadata)
+    check = partial(compare, cid=cid, profile=profile, overrides=overrides, waivers=waivers)
+    report = check(older[0], head)
+    seen = {(f.rule, f.pointer) for f in report.findings}
+    extra = []
+    for snap in older[1:]:
+        if snap.meta_id == head.meta_id:
+            continue
+        for item in check(snap, head).findings:
+            if item.breaking and (item.rule, item.pointer) not in seen:
+                seen.add((item.rule, item.pointer))
+                extra.append(replace(item, message=f"{item.message} (against {snap.label})"))
+    return replace(report, findings=(*report.findings, *extra)) if extra else report
 
 
 def apply(

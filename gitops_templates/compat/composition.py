@@ -11,6 +11,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from gitops_templates.compat.samples import PALETTE, sample
+from gitops_templates.compat.shapes import (
+    accepts_all,
+    allowed_values,
+    covers,
+    effective_types,
+    normalize,
+)
 
 if TYPE_CHECKING:
     from gitops_templates.compat.schemadiff import SchemaDiff
@@ -62,8 +69,6 @@ def _unions(d: SchemaDiff, old: dict[str, Any], new: dict[str, Any], ptr: str, p
 def _branches(
     d: SchemaDiff, before: list[Any], after: list[Any], ptr: str, path: Any, *, one_of: bool
 ) -> None:
-    from gitops_templates.compat.schemadiff import normalize
-
     olds = [normalize(b) for b in before]
     news = [normalize(b) for b in after]
     free = [j for j, b in enumerate(news) if b not in olds]
@@ -101,8 +106,6 @@ def _branches(
 
 def disjoint(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """True when no value can match both (by type, by value set, or a const discriminator)."""
-    from gitops_templates.compat.schemadiff import allowed_values, covers, effective_types
-
     ta, tb = effective_types(a), effective_types(b)
     types_apart = ta is not None and tb is not None and not any(covers(tb, t) for t in ta)
     if types_apart and not any(covers(ta, t) for t in tb or ()):
@@ -120,8 +123,6 @@ def disjoint(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 
 def _conjunction(d: SchemaDiff, before: list[Any], after: list[Any], ptr: str, path: Any) -> None:
-    from gitops_templates.compat.schemadiff import accepts_all, normalize
-
     olds = [normalize(b) for b in before]
     news = [normalize(b) for b in after]
     free = [i for i, b in enumerate(olds) if b not in news]

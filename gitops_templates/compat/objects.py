@@ -13,6 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from gitops_templates.compat import scalars
 from gitops_templates.compat.samples import ABSENT, PALETTE, regex_sample, sample
+from gitops_templates.compat.shapes import (
+    accepts_all,
+    normalize,
+    pointer_token,
+)
 
 if TYPE_CHECKING:
     from gitops_templates.compat.schemadiff import SchemaDiff
@@ -22,8 +27,6 @@ UNDECLARED = "undeclared-key"  # the key counterexamples use for undeclared para
 
 def compare(d: SchemaDiff, old: dict[str, Any], new: dict[str, Any], ptr: str, path: Any) -> None:
     """All object keywords of two subschemas."""
-    from gitops_templates.compat.schemadiff import normalize, pointer_token
-
     o_props, n_props = _props(old), _props(new)
     o_req, n_req = set(old.get("required", ())), set(new.get("required", ()))
     for name in o_props.keys() & n_props.keys():
@@ -32,7 +35,7 @@ def compare(d: SchemaDiff, old: dict[str, Any], new: dict[str, Any], ptr: str, p
         )
     removed = [k for k in o_props if k not in n_props]
     added = [k for k in n_props if k not in o_props]
-    for old_name, new_name in _renames(removed, added, o_props, n_props, normalize):
+    for old_name, new_name in _renames(removed, added, o_props, n_props):
         removed.remove(old_name)
         added.remove(new_name)
         d.add(
@@ -87,7 +90,7 @@ def undeclared_schema(schema: dict[str, Any], name: str) -> list[Any]:
 
 
 def _renames(
-    removed: list[str], added: list[str], o_props: Any, n_props: Any, normalize: Any
+    removed: list[str], added: list[str], o_props: Any, n_props: Any
 ) -> list[tuple[str, str]]:
     pairs = []
     free = list(added)
@@ -101,8 +104,6 @@ def _renames(
 
 
 def _removed(d: SchemaDiff, old: Any, new: Any, name: str, ptr: str, path: Any) -> None:
-    from gitops_templates.compat.schemadiff import normalize, pointer_token
-
     before = old["properties"][name]
     if before is False:
         return  # a forbidden key stays forbidden
@@ -134,8 +135,6 @@ def _removed(d: SchemaDiff, old: Any, new: Any, name: str, ptr: str, path: Any) 
 def _added(
     d: SchemaDiff, old: Any, new: Any, name: str, required: bool, ptr: str, path: Any
 ) -> None:
-    from gitops_templates.compat.schemadiff import accepts_all, pointer_token
-
     after = new["properties"][name]
     where = f"{ptr}/properties/{pointer_token(name)}"
     kind = model(old)
@@ -164,8 +163,6 @@ def _added(
 
 
 def _additional(d: SchemaDiff, old: Any, new: Any, ptr: str, path: Any) -> None:
-    from gitops_templates.compat.schemadiff import normalize
-
     for key, tighter, looser in (
         ("additionalProperties", "additional-properties-narrowed", "additional-properties-widened"),
         (
@@ -200,8 +197,6 @@ def _additional(d: SchemaDiff, old: Any, new: Any, ptr: str, path: Any) -> None:
 
 
 def _patterns(d: SchemaDiff, old: Any, new: Any, ptr: str, path: Any) -> None:
-    from gitops_templates.compat.schemadiff import pointer_token
-
     o_pat, n_pat = old.get("patternProperties") or {}, new.get("patternProperties") or {}
     for pattern in sorted(o_pat.keys() | n_pat.keys()):
         key = regex_sample(pattern) or UNDECLARED
@@ -237,8 +232,6 @@ def _patterns(d: SchemaDiff, old: Any, new: Any, ptr: str, path: Any) -> None:
 
 
 def _names_and_counts(d: SchemaDiff, old: Any, new: Any, ptr: str, path: Any) -> None:
-    from gitops_templates.compat.schemadiff import normalize
-
     a, b = normalize(old.get("propertyNames", {})), normalize(new.get("propertyNames", {}))
     if a != b:
         if d.compatible(a, b):

@@ -152,4 +152,4 @@ def _rule_stem(max_key: str) -> str:
 
 
 def _text(value: float) -> str:
-    return "none" if value in (float("inf"), 0) and not isinstance(value, int) else str(value)
+    return "none" if value == float("inf") else str(value)

@@ -14,11 +14,18 @@ from typing import Any
 from gitops_templates.compat import composition, objects, scalars
 from gitops_templates.compat.deref import ANNOTATIONS, dereference, dialect
 from gitops_templates.compat.rules import Finding, finding
-from gitops_templates.compat.samples import PALETTE, sample, type_of
+from gitops_templates.compat.samples import PALETTE, sample
+from gitops_templates.compat.shapes import (
+    REJECT_ALL,
+    TYPES,
+    allowed_values,
+    covers,
+    effective_types,
+    normalize,
+    pointer_token,
+)
 from gitops_templates.models import Level
 
-REJECT_ALL: dict[str, Any] = {"not": {}}
-TYPES = ("null", "boolean", "object", "array", "number", "integer", "string")
 _ANALYSED = (
     frozenset(
         {
@@ -94,53 +101,6 @@ def diff_schemas(old: Any, new: Any, profile: str = "template") -> list[Finding]
         )
     differ.compare(dereference(old), dereference(new), "", ())
     return sorted(differ.findings, key=lambda f: (-f.level, f.pointer, f.rule))
-
-
-def normalize(schema: Any) -> dict[str, Any]:
-    """Boolean schemas as objects: `true` is `{}`, `false` is `{"not": {}}`."""
-    if schema is True or schema is None:
-        return {}
-    if schema is False:
-        return {"not": {}}
-    return schema if isinstance(schema, dict) else {}
-
-
-def accepts_all(schema: Any) -> bool:
-    """True when the schema constrains nothing (only annotations)."""
-    return all(k in ANNOTATIONS or k.startswith("x-") for k in normalize(schema))
-
-
-def effective_types(schema: dict[str, Any]) -> frozenset[str] | None:
-    """Types a schema admits (None: any), narrowed by `enum`/`const` values."""
-    declared = schema.get("type")
-    types = (
-        None
-        if declared is None
-        else frozenset([declared] if isinstance(declared, str) else declared)
-    )
-    values = allowed_values(schema)
-    if values is None:
-        return types
-    found = frozenset(type_of(v) for v in values)
-    return found if types is None else frozenset(t for t in found if covers(types, t))
-
-
-def covers(types: frozenset[str] | None, kind: str) -> bool:
-    """True when a value of JSON type `kind` can pass `types` (integer is a number)."""
-    return types is None or kind in types or (kind == "integer" and "number" in types)
-
-
-def allowed_values(schema: dict[str, Any]) -> list[Any] | None:
-    """The finite set of accepted values from `enum`/`const`, or None."""
-    if "const" in schema:
-        return [schema["const"]]
-    enum = schema.get("enum")
-    return list(enum) if isinstance(enum, list) else None
-
-
-def pointer_token(name: str) -> str:
-    """A property name escaped for a JSON pointer."""
-    return name.replace("~", "~0").replace("/", "~1")
 
 
 class SchemaDiff:

@@ -256,6 +256,14 @@ class GitRepo(TagWriter):
         out = self.run(["cat-file", "--batch"], input="\n".join(specs).encode() + b"\n")
         return parse_batch(out, len(specs))
 
+    def blob_ids(self, specs: Sequence[str]) -> list[str | None]:
+        """Ids of the blobs `<rev>:<path>` names, in order (None: missing), in one call."""
+        if not specs:
+            return []
+        out = self.run(["cat-file", "--batch-check"], input="\n".join(specs).encode() + b"\n")
+        rows = [line.split(" ") for line in text(out).splitlines()]
+        return [r[0] if len(r) == 3 and r[1] == "blob" else None for r in rows]
+
     def read_paths(self, specs: Sequence[str]) -> list[bytes | None]:
         """Blobs named `<rev>:<path>`, in order (None for a missing one), in one call."""
         return [o[2] if o and o[1] == "blob" else None for o in self._batch(specs)]

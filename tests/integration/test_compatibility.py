@@ -88,7 +88,13 @@ def test_unknown_rule_in_overrides_is_exit_3_with_file_and_line(released, cli):
     assert "no-such-rule" in result.stderr
 
 
-def test_transitive_check_catches_a_type_change_across_the_major_line(repo, cli):
+def add_param(repo: RepoBuilder, line: str) -> None:
+    path = repo.path / "templates/web/template.yaml"
+    anchor = "    name: {type: string, description: Service name.}\n"
+    path.write_text(path.read_text().replace(anchor, anchor + line))
+
+
+def test_only_the_new_parameter_counts_against_the_latest_version(repo, cli):
     repo.write({"gitops-templates.yaml": "initial_version: '1.0.0'\n"})
     repo.template("web")
     repo.commit("feat(web): first")
@@ -96,14 +102,28 @@ def test_transitive_check_catches_a_type_change_across_the_major_line(repo, cli)
     drop_replicas(repo)
     repo.commit("fix(web)!: drop replicas")
     cli("release")  # 2.0.0
-    path = repo.path / "templates/web/template.yaml"
-    path.write_text(path.read_text().replace(
-        "    name: {type: string, description: Service name.}\n",
-        "    name: {type: string, description: Service name.}\n    extra: {type: string}\n"))  # fmt: skip
+    add_param(repo, "    extra: {type: string}\n")
     repo.commit("feat(web): extra")
     [item] = cli.json("plan")["releases"]
     assert item["next"] == "2.1.0"
     assert item["detected"] == "minor"
+
+
+def test_transitive_check_catches_a_type_change_across_the_major_line(repo, cli):
+    repo.write({"gitops-templates.yaml": "initial_version: '1.0.0'\n"})
+    repo.template("web")
+    repo.commit("feat(web): first")
+    cli("release")  # 1.0.0: replicas is an integer
+    drop_replicas(repo)
+    repo.commit("fix(web): drop replicas",
+                trailers={"Compatibility-Waiver": "param-removed /properties/replicas"})  # fmt: skip
+    cli("release")  # 1.0.1: the removal was waived
+    add_param(repo, "    replicas: {type: string}\n")
+    repo.commit("feat(web): replicas again, as a string")
+    # against 1.0.1 this only adds an optional parameter; against 1.0.0 the type changed
+    result = cli("plan", code=6)
+    assert "type-changed" in result.stderr
+    assert "(against 1.0.0)" in result.stderr
 
 
 def test_diff_reports_work_tree_against_latest_version(released, cli):

@@ -652,7 +652,7 @@ def test_bad_references_are_clear_errors(schema, words):
     assert caught.value.problems[0].pointer
 
 
-def test_three_hundred_parameters_compare_quickly_enough_to_stay_in_unit_tests():
+def test_three_hundred_parameters_report_only_the_changed_ones():
     old = obj(
         {f"p{i}": {"type": "string", "maxLength": 40, "description": f"{i}"} for i in range(300)}
     )
