@@ -11,17 +11,13 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from gitops_templates.compatibility import CompatibilityReport
-    from gitops_templates.inspection import (
-        HistoryReport,
-        StatsReport,
-        VerifyReport,
-        VersionDetail,
-    )
+    from gitops_templates.inspection import HistoryReport, StatsReport, VersionDetail
     from gitops_templates.models import Component
     from gitops_templates.planning import Analysis
     from gitops_templates.releasing import ReleasePlan, ReleaseResult
     from gitops_templates.scaffold import ScaffoldResult
     from gitops_templates.validation import ValidationReport
+    from gitops_templates.verification import VerifyReport
 
 
 class Catalog:
@@ -111,7 +107,7 @@ class Catalog:
 
     def verify(self, ids: Sequence[str] = ()) -> VerifyReport:
         """Recompute tag digests and check signatures."""
-        from gitops_templates.inspection import verify
+        from gitops_templates.verification import verify
 
         return verify(self.workspace, ids)
 

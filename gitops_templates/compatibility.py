@@ -9,8 +9,8 @@ applied.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass, field, replace
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 from gitops_templates.compat.metadata import FileChanges, diff_metadata, file_changes
@@ -136,6 +136,35 @@ def compare(
     findings = waive(apply_overrides(findings, overrides), waivers or set())
     findings.sort(key=lambda f: (-f.level, f.area, f.pointer, f.rule))
     return CompatibilityReport(cid, old.label, new.label, profile, tuple(findings), files)
+
+
+def against_line(
+    ws: Workspace,
+    cid: str,
+    new: Snapshot,
+    older: Sequence[Snapshot],
+    *,
+    overrides: dict[str, str],
+    waivers: set[tuple[str, str]],
+) -> CompatibilityReport:
+    """`new` against `older[0]`, plus breaking findings against the rest of the line.
+
+    A parameter removed in 1.2 and re-added with another type in 1.3 is compatible
+    with 1.2 but breaks 1.1: such findings are added, marked "(against 1.1.0)".
+    """
+    profile = profile_for(ws, new.metadata)
+    check = partial(compare, cid=cid, profile=profile, overrides=overrides, waivers=waivers)
+    report = check(older[0], new)
+    seen = {(f.rule, f.pointer) for f in report.findings}
+    extra = []
+    for snap in older[1:]:
+        if snap.meta_id == new.meta_id:
+            continue
+        for item in check(snap, new).findings:
+            if item.breaking and (item.rule, item.pointer) not in seen:
+                seen.add((item.rule, item.pointer))
+                extra.append(replace(item, message=f"{item.message} (against {snap.label})"))
+    return replace(report, findings=(*report.findings, *extra)) if extra else report
 
 
 def profile_for(ws: Workspace, metadata: dict[str, Any]) -> str:

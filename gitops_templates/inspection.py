@@ -1,4 +1,4 @@
-"""Read-only use-cases: `history`, `show`, `verify`, `stats`."""
+"""Read-only use-cases: `history`, `show`, `stats`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from semver import Version
 
 from gitops_templates.cadence import Summary, bump_mix, intervals
 from gitops_templates.changelog import read_tag_message
-from gitops_templates.errors import ExitCode, NotFoundError
+from gitops_templates.errors import NotFoundError
 from gitops_templates.graph import containment
 from gitops_templates.models import SCHEMA_VERSION
 
@@ -142,87 +142,6 @@ def show(ws: Workspace, ref: str) -> VersionDetail:
                 keys = ("name", "description", "owners", "category", "deprecated")
                 metadata = {k: data[k] for k in keys if k in data}
     return VersionDetail(info, tuple(e.path for e in entries), metadata)
-
-
-@dataclass(frozen=True, slots=True)
-class TagCheck:
-    """The verdict on one version tag."""
-
-    id: str
-    tag: str
-    status: str  # ok | mismatch | unverifiable | bad-signature
-    detail: str
-
-    def to_dict(self) -> dict[str, str]:
-        """JSON form."""
-        return {
-            "id": self.id,
-            "tag": self.tag,
-            "status": self.status,
-            "detail": self.detail,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class VerifyReport:
-    """Digest and signature checks of version tags."""
-
-    checks: tuple[TagCheck, ...]
-
-    @property
-    def failed(self) -> tuple[TagCheck, ...]:
-        """Tags whose content or signature does not match."""
-        return tuple(c for c in self.checks if c.status in ("mismatch", "bad-signature"))
-
-    @property
-    def exit_code(self) -> ExitCode:
-        """3 when a tag was moved, re-created or badly signed."""
-        return ExitCode.INVALID_INPUT if self.failed else ExitCode.OK
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {"schema_version": SCHEMA_VERSION, "ok": not self.failed,
-                "checks": [c.to_dict() for c in self.checks]}  # fmt: skip
-
-
-def verify(ws: Workspace, ids: Sequence[str] = ()) -> VerifyReport:
-    """Recompute each version tag's digest and tree (batched); check signatures."""
-    items = [
-        (item, ws.component(cid).path) for cid in ws.select(ids) for item in _versions(ws)[cid]
-    ]
-    places = [(item.tag.commit_sha or "", path) for item, path in items if item.tag.annotated]
-    contents = ws.contents(places)
-    return VerifyReport(tuple(_check(ws, item, path, contents) for item, path in items))
-
-
-def _check(
-    ws: Workspace,
-    item: VersionTag,
-    path: str,
-    contents: dict[tuple[str, str], tuple[str, str] | None],
-) -> TagCheck:
-    tag = item.tag
-    if not tag.annotated:
-        return TagCheck(item.component, tag.name, "unverifiable", "lightweight tag: no digest")
-    note = read_tag_message(tag.message or "")
-    if note.digest is None:
-        return TagCheck(item.component, tag.name, "unverifiable",
-                        "no Template-Digest trailer (created by another tool?)")  # fmt: skip
-    commit = tag.commit_sha or ""
-    digest, tree = contents.get((commit, path)) or ("(directory missing)", "")
-    if digest != note.digest or (note.tree and note.tree != tree):
-        return TagCheck(
-            item.component, tag.name, "mismatch",
-            f"content at {commit[:12]} has {digest} (tree {tree[:12]}), the tag records "
-            f"{note.digest} (tree {(note.tree or '?')[:12]}): the tag was moved or "
-            "re-created onto other content",
-        )  # fmt: skip
-    if tag.signed:
-        result = ws.repo.verify_tag(tag.name)
-        if not result.ok:
-            return TagCheck(item.component, tag.name, "bad-signature", result.output)
-        return TagCheck(item.component, tag.name, "ok", f"digest and signature ok: {result.output}")
-    return TagCheck(item.component, tag.name, "ok", "digest ok (unsigned)")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,9 @@
 """The compatibility policy of `plan`/`release`: required = max(declared, detected).
 
 For every template with unreleased commits, HEAD is compared with its latest version
-and, for breaking findings, with every earlier version of the same major (a parameter
-removed in 1.2 and re-added with another type in 1.3 is caught). When the commits
+and, for breaking findings, with every earlier version of its line (same major; in 0.x
+the same minor), so a parameter removed in 1.2 and re-added with another type in 1.3
+is caught. When the commits
 declared less than was detected, the catalog's `compatibility` setting decides:
 `enforce` fails (exit 6) naming each finding and the footer to add, `escalate` raises
 the version and says why, `warn` only warns. Declaring more than detected is fine.
@@ -10,11 +11,10 @@ the version and says why, `warn` only warns. Declaring more than detected is fin
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from functools import partial
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from gitops_templates.compatibility import compare, load_overrides, profile_for, snapshots
+from gitops_templates.compatibility import against_line, load_overrides, snapshots
 from gitops_templates.compatibility import waivers_of as parse_waivers
 from gitops_templates.errors import CompatibilityError, Problem
 from gitops_templates.models import Level, Notice
@@ -23,8 +23,9 @@ from gitops_templates.planning import escalate
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from gitops_templates.compatibility import CompatibilityReport, Snapshot
+    from gitops_templates.compatibility import CompatibilityReport
     from gitops_templates.planning import ComponentState
+    from gitops_templates.versioning import BumpRules
     from gitops_templates.workspace import Workspace
 
 
@@ -81,7 +82,8 @@ def verdicts(ws: Workspace, states: Sequence[ComponentState]) -> dict[str, Verdi
         if found[(s.component.id, "HEAD")].meta_id
         != found[(s.component.id, latest[s.component.id][0])].meta_id
     ]
-    lines = {s.component.id: [latest[s.component.id], *_earlier(s)] for s in changed}
+    rules = ws.settings.rules
+    lines = {s.component.id: [latest[s.component.id], *_earlier(s, rules)] for s in changed}
     rest = [(s.component, label, sha) for s in changed for label, sha in lines[s.component.id][1:]]
     found.update(snapshots(ws, rest, files=False))
     overrides = load_overrides(ws) if changed else {}
@@ -90,7 +92,9 @@ def verdicts(ws: Workspace, states: Sequence[ComponentState]) -> dict[str, Verdi
         cid = state.component.id
         head = found[(cid, "HEAD")]
         older = [found[(cid, label)] for label, _ in lines[cid]]
-        result[cid] = Verdict(cid, state.level, _report(ws, state, head, older, overrides))
+        waivers = parse_waivers([w for c in state.changes for w in c.waivers])
+        report = against_line(ws, cid, head, older, overrides=overrides, waivers=waivers)
+        result[cid] = Verdict(cid, state.level, report)
     return result
 
 
@@ -101,44 +105,20 @@ def _latest(state: ComponentState) -> tuple[str, str]:
     return str(current.version), str(current.tag.commit_sha)
 
 
-def _earlier(state: ComponentState) -> list[tuple[str, str]]:
-    """(version, commit) of the earlier releases with the latest version's major."""
+def _earlier(state: ComponentState, rules: BumpRules) -> list[tuple[str, str]]:
+    """(version, commit) of the earlier releases in the latest version's line."""
     current = state.current
     assert current is not None
+    line = rules.line_of(current.version)
     return [
         (str(v.version), str(v.tag.commit_sha))
         for v in state.versions
         if v.reachable
         and v.tag.commit_sha
         and not v.version.prerelease
-        and v.version.major == current.version.major
+        and rules.line_of(v.version) == line
         and v is not current
     ]
-
-
-def _report(
-    ws: Workspace,
-    state: ComponentState,
-    head: Snapshot,
-    older: list[Snapshot],
-    overrides: dict[str, str],
-) -> CompatibilityReport:
-    """HEAD against the latest version, plus breaking findings against earlier ones."""
-    cid = state.component.id
-    waivers = parse_waivers([w for c in state.changes for w in c.waivers])
-    profile = profile_for(ws, head.metadata)
-    check = partial(compare, cid=cid, profile=profile, overrides=overrides, waivers=waivers)
-    report = check(older[0], head)
-    seen = {(f.rule, f.pointer) for f in report.findings}
-    extra = []
-    for snap in older[1:]:
-        if snap.meta_id == head.meta_id:
-            continue
-        for item in check(snap, head).findings:
-            if item.breaking and (item.rule, item.pointer) not in seen:
-                seen.add((item.rule, item.pointer))
-                extra.append(replace(item, message=f"{item.message} (against {snap.label})"))
-    return replace(report, findings=(*report.findings, *extra)) if extra else report
 
 
 def apply(

@@ -110,6 +110,15 @@ class BumpRules:
             return self.zero_feat
         return level
 
+    def line_of(self, version: Version) -> tuple[int, ...]:
+        """The compatibility line of a version: its major (in 0.x its minor too).
+
+        In 0.x with `zero_major.breaking: minor`, each minor is its own line.
+        """
+        if version.major == 0 and self.zero_breaking is not Level.MAJOR:
+            return (0, version.minor)
+        return (version.major,)
+
 
 def bump(version: Version, level: Level) -> Version:
     """Release version after `version` for a level (prerelease parts dropped)."""

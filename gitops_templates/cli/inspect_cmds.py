@@ -83,7 +83,7 @@ def stats(app: AppContext, ids: tuple[str, ...], as_json: bool) -> None:
 @pass_app
 @click.pass_context
 def verify(ctx: click.Context, app: AppContext, ids: tuple[str, ...], as_json: bool) -> None:
-    """Recompute version tags' digests and check their signatures."""
+    """Recompute version tags' digests; check signatures and bumps."""
     report = app.catalog.verify(ids)
     if as_json:
         emit_json(report.to_dict())

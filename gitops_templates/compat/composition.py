@@ -196,7 +196,15 @@ def tuples(d: SchemaDiff, old: dict[str, Any], new: dict[str, Any], ptr: str, pa
         if d.compatible(o_rest if o_rest is not None else {}, n_rest if n_rest is not None else {}):
             d.add("additional-items-relaxed", f"{ptr}/{rest_key}", "more items accepted", path)
         else:
-            d.add("additional-items-restricted", f"{ptr}/{rest_key}", "fewer items accepted", path)
+            extra = sample(o_rest) if isinstance(o_rest, dict) else "x"
+            seed = [*(sample(s) for s in o_items), extra]  # one item past the tuple
+            d.add(
+                "additional-items-restricted",
+                f"{ptr}/{rest_key}",
+                "fewer items accepted",
+                path,
+                (seed,),
+            )
 
 
 def _tuple(schema: dict[str, Any]) -> tuple[list[Any], Any, str]:

@@ -206,7 +206,7 @@ def _patterns(d: SchemaDiff, old: Any, new: Any, ptr: str, path: Any) -> None:
         elif pattern in n_pat:
             before = undeclared_schema(old, key) if key != UNDECLARED else [{}]
             if model(old) == "open":
-                rule = "additional-properties-disallowed"
+                rule = "pattern-properties-added-open-model"
             elif all(d.compatible(s, n_pat[pattern]) for s in before):
                 rule = "pattern-properties-widened"
             else:

@@ -88,13 +88,17 @@ _TABLE = (
     _rule("param-deprecated", "m", "parameter marked deprecated"),
     _rule("param-undeprecated", "p", "deprecation withdrawn"),
     _rule("additional-properties-allowed", "m", "additional properties allowed"),
-    _rule(
-        "additional-properties-disallowed", "mBm", "additional properties no longer allowed", "WARN"
-    ),
+    _rule("additional-properties-disallowed", "BBm", "additional properties no longer allowed"),
     _rule("additional-properties-narrowed", "BBm", "additional properties' schema narrowed"),
     _rule("additional-properties-widened", "m", "additional properties' schema widened"),
     _rule("pattern-properties-narrowed", "BBm", "patternProperties restricted"),
     _rule("pattern-properties-widened", "m", "patternProperties relaxed"),
+    _rule(
+        "pattern-properties-added-open-model",
+        "mBm",
+        "patternProperties added to an open object: undeclared keys matching it restricted",
+        "WARN",
+    ),
     _rule("property-names-restricted", "B", "propertyNames restriction added or narrowed"),
     _rule("property-names-relaxed", "m", "propertyNames restriction removed or relaxed"),
     _rule("unevaluated-properties-restricted", "BBm", "unevaluatedProperties restricted"),
@@ -183,7 +187,12 @@ _TABLE = (
     _rule(
         "unsupported-keyword", "B", "keyword not analysed changed: compatibility not proven", "WARN"
     ),
-    _rule("schema-dialect-changed", "B", "$schema dialect changed", "WARN"),
+    _rule(
+        "schema-dialect-changed",
+        "p",
+        "$schema dialect changed (each side's keywords read in its own dialect)",
+        "WARN",
+    ),
     # metadata and outputs (§3.6)
     _rule("template-id-changed", "B", "template id changed"),
     _rule("template-deprecated", "m", "template marked deprecated"),

@@ -125,7 +125,21 @@ def _number(schema: dict[str, Any], *, integer: bool) -> int | float:
     step = schema.get("multipleOf")
     if isinstance(step, int | float) and step > 0:
         value = math.ceil(value / step) * step
+    elif not integer and value == int(value) and _below(schema, value + 0.5):
+        value += 0.5  # a "number" sample that is not an integer tells the two apart
     return math.ceil(value) if integer else value
+
+
+def _below(schema: dict[str, Any], value: float) -> bool:
+    """True when `value` is within the upper bounds of `schema`."""
+    high, exclusive = schema.get("maximum"), schema.get("exclusiveMaximum")
+    if isinstance(high, int | float) and value > high:
+        return False
+    return not (
+        isinstance(exclusive, int | float)
+        and not isinstance(exclusive, bool)
+        and value >= exclusive
+    )
 
 
 def _string(schema: dict[str, Any]) -> str:

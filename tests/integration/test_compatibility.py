@@ -160,3 +160,51 @@ def test_diff_without_a_release_is_exit_5(repo, cli):
     repo.template("web")
     repo.commit("feat(web): first")
     cli("diff", "web", code=5)
+
+
+def test_verify_reports_a_release_bumped_less_than_its_change(repo, cli):
+    repo.write({"gitops-templates.yaml": "compatibility: warn\ninitial_version: '1.0.0'\n"})
+    repo.template("web")
+    repo.commit("feat(web): first")
+    cli("release")
+    assert cli.json("verify")["ok"] is True
+    drop_replicas(repo)
+    repo.commit("fix(web): tidy parameters")  # undeclared removal; `warn` lets it through
+    cli("release")  # 1.0.1
+    result = cli("verify", code=6)
+    assert "under-bumped" in result.stdout
+    assert "web@1.0.1" in result.stdout
+    assert "param-removed at /properties/replicas" in result.stdout
+    [check] = [c for c in cli.json("verify", code=6)["checks"] if c["status"] == "under-bumped"]
+    assert check["tag"] == "web@1.0.1"
+    assert "breaking change against 1.0.0 released as a patch bump" in check["detail"]
+
+
+def test_verify_honours_waivers_and_the_zero_x_rules(released, cli):
+    drop_replicas(released)
+    released.commit("fix(web): drop replicas",
+                    trailers={"Compatibility-Waiver": "param-removed /properties/replicas"})  # fmt: skip
+    cli("release")  # 0.1.1: waived
+    add_param(released, "    port: {type: integer}\n")
+    released.commit("fix(web)!: port")  # 0.2.0: breaking -> minor in 0.x
+    cli("release")
+    checks = cli.json("verify")["checks"]
+    assert [c["tag"] for c in checks] == ["web@0.2.0", "web@0.1.1", "web@0.1.0"]
+    assert {c["status"] for c in checks} == {"ok"}
+
+
+def test_verify_checks_the_whole_line_of_a_release(repo, cli):
+    repo.write({"gitops-templates.yaml": "compatibility: warn\ninitial_version: '1.0.0'\n"})
+    repo.template("web")
+    repo.commit("feat(web): first")
+    cli("release")  # 1.0.0: replicas is an integer
+    drop_replicas(repo)
+    repo.commit("fix(web): drop replicas",
+                trailers={"Compatibility-Waiver": "param-removed /properties/replicas"})  # fmt: skip
+    cli("release")  # 1.0.1
+    add_param(repo, "    replicas: {type: string}\n")
+    repo.commit("feat(web): replicas again, as a string")
+    cli("release")  # 1.1.0: fine against 1.0.1, a type change against 1.0.0
+    [check] = [c for c in cli.json("verify", code=6)["checks"] if c["status"] == "under-bumped"]
+    assert check["tag"] == "web@1.1.0"
+    assert "(against 1.0.0)" in check["detail"]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from jsonschema import Draft7Validator
+from jsonschema.validators import validator_for
 
+from gitops_templates.compat.rules import RULES
 from gitops_templates.compat.schemadiff import diff_schemas
 from gitops_templates.compat.witness import attach_counterexamples
 from gitops_templates.errors import InvalidInputError
@@ -194,7 +196,7 @@ ROWS = [
         obj({"a": S}),
         "template",
         "additional-properties-disallowed",
-        M,
+        B,
     ),
     (
         "additionalProperties narrowed",
@@ -225,8 +227,16 @@ ROWS = [
         obj({}, closed=False),
         obj({}, closed=False, patternProperties={"^x-": S}),
         "strict",
-        "additional-properties-disallowed",
+        "pattern-properties-added-open-model",
         B,
+    ),
+    (
+        "patternProperties added to an open object, template",
+        obj({}, closed=False),
+        obj({}, closed=False, patternProperties={"^x-": S}),
+        "template",
+        "pattern-properties-added-open-model",
+        M,
     ),
     (
         "patternProperties narrowing a map",
@@ -578,6 +588,33 @@ ROWS = [
     ),
 ]
 
+D7 = "http://json-schema.org/draft-07/schema#"
+D4 = "http://json-schema.org/draft-04/schema#"
+D2019 = "https://json-schema.org/draft/2019-09/schema"
+TUPLE = {"type": "array", "items": [S, I]}
+ROWS += [
+    ("additionalItems forbidden -> allowed", {**TUPLE, "additionalItems": False}, TUPLE, "template", "additional-items-relaxed", M),
+    ("additionalItems allowed -> forbidden", TUPLE, {**TUPLE, "additionalItems": False}, "template", "additional-items-restricted", B),
+    ("tuple item removed, open array", TUPLE, {"type": "array", "items": [S]}, "template", "tuple-item-removed-open", M),
+    ("contains removed", {"type": "array", "contains": I}, {"type": "array"}, "template", "contains-removed", M),
+    ("dependency array removed", obj({"a": S, "b": S}, dependencies={"a": ["b"]}), obj({"a": S, "b": S}), "template", "dependent-required-removed", M),
+    ("dependency schema removed", obj({"a": S, "b": S}, dependencies={"a": {"required": ["b"]}}), obj({"a": S, "b": S}), "template", "dependent-schema-removed", M),
+    ("maxProperties increased", {"type": "object", "maxProperties": 2}, {"type": "object", "maxProperties": 3}, "template", "max-properties-increased", M),
+    ("minProperties increased", {"type": "object", "minProperties": 1}, {"type": "object", "minProperties": 2}, "template", "min-properties-increased", B),
+    ("minItems decreased", {"type": "array", "minItems": 2}, {"type": "array", "minItems": 1}, "template", "min-items-decreased", M),
+    ("deprecation withdrawn", obj({"a": {**S, "deprecated": True}}), obj({"a": S}), "template", "param-undeprecated", P),
+    ("propertyNames relaxed", {"type": "object", "propertyNames": {"maxLength": 3}}, {"type": "object"}, "template", "property-names-relaxed", M),
+    ("dialect changed, same meaning", {"$schema": D7, **S}, {"$schema": D4, **S}, "template", "schema-dialect-changed", P),
+    ("unevaluatedProperties added", {"$schema": D2019, "type": "object", "properties": {"a": S}}, {"$schema": D2019, "type": "object", "properties": {"a": S}, "unevaluatedProperties": False}, "strict", "unevaluated-properties-restricted", B),
+    ("unevaluatedProperties removed", {"$schema": D2019, "type": "object", "properties": {"a": S}, "unevaluatedProperties": False}, {"$schema": D2019, "type": "object", "properties": {"a": S}}, "template", "unevaluated-properties-relaxed", M),
+]  # fmt: skip
+
+
+def test_every_parameter_rule_has_a_row():
+    covered = {row[4] for row in ROWS}
+    missing = [r for r, rule in RULES.items() if rule.area == "parameters" and r not in covered]
+    assert missing == []
+
 
 @pytest.mark.parametrize(
     ("old", "new", "profile", "rule", "level"), [r[1:] for r in ROWS], ids=[r[0] for r in ROWS]
@@ -605,11 +642,13 @@ def test_breaking_findings_carry_a_checked_counterexample(old, new, profile, rul
     found = next(f for f in findings if f.rule == rule)
     assert found.counterexample is not None, rule
     value = found.counterexample.value
-    assert Draft7Validator(old).is_valid(value)
+    old_check = validator_for(old, default=Draft7Validator)(old)
+    new_check = validator_for(new, default=Draft7Validator)(new)
+    assert old_check.is_valid(value)
     if found.counterexample.effect == "rejected":
-        assert not Draft7Validator(new).is_valid(value)
+        assert not new_check.is_valid(value)
     else:
-        assert Draft7Validator(new).is_valid(value)  # silently ignored
+        assert new_check.is_valid(value)  # silently ignored
 
 
 def test_identical_and_ref_refactor_find_nothing():
