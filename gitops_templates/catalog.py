@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gitops_templates.workspace import Workspace
 
@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from gitops_templates.models import Component
     from gitops_templates.planning import Analysis
     from gitops_templates.releasing import ReleasePlan, ReleaseResult
+    from gitops_templates.restoring import RestoreResult
+    from gitops_templates.rollback import RestorePlan
     from gitops_templates.scaffold import ScaffoldResult
     from gitops_templates.validation import ValidationReport
     from gitops_templates.verification import VerifyReport
@@ -110,6 +112,50 @@ class Catalog:
         from gitops_templates.verification import verify
 
         return verify(self.workspace, ids)
+
+    def plan_rollback(
+        self,
+        cid: str,
+        to: str,
+        *,
+        reason: str = "",
+        version: str | None = None,
+        emergency: bool = False,
+        abort_rollout: bool = False,
+    ) -> RestorePlan:
+        """Plan restoring a template to an earlier version (pre-validation included)."""
+        from gitops_templates.rollback import plan_rollback
+
+        return plan_rollback(self.workspace, cid, to, reason=reason, version=version,
+                             emergency=emergency, abort_rollout=abort_rollout)  # fmt: skip
+
+    def plan_rollforward(self, cid: str) -> RestorePlan:
+        """Plan undoing the latest rollback of a template."""
+        from gitops_templates.rollback import plan_rollforward
+
+        return plan_rollforward(self.workspace, cid)
+
+    def restore(
+        self,
+        plan: RestorePlan,
+        *,
+        push: bool = False,
+        remote: str = "origin",
+        dry_run: bool = False,
+    ) -> RestoreResult:
+        """Carry out a rollback/roll-forward plan: all of it, or nothing changed."""
+        from gitops_templates.restoring import execute
+
+        return execute(self.workspace, plan, push=push, remote=remote, dry_run=dry_run)
+
+    def rollback(self, cid: str, to: str, **options: Any) -> RestoreResult:
+        """Plan and carry out a rollback (`reason`, `version`, `emergency`, `push`, ...)."""
+        run = {k: options.pop(k) for k in ("push", "remote", "dry_run") if k in options}
+        return self.restore(self.plan_rollback(cid, to, **options), **run)
+
+    def rollforward(self, cid: str, **options: Any) -> RestoreResult:
+        """Plan and carry out a roll-forward (`push`, `remote`, `dry_run`)."""
+        return self.restore(self.plan_rollforward(cid), **options)
 
     def init(self, *, force: bool = False) -> ScaffoldResult:
         """Write a commented default configuration."""

@@ -12,6 +12,7 @@ from gitops_templates.changelog import read_tag_message
 from gitops_templates.errors import NotFoundError
 from gitops_templates.graph import containment
 from gitops_templates.models import SCHEMA_VERSION
+from gitops_templates.yanking import read_yanked, versions_of
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -36,6 +37,9 @@ class VersionInfo:
     digest: str | None
     tree: str | None
     changelog: str
+    yanked: bool = False
+    rollback: dict[str, str] | None = None  # {of, to, reason} when this version rolled back
+    rollforward: dict[str, str] | None = None  # {of, to} when it undid a rollback
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
@@ -44,11 +48,21 @@ class VersionInfo:
             "time": self.time, "reachable": self.reachable, "annotated": self.annotated,
             "signed": self.signed, "compatibility": self.compatibility,
             "digest": self.digest, "tree": self.tree, "changelog": self.changelog,
+            "yanked": self.yanked, "rollback": self.rollback, "rollforward": self.rollforward,
         }  # fmt: skip
 
 
-def _info(item: VersionTag, commit_times: dict[str, int]) -> VersionInfo:
+def _info(
+    item: VersionTag, commit_times: dict[str, int], yanked: set[str] | None = None
+) -> VersionInfo:
     note = read_tag_message(item.tag.message or "") if item.tag.annotated else None
+    trailers = note.trailers if note else {}
+    rollback = rollforward = None
+    if "rollback-of" in trailers:
+        rollback = {"of": trailers["rollback-of"], "to": trailers.get("rollback-to", ""),
+                    "reason": trailers.get("rollback-reason", "")}  # fmt: skip
+    if "rollforward-of" in trailers:
+        rollforward = {"of": trailers["rollforward-of"], "to": trailers.get("rollforward-to", "")}
     commit = item.tag.commit_sha or ""
     return VersionInfo(
         id=item.component,
@@ -63,6 +77,9 @@ def _info(item: VersionTag, commit_times: dict[str, int]) -> VersionInfo:
         digest=note.digest if note else None,
         tree=note.tree if note else None,
         changelog=note.changelog if note else "",
+        yanked=str(item.version) in (yanked or set()),
+        rollback=rollback,
+        rollforward=rollforward,
     )
 
 
@@ -95,7 +112,8 @@ def history(ws: Workspace, cid: str) -> HistoryReport:
     component = ws.component(cid)
     items = _versions(ws)[component.id]
     times = _commit_times(ws, items)
-    return HistoryReport(component.id, tuple(_info(v, times) for v in items))
+    yanked = versions_of(read_yanked(ws), component.id)
+    return HistoryReport(component.id, tuple(_info(v, times, yanked) for v in items))
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +147,7 @@ def show(ws: Workspace, ref: str) -> VersionDetail:
     if item is None:
         known = ", ".join(str(v.version) for v in items) or "none released yet"
         raise NotFoundError(f"{ref}: no such version", hint=f"versions of {cid}: {known}")
-    info = _info(item, _commit_times(ws, [item]))
+    info = _info(item, _commit_times(ws, [item]), versions_of(read_yanked(ws), component.id))
     entries = ws.repo.ls_tree(info.commit, component.path)
     metadata: dict[str, Any] = {}
     if component.kind == "template":

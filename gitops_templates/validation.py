@@ -79,13 +79,16 @@ def validate(ws: Workspace, ids: Sequence[str] = ()) -> ValidationReport:
             ))  # fmt: skip
             continue
         checked.append(f"{rel}/template.yaml")
-        problems += _template(directory, f"{rel}/template.yaml", tid)
+        problems += validate_template(directory, f"{rel}/template.yaml", tid)
     for missing in sorted(wanted - {d.name for d in dirs}):
         problems.append(Problem(f"no template {missing!r}", rule="not-found"))
     return ValidationReport(tuple(checked), tuple(problems))
 
 
-def _template(directory: Path, source: str, tid: str) -> list[Problem]:
+def validate_template(
+    directory: Path, source: str, tid: str, *, examples: bool = True
+) -> list[Problem]:
+    """Problems of one template directory in the work tree (examples last)."""
     try:
         doc = load_yaml(directory.joinpath("template.yaml").read_bytes(), source)
     except GitOpsTemplatesError as err:
@@ -98,7 +101,7 @@ def _template(directory: Path, source: str, tid: str) -> list[Problem]:
     if not isinstance(parameters, dict):
         return problems
     schema_problems = check_parameters_schema(parameters, doc, ("parameters",))
-    if schema_problems:
+    if schema_problems or not examples:
         return problems + schema_problems
     return problems + _examples(directory, doc, parameters)
 

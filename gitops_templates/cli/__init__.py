@@ -27,6 +27,8 @@ COMMANDS = {
     "stats": "gitops_templates.cli.inspect_cmds:stats",
     "verify": "gitops_templates.cli.inspect_cmds:verify",
     "diff": "gitops_templates.cli.diff_cmds:diff",
+    "rollback": "gitops_templates.cli.rollback_cmds:rollback",
+    "rollforward": "gitops_templates.cli.rollback_cmds:rollforward",
 }
 
 EPILOG = """\b

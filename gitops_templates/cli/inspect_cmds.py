@@ -34,8 +34,14 @@ def history(app: AppContext, template_id: str, as_json: bool) -> None:
     if not report.versions:
         out(f"{report.id}: no versions yet")
     for v in report.versions:
-        marks = [m for m, on in (("unreachable", not v.reachable), ("lightweight", not v.annotated),
-                                 ("signed", v.signed)) if on]  # fmt: skip
+        flags = (("yanked", v.yanked), ("unreachable", not v.reachable),
+                 ("lightweight", not v.annotated), ("signed", v.signed))  # fmt: skip
+        marks = [m for m, on in flags if on]
+        if v.rollback:
+            marks.append(f"rollback of {v.rollback['of']} to {v.rollback['to']}: "
+                         f"{v.rollback['reason']}")  # fmt: skip
+        if v.rollforward:
+            marks.append(f"roll-forward of {v.rollforward['of']}")
         extra = f"  [{', '.join(marks)}]" if marks else ""
         compat = f"  {v.compatibility}" if v.compatibility else ""
         out(f"{v.version:<16} {_day(v.time)}  {v.commit[:7]}  {v.tag}{compat}{extra}")

@@ -32,6 +32,7 @@ from gitops_templates.gitrepo._parse import (
     text,
 )
 from gitops_templates.gitrepo._process import env, git, log_args
+from gitops_templates.gitrepo._worktree import WorkTreeOps
 from gitops_templates.gitrepo._write import NewTag, TagWriter
 
 __all__ = ["GitRepo", "LogResult", "NewTag", "SignatureCheck"]
@@ -59,7 +60,7 @@ class SignatureCheck:
     output: str
 
 
-class GitRepo(TagWriter):
+class GitRepo(TagWriter, WorkTreeOps):
     """One repository (work tree or bare), located with `git rev-parse`."""
 
     def __init__(self, root: Path, git_dir: Path, common_dir: Path, *, bare: bool) -> None:
@@ -170,16 +171,19 @@ class GitRepo(TagWriter):
         *,
         first_parent: bool = False,
         limit: int | None = None,
+        paths: Sequence[str] = (),
     ) -> LogResult:
         """One `git log` pass: commits reachable from `include` but not `exclude`.
+
+        With `paths`, only commits touching them, each listing all its files.
 
         Every commit is walked and merges list no files (their branches' commits carry
         the changes); with `first_parent` only the first-parent chain is walked and a
         merge lists the files it changed against its first parent (`-m --first-parent`:
         what the merge brought to the branch).
         """
-        tail = [*include, *(["--not", *exclude] if exclude else []), "--"]
-        return self._stream_log(log_args(first_parent, limit, tail))
+        tail = [*include, *(["--not", *exclude] if exclude else []), "--", *paths]
+        return self._stream_log(log_args(first_parent, limit, tail, full_diff=bool(paths)))
 
     def log_history(
         self, head: str, *, first_parent: bool, split_hint: str | None = None
@@ -243,10 +247,18 @@ class GitRepo(TagWriter):
                 raise GitStateError(f"git log failed: {detail or proc.returncode}")
         return parser.finish()
 
-    def tags(self, *, details: bool = True) -> list[TagRecord]:
-        """Every tag, in one `for-each-ref` call; `details` reads messages and signatures."""
+    def tags(
+        self, *, details: bool = True, patterns: Sequence[str] = (), merged: str | None = None
+    ) -> list[TagRecord]:
+        """Tags in one `for-each-ref` call; `details` reads messages and signatures.
+
+        `patterns` (globs below refs/tags/) select tags; `merged` keeps only tags whose
+        commit is reachable from that revision.
+        """
         fmt = _TAG_FORMAT if details else _TAG_FORMAT_LIGHT
-        out = self.run(["for-each-ref", f"--format={fmt}", "refs/tags/"])
+        where = [f"--merged={merged}"] if merged else []
+        refs = [f"refs/tags/{p}" for p in patterns] or ["refs/tags/"]
+        out = self.run(["for-each-ref", f"--format={fmt}", *where, "--", *refs])
         return parse_tags(out)
 
     def _batch(self, specs: Sequence[str]) -> list[tuple[str, str, bytes] | None]:

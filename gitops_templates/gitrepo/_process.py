@@ -13,8 +13,11 @@ if TYPE_CHECKING:
 LOG_FORMAT = "%x1e%H%x00%P%x00%an%x00%ae%x00%at%x00%ct%x00%B%x00"
 
 
-def log_args(first_parent: bool, limit: int | None, tail: Sequence[str]) -> list[str]:
+def log_args(
+    first_parent: bool, limit: int | None, tail: Sequence[str], *, full_diff: bool = False
+) -> list[str]:
     merges = ["--first-parent"] if first_parent else ["--diff-merges=off"]
+    merges += ["--full-diff"] if full_diff else []
     return [
         "-c", "i18n.logOutputEncoding=UTF-8", "log", "-z", "--name-only",
         "--topo-order", "--no-renames", "--no-ext-diff", "--no-textconv",

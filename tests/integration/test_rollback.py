@@ -1,0 +1,181 @@
+"""Rollback and roll-forward through real repositories: revert-and-tag, yanks, trailers."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import RepoBuilder
+
+
+def edit(repo: RepoBuilder, tid: str, body: str) -> None:
+    repo.write({f"templates/{tid}/body.yaml.j2": body})
+
+
+@pytest.fixture
+def interleaved(repo: RepoBuilder, cli) -> RepoBuilder:
+    """web and db with interleaved history; web@0.3.1 is the bad release."""
+    repo.template("web").template("db")
+    repo.commit("feat: web and db")
+    cli("release")  # web@0.1.0 db@0.1.0
+    edit(repo, "web", "name: {{ name }}\nkind: v2\n")
+    repo.commit("feat(web): kind v2")
+    cli("release")  # web@0.2.0
+    edit(repo, "web", "name: {{ name }}\nkind: v3\n")
+    edit(repo, "db", "name: {{ name }}\nengine: pg\n")
+    repo.commit("feat: web v3 and db engine")  # touches both
+    cli("release")  # web@0.3.0 db@0.2.0
+    edit(repo, "db", "name: {{ name }}\nengine: pg16\n")
+    repo.commit("fix(db): pg16")
+    cli("release")  # db@0.2.1
+    edit(repo, "web", "name: {{ name }}\nkind: v3\nbroken: true\n")
+    repo.write({"README.md": "catalog\n"})
+    repo.commit("fix(web): the bad one")
+    cli("release")  # web@0.3.1
+    return repo
+
+
+def tree(repo: RepoBuilder, rev: str, path: str) -> str:
+    return repo.run("rev-parse", f"{rev}:{path}").strip()
+
+
+def trailers(repo: RepoBuilder, rev: str) -> str:
+    return repo.run("log", "-1", "--format=%(trailers:only,unfold)", rev)
+
+
+def test_rollback_restores_only_the_template_directory(interleaved: RepoBuilder, cli):
+    repo = interleaved
+    before_head = repo.head()
+    refs_before = {line for line in repo.refs().splitlines() if "refs/tags/" in line}
+    db_before = tree(repo, "HEAD", "templates/db")
+    data = cli.json("rollback", "web", "--to", "0.2.0", "--reason", "renders broken YAML")
+    assert data["tag"] == "web@0.3.2"
+    assert repo.run("rev-parse", "HEAD^").strip() == before_head  # ONE new commit
+    assert tree(repo, "HEAD", "templates/web") == tree(repo, "web@0.2.0", "templates/web")
+    assert tree(repo, "HEAD", "templates/db") == db_before
+    assert repo.run("show", "HEAD:README.md") == "catalog\n"
+    changed = repo.run("diff", "--name-only", before_head, "HEAD").split()
+    assert changed == [".gitops-templates/yanked.yaml", "templates/web/body.yaml.j2"]
+    refs_after = {line for line in repo.refs().splitlines() if "refs/tags/" in line}
+    assert refs_before < refs_after  # every earlier tag still where it was
+    assert refs_after - refs_before == {f"refs/tags/web@0.3.2 {data['tag_object']}"}
+    assert data["backup_ref"].startswith("refs/gitops-templates/backup/")
+    assert repo.run("rev-parse", data["backup_ref"]).strip() == before_head
+    plan = data["plan"]
+    assert [c["subject"] for c in plan["undone_commits"]] == [
+        "fix(web): the bad one", "feat: web v3 and db engine",
+    ]  # fmt: skip
+    assert plan["undone_commits"][1]["also_touched"] == ["db"]
+    assert plan["untouched_templates"] == ["db"]
+    assert repo.run("status", "--porcelain") == ""  # index and work tree follow HEAD
+
+
+def test_rollback_records_trailers_yank_and_tag_message(interleaved: RepoBuilder, cli):
+    repo = interleaved
+    cli("rollback", "web", "--to", "0.2.0", "--reason", "renders broken YAML")
+    assert repo.run("log", "-1", "--format=%s").strip() == "revert(web): roll back to web@0.2.0"
+    found = trailers(repo, "HEAD")
+    for line in ("Template: web", "Rollback-Of: web@0.3.1", "Rollback-To: web@0.2.0",
+                 "Rollback-Reason: renders broken YAML"):  # fmt: skip
+        assert line in found
+    assert "Rollback-Emergency" not in found
+    message = repo.run("tag", "-l", "--format=%(contents)", "web@0.3.2")
+    assert "Rollback-Of: web@0.3.1" in message
+    assert f"Template-Tree: {tree(repo, 'web@0.2.0', 'templates/web')}" in message
+    yanked = repo.run("show", "HEAD:.gitops-templates/yanked.yaml")
+    assert "version: 0.3.1" in yanked
+    assert "by: web@0.3.2" in yanked
+    assert cli.json("verify", "web")["ok"] is True  # the new tag's digest checks out
+    [item] = [s for s in cli.json("status")["components"] if s["id"] == "web"]
+    assert item["current"] == "0.3.2"
+    assert item["next"] is None  # the rollback commit is released by its own tag
+
+
+def test_history_marks_yanked_versions_and_rollbacks(interleaved: RepoBuilder, cli):
+    cli("rollback", "web", "--to", "0.2.0", "--reason", "bad")
+    versions = {v["version"]: v for v in cli.json("history", "web")["versions"]}
+    assert versions["0.3.1"]["yanked"] is True
+    assert versions["0.3.2"]["rollback"] == {"of": "web@0.3.1", "to": "web@0.2.0", "reason": "bad"}
+    assert versions["0.2.0"]["yanked"] is False
+    text = cli("history", "web").stdout
+    assert "yanked" in text
+    assert "rollback of web@0.3.1" in text
+
+
+def test_rollforward_brings_the_rolled_back_content_back(interleaved: RepoBuilder, cli):
+    repo = interleaved
+    bad_tree = tree(repo, "web@0.3.1", "templates/web")
+    cli("rollback", "web", "--to", "0.2.0", "--reason", "false alarm")
+    data = cli.json("rollforward", "web")
+    assert data["tag"] == "web@0.3.3"
+    assert tree(repo, "HEAD", "templates/web") == bad_tree
+    assert "Rollforward-Of: web@0.3.2" in trailers(repo, "HEAD")
+    assert repo.run("ls-tree", "HEAD", ".gitops-templates/") == ""  # nothing yanked: file gone
+    assert cli.json("history", "web")["versions"][2]["yanked"] is False  # 0.3.1
+    result = cli("rollforward", "web", code=5)
+    assert "no rollback to undo" in result.stderr
+
+
+def test_dry_run_prints_the_plan_and_changes_nothing(interleaved: RepoBuilder, cli):
+    repo = interleaved
+    refs = repo.refs()
+    result = cli("rollback", "web", "--to", "0.2.0", "--dry-run")
+    assert "web@0.3.2" in result.stdout
+    assert "also touched db" in result.stdout
+    assert "planned" in result.stdout
+    assert repo.refs() == refs
+    data = cli.json("rollback", "web", "--to", "0.2.0", "--dry-run")
+    assert data["dry_run"] is True
+    assert data["commit"] is None
+
+
+def test_emergency_is_recorded_and_skips_only_slow_checks(interleaved: RepoBuilder, cli):
+    data = cli.json("rollback", "web", "--to", "0.2.0", "--emergency")
+    checks = {c["name"]: c["status"] for c in data["checks"]}
+    assert checks["examples-valid"] == "skipped"
+    assert checks["tree-equal"] == checks["metadata-valid"] == checks["clean-paths"] == "passed"
+    assert "Rollback-Emergency: true" in trailers(interleaved, "HEAD")
+
+
+def test_version_override_and_breaking_rollback_warning(repo: RepoBuilder, cli):
+    repo.write({"gitops-templates.yaml": "initial_version: '1.0.0'\n"})
+    repo.template("web")
+    repo.commit("feat(web): first")
+    cli("release")  # 1.0.0
+    path = repo.path / "templates/web/template.yaml"
+    anchor = "    name: {type: string, description: Service name.}\n"
+    path.write_text(path.read_text().replace(anchor, anchor + "    port: {type: integer}\n"))
+    repo.commit("feat(web): port")
+    cli("release")  # 1.1.0
+    result = cli("rollback", "web", "--to", "1.0.0", "--dry-run")
+    assert "breaking" in result.stdout
+    assert "--version 2.0.0" in result.stderr
+    data = cli.json("rollback", "web", "--to", "1.0.0", "--version", "2.0.0")
+    assert data["tag"] == "web@2.0.0"
+    assert data["plan"]["compatibility"] == "breaking"
+    cli("rollback", "web", "--to", "1.0.0", "--version", "1.5.0", code=3)  # not above 2.0.0
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "words"),
+    [
+        (("--to", "9.9.9"), 5, "no version 9.9.9"),
+        (("--to", "0.3.1"), 3, "not older"),
+        (("--to", "banana"), 3, "not a version"),
+    ],
+)
+def test_bad_targets_are_refused_cleanly(interleaved, cli, args, code, words):
+    refs = interleaved.refs()
+    result = cli("rollback", "web", *args, code=code)
+    assert words in result.stderr
+    assert "Traceback" not in result.output
+    assert interleaved.refs() == refs
+
+
+def test_a_yanked_version_is_not_a_rollback_target(interleaved: RepoBuilder, cli):
+    cli("rollback", "web", "--to", "0.3.0", "--reason", "0.3.1 broke")  # yanks 0.3.1 -> 0.3.2
+    cli("rollback", "web", "--to", "0.2.0", "--reason", "0.3.x broke")  # yanks 0.3.2 -> 0.3.3
+    result = cli("rollback", "web", "--to", "0.3.1", code=4)
+    assert "target-not-yanked: 0.3.1 is yanked" in result.stderr
+    yanked = interleaved.run("show", "HEAD:.gitops-templates/yanked.yaml")
+    assert "version: 0.3.1" in yanked
+    assert "version: 0.3.2" in yanked
