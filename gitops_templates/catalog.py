@@ -88,11 +88,11 @@ class Catalog:
 
         return show(self.workspace, ref)
 
-    def stats(self, ids: Sequence[str] = ()) -> StatsReport:
-        """Release cadence, bump mix and lead time."""
+    def stats(self, ids: Sequence[str] = (), *, since: int | None = None) -> StatsReport:
+        """Release cadence, bump mix, lead time; rollback figures from `since` (Unix time)."""
         from gitops_templates.inspection import stats
 
-        return stats(self.workspace, ids)
+        return stats(self.workspace, ids, since=since)
 
     def diff(
         self,

@@ -12,6 +12,7 @@ from gitops_templates.changelog import read_tag_message
 from gitops_templates.errors import NotFoundError
 from gitops_templates.graph import containment
 from gitops_templates.models import SCHEMA_VERSION
+from gitops_templates.rollback_stats import RollbackStats, TaggedRelease, rollback_stats
 from gitops_templates.yanking import read_yanked, versions_of
 
 if TYPE_CHECKING:
@@ -174,6 +175,7 @@ class ComponentStats:
     cadence: Summary  # seconds between releases
     mix: dict[str, int]
     lead_time: Summary  # first commit of a release -> its tag
+    rollbacks: RollbackStats
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
@@ -181,7 +183,7 @@ class ComponentStats:
             "id": self.id, "releases": self.releases, "prereleases": self.prereleases,
             "first_release": self.first, "last_release": self.last,
             "cadence": self.cadence.to_dict(), "bump_mix": self.mix,
-            "lead_time": self.lead_time.to_dict(),
+            "lead_time": self.lead_time.to_dict(), "rollbacks": self.rollbacks.to_dict(),
         }  # fmt: skip
 
 
@@ -197,8 +199,11 @@ class StatsReport:
                 "components": [c.to_dict() for c in self.components]}  # fmt: skip
 
 
-def stats(ws: Workspace, ids: Sequence[str] = ()) -> StatsReport:
-    """Release cadence, bump mix and lead time from tags and commits."""
+def stats(ws: Workspace, ids: Sequence[str] = (), *, since: int | None = None) -> StatsReport:
+    """Release cadence, bump mix and lead time; rollback figures from tag trailers.
+
+    `since` (a Unix time) limits the rollback figures to events from then on.
+    """
     selected = ws.select(ids)
     versions = _versions(ws)
     times = {c.sha: c.commit_time for c in ws.history.commits}
@@ -230,9 +235,22 @@ def stats(ws: Workspace, ids: Sequence[str] = ()) -> StatsReport:
                 cadence=Summary.of(intervals(stamps)),
                 mix=bump_mix([v.version for _, v in releases[cid]]),
                 lead_time=Summary.of(leads),
+                rollbacks=rollback_stats(_tagged(releases[cid], tag_times), since=since),
             )
         )  # fmt: skip
     return StatsReport(tuple(result))
+
+
+def _tagged(items: list[tuple[int, VersionTag]], tag_times: dict[int, int]) -> list[TaggedRelease]:
+    """Releases with their times and trailers (lightweight tags have none)."""
+    return [
+        TaggedRelease(
+            v.tag.name,
+            tag_times[i],
+            read_tag_message(v.tag.message or "").trailers if v.tag.annotated else {},
+        )
+        for i, v in items
+    ]
 
 
 def _earliest_commit_per_release(

@@ -87,11 +87,12 @@ def _run(
     ws: Workspace, plan: RestorePlan, undo: _Undo, *, push: bool, remote: str
 ) -> RestoreResult:
     repo = ws.repo
-    undo.backup_ref = _backup(repo, plan.head)
+    undo.backup_ref = _backup_name(repo)
+    repo.update_refs([f"create {undo.backup_ref} {plan.head}"])
+    undo.committed = True  # before the call: an interrupt may land after HEAD moved
     commit = repo.commit_directory(
         plan.head, plan.path, plan.target_tree, plan.files, plan.commit_message
     )
-    undo.committed = True
     if repo.object_id(f"{commit}^") != plan.head:
         raise GitStateError(f"HEAD moved while committing (now {commit[:12]})")
     undo.touched = True
@@ -118,13 +119,12 @@ def _run(
     )
 
 
-def _backup(repo: GitRepo, head: str) -> str:
-    """Create `refs/gitops-templates/backup/<UTC time>` at HEAD (never overwriting one)."""
+def _backup_name(repo: GitRepo) -> str:
+    """A free `refs/gitops-templates/backup/<UTC time>` name (never overwriting one)."""
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     for attempt in range(100):
         name = f"{BACKUP_PREFIX}{stamp}" + (f"-{attempt}" if attempt else "")
         if repo.object_id(name) is None:
-            repo.update_refs([f"create {name} {head}"])
             return name
     raise GitStateError(f"too many backup refs named {BACKUP_PREFIX}{stamp}*")
 

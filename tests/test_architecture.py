@@ -12,7 +12,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "gitops_templates"
 PURE = {"models", "conventional", "versioning", "graph", "attribution", "changelog", "digest", "tags",
-        "planning", "cadence", "errors", "compat/__init__", "compat/rules", "compat/deref",
+        "planning", "cadence", "rollback_stats", "errors", "compat/__init__", "compat/rules", "compat/deref",
         "compat/shapes", "compat/samples", "compat/schemadiff", "compat/objects",
         "compat/composition", "compat/scalars", "compat/metadata", "compat/witness"}  # fmt: skip
 THIRD_PARTY_IN_PURE = {"semver"}

@@ -67,13 +67,32 @@ def show(app: AppContext, ref: str, as_json: bool) -> None:
     out("\nfiles:\n" + "\n".join(f"  {f}" for f in detail.files))
 
 
+def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    """`YYYY-MM-DD` (UTC) or a span back from now: `30d`, `12w`, `48h`."""
+    if value is None:
+        return None
+    import calendar
+    import re
+
+    span = re.fullmatch(r"(\d+)([hdw])", value)
+    if span:
+        seconds = int(span[1]) * {"h": 3600, "d": 86400, "w": 604800}[span[2]]
+        return int(time.time()) - seconds
+    try:
+        return calendar.timegm(time.strptime(value, "%Y-%m-%d"))
+    except ValueError:
+        raise click.BadParameter("use YYYY-MM-DD or a span such as 30d, 12w, 48h") from None
+
+
 @click.command()
 @click.argument("ids", nargs=-1, metavar="[ID]...")
+@click.option("--since", callback=_since, metavar="DATE|SPAN",
+              help="Rollback figures from this date (YYYY-MM-DD) or span back (30d).")  # fmt: skip
 @json_option
 @pass_app
-def stats(app: AppContext, ids: tuple[str, ...], as_json: bool) -> None:
-    """Release cadence, bump mix and lead time (first commit -> tag)."""
-    report = app.catalog.stats(ids)
+def stats(app: AppContext, ids: tuple[str, ...], since: int | None, as_json: bool) -> None:
+    """Release cadence, bump mix, lead time (first commit -> tag) and rollbacks."""
+    report = app.catalog.stats(ids, since=since)
     if emitted_json(report, as_json):
         return
     out(f"{'template':<24} {'releases':>8} {'cadence':>9} {'lead p50':>9} {'lead p90':>9}  mix")
@@ -81,6 +100,17 @@ def stats(app: AppContext, ids: tuple[str, ...], as_json: bool) -> None:
         mix = " ".join(f"{k}={v}" for k, v in c.mix.items() if v)
         lead = f"{_duration(c.lead_time.median):>9} {_duration(c.lead_time.p90):>9}"
         out(f"{c.id:<24} {c.releases:>8} {_duration(c.cadence.median):>9} {lead}  {mix}")
+    failing = [c for c in report.components if c.rollbacks.rollbacks]
+    if failing:
+        out(
+            f"\n{'template':<24} {'rollbacks':>9} {'CFR':>6} {'TTR p50':>9} {'TTR p90':>9}  reasons"
+        )
+    for c in failing:
+        r = c.rollbacks
+        cfr = f"{r.change_failure_rate:.0%}" if r.change_failure_rate is not None else "-"
+        ttr = f"{_duration(r.time_to_restore.median):>9} {_duration(r.time_to_restore.p90):>9}"
+        reasons = ", ".join(f"{k} ({v})" for k, v in r.by_reason.items())
+        out(f"{c.id:<24} {r.rollbacks:>9} {cfr:>6} {ttr}  {reasons}")
 
 
 @click.command()

@@ -179,3 +179,25 @@ def test_a_yanked_version_is_not_a_rollback_target(interleaved: RepoBuilder, cli
     yanked = interleaved.run("show", "HEAD:.gitops-templates/yanked.yaml")
     assert "version: 0.3.1" in yanked
     assert "version: 0.3.2" in yanked
+
+
+def test_stats_count_rollbacks_failure_rate_and_time_to_restore(interleaved: RepoBuilder, cli):
+    cli("rollback", "web", "--to", "0.3.0", "--reason", "latency")  # 0.3.1 -> 0.3.2
+    cli("rollback", "web", "--to", "0.2.0", "--reason", "latency")  # 0.3.2 -> 0.3.3
+    cli("rollforward", "web")  # 0.3.4: the second was a false alarm
+    [web] = cli.json("stats", "web")["components"]
+    figures = web["rollbacks"]
+    assert figures["releases"] == 4  # 0.1.0 0.2.0 0.3.0 0.3.1; restoring releases not counted
+    assert figures["rollbacks"] == 2
+    assert figures["rolled_back_releases"] == 2  # 0.3.1 and the rollback release 0.3.2
+    assert figures["change_failure_rate"] == 0.5
+    assert figures["rollforwards"] == 1
+    assert figures["by_reason"] == {"latency": 2}
+    assert figures["time_to_restore"]["count"] == 2
+    assert figures["time_to_restore"]["median_seconds"] >= 0
+    assert "latency (2)" in cli("stats").stdout
+    assert cli.json("stats", "web", "--since", "1d")["components"][0]["rollbacks"]["rollbacks"] == 2
+    later = cli.json("stats", "web", "--since", "2999-01-01")["components"][0]["rollbacks"]
+    assert later["rollbacks"] == 0
+    assert later["change_failure_rate"] is None
+    cli("stats", "--since", "yesterday", code=2)
