@@ -51,7 +51,12 @@ def generate(
     out += _data("feat: initial catalog")
     out += b"M 100644 inline templates/_shared/labels.j2\n" + _data("team: platform\n")
     for tid in ids:
-        meta = f"apiVersion: gitops-templates/v1\nid: {tid}\nname: {tid}\n"
+        meta = (
+            f"apiVersion: gitops-templates/v1\nid: {tid}\nname: {tid}\n"
+            f"description: Synthetic template {tid}.\nowners: [bench]\n"
+            "parameters: {type: object, properties: {name: {type: string}}}\n"
+            "files: [{source: body.yaml.j2, target: body.yaml}]\n"
+        )
         out += f"M 100644 inline templates/{tid}/template.yaml\n".encode() + _data(meta)
         body = "{% include '_shared/labels.j2' %}\n" if rng.random() < 0.2 else "x\n"
         out += f"M 100644 inline templates/{tid}/body.yaml.j2\n".encode() + _data(body)

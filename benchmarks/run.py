@@ -9,6 +9,8 @@ benchmarks/.work/) and these are timed as whole processes (median of --runs):
 - cold: `gitops-templates plan` with no cache          target <= 1.3 x raw
 - warm: `plan` with the cache and 20 new commits      target <= 0.15 x raw
   (after the cold run that wrote the commit-graph a fast-imported repository lacks)
+- rollback: `rollback ID --to V` (commit + tag, undone between runs) vs one
+  `git log --name-only -- templates/ID` of that template's directory   target ~ 1 x
 - help: `gitops-templates --help` vs `python -c "import click"`   target <= 1.5 x
 """
 
@@ -52,7 +54,7 @@ def median(cmd: list[str], runs: int, **kwargs: object) -> float:
 
 
 def catalog(templates: int, commits: int) -> Path:
-    path = HERE / ".work" / f"catalog-{templates}x{commits}"
+    path = HERE / ".work" / f"catalog-v2-{templates}x{commits}"  # v2: valid template.yaml
     if not (path / ".git").exists():
         shutil.rmtree(path, ignore_errors=True)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -117,7 +119,44 @@ def bench_size(templates: int, commits: int, runs: int) -> dict[str, float]:
     results["warm"] = median(plan, runs, before=restore)
     subprocess.run(["git", "-C", str(repo), "reset", "-q", "--hard", base], check=True)
     shutil.rmtree(saved, ignore_errors=True)
+    results.update(bench_rollback(repo, base, runs))
     return results
+
+
+def bench_rollback(repo: Path, base: str, runs: int) -> dict[str, float]:
+    """A real rollback of the template with the most versions, undone between runs."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True,
+                              check=True).stdout  # fmt: skip
+
+    tags = git("for-each-ref", "--merged=HEAD", "--format=%(refname:strip=2)", "refs/tags/")
+    per: dict[str, list[str]] = {}
+    for name in tags.split():
+        tid, _, version = name.partition("@")
+        per.setdefault(tid, []).append(version)
+    tid, versions = max(per.items(), key=lambda kv: len(kv[1]))
+    versions.sort(key=lambda v: tuple(int(x) for x in v.split("-")[0].split(".")))
+    target = versions[len(versions) // 2]
+    rollback = [*TOOL, "--repo", str(repo), "rollback", tid, "--to", target, "--reason", "bench"]
+    path_log = ["git", "-C", str(repo), "log", "-z", "--name-only", f"--format={LOG_FORMAT}",
+                "HEAD", "--", f"templates/{tid}"]  # fmt: skip
+
+    def undo() -> None:
+        git("reset", "-q", "--hard", base)
+        for ref in git("for-each-ref", "--format=%(refname)", "refs/gitops-templates/").split():
+            git("update-ref", "-d", ref)
+        fresh = set(git("tag", "-l", f"{tid}@*").split()) - set(tags.split())
+        if fresh:
+            git("tag", "-d", *fresh)
+
+    samples_log, samples_rollback = [], []
+    for _ in range(runs):
+        samples_log.append(timed(path_log))
+        samples_rollback.append(timed(rollback, before=undo))
+    undo()
+    return {"path_log": statistics.median(samples_log),
+            "rollback": statistics.median(samples_rollback)}  # fmt: skip
 
 
 def main() -> None:
@@ -140,7 +179,9 @@ def main() -> None:
         print(f"{templates} templates x {commits} commits: raw git log {r['raw']:.3f}s | "
               f"plan cold {r['cold']:.3f}s = {r['cold'] / r['raw']:.2f}x (target <= 1.3x) | "
               f"warm (20 new commits) {r['warm']:.3f}s = {r['warm'] / r['raw']:.2f}x "
-              f"(target <= 0.15x)", flush=True)  # fmt: skip
+              f"(target <= 0.15x) | rollback {r['rollback']:.3f}s vs git log of the "
+              f"template's directory {r['path_log']:.3f}s = {r['rollback'] / r['path_log']:.2f}x",
+              flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

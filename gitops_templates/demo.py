@@ -175,6 +175,11 @@ def main() -> int:
     for cmd in (["status"], ["plan"], ["release"], ["history", "k8s-deployment"],
                 ["verify"], ["show", "k8s-deployment"], ["stats"]):  # fmt: skip
         run(repo, cmd, clock[0] + 7200)
+    rollback = ["rollback", "prometheus-alert", "--to", "0.1.0", "--reason", "pages 10 min late"]
+    for cmd, hours in ((rollback, 3), (["history", "prometheus-alert"], 3),
+                       (["rollforward", "prometheus-alert"], 5),
+                       (["stats", "prometheus-alert"], 5)):  # fmt: skip
+        run(repo, cmd, clock[0] + hours * 3600)
     print(f"\nThe catalog stays in {repo}; try: gitops-templates --repo {repo} status --json")
     return 0
 
@@ -183,7 +188,8 @@ def run(repo: Path, args: list[str], when: int) -> None:
     """Run one CLI command as a user would and show its output (tags dated `when`)."""
     shown = " ".join(shlex.quote(a) for a in args)
     print(f"\n\033[1m$ gitops-templates {shown}\033[0m", flush=True)
-    env = dict(os.environ, GIT_COMMITTER_DATE=f"{when} +0000")
+    stamp = f"{when} +0000"  # tags, and the commits rollback makes, on the demo's clock
+    env = dict(os.environ, GIT_COMMITTER_DATE=stamp, GIT_AUTHOR_DATE=stamp)
     proc = subprocess.run(
         [sys.executable, "-m", "gitops_templates", "--repo", str(repo), *args], check=False, env=env
     )

@@ -178,6 +178,7 @@ def build_plan(ws: Workspace, ids: Sequence[str] = (), *, pre: str | None = None
             continue
         verdict = found.get(state.component.id)
         releases.append(_planned(state, analysis.head_time, verdict.report if verdict else None))
+    _refuse_yanked(ws, releases)
     return ReleasePlan(
         head=analysis.head,
         tags_fingerprint=_version_tags_fingerprint(ws),
@@ -185,6 +186,22 @@ def build_plan(ws: Workspace, ids: Sequence[str] = (), *, pre: str | None = None
         notices=(*analysis.notices, *notices),
         pre=pre,
     )
+
+
+def _refuse_yanked(ws: Workspace, releases: Sequence[PlannedRelease]) -> None:
+    """A yanked version is never released again (its tag may have been deleted)."""
+    if not releases:
+        return
+    from gitops_templates.yanking import YANKED_FILE, read_yanked, versions_of
+
+    yanked = read_yanked(ws)
+    for planned in releases:
+        if planned.next in versions_of(yanked, planned.id):
+            raise TagConflictError(
+                f"{planned.tag} was yanked by a rollback ({YANKED_FILE}); it is never "
+                "released again",
+                hint=f"release a higher version with a `Release-As: {planned.id}@X.Y.Z` footer",
+            )
 
 
 def _version_tags_fingerprint(ws: Workspace) -> str:

@@ -48,7 +48,10 @@ class Check:
 
 
 def failure(checks: Sequence[Check], what: str) -> GitOpsTemplatesError:
-    """The error for failed checks: the first one's exit code, every one as a problem."""
+    """The error for failed checks: the first one's exit code, every one as a problem.
+
+    Failed pre-validation means nothing was changed; the caller says so for post.
+    """
     failed = [c for c in checks if c.status == "failed"]
     problems = tuple(Problem(f"{c.name}: {c.detail}", hint=c.hint) for c in failed)
     kinds: dict[int, type[GitOpsTemplatesError]] = {
@@ -56,8 +59,9 @@ def failure(checks: Sequence[Check], what: str) -> GitOpsTemplatesError:
         ExitCode.NOT_FOUND: NotFoundError,
     }
     kind = kinds.get(failed[0].code, GitStateError)
+    before = all(c.stage == "pre" for c in failed)
     return kind(
-        f"{what}: {len(failed)} check(s) failed; nothing was changed",
+        f"{what}: {len(failed)} check(s) failed" + ("; nothing was changed" if before else ""),
         hint=failed[0].hint,
         problems=problems,
     )

@@ -10,6 +10,7 @@ checks failed is printed with them and refused by `restoring.execute`.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -39,6 +40,7 @@ from gitops_templates.yanking import (
 )
 
 if TYPE_CHECKING:
+    from gitops_templates.gitrepo import LogResult
     from gitops_templates.models import Component
     from gitops_templates.tags import VersionTag
     from gitops_templates.workspace import Workspace
@@ -314,11 +316,15 @@ def _plan(
     subject: str,
 ) -> RestorePlan:
     component = line.component
-    checks.extend(path_checks(ws, [component.path, *files]))
-    digest, tree, check = _target_content(ws, target, component.path)
-    checks.append(check)
-    commits = _undone(ws, component, target, tree)
-    compatibility, findings, notices = _compatibility(ws, component, current, target)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # the log runs while the rest is read
+        log = pool.submit(
+            ws.repo.log, [ws.head], [target.tag.commit_sha or ""], paths=[component.path]
+        )
+        checks.extend(path_checks(ws, [component.path, *files]))
+        digest, tree, check = _target_content(ws, target, component.path)
+        checks.append(check)
+        compatibility, findings, notices = _compatibility(ws, component, current, target)
+        commits = _undone(ws, component, log.result())
     body = _commit_body(reason, commits, component.path)
     changelog = _changelog(kind, component.id, new[0], target, reason, yank, unyank, commits)
     tag_trailers = [("Template-Digest", digest), ("Template-Tree", tree),
@@ -358,11 +364,8 @@ def _target_content(ws: Workspace, target: VersionTag, path: str) -> tuple[str, 
     return digest, tree, Check("target-digest", "pre", "passed", f"{digest} verified")
 
 
-def _undone(
-    ws: Workspace, component: Component, target: VersionTag, tree: str
-) -> tuple[UndoneCommit, ...]:
-    """Commits after the target that touched the directory: one path-limited `git log`."""
-    log = ws.repo.log([ws.head], [target.tag.commit_sha or ""], paths=[component.path])
+def _undone(ws: Workspace, component: Component, log: LogResult) -> tuple[UndoneCommit, ...]:
+    """Commits after the target that touched the directory (one path-limited `git log`)."""
     attributor = ws.attributor()
     return tuple(
         UndoneCommit(
@@ -386,10 +389,9 @@ def _compatibility(
     try:
         found = snapshots(ws, places)
         old, new = found[(component.id, "current")], found[(component.id, "target")]
-        report = compare(
-            old, new, cid=component.id, profile=profile_for(ws, new.metadata),
-            overrides=load_overrides(ws),
-        )  # fmt: skip
+        same = old.meta_id == new.meta_id  # then template.yaml need not even be parsed
+        profile = ws.settings.compatibility_profile if same else profile_for(ws, new.metadata)
+        report = compare(old, new, cid=component.id, profile=profile, overrides=load_overrides(ws))
     except GitOpsTemplatesError as err:
         return "unknown", (), [Notice("compatibility-unknown", err.message, component.id)]
     lines = tuple(report.summary().splitlines())

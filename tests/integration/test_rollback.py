@@ -201,3 +201,51 @@ def test_stats_count_rollbacks_failure_rate_and_time_to_restore(interleaved: Rep
     assert later["rollbacks"] == 0
     assert later["change_failure_rate"] is None
     cli("stats", "--since", "yesterday", code=2)
+
+
+def test_a_yanked_version_is_never_released_again(interleaved: RepoBuilder, cli):
+    cli("rollback", "web", "--to", "0.2.0")  # yanks 0.3.1
+    interleaved.run("tag", "-d", "web@0.3.2", "web@0.3.1")  # someone deletes the tags
+    interleaved.write({"templates/web/body.yaml.j2": "name: {{ name }}\nkind: v4\n"})
+    interleaved.commit("fix(web): v4")  # would be 0.3.1 again
+    result = cli("plan", code=4)
+    assert "web@0.3.1 was yanked" in result.stderr
+    assert "Release-As" in result.stderr
+
+
+def test_a_second_mutating_command_waits_for_the_lock(interleaved: RepoBuilder, cli):
+    import json
+    import os
+    import socket
+
+    lock = interleaved.path / ".git" / "gitops-templates.lock"
+    owner = {"pid": os.getpid(), "host": socket.gethostname(), "time": 0, "command": "release"}
+    lock.write_text(json.dumps(owner))
+    result = cli("rollback", "web", "--to", "0.2.0", code=4)
+    assert "another gitops-templates command holds the lock: release" in result.stderr
+    lock.write_text(json.dumps({**owner, "pid": 2**22 + 12345}))  # no such process
+    result = cli("rollback", "web", "--to", "0.2.0", code=4)
+    assert "stale lock" in result.stderr
+    lock.unlink()
+    cli("rollback", "web", "--to", "0.2.0")
+
+
+def test_a_rollout_in_progress_blocks_unless_aborted_in_the_same_commit(interleaved, cli):
+    interleaved.write({".gitops-templates/rollouts/web.yaml": "phase: canary\nweight: 10\n"})
+    interleaved.commit("chore: start a rollout", trailers={"Release": "none"})
+    result = cli("rollback", "web", "--to", "0.2.0", code=4)
+    assert "a rollout of web is in progress (phase 'canary')" in result.stderr
+    assert "--abort-rollout" in result.stderr
+    cli("rollback", "web", "--to", "0.2.0", "--abort-rollout")
+    state = interleaved.run("show", "HEAD:.gitops-templates/rollouts/web.yaml")
+    assert "phase: aborted" in state
+    assert "weight: 10" in state
+
+
+def test_rollback_works_on_a_detached_head(interleaved: RepoBuilder, cli):
+    interleaved.run("checkout", "-q", "--detach")
+    before = interleaved.run("rev-parse", "main").strip()
+    data = cli.json("rollback", "web", "--to", "0.2.0")
+    assert data["plan"]["branch"] is None
+    assert interleaved.run("rev-parse", "HEAD^").strip() == before
+    assert interleaved.run("rev-parse", "main").strip() == before  # the branch did not move
