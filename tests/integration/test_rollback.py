@@ -249,3 +249,17 @@ def test_rollback_works_on_a_detached_head(interleaved: RepoBuilder, cli):
     assert data["plan"]["branch"] is None
     assert interleaved.run("rev-parse", "HEAD^").strip() == before
     assert interleaved.run("rev-parse", "main").strip() == before  # the branch did not move
+
+
+def test_python_api_plans_and_rolls_back(interleaved: RepoBuilder):
+    from gitops_templates import Catalog
+
+    catalog = Catalog(interleaved.path)
+    plan = catalog.plan_rollback("web", "0.2.0", reason="api")
+    assert (plan.current, plan.target, plan.new_tag) == ("0.3.1", "0.2.0", "web@0.3.2")
+    assert not plan.failed()
+    dry = catalog.rollback("web", "0.2.0", reason="api", dry_run=True)
+    assert dry.commit is None
+    done = catalog.rollback("web", "0.2.0", reason="api")
+    assert done.commit == interleaved.head()
+    assert Catalog(interleaved.path).rollforward("web").plan.new_tag == "web@0.3.3"
