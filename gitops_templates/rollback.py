@@ -325,6 +325,13 @@ def _plan(
         checks.append(check)
         compatibility, findings, notices = _compatibility(ws, component, current, target)
         commits = _undone(ws, component, log.result())
+    if not commits:
+        notices.append(Notice(
+            "nothing-undone",
+            f"no commit after {target.tag.name} touched {component.path}/: what changed "
+            "since comes from elsewhere (a shared partial?) and is not rolled back",
+            component.id,
+        ))  # fmt: skip
     body = _commit_body(reason, commits, component.path)
     changelog = _changelog(kind, component.id, new[0], target, reason, yank, unyank, commits)
     tag_trailers = [("Template-Digest", digest), ("Template-Tree", tree),

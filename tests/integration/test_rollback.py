@@ -110,6 +110,8 @@ def test_rollforward_brings_the_rolled_back_content_back(interleaved: RepoBuilde
     assert tree(repo, "HEAD", "templates/web") == bad_tree
     assert "Rollforward-Of: web@0.3.2" in trailers(repo, "HEAD")
     assert repo.run("ls-tree", "HEAD", ".gitops-templates/") == ""  # nothing yanked: file gone
+    assert repo.run("status", "--porcelain") == ""
+    assert not (repo.path / ".gitops-templates/yanked.yaml").exists()
     assert cli.json("history", "web")["versions"][2]["yanked"] is False  # 0.3.1
     result = cli("rollforward", "web", code=5)
     assert "no rollback to undo" in result.stderr
@@ -263,3 +265,17 @@ def test_python_api_plans_and_rolls_back(interleaved: RepoBuilder):
     done = catalog.rollback("web", "0.2.0", reason="api")
     assert done.commit == interleaved.head()
     assert Catalog(interleaved.path).rollforward("web").plan.new_tag == "web@0.3.3"
+
+
+def test_a_change_outside_the_directory_is_named_not_silently_kept(repo: RepoBuilder, cli):
+    repo.template("web", body="{% include '_shared/labels.j2' %}\n")
+    repo.write({"templates/_shared/labels.j2": "team: a\n"})
+    repo.commit("feat(web): first")
+    cli("release")  # web@0.1.0
+    repo.write({"templates/_shared/labels.j2": "team: b\n"})
+    repo.commit("fix: shared labels")
+    cli("release")  # web@0.1.1 through the include graph
+    data = cli.json("rollback", "web", "--to", "0.1.0", "--dry-run")
+    assert data["plan"]["undone_commits"] == []
+    [warning] = [w for w in data["plan"]["warnings"] if w["code"] == "nothing-undone"]
+    assert "shared partial" in warning["message"]
