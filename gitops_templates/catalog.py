@@ -15,8 +15,8 @@ if TYPE_CHECKING:
     from gitops_templates.models import Component
     from gitops_templates.planning import Analysis
     from gitops_templates.releasing import ReleasePlan, ReleaseResult
+    from gitops_templates.restore_plan import RestorePlan
     from gitops_templates.restoring import RestoreResult
-    from gitops_templates.rollback import RestorePlan
     from gitops_templates.scaffold import ScaffoldResult
     from gitops_templates.validation import ValidationReport
     from gitops_templates.verification import VerifyReport

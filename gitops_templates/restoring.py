@@ -29,7 +29,7 @@ from gitops_templates.restore_checks import Check, failure, post_checks
 
 if TYPE_CHECKING:
     from gitops_templates.gitrepo import GitRepo
-    from gitops_templates.rollback import RestorePlan
+    from gitops_templates.restore_plan import RestorePlan
     from gitops_templates.workspace import Workspace
 
 BACKUP_PREFIX = "refs/gitops-templates/backup/"
