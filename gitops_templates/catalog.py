@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from gitops_templates.compatibility import CompatibilityReport
+    from gitops_templates.hooks import MessageLint
     from gitops_templates.inspection import HistoryReport, StatsReport, VersionDetail
     from gitops_templates.models import Component
     from gitops_templates.planning import Analysis
@@ -156,6 +157,12 @@ class Catalog:
     def rollforward(self, cid: str, **options: Any) -> RestoreResult:
         """Plan and carry out a roll-forward (`push`, `remote`, `dry_run`)."""
         return self.restore(self.plan_rollforward(cid), **options)
+
+    def lint_commit_message(self, path: Path) -> MessageLint:
+        """Lint a commit message file as the commit-msg hook does."""
+        from gitops_templates.hooks import lint_commit_file
+
+        return lint_commit_file(self.workspace, path)
 
     def init(self, *, force: bool = False) -> ScaffoldResult:
         """Write a commented default configuration."""

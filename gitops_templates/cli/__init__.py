@@ -29,6 +29,7 @@ COMMANDS = {
     "diff": "gitops_templates.cli.diff_cmds:diff",
     "rollback": "gitops_templates.cli.rollback_cmds:rollback",
     "rollforward": "gitops_templates.cli.rollback_cmds:rollforward",
+    "hook": "gitops_templates.cli.hook_cmds:hook",
 }
 
 EPILOG = """\b
