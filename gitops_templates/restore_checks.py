@@ -120,7 +120,7 @@ def rollout_check(ws: Workspace, cid: str, *, abort: bool) -> tuple[Check, dict[
 
 def post_checks(ws: Workspace, cid: str, path: str, tree: str, *, emergency: bool) -> list[Check]:
     """After the commit: tree equality and metadata always; examples unless emergency."""
-    from gitops_templates.validation import validate_template
+    from gitops_templates.validation import template_problems
 
     found = ws.repo.object_id(f"HEAD:{path}")
     if found != tree:
@@ -130,14 +130,15 @@ def post_checks(ws: Workspace, cid: str, path: str, tree: str, *, emergency: boo
     checks = [Check("tree-equal", "post", "passed", f"{path} == {tree[:12]}")]
     if not path.startswith(f"{ws.settings.templates_dir}/"):
         return checks
-    directory = ws.repo.root / path
-    meta = validate_template(directory, f"{path}/template.yaml", cid, examples=False)
+    source = f"{path}/template.yaml"
+    meta, examples = template_problems(ws.repo.root / path, source, cid, examples=not emergency)
     checks.append(_from_problems("metadata-valid", meta, "template.yaml valid"))
     if emergency:
         checks.append(Check("examples-valid", "post", "skipped", "--emergency"))
+    elif examples is None:
+        checks.append(Check("examples-valid", "post", "skipped", "metadata invalid"))
     else:
-        full = validate_template(directory, f"{path}/template.yaml", cid, examples=True)
-        checks.append(_from_problems("examples-valid", full[len(meta) :], "examples valid"))
+        checks.append(_from_problems("examples-valid", examples, "examples valid"))
     return checks
 
 

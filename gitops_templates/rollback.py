@@ -83,7 +83,7 @@ def plan_rollback(
             hint="roll back to an earlier version; to bring a rolled-back version back, "
             "use `rollforward`",
         )
-    checks.append(_reachable(ws, target))
+    checks.append(_reachable(target))
     yanked_now = versions_of(line.yanked, line.component.id)
     checks.append(
         Check("target-not-yanked", "pre", "failed", f"{target.version} is yanked",
@@ -122,7 +122,7 @@ def plan_rollforward(ws: Workspace, cid: str) -> RestorePlan:
         raise NotFoundError(f"{note['rollback-of']}, named by {rollback.tag.name}, does not exist")
     checks = [
         Check("target-exists", "pre", "passed", f"{bad.tag.name} exists"),
-        _reachable(ws, bad),
+        _reachable(bad),
     ]
     at_head = ws.repo.object_id(f"{ws.head}:{line.component.path}")
     at_rollback = ws.repo.object_id(f"{rollback.tag.commit_sha}:{line.component.path}")
@@ -170,7 +170,7 @@ def _version_arg(line: _Line, text: str) -> VersionTag:
     return found
 
 
-def _reachable(ws: Workspace, item: VersionTag) -> Check:
+def _reachable(item: VersionTag) -> Check:
     if item.reachable:
         return Check("target-reachable", "pre", "passed", f"{item.tag.name} is an ancestor of HEAD")
     return Check(

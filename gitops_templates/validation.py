@@ -85,25 +85,35 @@ def validate(ws: Workspace, ids: Sequence[str] = ()) -> ValidationReport:
     return ValidationReport(tuple(checked), tuple(problems))
 
 
-def validate_template(
-    directory: Path, source: str, tid: str, *, examples: bool = True
-) -> list[Problem]:
+def validate_template(directory: Path, source: str, tid: str) -> list[Problem]:
     """Problems of one template directory in the work tree (examples last)."""
+    metadata, examples = template_problems(directory, source, tid)
+    return metadata + (examples or [])
+
+
+def template_problems(
+    directory: Path, source: str, tid: str, *, examples: bool = True
+) -> tuple[list[Problem], list[Problem] | None]:
+    """(metadata problems, example problems) in one read of template.yaml.
+
+    Examples are checked only when asked and when the parameter schema is valid;
+    otherwise their problems are None (not checked).
+    """
     try:
         doc = load_yaml(directory.joinpath("template.yaml").read_bytes(), source)
     except GitOpsTemplatesError as err:
-        return list(err.problems)
+        return list(err.problems), None
     if not isinstance(doc.data, dict):
-        return [Problem("template.yaml must be a mapping", file=source, line=1)]
+        return [Problem("template.yaml must be a mapping", file=source, line=1)], None
     problems = validate_against(doc, "template.schema.json")
     problems += _identity_and_files(directory, doc, tid)
     parameters = doc.data.get("parameters")
     if not isinstance(parameters, dict):
-        return problems
+        return problems, None
     schema_problems = check_parameters_schema(parameters, doc, ("parameters",))
     if schema_problems or not examples:
-        return problems + schema_problems
-    return problems + _examples(directory, doc, parameters)
+        return problems + schema_problems, None
+    return problems, _examples(directory, doc, parameters)
 
 
 def _identity_and_files(directory: Path, doc: YamlDocument, tid: str) -> list[Problem]:

@@ -109,8 +109,9 @@ def test_only_the_new_parameter_counts_against_the_latest_version(repo, cli):
     assert item["detected"] == "minor"
 
 
-def test_transitive_check_catches_a_type_change_across_the_major_line(repo, cli):
-    repo.write({"gitops-templates.yaml": "initial_version: '1.0.0'\n"})
+def waived_removal_then_retyped(repo: RepoBuilder, cli, config: str) -> None:
+    """1.0.0 (replicas: integer), 1.0.1 (removal waived), HEAD: replicas back as a string."""
+    repo.write({"gitops-templates.yaml": config})
     repo.template("web")
     repo.commit("feat(web): first")
     cli("release")  # 1.0.0: replicas is an integer
@@ -120,6 +121,10 @@ def test_transitive_check_catches_a_type_change_across_the_major_line(repo, cli)
     cli("release")  # 1.0.1: the removal was waived
     add_param(repo, "    replicas: {type: string}\n")
     repo.commit("feat(web): replicas again, as a string")
+
+
+def test_transitive_check_catches_a_type_change_across_the_major_line(repo, cli):
+    waived_removal_then_retyped(repo, cli, "initial_version: '1.0.0'\n")
     # against 1.0.1 this only adds an optional parameter; against 1.0.0 the type changed
     result = cli("plan", code=6)
     assert "type-changed" in result.stderr
@@ -194,16 +199,7 @@ def test_verify_honours_waivers_and_the_zero_x_rules(released, cli):
 
 
 def test_verify_checks_the_whole_line_of_a_release(repo, cli):
-    repo.write({"gitops-templates.yaml": "compatibility: warn\ninitial_version: '1.0.0'\n"})
-    repo.template("web")
-    repo.commit("feat(web): first")
-    cli("release")  # 1.0.0: replicas is an integer
-    drop_replicas(repo)
-    repo.commit("fix(web): drop replicas",
-                trailers={"Compatibility-Waiver": "param-removed /properties/replicas"})  # fmt: skip
-    cli("release")  # 1.0.1
-    add_param(repo, "    replicas: {type: string}\n")
-    repo.commit("feat(web): replicas again, as a string")
+    waived_removal_then_retyped(repo, cli, "compatibility: warn\ninitial_version: '1.0.0'\n")
     cli("release")  # 1.1.0: fine against 1.0.1, a type change against 1.0.0
     [check] = [c for c in cli.json("verify", code=6)["checks"] if c["status"] == "under-bumped"]
     assert check["tag"] == "web@1.1.0"
