@@ -1,5 +1,5 @@
 """`python -m gitops_templates`."""
 
-from gitops_templates.cli import main
+from gitops_templates.cli.app import main
 
 main()

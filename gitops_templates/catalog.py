@@ -11,10 +11,13 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from gitops_templates.compatibility import CompatibilityReport
+    from gitops_templates.docs import DocsResult
+    from gitops_templates.hook_install import InstallResult
     from gitops_templates.hooks import MessageLint
     from gitops_templates.inspection import HistoryReport, StatsReport, VersionDetail
     from gitops_templates.models import Component
     from gitops_templates.planning import Analysis
+    from gitops_templates.pushcheck import PushReport
     from gitops_templates.releasing import ReleasePlan, ReleaseResult
     from gitops_templates.restore_plan import RestorePlan
     from gitops_templates.restoring import RestoreResult
@@ -158,11 +161,42 @@ class Catalog:
         """Plan and carry out a roll-forward (`push`, `remote`, `dry_run`)."""
         return self.restore(self.plan_rollforward(cid), **options)
 
+    def docs(
+        self,
+        ids: Sequence[str] = (),
+        *,
+        check: bool = False,
+        fmt: str = "markdown",
+        strict: bool | None = None,
+    ) -> DocsResult:
+        """Generate (or, with `check`, compare) READMEs and the index, or the HTML site."""
+        from gitops_templates.docs import generate_docs
+
+        return generate_docs(self.workspace, ids, check=check, fmt=fmt, strict=strict)
+
     def lint_commit_message(self, path: Path) -> MessageLint:
         """Lint a commit message file as the commit-msg hook does."""
         from gitops_templates.hooks import lint_commit_file
 
         return lint_commit_file(self.workspace, path)
+
+    def check_pre_push(self, remote: str, updates: str) -> PushReport:
+        """Check a push as the pre-push hook does (`updates`: git's stdin lines)."""
+        from gitops_templates.hooks import check_pre_push
+
+        return check_pre_push(self.workspace, remote, updates)
+
+    def check_pre_receive(self, updates: str) -> PushReport:
+        """Check a push as the server's pre-receive hook does (git's stdin lines)."""
+        from gitops_templates.hooks import check_pre_receive
+
+        return check_pre_receive(self.workspace, updates)
+
+    def install_hooks(self, *, server: bool = False, force: bool = False) -> InstallResult:
+        """Install commit-msg and pre-push (or, with `server`, pre-receive) hooks."""
+        from gitops_templates.hook_install import install_hooks
+
+        return install_hooks(self.workspace, server=server, force=force)
 
     def init(self, *, force: bool = False) -> ScaffoldResult:
         """Write a commented default configuration."""

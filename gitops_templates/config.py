@@ -6,19 +6,18 @@ into a frozen `Settings`. No other module sees the raw dict.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from semver import Version
-
 from gitops_templates.errors import ConfigError, Problem
 from gitops_templates.models import Level
-from gitops_templates.versioning import BumpRules, TagFormat, TagFormatError
+from gitops_templates.versioning import SEMVER, BumpRules, TagFormat, TagFormatError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from pathlib import Path
 
 CONFIG_NAMES = ("gitops-templates.yaml", "gitops-templates.yml")
 DEFAULT_TAG_FORMAT = "{id}@{version}"
@@ -34,6 +33,16 @@ class ComponentSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class DocsSettings:
+    """`docs:` options."""
+
+    templates_dir: str | None = None  # overrides for the shipped doc templates
+    index: str = "TEMPLATES.md"
+    site_dir: str = "site"
+    strict: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Validated catalog configuration with defaults filled in."""
 
@@ -46,6 +55,7 @@ class Settings:
     compatibility: str = "enforce"
     compatibility_profile: str = "template"
     compatibility_rules: str | None = None  # file of rule id -> err|warn|info|none
+    docs: DocsSettings = field(default_factory=DocsSettings)
     source: str | None = None  # the file the settings came from
     notices: tuple[str, ...] = ()
 
@@ -70,16 +80,12 @@ def load_settings(text: bytes | None, source: str | None) -> Settings:
     """Parse and validate config text (None: all defaults)."""
     if text is None or source is None:
         return Settings()
-    from gitops_templates.schema import validate_against  # jsonschema: only with a file
-    from gitops_templates.yamlio import load_yaml  # PyYAML: likewise
+    from gitops_templates.schema import validate_against  # jsonschema: likewise
+    from gitops_templates.yamlio import load_yaml  # PyYAML: only with a file
 
     doc = load_yaml(text, source)
-    data = doc.data if doc.data is not None else {}
-    if not isinstance(data, dict):
-        raise ConfigError(
-            f"{source}: the configuration must be a mapping",
-            problems=(Problem("expected a mapping of keys", file=source, line=1),),
-        )
+    data = _mapping(doc.data, source)
+
     problems = validate_against(doc, "config.schema.json")
     if problems:
         raise ConfigError(
@@ -88,6 +94,71 @@ def load_settings(text: bytes | None, source: str | None) -> Settings:
             problems=tuple(problems),
         )
     return _settings(data, source, doc.line_of)
+
+
+def load_unchecked_settings(text: bytes | None, source: str | None, cache: Path) -> Settings:
+    """Settings without the JSON Schema, for hooks that run on every commit.
+
+    The parsed YAML is kept as JSON in `cache` with the text it came from, so an
+    unchanged config costs neither PyYAML nor jsonschema. A config the schema would
+    reject gives the defaults and a notice here; `validate` reports it.
+    """
+    if text is None or source is None:
+        return Settings()
+    import json
+
+    key = text.decode("utf-8", errors="replace")
+    try:
+        stored = json.loads(cache.read_text("utf-8"))
+        data = stored["data"] if stored.get("key") == key else None
+    except (OSError, ValueError, KeyError, AttributeError):
+        data = None
+    if not isinstance(data, dict):
+        from gitops_templates.yamlio import load_yaml
+
+        data = _mapping(load_yaml(text, source).data, source)
+        _store(cache, key, data)
+    try:
+        return _settings(data, source, lambda _path: None)
+    except (ConfigError, AttributeError, KeyError, TypeError, ValueError):
+        unchecked = f"{source} is invalid; defaults used (run `gitops-templates validate`)"
+        return Settings(source=source, notices=(unchecked,))
+
+
+def _mapping(data: Any, source: str) -> dict[str, Any]:
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"{source}: the configuration must be a mapping",
+            problems=(Problem("expected a mapping of keys", file=source, line=1),),
+        )
+    return data
+
+
+def _store(cache: Path, key: str, data: dict[str, Any]) -> None:
+    import json
+    import os
+    import tempfile
+
+    try:
+        payload = json.dumps({"key": key, "data": data})
+        fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=".config-")
+    except (OSError, TypeError, ValueError):
+        return  # not JSON-able (dates) or a read-only clone: parse each time
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(payload)
+        Path(tmp).replace(cache)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _initial_version(data: Mapping[str, Any], fail: Any) -> str:
+    value = str(data.get("initial_version", "0.1.0"))
+    if not re.fullmatch(SEMVER, value):
+        raise fail("initial_version", f"{value!r} is not a semantic version such as 0.1.0")
+    return value
 
 
 def _settings(data: Mapping[str, Any], source: str, line_of: Any) -> Settings:
@@ -106,7 +177,7 @@ def _settings(data: Mapping[str, Any], source: str, line_of: Any) -> Settings:
         bump_types=MappingProxyType(bump_types) if "bump_types" in data else BumpRules().bump_types,
         zero_breaking=Level.parse(zero.get("breaking", "minor")),
         zero_feat=Level.parse(zero.get("feat", "minor")),
-        initial_version=Version.parse(str(data.get("initial_version", "0.1.0"))),
+        initial=_initial_version(data, fail),
     )
     components = []
     for cid, spec in data.get("components", {}).items():
@@ -130,5 +201,6 @@ def _settings(data: Mapping[str, Any], source: str, line_of: Any) -> Settings:
         compatibility=str(data.get("compatibility", "enforce")),
         compatibility_profile=str(data.get("compatibility_profile", "template")),
         compatibility_rules=data.get("compatibility_rules"),
+        docs=DocsSettings(**data.get("docs", {})),
         source=source,
     )

@@ -1,8 +1,9 @@
-"""Use-cases behind git hooks: `hook commit-msg FILE`.
+"""Use-cases behind git hooks: `commit-msg FILE`, `pre-push REMOTE URL`, `pre-receive`.
 
 The commit-msg hook runs on every commit, so it reads only what the lint needs: the
-message file, `core.commentChar`, the configured commit types and the template ids at
-HEAD (one `ls-tree`).
+message file, `core.commentChar`, the configured commit types (the config is not
+schema-checked here) and the template ids at HEAD (one `ls-tree`). The push hooks
+hand the ref updates to `pushcheck`.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from typing import TYPE_CHECKING, Any
 from gitops_templates.commitlint import lint_message, strip_comments
 from gitops_templates.errors import ExitCode, GitOpsTemplatesError, NotFoundError
 from gitops_templates.models import SCHEMA_VERSION
+from gitops_templates.workspace import discover_templates
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from gitops_templates.commitlint import LintIssue
+    from gitops_templates.pushcheck import PushReport
     from gitops_templates.workspace import Workspace
 
 
@@ -55,14 +58,38 @@ def lint_commit_file(ws: Workspace, path: Path) -> MessageLint:
     except OSError as err:
         raise NotFoundError(f"{path}: cannot read the commit message ({err.strerror})") from None
     text = strip_comments(raw.decode("utf-8", errors="replace"), _comment_char(ws))
+    settings = ws.quick_settings
     try:
-        templates = [c.id for c in ws.components]
+        found, _ = discover_templates(ws.repo.ls_tree("HEAD", settings.templates_dir), settings)
     except GitOpsTemplatesError:
-        templates = []  # no commit yet, or no catalog: lint the shape only
-    types = ws.settings.rules.bump_types.keys()
+        found = []  # no commit yet, or no catalog: lint the shape only
+    templates = [c.id for c in found] + [c.id for c in settings.components]
+    types = settings.rules.bump_types.keys()
     return MessageLint(str(path), tuple(lint_message(text, types=types, templates=templates)))
 
 
 def _comment_char(ws: Workspace) -> str:
     value = ws.repo.config("core.commentchar") or "#"
     return "#" if value == "auto" else value[:1]
+
+
+def check_pre_push(ws: Workspace, remote: str, updates_text: str) -> PushReport:
+    """`pre-push REMOTE URL`: the lines git writes on stdin, checked before anything is sent.
+
+    Commits the remote already has are those of its remote-tracking refs (all of
+    them when the push names a URL instead of a remote).
+    """
+    from gitops_templates.pushcheck import check_push
+    from gitops_templates.pushrefs import parse_pre_push
+
+    named = remote in ws.repo.remotes()
+    known = [f"--remotes={remote}"] if named else ["--remotes"]
+    return check_push(ws, parse_pre_push(updates_text), known=known)
+
+
+def check_pre_receive(ws: Workspace, updates_text: str) -> PushReport:
+    """`pre-receive` on the server: the refs before the push are what it already has."""
+    from gitops_templates.pushcheck import check_push
+    from gitops_templates.pushrefs import parse_pre_receive
+
+    return check_push(ws, parse_pre_receive(updates_text), known=["--all"])

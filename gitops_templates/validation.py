@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from gitops_templates.yamlio import YamlDocument
 
 
+_REGULAR = ("100644", "100755")  # file modes copied out of Git (not links or submodules)
+
+
 @dataclass(frozen=True, slots=True)
 class ValidationReport:
     """Problems per file; empty means valid."""
@@ -151,4 +154,33 @@ def _examples(directory: Path, doc: YamlDocument, parameters: dict[str, Any]) ->
             problems += err.problems
             continue
         problems += validate_values(parameters, example_doc.data, example_doc, ())
+    return problems
+
+
+def validate_at(ws: Workspace, ids: Sequence[str]) -> list[Problem]:
+    """Validate templates as committed at `ws.head` (push hooks: not the work tree).
+
+    Each template directory is copied out of Git into a temporary directory and checked
+    there like a work tree; problems name the repository paths.
+    """
+    import tempfile
+    from pathlib import Path
+
+    base = ws.settings.templates_dir
+    specs = [f"{ws.head}:{base}/{tid}" for tid in ids]
+    trees = ws.repo.trees(specs)
+    files = {tid: [e for e in found[1] if e.mode in _REGULAR] if (found := trees[spec]) else None
+             for tid, spec in zip(ids, specs, strict=True)}  # fmt: skip
+    blobs = ws.repo.read_blobs(e.sha for entries in files.values() for e in entries or ())
+    problems: list[Problem] = []
+    with tempfile.TemporaryDirectory(prefix="gitops-templates-") as tmp:
+        for tid, entries in files.items():
+            if entries is None:
+                continue  # deleted by the push: nothing to validate
+            directory = Path(tmp, tid)
+            for entry in entries:
+                target = directory / entry.path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(blobs[entry.sha])
+            problems += validate_template(directory, f"{base}/{tid}/template.yaml", tid)
     return problems

@@ -23,9 +23,10 @@ from gitops_templates.models import SCHEMA_VERSION
 from gitops_templates.versioning import level_between
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from gitops_templates.compatibility import CompatibilityReport, Snapshot
+    from gitops_templates.models import TagRecord
     from gitops_templates.tags import VersionTag
     from gitops_templates.versioning import BumpRules
     from gitops_templates.workspace import Workspace
@@ -94,27 +95,43 @@ def _check(
     contents: dict[tuple[str, str], tuple[str, str] | None],
 ) -> TagCheck:
     tag = item.tag
-    if not tag.annotated:
-        return TagCheck(item.component, tag.name, "unverifiable", "lightweight tag: no digest")
-    note = read_tag_message(tag.message or "")
-    if note.digest is None:
-        return TagCheck(item.component, tag.name, "unverifiable",
-                        "no Template-Digest trailer (created by another tool?)")  # fmt: skip
-    commit = tag.commit_sha or ""
-    digest, tree = contents.get((commit, path)) or ("(directory missing)", "")
-    if digest != note.digest or (note.tree and note.tree != tree):
-        return TagCheck(
-            item.component, tag.name, "mismatch",
-            f"content at {commit[:12]} has {digest} (tree {tree[:12]}), the tag records "
-            f"{note.digest} (tree {(note.tree or '?')[:12]}): the tag was moved or "
-            "re-created onto other content",
-        )  # fmt: skip
+    found = content_check(item.component, tag, path, contents)
+    if found is not None:
+        return found
     if tag.signed:
         result = ws.repo.verify_tag(tag.name)
         if not result.ok:
             return TagCheck(item.component, tag.name, "bad-signature", result.output)
         return TagCheck(item.component, tag.name, "ok", f"digest and signature ok: {result.output}")
     return TagCheck(item.component, tag.name, "ok", "digest ok (unsigned)")
+
+
+def content_check(
+    cid: str,
+    tag: TagRecord,
+    path: str,
+    contents: Mapping[tuple[str, str], tuple[str, str] | None],
+) -> TagCheck | None:
+    """The digest and tree a tag records against its commit's content (None: they match).
+
+    `contents` is `Workspace.contents` of `(tag.commit_sha, path)`.
+    """
+    if not tag.annotated:
+        return TagCheck(cid, tag.name, "unverifiable", "lightweight tag: no digest")
+    note = read_tag_message(tag.message or "")
+    if note.digest is None:
+        return TagCheck(cid, tag.name, "unverifiable",
+                        "no Template-Digest trailer (created by another tool?)")  # fmt: skip
+    commit = tag.commit_sha or ""
+    digest, tree = contents.get((commit, path)) or ("(directory missing)", "")
+    if digest != note.digest or (note.tree and note.tree != tree):
+        return TagCheck(
+            cid, tag.name, "mismatch",
+            f"content at {commit[:12]} has {digest} (tree {tree[:12]}), the tag records "
+            f"{note.digest} (tree {(note.tree or '?')[:12]}): the tag was moved or "
+            "re-created onto other content",
+        )  # fmt: skip
+    return None
 
 
 def bump_checks(ws: Workspace, versions: dict[str, list[VersionTag]]) -> list[TagCheck]:

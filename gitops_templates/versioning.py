@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from semver import Version
-
 from gitops_templates.models import Level
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    from semver import Version
 
     from gitops_templates.models import CommitMessage
 
@@ -87,7 +87,12 @@ class BumpRules:
     bump_types: Mapping[str, Level] = field(default_factory=lambda: DEFAULT_BUMP_TYPES)
     zero_breaking: Level = Level.MINOR  # zero_major.breaking: major | minor
     zero_feat: Level = Level.MINOR  # zero_major.feat: minor | patch
-    initial_version: Version = field(default_factory=lambda: Version(0, 1, 0))
+    initial: str = "0.1.0"  # config `initial_version`, parsed on use
+
+    @property
+    def initial_version(self) -> Version:
+        """The version of a component's first release."""
+        return parse_version(self.initial)
 
     def commit_level(self, message: CommitMessage) -> tuple[Level, str]:
         """The level a commit declares, with the rule that decided it."""
@@ -251,4 +256,6 @@ def level_between(old: Version | None, new: Version) -> Level:
 
 def parse_version(text: str) -> Version:
     """Parse a full semver string (no `v` prefix)."""
+    from semver import Version  # imported on use: commit-msg hooks never need it
+
     return Version.parse(text)

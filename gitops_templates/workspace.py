@@ -13,42 +13,26 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gitops_templates.attribution import (
-    SHARED_DIR,
-    Attributor,
-    build_include_graph,
-    referenced_names,
+from gitops_templates.config import (
+    CONFIG_NAMES,
+    Settings,
+    find_config,
+    load_settings,
+    load_unchecked_settings,
 )
-from gitops_templates.config import CONFIG_NAMES, Settings, find_config, load_settings
-from gitops_templates.digest import tree_digest
 from gitops_templates.errors import ConfigError, NotFoundError, ShallowRepositoryError
 from gitops_templates.gitrepo import GitRepo
-from gitops_templates.history import (
-    PARSER_VERSION,
-    SHALLOW_HINT,
-    History,
-    invalid_utf8_notice,
-    load_history,
-    parse_once,
-    save_history,
-)
 from gitops_templates.models import Component, Notice, is_valid_id
-from gitops_templates.planning import Analysis, Collected, advance, collect, conclude
-from gitops_templates.state_cache import (
-    STATE_FORMAT,
-    StoredState,
-    fingerprint,
-    load_state,
-    save_state,
-    tags_fingerprint,
-)
-from gitops_templates.tags import VersionTag, check_tag_formats, read_versions
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from gitops_templates.attribution import IncludeGraph
+    from gitops_templates.attribution import Attributor, IncludeGraph
+    from gitops_templates.history import History
     from gitops_templates.models import TagRecord, TreeEntry
+    from gitops_templates.planning import Analysis, Collected
+    from gitops_templates.state_cache import StoredState
+    from gitops_templates.tags import VersionTag
 
 JINJA_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tpl", ".tmpl")
 INCREMENTAL_LIMIT = 5000  # new commits read incrementally before a full walk is used
@@ -64,11 +48,20 @@ class Workspace:
         *,
         config: Path | None = None,
         use_cache: bool = True,
+        revision: str | None = None,
     ) -> None:
         self.path = Path(path)
         self.config_path = config
         self.use_cache = use_cache
+        self.revision = revision  # a commit to look at instead of HEAD (push hooks)
         self._discovery_notices: list[Notice] = []
+
+    def at(self, revision: str) -> Workspace:
+        """The same repository and options, looking at `revision` instead of HEAD."""
+        other = Workspace(self.path, config=self.config_path, use_cache=self.use_cache,
+                          revision=revision)  # fmt: skip
+        other.__dict__["repo"] = self.repo  # cached_property: share the discovered repo
+        return other
 
     @cached_property
     def repo(self) -> GitRepo:
@@ -78,26 +71,38 @@ class Workspace:
     @cached_property
     def settings(self) -> Settings:
         """Validated configuration."""
+        return self._load_settings(check=True)
+
+    @cached_property
+    def quick_settings(self) -> Settings:
+        """The configuration without the schema check (hooks on every commit)."""
+        if "settings" in self.__dict__:
+            return self.settings
+        return self._load_settings(check=False)
+
+    def _load_settings(self, *, check: bool) -> Settings:
         path, notices = find_config(self.repo.root, self.config_path)
         text: bytes | None
         source: str | None
         if path is not None:
             text, source = path.read_bytes(), _display(path, self.repo.root)
-        elif self.repo.bare:
-            text, source = _config_from_head(self.repo)
+        elif self.revision is not None or self.repo.bare:
+            text, source = _config_at(self.repo, self.revision or "HEAD")
         else:
             text, source = None, None
-        settings = load_settings(text, source)
+        if check:
+            settings = load_settings(text, source)
+        else:
+            cache = self.repo.state_dir / "config-v1.json"
+            settings = load_unchecked_settings(text, source, cache)
         if notices:
-            from dataclasses import replace
-
-            settings = replace(settings, notices=tuple(notices))
+            settings = replace(settings, notices=(*settings.notices, *notices))
         return settings
 
     @cached_property
     def head(self) -> str:
-        """The commit HEAD points at (detached or not)."""
-        return self.repo.head()
+        """The commit HEAD points at (detached or not), or the requested revision."""
+        return self.repo.resolve(self.revision) if self.revision else self.repo.head()
 
     @cached_property
     def head_tree(self) -> list[TreeEntry]:
@@ -107,6 +112,8 @@ class Workspace:
     @cached_property
     def components(self) -> tuple[Component, ...]:
         """Templates at HEAD plus the components declared in the config."""
+        from gitops_templates.tags import check_tag_formats
+
         found, self._discovery_notices = discover_templates(self.head_tree, self.settings)
         known = {c.id for c in found}
         for spec in self.settings.components:
@@ -137,6 +144,8 @@ class Workspace:
     @cached_property
     def history(self) -> History:
         """Commits reachable from HEAD, read through the parse cache."""
+        from gitops_templates.history import load_history
+
         dated = sorted((t.tagger_time, t.commit_sha) for t in self.tags
                        if t.tagger_time and t.commit_sha)  # fmt: skip
         hint = dated[len(dated) // 2][1] if len(dated) >= 2 else None  # the median tag
@@ -156,17 +165,23 @@ class Workspace:
     @cached_property
     def versions(self) -> tuple[dict[str, list[VersionTag]], list[Notice]]:
         """Version tags per component (highest first) with reachability from HEAD."""
+        from gitops_templates.tags import read_versions
+
         return read_versions(self.components, self.tags, set(self.collected.reachable_tags))
 
     @cached_property
     def detailed_versions(self) -> dict[str, list[VersionTag]]:
         """Version tags with their messages and signature state (history, show, verify)."""
+        from gitops_templates.tags import read_versions
+
         tags = self.repo.tags(details=True)
         return read_versions(self.components, tags, set(self.collected.reachable_tags))[0]
 
     @cached_property
     def include_graph(self) -> IncludeGraph:
         """Shared partials each template includes (from HEAD's bodies)."""
+        from gitops_templates.attribution import build_include_graph
+
         base = self.settings.templates_dir
         entries = [
             e for e in self.head_tree if e.kind == "blob" and e.path.endswith(JINJA_SUFFIXES)
@@ -187,6 +202,8 @@ class Workspace:
         None for a place where the path is not a directory. Blobs shared between
         places (unchanged files across versions) are read once.
         """
+        from gitops_templates.digest import tree_digest
+
         wanted = list(dict.fromkeys(places))
         specs = [f"{commit}:{path}" if path else f"{commit}^{{tree}}" for commit, path in wanted]
         trees = self.repo.trees(specs)
@@ -201,6 +218,8 @@ class Workspace:
 
     def attributor(self) -> Attributor:
         """Maps commits to components (paths, footers, shared partials at HEAD)."""
+        from gitops_templates.attribution import SHARED_DIR, Attributor
+
         return Attributor(
             self.components,
             shared_prefix=f"{self.settings.templates_dir}/{SHARED_DIR}/",
@@ -209,6 +228,8 @@ class Workspace:
 
     def analyze(self, ids: Sequence[str] = (), *, pre_token: str | None = None) -> Analysis:
         """States of the selected components at HEAD."""
+        from gitops_templates.planning import Analysis, conclude
+
         selected = self.select(ids)
         versions, version_notices = self.versions
         analysis = conclude(
@@ -237,6 +258,15 @@ class Workspace:
     @cached_property
     def collected(self) -> Collected:
         """Unreleased changes of every component: from the stored state when possible."""
+        from gitops_templates.history import SHALLOW_HINT, save_history
+        from gitops_templates.planning import collect
+        from gitops_templates.state_cache import (
+            StoredState,
+            load_state,
+            save_state,
+            tags_fingerprint,
+        )
+
         head = self.head
         if self.repo.is_shallow():
             raise ShallowRepositoryError(
@@ -270,6 +300,9 @@ class Workspace:
 
     def _advance(self, stored: StoredState, head: str) -> Collected | None:
         """`stored` plus the commits made since, or None when a full walk is needed."""
+        from gitops_templates.history import invalid_utf8_notice, parse_once
+        from gitops_templates.planning import advance
+
         prior = stored.collected
         if prior.head == head:
             return prior
@@ -300,6 +333,8 @@ class Workspace:
 
     def _includes_unchanged(self, old: str, new: str, paths: Sequence[str]) -> bool:
         """True when every path exists at both revisions with the same include names."""
+        from gitops_templates.attribution import referenced_names
+
         blobs = self.repo.read_paths([f"{rev}:{p}" for p in paths for rev in (old, new)])
         for before, after in zip(blobs[::2], blobs[1::2], strict=True):
             if before is None or after is None:
@@ -311,6 +346,9 @@ class Workspace:
         return True
 
     def _state_key(self) -> str:
+        from gitops_templates.history import PARSER_VERSION
+        from gitops_templates.state_cache import STATE_FORMAT, fingerprint
+
         s = self.settings
         rules = s.rules
         parts = [
@@ -350,11 +388,11 @@ def discover_templates(
     return found, notices
 
 
-def _config_from_head(repo: GitRepo) -> tuple[bytes | None, str | None]:
+def _config_at(repo: GitRepo, rev: str) -> tuple[bytes | None, str | None]:
     for name in CONFIG_NAMES:
-        data = repo.read_file("HEAD", name)
+        data = repo.read_file(rev, name)
         if data is not None:
-            return data, f"HEAD:{name}"
+            return data, f"{rev if rev == 'HEAD' else rev[:12]}:{name}"
     return None, None
 
 

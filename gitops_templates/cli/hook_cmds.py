@@ -1,13 +1,15 @@
-"""`hook commit-msg FILE`: entry points git hooks call (arguments as git gives them)."""
+"""`hook commit-msg|pre-push|pre-receive` (as git calls them) and `hooks install`."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
 from gitops_templates.cli._context import AppContext, json_option, pass_app
-from gitops_templates.cli._output import emit_json, note
+from gitops_templates.cli._hooktext import lint_lines, push_lines
+from gitops_templates.cli._output import emit_json, note, out
 
 
 @click.group()
@@ -26,10 +28,62 @@ def commit_msg(ctx: click.Context, app: AppContext, message_file: str, as_json: 
     if as_json:
         emit_json(report.to_dict())
     else:
-        for issue in report.issues:
-            colour = "red" if issue.level == "error" else "yellow"
-            note(f"{click.style(issue.level, fg=colour)}: line {issue.line}: {issue.message} "
-                 f"[{issue.rule}]" + (f"\n  hint: {issue.hint}" if issue.hint else ""))  # fmt: skip
-        if report.exit_code:
-            note("commit aborted; the message is kept in .git/COMMIT_EDITMSG")
+        for line in lint_lines(report):
+            note(line)
     ctx.exit(int(report.exit_code))
+
+
+@hook.command("pre-push")
+@click.argument("remote")
+@click.argument("url")
+@json_option
+@pass_app
+@click.pass_context
+def pre_push(ctx: click.Context, app: AppContext, remote: str, url: str, as_json: bool) -> None:
+    """Check refs about to be pushed (stdin: `<local-ref> <oid> <remote-ref> <oid>` lines).
+
+    Refuses deleting or moving version tags, version tags without a matching digest,
+    templates that do not validate and undeclared breaking changes.
+    """
+    report = app.catalog.check_pre_push(remote, sys.stdin.read())
+    if as_json:
+        emit_json(report.to_dict())
+    for line in push_lines(report):
+        note(line)
+    ctx.exit(int(report.exit_code))
+
+
+@hook.command("pre-receive")
+@json_option
+@pass_app
+@click.pass_context
+def pre_receive(ctx: click.Context, app: AppContext, as_json: bool) -> None:
+    """Server side: check a push before any ref moves (stdin: `<old> <new> <ref>` lines)."""
+    report = app.catalog.check_pre_receive(sys.stdin.read())
+    if as_json:
+        emit_json(report.to_dict())
+    for line in push_lines(report):
+        note(line)
+    ctx.exit(int(report.exit_code))
+
+
+@click.group()
+def hooks() -> None:
+    """Install the git hooks."""
+
+
+@hooks.command("install")
+@click.option("--server", is_flag=True, help="Install pre-receive (for a bare repository).")
+@click.option(
+    "--force", is_flag=True, help="Keep foreign hooks as <hook>.pre-gitops-templates, run first."
+)
+@json_option
+@pass_app
+def install(app: AppContext, server: bool, force: bool, as_json: bool) -> None:
+    """Install commit-msg and pre-push hooks (honours core.hooksPath)."""
+    result = app.catalog.install_hooks(server=server, force=force)
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    for item in result.hooks:
+        out(f"{item.action:9} {item.path}")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +26,7 @@ from gitops_templates.gitrepo._parse import (
     LogParser,
     LogResult,
     parse_batch,
+    parse_tag_object,
     parse_tags,
     parse_tree,
     text,
@@ -39,7 +39,7 @@ __all__ = ["GitRepo", "LogResult", "NewTag", "SignatureCheck"]
 from gitops_templates.models import TagRecord, TreeEntry
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
 _TAG_FORMAT = (
     "%(refname)%00%(objectname)%00%(objecttype)%00%(*objectname)%00%(*objecttype)"
@@ -74,26 +74,23 @@ class GitRepo(TagWriter, WorkTreeOps):
         """Find the repository containing `path`."""
         if not path.exists():
             raise NotAGitRepositoryError(f"{path} does not exist")
-        args = [
-            "rev-parse",
-            "--is-bare-repository",
-            "--absolute-git-dir",
-            "--git-common-dir",
-        ]
-        proc = git(path, args)
+        args = ["rev-parse", "--is-bare-repository", "--absolute-git-dir", "--git-common-dir"]
+        proc = git(path, [*args, "--show-toplevel"])  # one call in a work tree
+        if proc.returncode != 0:
+            proc = git(path, args)  # a bare repository has no top level
         if proc.returncode != 0:
             raise NotAGitRepositoryError(
                 f"{path} is not inside a Git repository",
                 hint="run the command inside a catalog repository or pass --repo PATH",
             )
-        bare_text, git_dir_text, common_text = text(proc.stdout).splitlines()[:3]
+        lines = text(proc.stdout).splitlines()
+        bare_text, git_dir_text, common_text = lines[:3]
         git_dir = Path(git_dir_text)
         common = Path(common_text)
         common = common if common.is_absolute() else (path / common).resolve()
         if bare_text == "true":
             return cls(git_dir, git_dir, common, bare=True)
-        top = git(path, ["rev-parse", "--show-toplevel"])
-        root = Path(text(top.stdout).strip()) if top.returncode == 0 else git_dir.parent
+        root = Path(lines[3]) if len(lines) > 3 and lines[3] else git_dir.parent
         return cls(root, git_dir, common, bare=False)
 
     # -- plumbing -----------------------------------------------------------------
@@ -208,6 +205,8 @@ class GitRepo(TagWriter, WorkTreeOps):
             middle = hinted if hinted and self.existing([hinted]) else self._split_point(head)
         if middle is None:
             return self.log([head], first_parent=first_parent)
+        import tempfile  # not on the hook path
+
         with tempfile.TemporaryFile() as older, tempfile.TemporaryFile() as errors:
             args = log_args(first_parent, None, [middle, "--"])
             proc = subprocess.Popen(
@@ -232,6 +231,8 @@ class GitRepo(TagWriter, WorkTreeOps):
     def _stream_log(self, args: list[str]) -> LogResult:
         """Run `git log` and parse its output while it is being written."""
         parser = LogParser()
+        import tempfile
+
         with tempfile.TemporaryFile() as errors:
             proc = subprocess.Popen(
                 ["git", *args], cwd=self.root, stdout=subprocess.PIPE, stderr=errors, env=env()
@@ -260,6 +261,19 @@ class GitRepo(TagWriter, WorkTreeOps):
         refs = [f"refs/tags/{p}" for p in patterns] or ["refs/tags/"]
         out = self.run(["for-each-ref", f"--format={fmt}", *where, "--", *refs])
         return parse_tags(out)
+
+    def tag_objects(self, refs: Mapping[str, str]) -> list[TagRecord]:
+        """Tags not (yet) in refs/tags: tag name -> object id, read in one batch.
+
+        For push hooks, where the pushed objects exist but the refs do not.
+        """
+        names = list(refs)
+        found = self._batch([refs[n] for n in names])
+        return [
+            parse_tag_object(name, item[0], item[1], item[2])
+            for name, item in zip(names, found, strict=True)
+            if item is not None
+        ]
 
     def _batch(self, specs: Sequence[str]) -> list[tuple[str, str, bytes] | None]:
         """Objects for many specs (ids or `<rev>:<path>`) in one `cat-file --batch`."""
@@ -330,6 +344,11 @@ class GitRepo(TagWriter, WorkTreeOps):
     def read_file(self, rev: str, path: str) -> bytes | None:
         """One file at a revision; None when it does not exist there."""
         return self.try_run(["cat-file", "blob", f"{rev}:{path}"])
+
+    def hooks_dir(self) -> Path:
+        """Where git looks for hooks (`core.hooksPath` when set), absolute."""
+        found = Path(text(self.run(["rev-parse", "--git-path", "hooks"])).strip())
+        return found if found.is_absolute() else (self.root / found).resolve()
 
     def config(self, key: str) -> str | None:
         """A git config value, or None."""

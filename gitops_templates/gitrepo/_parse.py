@@ -155,6 +155,31 @@ def parse_tags(data: bytes) -> list[TagRecord]:
     return tags
 
 
+def parse_tag_object(name: str, oid: str, kind: str, body: bytes) -> TagRecord:
+    """A tag ref's object as `cat-file --batch` gives it (annotated or lightweight)."""
+    if kind != "tag":
+        commit = oid if kind == "commit" else None
+        return TagRecord(name, oid, commit, annotated=False, signed=False,
+                         tagger_time=None, message="")  # fmt: skip
+    head, _, message = text(body).partition("\n\n")
+    fields = dict(line.split(" ", 1) for line in head.splitlines() if " " in line)
+    when = fields.get("tagger", "").rsplit(" ", 2)
+    signed = ""
+    for marker in ("-----BEGIN PGP SIGNATURE-----", "-----BEGIN SSH SIGNATURE-----"):
+        if marker in message:
+            message, _, rest = message.partition(marker)
+            signed = marker + rest
+    return TagRecord(
+        name=name,
+        object_sha=oid,
+        commit_sha=fields.get("object") if fields.get("type") == "commit" else None,
+        annotated=True,
+        signed=bool(signed),
+        tagger_time=int(when[1]) if len(when) == 3 and when[1].isdigit() else None,
+        message=message,
+    )
+
+
 def parse_tree(data: bytes, id_len: int) -> list[tuple[str, str, str]]:
     """`(mode, name, object id)` of a raw tree object (mode, space, name, NUL, raw id)."""
     entries = []

@@ -9,7 +9,6 @@ index and work tree are then brought to the new HEAD for the restored paths only
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -79,6 +78,8 @@ class WorkTreeOps:
         `files` are set too (None: removed). Runs `git commit` on HEAD with a private
         index, so hooks run and the user's index is not part of the commit.
         """
+        import tempfile
+
         with tempfile.TemporaryDirectory(prefix="gtpl-index-") as scratch:
             env = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
             try:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,6 +37,8 @@ def run_write(
     import git
 
     full_env = {"GIT_TERMINAL_PROMPT": "0", **(env or {})}
+    import tempfile
+
     with tempfile.TemporaryFile() as stream:
         if stdin is not None:
             stream.write(stdin.encode())
@@ -102,6 +102,9 @@ class TagWriter:
         follows git config; True forces signing; False forbids it. Returns the tag
         object ids by name.
         """
+        import shutil
+        import tempfile
+
         stage = Path(tempfile.mkdtemp(prefix="tag-stage-", dir=self.state_dir))
         try:
             objects = self._stage_tag_objects(stage, tags, sign)

@@ -88,7 +88,7 @@ def v(text: str | None) -> Version | None:
 DEFAULT = BumpRules()
 STRICT_ZERO = BumpRules(zero_breaking=Level.MAJOR)
 PATCH_ZERO = BumpRules(zero_feat=Level.PATCH)
-ONE = BumpRules(initial_version=Version(1, 0, 0))
+ONE = BumpRules(initial="1.0.0")
 
 NEXT = [
     # rules, release, pre, level, token, fresh, expected
