@@ -180,7 +180,13 @@ def main() -> int:
                        (["rollforward", "prometheus-alert"], 5),
                        (["stats", "prometheus-alert"], 5)):  # fmt: skip
         run(repo, cmd, clock[0] + hours * 3600)
-    print(f"\nThe catalog stays in {repo}; try: gitops-templates --repo {repo} status --json")
+    for cmd in (["docs"], ["docs", "--check"], ["docs", "--format", "html"]):
+        run(repo, cmd, clock[0] + 6 * 3600)
+    print(
+        f"\nDocs: {repo}/TEMPLATES.md, {repo}/templates/<id>/README.md and the site "
+        f"{repo}/site/index.html"
+    )
+    print(f"The catalog stays in {repo}; try: gitops-templates --repo {repo} status --json")
     return 0
 
 
