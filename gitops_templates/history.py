@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gitops_templates.conventional import parse_message
+from gitops_templates.errors import GitStateError
 from gitops_templates.models import CommitMessage, CommitRecord, Footer, Notice
 
 if TYPE_CHECKING:
@@ -96,9 +97,13 @@ def load_history(
     key = f"{CACHE_FORMAT}:{PARSER_VERSION}:fp={int(first_parent)}"
     cached = _read_cache(path, key) if use_cache else None
     tips = sorted(repo.existing(cached.tips)) if cached else []
+    result = None
     if tips:
-        result = repo.log(["HEAD"], tips, first_parent=first_parent)
-    else:
+        try:
+            result = repo.log([head], tips, first_parent=first_parent)
+        except GitStateError:
+            tips, cached = [], None  # a tip that vanished (a refused push's objects)
+    if result is None:
         result = repo.log_history(head, first_parent=first_parent, split_hint=split_hint)
     notices = [invalid_utf8_notice(sha) for sha in result.invalid_utf8]
     new = list(result.commits)

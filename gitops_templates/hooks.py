@@ -88,8 +88,14 @@ def check_pre_push(ws: Workspace, remote: str, updates_text: str) -> PushReport:
 
 
 def check_pre_receive(ws: Workspace, updates_text: str) -> PushReport:
-    """`pre-receive` on the server: the refs before the push are what it already has."""
+    """`pre-receive` on the server: the refs before the push are what it already has.
+
+    The pushed objects sit in git's quarantine until the hook accepts them, so no
+    cache is read or written here: a refused push must leave nothing behind.
+    """
     from gitops_templates.pushcheck import check_push
     from gitops_templates.pushrefs import parse_pre_receive
+    from gitops_templates.workspace import Workspace
 
-    return check_push(ws, parse_pre_receive(updates_text), known=["--all"])
+    fresh = Workspace(ws.path, config=ws.config_path, use_cache=False)
+    return check_push(fresh, parse_pre_receive(updates_text), known=["--all"])

@@ -114,17 +114,13 @@ def _content_refusals(
 
 def _version_owner(ws: Workspace, name: str, revision: str) -> Component | None:
     """The component `name` is a version of, with the components at `revision`."""
-    from gitops_templates.models import TagRecord
-    from gitops_templates.tags import read_versions
+    from gitops_templates.tags import owner_of
 
     try:
         components = ws.at(revision).components
     except GitOpsTemplatesError:
         return None  # no commit there (an empty server repository): nothing versioned yet
-    probe = TagRecord(name, "", None, annotated=True, signed=None, tagger_time=None, message="")
-    versions, _ = read_versions(components, [probe], set())
-    owner = next((cid for cid, items in versions.items() if items), None)
-    return next((c for c in components if c.id == owner), None)
+    return owner_of(components, name)
 
 
 def _branch_refusals(

@@ -73,6 +73,22 @@ def read_versions(
     return versions, notices
 
 
+def owner_of(components: Sequence[Component], name: str) -> Component | None:
+    """The component a tag name is a version of (anchored formats), if any."""
+    for component in components:
+        parsed = TagFormat.compile(component.tag_format).parse(name)
+        if parsed is None:
+            continue
+        cid = parsed[0]
+        if cid == component.id or (cid is None and _sole_user(components, component)):
+            return component
+    return None
+
+
+def _sole_user(components: Sequence[Component], component: Component) -> bool:
+    return sum(c.tag_format == component.tag_format for c in components) == 1
+
+
 def _tag_notice(tag: TagRecord, version: str) -> Notice | None:
     if tag.commit_sha is None:
         return Notice(

@@ -45,3 +45,41 @@ def test_a_good_message_commits_and_a_scope_typo_only_warns(hooked: RepoBuilder)
     assert proc.returncode == 0, proc.stderr
     assert "did you mean `web`?" in proc.stderr
     assert hooked.run("log", "-1", "--format=%s").strip() == "fix(wbe): typo"
+
+
+def test_hooks_install_writes_runnable_hooks_and_is_idempotent(repo: RepoBuilder, cli):
+    repo.template("web")
+    repo.commit("feat(web): first")
+    first = cli.json("hooks", "install")
+    assert {h["name"]: h["action"] for h in first["hooks"]} == {"commit-msg": "created",
+                                                                 "pre-push": "created"}  # fmt: skip
+    again = cli.json("hooks", "install")
+    assert {h["action"] for h in again["hooks"]} == {"unchanged"}
+    proc = commit(repo, "feat(web) missing colon\n")
+    assert proc.returncode != 0
+    assert "header-format" in proc.stderr
+
+
+def test_a_foreign_hook_is_never_replaced_silently(repo: RepoBuilder, cli):
+    repo.template("web")
+    repo.commit("feat(web): first")
+    hooks_dir = repo.path / "shared-hooks"
+    hooks_dir.mkdir()
+    repo.run("config", "core.hooksPath", str(hooks_dir))
+    foreign = hooks_dir / "commit-msg"
+    foreign.write_text('#!/bin/sh\necho "team hook ran" >&2\n')
+    foreign.chmod(0o755)
+    result = cli("hooks", "install", code=4)
+    assert "commit-msg" in result.stderr
+    assert "--force" in result.stderr
+    assert foreign.read_text() == '#!/bin/sh\necho "team hook ran" >&2\n'
+    assert not (hooks_dir / "pre-push").exists()  # all or nothing
+    chained = cli.json("hooks", "install", "--force")
+    assert {h["name"]: h["action"] for h in chained["hooks"]}["commit-msg"] == "chained"
+    assert (hooks_dir / "commit-msg.pre-gitops-templates").read_text().startswith("#!/bin/sh")
+    proc = commit(repo, "fix(web): fine\n")
+    assert proc.returncode == 0, proc.stderr
+    assert "team hook ran" in proc.stderr  # the foreign hook still runs, first
+    bad = commit(repo, "Fix: capital type\n")
+    assert bad.returncode != 0
+    assert "team hook ran" in bad.stderr
