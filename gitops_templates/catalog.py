@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from gitops_templates.compatibility import CompatibilityReport
     from gitops_templates.docs import DocsResult
     from gitops_templates.hook_install import InstallResult
-    from gitops_templates.hooks import MessageLint
+    from gitops_templates.hooks import MessageLint, RangeLint
     from gitops_templates.inspection import HistoryReport, StatsReport, VersionDetail
     from gitops_templates.models import Component
     from gitops_templates.planning import Analysis
@@ -180,6 +180,12 @@ class Catalog:
 
         return lint_commit_file(self.workspace, path)
 
+    def lint_commits(self, rev_range: str) -> RangeLint:
+        """Lint every commit message in `BASE..HEAD`."""
+        from gitops_templates.hooks import lint_commit_range
+
+        return lint_commit_range(self.workspace, rev_range)
+
     def check_pre_push(self, remote: str, updates: str) -> PushReport:
         """Check a push as the pre-push hook does (`updates`: git's stdin lines)."""
         from gitops_templates.hooks import check_pre_push
@@ -198,11 +204,19 @@ class Catalog:
 
         return install_hooks(self.workspace, server=server, force=force)
 
-    def init(self, *, force: bool = False) -> ScaffoldResult:
-        """Write a commented default configuration."""
+    def init(
+        self,
+        *,
+        force: bool = False,
+        github: bool = False,
+        pre_commit: bool = False,
+        action: str | None = None,
+    ) -> ScaffoldResult:
+        """Write a commented default configuration (and GitHub workflows, pre-commit)."""
         from gitops_templates.scaffold import init
 
-        return init(self.workspace, force=force)
+        return init(self.workspace, force=force, github=github, pre_commit=pre_commit,
+                    action=action)  # fmt: skip
 
     def new(self, cid: str) -> ScaffoldResult:
         """Scaffold a template that validates as it is."""

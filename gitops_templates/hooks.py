@@ -12,7 +12,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from gitops_templates.commitlint import lint_message, strip_comments
-from gitops_templates.errors import ExitCode, GitOpsTemplatesError, NotFoundError
+from gitops_templates.errors import (
+    ExitCode,
+    GitOpsTemplatesError,
+    InvalidInputError,
+    NotFoundError,
+)
 from gitops_templates.models import SCHEMA_VERSION
 from gitops_templates.workspace import discover_templates
 
@@ -66,6 +71,55 @@ def lint_commit_file(ws: Workspace, path: Path) -> MessageLint:
     templates = [c.id for c in found] + [c.id for c in settings.components]
     types = settings.rules.bump_types.keys()
     return MessageLint(str(path), tuple(lint_message(text, types=types, templates=templates)))
+
+
+@dataclass(frozen=True, slots=True)
+class RangeLint:
+    """The lint of every commit in a range (`lint-commits BASE..HEAD`, PR checks)."""
+
+    range: str
+    commits: tuple[tuple[str, str, MessageLint], ...]  # (sha, subject, lint)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """3 when any commit has an error."""
+        failed = any(lint.exit_code for _, _, lint in self.commits)
+        return ExitCode.INVALID_INPUT if failed else ExitCode.OK
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "range": self.range,
+            "ok": self.exit_code is ExitCode.OK,
+            "commits": [{"sha": sha, "subject": subject, **{k: v for k, v in lint.to_dict().items()
+                         if k in ("ok", "issues")}} for sha, subject, lint in self.commits],
+        }  # fmt: skip
+
+
+def lint_commit_range(ws: Workspace, rev_range: str) -> RangeLint:
+    """Lint the messages of the commits in `BASE..HEAD` (one `git log` pass).
+
+    Merge commits are skipped: git writes their messages.
+    """
+    base, dots, tip = rev_range.partition("..")
+    if not dots or not base or not tip.lstrip("."):
+        raise InvalidInputError(
+            f"{rev_range!r} is not a range", hint="write BASE..HEAD, e.g. origin/main..HEAD"
+        )
+    tip = tip.lstrip(".")
+    log = ws.repo.log([ws.repo.resolve(tip)], [ws.repo.resolve(base)])
+    settings = ws.settings
+    templates = [c.id for c in ws.components]
+    types = settings.rules.bump_types.keys()
+    linted = []
+    for commit in reversed(log.commits):
+        if len(commit.parents) > 1:
+            continue
+        issues = tuple(lint_message(commit.message, types=types, templates=templates))
+        subject = commit.message.split("\n", 1)[0]
+        linted.append((commit.sha, subject, MessageLint(commit.sha[:12], issues)))
+    return RangeLint(rev_range, tuple(linted))
 
 
 def _comment_char(ws: Workspace) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from gitops_templates.config import CONFIG_NAMES
-from gitops_templates.errors import InvalidInputError
+from gitops_templates.errors import GitOpsTemplatesError, InvalidInputError
 from gitops_templates.models import SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -117,16 +117,48 @@ class ScaffoldResult:
         return {"schema_version": SCHEMA_VERSION, "written": list(self.written)}
 
 
-def init(ws: Workspace, *, force: bool = False) -> ScaffoldResult:
-    """Write a commented default `gitops-templates.yaml`."""
+def init(
+    ws: Workspace,
+    *,
+    force: bool = False,
+    github: bool = False,
+    pre_commit: bool = False,
+    action: str | None = None,
+) -> ScaffoldResult:
+    """Write a commented default `gitops-templates.yaml`, and CI files when asked.
+
+    With `github` / `pre_commit` an existing configuration is kept; the other files
+    are all written or, when one exists already (without `force`), none.
+    """
+    from gitops_templates.scaffold_github import (
+        DEFAULT_ACTION,
+        pre_commit_file,
+        workflow_files,
+        write_files,
+    )
+
     root = ws.repo.root
     existing = [name for name in CONFIG_NAMES if (root / name).exists()]
-    if existing and not force:
+    extras: dict[str, str] = {}
+    if github:
+        extras |= workflow_files(action or DEFAULT_ACTION, _default_branch(ws))
+    if pre_commit:
+        extras |= pre_commit_file(action or DEFAULT_ACTION)
+    if existing and not force and not extras:
         raise InvalidInputError(
             f"{existing[0]} already exists", hint="pass --force to overwrite it"
         )
-    (root / CONFIG_NAMES[0]).write_text(DEFAULT_CONFIG)
-    return ScaffoldResult((CONFIG_NAMES[0],))
+    files = {} if existing and not force else {CONFIG_NAMES[0]: DEFAULT_CONFIG}
+    return ScaffoldResult(write_files(root, files | extras, force=force))
+
+
+def _default_branch(ws: Workspace) -> str:
+    """The branch releases happen on: the current one, else `main`."""
+    try:
+        head = ws.repo.symbolic_head()
+    except GitOpsTemplatesError:
+        head = None
+    return head.removeprefix("refs/heads/") if head else "main"
 
 
 def new_template(ws: Workspace, tid: str) -> ScaffoldResult:

@@ -30,6 +30,7 @@ COMMANDS = {
     "rollback": "gitops_templates.cli.rollback_cmds:rollback",
     "rollforward": "gitops_templates.cli.rollback_cmds:rollforward",
     "docs": "gitops_templates.cli.docs_cmds:docs",
+    "lint-commits": "gitops_templates.cli.hook_cmds:lint_commits",
     "hooks": "gitops_templates.cli.hook_cmds:hooks",
     "hook": "gitops_templates.cli.hook_cmds:hook",
 }

@@ -9,16 +9,36 @@ from gitops_templates.cli._output import emit_json, emitted_json, note, out, sho
 
 
 @click.command()
-@click.option("--force", is_flag=True, help="Overwrite an existing configuration.")
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@click.option("--github", is_flag=True, help="Also write GitHub workflows (PR, release, health).")
+@click.option("--hooks", is_flag=True, help="Also install the commit-msg and pre-push hooks.")
+@click.option(
+    "--pre-commit", "pre_commit", is_flag=True, help="Also write .pre-commit-config.yaml."
+)
+@click.option("--action", metavar="OWNER/REPO@REF", help="The action the workflows use.")
 @json_option
 @pass_app
-def init(app: AppContext, force: bool, as_json: bool) -> None:
-    """Write a commented default gitops-templates.yaml."""
-    result = app.catalog.init(force=force)
-    if emitted_json(result, as_json):
+def init(
+    app: AppContext,
+    force: bool,
+    github: bool,
+    hooks: bool,
+    pre_commit: bool,
+    action: str | None,
+    as_json: bool,
+) -> None:
+    """Write a commented default gitops-templates.yaml (and CI files, hooks)."""
+    result = app.catalog.init(force=force, github=github, pre_commit=pre_commit, action=action)
+    installed = app.catalog.install_hooks(force=force) if hooks else None
+    if as_json:
+        data = result.to_dict()
+        data["hooks"] = installed.to_dict()["hooks"] if installed else []
+        emit_json(data)
         return
     for path in result.written:
         out(f"wrote {path}")
+    for item in installed.hooks if installed else ():
+        out(f"{item.action:9} {item.path}")
 
 
 @click.command()

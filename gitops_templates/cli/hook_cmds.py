@@ -67,6 +67,27 @@ def pre_receive(ctx: click.Context, app: AppContext, as_json: bool) -> None:
     ctx.exit(int(report.exit_code))
 
 
+@click.command("lint-commits")
+@click.argument("rev_range", metavar="BASE..HEAD")
+@json_option
+@pass_app
+@click.pass_context
+def lint_commits(ctx: click.Context, app: AppContext, rev_range: str, as_json: bool) -> None:
+    """Lint the message of every commit in a range (pull request checks)."""
+    report = app.catalog.lint_commits(rev_range)
+    if as_json:
+        emit_json(report.to_dict())
+        ctx.exit(int(report.exit_code))
+    for sha, subject, lint in report.commits:
+        if lint.issues:
+            note(f"{sha[:12]} {subject}")
+            for line in lint_lines(lint)[:-1] if lint.exit_code else lint_lines(lint):
+                note(f"  {line}")
+    failed = sum(1 for *_, lint in report.commits if lint.exit_code)
+    note(f"{len(report.commits)} commit(s) checked, {failed} with errors")
+    ctx.exit(int(report.exit_code))
+
+
 @click.group()
 def hooks() -> None:
     """Install the git hooks."""

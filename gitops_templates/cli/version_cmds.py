@@ -74,7 +74,15 @@ def plan(
         import json
         from pathlib import Path
 
-        Path(output).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        from gitops_templates.errors import InvalidInputError
+
+        try:
+            Path(output).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        except OSError as err:
+            raise InvalidInputError(
+                f"cannot write the plan to {output}: {err.strerror}",
+                hint="pass -o a path in an existing, writable directory",
+            ) from None
     if as_json:
         emit_json(data)
         return

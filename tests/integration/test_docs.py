@@ -77,7 +77,9 @@ def test_parameter_versions_come_from_the_tag_history(documented: RepoBuilder, c
     assert "&lt;b&gt;" in readme or "\\<b\\>" in readme
 
 
-def test_check_reports_stale_files_with_a_diff_and_writes_nothing(documented: RepoBuilder, cli: Cli):
+def test_check_reports_stale_files_with_a_diff_and_writes_nothing(
+    documented: RepoBuilder, cli: Cli
+):
     cli("docs")
     assert cli.json("docs", "--check")["ok"] is True
     documented.write({"templates/api/body.yaml.j2": "changed\n"})
@@ -158,9 +160,11 @@ def test_html_site_pages_and_escaping(documented: RepoBuilder, cli: Cli):
     assert {f["path"] for f in result["files"]} == {
         "site/api.html", "site/web.html", "site/index.html", "site/.nojekyll"}  # fmt: skip
     index = (documented.path / "site/index.html").read_text()
-    assert "<script src" not in index and "<link" not in index  # no external assets
+    assert "<script src" not in index
+    assert "<link" not in index
     page = (documented.path / "site/web.html").read_text()
-    assert "&lt;b&gt;bold&lt;/b&gt;" in page and "<b>bold</b>" not in page
+    assert "&lt;b&gt;bold&lt;/b&gt;" in page
+    assert "<b>bold</b>" not in page
     assert cli.json("docs", "--format", "html", "--check")["ok"] is True
 
 

