@@ -76,16 +76,22 @@ def find_config(root: Path, explicit: Path | None) -> tuple[Path | None, list[st
     return (found[0] if found else None), notices
 
 
-def load_settings(text: bytes | None, source: str | None) -> Settings:
-    """Parse and validate config text (None: all defaults)."""
+def load_settings(text: bytes | None, source: str | None, cache: Path | None = None) -> Settings:
+    """Parse and validate config text (None: all defaults).
+
+    With `cache`, a text that passed the schema before (same tool version) is not
+    validated again: hooks and CI then skip importing jsonschema.
+    """
     if text is None or source is None:
         return Settings()
-    from gitops_templates.schema import validate_against  # jsonschema: likewise
-    from gitops_templates.yamlio import load_yaml  # PyYAML: only with a file
+    stored = _cached(cache, text) if cache is not None else None
+    if stored is not None and stored.get("valid") is True:
+        return _settings(stored["data"], source, lambda _path: None)
+    from gitops_templates.schema import validate_against  # jsonschema: only with a file
+    from gitops_templates.yamlio import load_yaml  # PyYAML: likewise
 
     doc = load_yaml(text, source)
     data = _mapping(doc.data, source)
-
     problems = validate_against(doc, "config.schema.json")
     if problems:
         raise ConfigError(
@@ -93,7 +99,10 @@ def load_settings(text: bytes | None, source: str | None) -> Settings:
             hint="see `gitops-templates init` for a commented default configuration",
             problems=tuple(problems),
         )
-    return _settings(data, source, doc.line_of)
+    settings = _settings(data, source, doc.line_of)
+    if cache is not None:
+        _store(cache, text, data, valid=True)
+    return settings
 
 
 def load_unchecked_settings(text: bytes | None, source: str | None, cache: Path) -> Settings:
@@ -105,24 +114,35 @@ def load_unchecked_settings(text: bytes | None, source: str | None, cache: Path)
     """
     if text is None or source is None:
         return Settings()
-    import json
-
-    key = text.decode("utf-8", errors="replace")
-    try:
-        stored = json.loads(cache.read_text("utf-8"))
-        data = stored["data"] if stored.get("key") == key else None
-    except (OSError, ValueError, KeyError, AttributeError):
-        data = None
-    if not isinstance(data, dict):
+    stored = _cached(cache, text)
+    if stored is not None:
+        data = stored["data"]
+    else:
         from gitops_templates.yamlio import load_yaml
 
         data = _mapping(load_yaml(text, source).data, source)
-        _store(cache, key, data)
+        _store(cache, text, data, valid=False)
     try:
         return _settings(data, source, lambda _path: None)
     except (ConfigError, AttributeError, KeyError, TypeError, ValueError):
         unchecked = f"{source} is invalid; defaults used (run `gitops-templates validate`)"
         return Settings(source=source, notices=(unchecked,))
+
+
+def _cached(cache: Path, text: bytes) -> dict[str, Any] | None:
+    """The stored entry for exactly this text and tool version, if any."""
+    import json
+
+    from gitops_templates import __version__
+
+    try:
+        stored = json.loads(cache.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(stored, dict) or not isinstance(stored.get("data"), dict):
+        return None
+    same = stored.get("text") == text.decode("utf-8", errors="replace")
+    return stored if same and stored.get("tool") == __version__ else None
 
 
 def _mapping(data: Any, source: str) -> dict[str, Any]:
@@ -136,13 +156,17 @@ def _mapping(data: Any, source: str) -> dict[str, Any]:
     return data
 
 
-def _store(cache: Path, key: str, data: dict[str, Any]) -> None:
+def _store(cache: Path, text: bytes, data: dict[str, Any], *, valid: bool) -> None:
     import json
     import os
     import tempfile
 
+    from gitops_templates import __version__
+
+    entry = {"tool": __version__, "text": text.decode("utf-8", errors="replace"),
+             "valid": valid, "data": data}  # fmt: skip
     try:
-        payload = json.dumps({"key": key, "data": data})
+        payload = json.dumps(entry)
         fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=".config-")
     except (OSError, TypeError, ValueError):
         return  # not JSON-able (dates) or a read-only clone: parse each time

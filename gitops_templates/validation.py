@@ -10,11 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from gitops_templates.errors import ExitCode, GitOpsTemplatesError, Problem
 from gitops_templates.models import SCHEMA_VERSION, is_valid_id
-from gitops_templates.schema import (
-    check_parameters_schema,
-    validate_against,
-    validate_values,
-)
 from gitops_templates.yamlio import load_yaml
 
 if TYPE_CHECKING:
@@ -102,6 +97,8 @@ def template_problems(
     Examples are checked only when asked and when the parameter schema is valid;
     otherwise their problems are None (not checked).
     """
+    from gitops_templates.schema import check_parameters_schema, validate_against  # jsonschema
+
     try:
         doc = load_yaml(directory.joinpath("template.yaml").read_bytes(), source)
     except GitOpsTemplatesError as err:
@@ -140,6 +137,8 @@ def _identity_and_files(directory: Path, doc: YamlDocument, tid: str) -> list[Pr
 
 
 def _examples(directory: Path, doc: YamlDocument, parameters: dict[str, Any]) -> list[Problem]:
+    from gitops_templates.schema import validate_values
+
     problems = []
     for index, example in enumerate(doc.data.get("examples") or []):
         if isinstance(example, dict) and "values" in example:
@@ -183,4 +182,39 @@ def validate_at(ws: Workspace, ids: Sequence[str]) -> list[Problem]:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(blobs[entry.sha])
             problems += validate_template(directory, f"{base}/{tid}/template.yaml", tid)
+    return problems
+
+
+def body_files_at(ws: Workspace, ids: Sequence[str]) -> list[Problem]:
+    """The body files each template.yaml names exist at `ws.head` (no schema needed).
+
+    For pushes that change only bodies: the metadata itself was validated when it
+    changed, so only its references to the (changed) files are checked.
+    """
+    base = ws.settings.templates_dir
+    specs = [f"{ws.head}:{base}/{tid}" for tid in ids]
+    trees = ws.repo.trees(specs)
+    metas = ws.repo.read_paths([f"{spec}/template.yaml" for spec in specs])
+    problems: list[Problem] = []
+    for tid, spec, raw in zip(ids, specs, metas, strict=True):
+        found = trees[spec]
+        if found is None or raw is None:
+            continue
+        source = f"{base}/{tid}/template.yaml"
+        present = {e.path for e in found[1]}
+        try:
+            doc = load_yaml(raw, source)
+        except GitOpsTemplatesError as err:
+            problems += err.problems
+            continue
+        for index, entry in enumerate(
+            (doc.data or {}).get("files") or [] if isinstance(doc.data, dict) else []
+        ):
+            src = entry.get("source") if isinstance(entry, dict) else None
+            if isinstance(src, str) and src not in present:
+                problems.append(Problem(
+                    f"body file {src!r} does not exist", file=source,
+                    pointer=f"files[{index}].source", line=doc.line_of(("files", index, "source")),
+                    rule="file-exists",
+                ))  # fmt: skip
     return problems

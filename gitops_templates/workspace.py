@@ -90,11 +90,13 @@ class Workspace:
             text, source = _config_at(self.repo, self.revision or "HEAD")
         else:
             text, source = None, None
+        cache = self.repo.state_dir / "config-v2.json" if self.use_cache else None
         if check:
-            settings = load_settings(text, source)
-        else:
-            cache = self.repo.state_dir / "config-v1.json"
+            settings = load_settings(text, source, cache)
+        elif cache is not None:
             settings = load_unchecked_settings(text, source, cache)
+        else:
+            settings = load_settings(text, source)
         if notices:
             settings = replace(settings, notices=(*settings.notices, *notices))
         return settings

@@ -108,3 +108,23 @@ def test_corrupt_state_is_ignored(catalog: RepoBuilder):
     data["changes"]["web"] = [["x"]]
     state.write_text(json.dumps(data))
     agree(catalog)
+
+
+def test_a_config_validated_once_is_not_validated_again_until_it_changes(repo: RepoBuilder):
+    import subprocess
+    import sys
+
+    from gitops_templates import Catalog
+    from gitops_templates.errors import ConfigError
+
+    repo.template("web").write({"gitops-templates.yaml": "tag_format: '{id}-v{version}'\n"})
+    repo.commit("feat: web")
+    assert Catalog(repo.path).workspace.settings.tag_format == "{id}-v{version}"
+    code = ("import sys\nfrom gitops_templates import Catalog\n"
+            "print(Catalog('.').workspace.settings.tag_format, 'jsonschema' in sys.modules)")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], cwd=repo.path, capture_output=True,
+                         text=True, check=True)  # fmt: skip
+    assert out.stdout.split() == ["{id}-v{version}", "False"]
+    (repo.path / "gitops-templates.yaml").write_text("tag_format: 3\n")  # changed: checked again
+    with pytest.raises(ConfigError, match="invalid"):
+        _ = Catalog(repo.path).workspace.settings
