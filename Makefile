@@ -49,6 +49,7 @@ test: lint unit
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/hooks.py
 
 wheel: $(VENV)/.installed-test
 	$(PY) -m build --wheel --outdir dist .
