@@ -177,3 +177,20 @@ def test_workflow_commands_are_escaped_and_capped(
     assert delimiter.startswith("ghadelimiter_")
     assert len(delimiter) > 20
     assert target.read_text().endswith(f"\n{delimiter}\n")
+
+
+def test_pre_commit_hooks_name_real_commands(cli: Cli):
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert {h["id"] for h in hooks} == {"gitops-templates-commit-msg", "gitops-templates-validate",
+                                        "gitops-templates-docs"}  # fmt: skip
+    for hook in hooks:
+        program, *args = hook["entry"].split()
+        assert program == "gitops-templates"
+        assert hook["language"] == "python"
+        flags = [a for a in args if a.startswith("--")]
+        words = [a for a in args if not a.startswith("--")]
+        help_text = cli(*words, "--help").stdout
+        assert all(flag in help_text for flag in flags)
+    by_id = {h["id"]: h for h in hooks}
+    assert by_id["gitops-templates-commit-msg"]["stages"] == ["commit-msg"]
+    assert by_id["gitops-templates-docs"]["pass_filenames"] is False

@@ -11,28 +11,13 @@ import pytest
 
 from gitops_templates import Catalog
 from tests.conftest import Cli
-from tests.helpers import RepoBuilder, git
+from tests.helpers import TEMPLATE_YAML, RepoBuilder, git
 
-BREAKING_SCHEMA = """\
-apiVersion: gitops-templates/v1
-id: web
-name: Web
-description: web test template.
-owners: [platform-team]
-category: test
-parameters:
-  type: object
-  additionalProperties: false
-  required: [name]
-  properties:
-    name: {type: string, description: Service name.}
-files:
-  - source: body.yaml.j2
-    target: body.yaml
-examples:
-  - name: default
-    values: {name: web}
-"""
+BREAKING_SCHEMA = "".join(  # the helper's template without its `replicas` parameter
+    line
+    for line in TEMPLATE_YAML.format(id="web", name="Web").splitlines(keepends=True)
+    if not line.lstrip().startswith("replicas:")
+)
 
 
 def push(repo: RepoBuilder, *refs: str, verify: bool = True) -> subprocess.CompletedProcess[str]:
