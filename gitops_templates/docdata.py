@@ -199,6 +199,6 @@ def _deprecation(value: Any) -> dict[str, str] | None:
 
 
 def _yaml(value: Any) -> str:
-    import yaml
+    from gitops_templates.yamlio import dump_yaml
 
-    return str(yaml.safe_dump(value, sort_keys=False, allow_unicode=True, width=88)).rstrip()
+    return dump_yaml(value, width=88).rstrip()

@@ -111,10 +111,10 @@ def rollout_check(ws: Workspace, cid: str, *, abort: bool) -> tuple[Check, dict[
             "no-rollout", "pre", "failed", f"a rollout of {cid} is in progress (phase {phase!r})",
             code=ExitCode.GIT_STATE, hint="pass --abort-rollout to abort it in the same commit",
         ), None  # fmt: skip
-    import yaml
+    from gitops_templates.yamlio import dump_yaml
 
     data = {**data, "phase": "aborted", "aborted_by": "rollback"}
-    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True).encode()
+    text = dump_yaml(data).encode()
     return Check("no-rollout", "pre", "warning", f"rollout ({phase}) aborted"), {path: text}
 
 

@@ -66,6 +66,14 @@ def load_yaml(text: str | bytes, source: str) -> YamlDocument:
     return YamlDocument(data, lines, source)
 
 
+def dump_yaml(value: Any, *, width: int = 100) -> str:
+    """Block-style YAML (safe dumper, keys in their order, Unicode kept)."""
+    import yaml
+
+    dumped: str = yaml.safe_dump(value, sort_keys=False, allow_unicode=True, width=width)
+    return dumped
+
+
 def _check(
     node: yaml.Node,
     path: Path_,

@@ -103,13 +103,10 @@ def without_yanked(yanked: Yanked, cid: str, version: str) -> Yanked:
 
 def render_yanked(yanked: Yanked) -> str:
     """The file's text: a header, ids sorted, entries in the order they were added."""
-    import yaml
+    from gitops_templates.yamlio import dump_yaml
 
     body = {cid: [e.to_dict() for e in entries] for cid, entries in sorted(yanked.items())}
-    if not body:
-        return _HEADER + "{}\n"
-    dumped: str = yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
-    return _HEADER + dumped
+    return _HEADER + (dump_yaml(body) if body else "{}\n")
 
 
 def _invalid(source: str, pointer: str, message: str) -> InvalidInputError:

@@ -31,23 +31,21 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(name: str, args: list[str]) -> int:
+    from gitops_templates.catalog import Catalog
     from gitops_templates.cli._hooktext import lint_lines, push_lines
-    from gitops_templates.workspace import Workspace
 
-    ws = Workspace(".")
+    catalog = Catalog(".")
     if name == "commit-msg":
         from pathlib import Path
 
-        from gitops_templates.hooks import lint_commit_file
-
-        lint = lint_commit_file(ws, Path(args[0]))
+        lint = catalog.lint_commit_message(Path(args[0]))
         _say(*lint_lines(lint))
         return int(lint.exit_code)
-    from gitops_templates.hooks import check_pre_push, check_pre_receive
-
     updates = sys.stdin.read()
-    report = check_pre_push(ws, args[0], updates) if name == "pre-push" else (
-        check_pre_receive(ws, updates))  # fmt: skip
+    if name == "pre-push":
+        report = catalog.check_pre_push(args[0], updates)
+    else:
+        report = catalog.check_pre_receive(updates)
     _say(*push_lines(report))
     return int(report.exit_code)
 
