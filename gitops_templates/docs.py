@@ -112,8 +112,7 @@ def generate_docs(
 
 def _metadata(ws: Workspace, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """Valid template.yaml of each selected template in the work tree."""
-    from gitops_templates.validation import template_problems
-    from gitops_templates.yamlio import load_yaml
+    from gitops_templates.validation import metadata_problems, read_template
 
     base = ws.settings.templates_dir
     root = ws.repo.root / base
@@ -129,12 +128,14 @@ def _metadata(ws: Workspace, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     problems: list[Problem] = []
     for tid in ids or present:
-        source = f"{base}/{tid}/template.yaml"
-        meta_problems, _ = template_problems(root / tid, source, tid, examples=False)
-        if meta_problems:
-            problems += meta_problems
+        doc, unreadable = read_template(root / tid, f"{base}/{tid}/template.yaml")
+        if doc is None:
+            problems += unreadable
             continue
-        found[tid] = load_yaml((root / tid / "template.yaml").read_bytes(), source).data
+        invalid = metadata_problems(doc, root / tid, tid)
+        problems += invalid
+        if not invalid:
+            found[tid] = doc.data
     if problems:
         raise InvalidInputError(
             f"docs are generated from valid metadata; {len(problems)} problem(s) found",

@@ -13,7 +13,7 @@ from gitops_templates.models import SCHEMA_VERSION, is_valid_id
 from gitops_templates.yamlio import load_yaml
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
     from pathlib import Path
 
     from gitops_templates.workspace import Workspace
@@ -97,37 +97,63 @@ def template_problems(
     Examples are checked only when asked and when the parameter schema is valid;
     otherwise their problems are None (not checked).
     """
-    from gitops_templates.schema import check_parameters_schema, validate_against  # jsonschema
-
-    try:
-        doc = load_yaml(directory.joinpath("template.yaml").read_bytes(), source)
-    except GitOpsTemplatesError as err:
-        return list(err.problems), None
-    if not isinstance(doc.data, dict):
-        return [Problem("template.yaml must be a mapping", file=source, line=1)], None
-    problems = validate_against(doc, "template.schema.json")
-    problems += _identity_and_files(directory, doc, tid)
-    parameters = doc.data.get("parameters")
-    if not isinstance(parameters, dict):
+    doc, problems = read_template(directory, source)
+    if doc is None:
         return problems, None
-    schema_problems = check_parameters_schema(parameters, doc, ("parameters",))
-    if schema_problems or not examples:
-        return problems + schema_problems, None
+    problems, parameters_valid = _metadata(doc, directory, tid)
+    parameters = doc.data.get("parameters")
+    if not (examples and parameters_valid and isinstance(parameters, dict)):
+        return problems, None
     return problems, _examples(directory, doc, parameters)
 
 
-def _identity_and_files(directory: Path, doc: YamlDocument, tid: str) -> list[Problem]:
-    problems = []
+def read_template(directory: Path, source: str) -> tuple[YamlDocument | None, list[Problem]]:
+    """template.yaml parsed (a mapping), or None and why not."""
+    try:
+        doc = load_yaml(directory.joinpath("template.yaml").read_bytes(), source)
+    except GitOpsTemplatesError as err:
+        return None, list(err.problems)
+    if not isinstance(doc.data, dict):
+        return None, [Problem("template.yaml must be a mapping", file=source, line=1)]
+    return doc, []
+
+
+def metadata_problems(doc: YamlDocument, directory: Path, tid: str) -> list[Problem]:
+    """template.yaml against its schema, its id, its body files and its parameters schema."""
+    return _metadata(doc, directory, tid)[0]
+
+
+def _metadata(doc: YamlDocument, directory: Path, tid: str) -> tuple[list[Problem], bool]:
+    """Metadata problems, and whether the parameters schema itself is usable."""
+    from gitops_templates.schema import check_parameters_schema, validate_against  # jsonschema
+
+    problems = validate_against(doc, "template.schema.json")
+    problems += _identity(doc, tid)
+    problems += _missing_bodies(doc, lambda src: (directory / src).is_file())
+    parameters = doc.data.get("parameters")
+    schema_problems = (check_parameters_schema(parameters, doc, ("parameters",))
+                       if isinstance(parameters, dict) else [])  # fmt: skip
+    return problems + schema_problems, not schema_problems
+
+
+def _identity(doc: YamlDocument, tid: str) -> list[Problem]:
     data = doc.data
-    if isinstance(data.get("id"), str) and data["id"] != tid:
-        problems.append(Problem(
-            f"id {data['id']!r} differs from the directory name {tid!r}",
-            file=doc.source, pointer="id", line=doc.line_of(("id",)),
-            rule="id-matches-directory", hint=f"set `id: {tid}` or rename the directory",
-        ))  # fmt: skip
-    for index, entry in enumerate(data.get("files") or []):
+    if not isinstance(data.get("id"), str) or data["id"] == tid:
+        return []
+    return [Problem(
+        f"id {data['id']!r} differs from the directory name {tid!r}",
+        file=doc.source, pointer="id", line=doc.line_of(("id",)),
+        rule="id-matches-directory", hint=f"set `id: {tid}` or rename the directory",
+    )]  # fmt: skip
+
+
+def _missing_bodies(doc: YamlDocument, exists: Callable[[str], bool]) -> list[Problem]:
+    """`files[].source` entries that name no file."""
+    problems = []
+    entries = doc.data.get("files") if isinstance(doc.data, dict) else None
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
         src = entry.get("source") if isinstance(entry, dict) else None
-        if isinstance(src, str) and not (directory / src).is_file():
+        if isinstance(src, str) and not exists(src):
             problems.append(Problem(
                 f"body file {src!r} does not exist", file=doc.source,
                 pointer=f"files[{index}].source", line=doc.line_of(("files", index, "source")),
@@ -194,27 +220,20 @@ def body_files_at(ws: Workspace, ids: Sequence[str]) -> list[Problem]:
     base = ws.settings.templates_dir
     specs = [f"{ws.head}:{base}/{tid}" for tid in ids]
     trees = ws.repo.trees(specs)
-    metas = ws.repo.read_paths([f"{spec}/template.yaml" for spec in specs])
+    listings = {tid: {e.path: e.sha for e in found[1]} if (found := trees[spec]) else {}
+                for tid, spec in zip(ids, specs, strict=True)}  # fmt: skip
+    blobs = ws.repo.read_blobs(
+        m for files in listings.values() if (m := files.get("template.yaml"))
+    )
     problems: list[Problem] = []
-    for tid, spec, raw in zip(ids, specs, metas, strict=True):
-        found = trees[spec]
-        if found is None or raw is None:
-            continue
-        source = f"{base}/{tid}/template.yaml"
-        present = {e.path for e in found[1]}
+    for tid, files in listings.items():
+        raw = blobs.get(files.get("template.yaml", ""))
+        if raw is None:
+            continue  # the template was deleted
         try:
-            doc = load_yaml(raw, source)
+            doc = load_yaml(raw, f"{base}/{tid}/template.yaml")
         except GitOpsTemplatesError as err:
             problems += err.problems
             continue
-        for index, entry in enumerate(
-            (doc.data or {}).get("files") or [] if isinstance(doc.data, dict) else []
-        ):
-            src = entry.get("source") if isinstance(entry, dict) else None
-            if isinstance(src, str) and src not in present:
-                problems.append(Problem(
-                    f"body file {src!r} does not exist", file=source,
-                    pointer=f"files[{index}].source", line=doc.line_of(("files", index, "source")),
-                    rule="file-exists",
-                ))  # fmt: skip
+        problems += _missing_bodies(doc, files.__contains__)
     return problems
