@@ -8,6 +8,7 @@ lists, so overriding doc templates need nothing but Jinja2.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -95,7 +96,7 @@ def _context(
         "deprecation": _deprecation(deprecated),
         "current": current,
         "next": str(state.next.version) if state and state.next else None,
-        "parameters": [_row_dict(r) for r in rows],
+        "parameters": [asdict(r) for r in rows],
         "undocumented": [r.name for r in rows if not r.description.strip()],
         "examples": [
             {
@@ -178,15 +179,6 @@ def _release_schemas(
             parsed[sha] = params if isinstance(params, dict) else None
         result.setdefault(tid, []).append((version, parsed.get(sha) if sha else None))
     return result
-
-
-def _row_dict(row: Any) -> dict[str, Any]:
-    return {
-        "name": row.name, "depth": row.depth, "type": row.type, "default": row.default,
-        "required": row.required, "constraints": list(row.constraints),
-        "description": row.description, "deprecated": row.deprecated,
-        "added_in": row.added_in, "deprecated_in": row.deprecated_in,
-    }  # fmt: skip
 
 
 def _deprecation(value: Any) -> dict[str, str] | None:

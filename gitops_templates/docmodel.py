@@ -62,10 +62,11 @@ def _walk(
     rows: list[ParameterRow],
     seen: frozenset[str],
 ) -> None:
-    properties = _resolve(root, node).get("properties")
+    node = _resolve(root, node)
+    properties = node.get("properties")
     if not isinstance(properties, dict):
         return
-    required = set(_resolve(root, node).get("required") or ())
+    required = set(node.get("required") or ())
     for key, raw in properties.items():
         if not isinstance(raw, dict):
             continue

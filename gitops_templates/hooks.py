@@ -103,11 +103,11 @@ def lint_commit_range(ws: Workspace, rev_range: str) -> RangeLint:
     Merge commits are skipped: git writes their messages.
     """
     base, dots, tip = rev_range.partition("..")
-    if not dots or not base or not tip.lstrip("."):
+    if not dots or not base or not tip or tip.startswith("."):
         raise InvalidInputError(
-            f"{rev_range!r} is not a range", hint="write BASE..HEAD, e.g. origin/main..HEAD"
+            f"{rev_range!r} is not a BASE..HEAD range",
+            hint="e.g. origin/main..HEAD (three dots are not supported)",
         )
-    tip = tip.lstrip(".")
     log = ws.repo.log([ws.repo.resolve(tip)], [ws.repo.resolve(base)])
     settings = ws.settings
     templates = [c.id for c in ws.components]

@@ -80,7 +80,7 @@ def check_push(ws: Workspace, updates: Sequence[RefUpdate], *, known: Sequence[s
 
 def _tag_refusals(ws: Workspace, update: RefUpdate) -> list[Refusal]:
     if update.new is None or update.old is not None:
-        component = _version_owner(ws, update.name, "HEAD")
+        component = _version_owner(ws, update.name, None)
         if component is None:
             return []
         verb = "deletes" if update.new is None else "moves"
@@ -112,12 +112,12 @@ def _content_refusals(
                     rule=f"version-tag-{found.status}", hint=hint)]  # fmt: skip
 
 
-def _version_owner(ws: Workspace, name: str, revision: str) -> Component | None:
-    """The component `name` is a version of, with the components at `revision`."""
+def _version_owner(ws: Workspace, name: str, revision: str | None) -> Component | None:
+    """The component `name` is a version of, with the components at `revision` (or ws's)."""
     from gitops_templates.tags import owner_of
 
     try:
-        components = ws.at(revision).components
+        components = (ws.at(revision) if revision else ws).components
     except GitOpsTemplatesError:
         return None  # no commit there (an empty server repository): nothing versioned yet
     return owner_of(components, name)

@@ -151,9 +151,7 @@ WORKFLOWS = {
 
 def workflow_files(action: str = DEFAULT_ACTION, branch: str = "main") -> dict[str, str]:
     """The workflow files `init --github` writes (path -> text)."""
-    if not _ACTION_REF.match(action):
-        raise InvalidInputError(f"{action!r} is not an action reference",
-                                hint="write owner/repo@ref, e.g. " + DEFAULT_ACTION)  # fmt: skip
+    _check_action(action)
     if not re.fullmatch(r"[A-Za-z0-9._/-]+", branch):
         raise InvalidInputError(f"{branch!r} is not a branch name")
     return {path: text.format(action=action, branch=branch) for path, text in WORKFLOWS.items()}
@@ -161,10 +159,17 @@ def workflow_files(action: str = DEFAULT_ACTION, branch: str = "main") -> dict[s
 
 def pre_commit_file(action: str = DEFAULT_ACTION) -> dict[str, str]:
     """`.pre-commit-config.yaml` using this project's hooks, at the action's version."""
-    workflow_files(action)  # same validation
+    _check_action(action)
     repo, _, rev = action.partition("@")
     url = f"https://github.com/{repo}" if not repo.startswith("./") else repo
     return {".pre-commit-config.yaml": PRE_COMMIT.format(repo=url, rev=rev or "v1")}
+
+
+def _check_action(action: str) -> None:
+    """Refuse what is not `owner/repo@ref` or `./path`: it is written into YAML."""
+    if not _ACTION_REF.match(action):
+        raise InvalidInputError(f"{action!r} is not an action reference",
+                                hint="write owner/repo@ref, e.g. " + DEFAULT_ACTION)  # fmt: skip
 
 
 def write_files(root: Path, files: dict[str, str], *, force: bool) -> tuple[str, ...]:

@@ -54,14 +54,21 @@ class Workspace:
         self.config_path = config
         self.use_cache = use_cache
         self.revision = revision  # a commit to look at instead of HEAD (push hooks)
+        self._views: dict[str, Workspace] = {}  # `at()`
         self._discovery_notices: list[Notice] = []
 
     def at(self, revision: str) -> Workspace:
-        """The same repository and options, looking at `revision` instead of HEAD."""
-        other = Workspace(self.path, config=self.config_path, use_cache=self.use_cache,
-                          revision=revision)  # fmt: skip
-        other.__dict__["repo"] = self.repo  # cached_property: share the discovered repo
-        return other
+        """The same repository and options, looking at `revision` instead of HEAD.
+
+        One view per revision: a push of many tags on one commit reads it once.
+        """
+        views = self._views
+        if revision not in views:
+            other = Workspace(self.path, config=self.config_path, use_cache=self.use_cache,
+                              revision=revision)  # fmt: skip
+            other.__dict__["repo"] = self.repo  # cached_property: share the discovered repo
+            views[revision] = other
+        return views[revision]
 
     @cached_property
     def repo(self) -> GitRepo:

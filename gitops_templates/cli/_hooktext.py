@@ -13,16 +13,22 @@ if TYPE_CHECKING:
     from gitops_templates.pushcheck import PushReport
 
 
+ABORTED = "commit aborted; the message is kept in .git/COMMIT_EDITMSG"
+
+
 def lint_lines(report: MessageLint) -> list[str]:
-    """One line per issue (and its hint), then why the commit stopped."""
+    """One line per issue, and its hint."""
     lines = []
     for issue in report.issues:
         lines.append(f"{issue.level}: line {issue.line}: {issue.message} [{issue.rule}]")
         if issue.hint:
             lines.append(f"  hint: {issue.hint}")
-    if report.exit_code:
-        lines.append("commit aborted; the message is kept in .git/COMMIT_EDITMSG")
     return lines
+
+
+def commit_msg_lines(report: MessageLint) -> list[str]:
+    """What the commit-msg hook says: the issues, then why the commit stopped."""
+    return lint_lines(report) + ([ABORTED] if report.exit_code else [])
 
 
 def push_lines(report: PushReport) -> list[str]:

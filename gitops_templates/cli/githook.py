@@ -32,14 +32,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(name: str, args: list[str]) -> int:
     from gitops_templates.catalog import Catalog
-    from gitops_templates.cli._hooktext import lint_lines, push_lines
+    from gitops_templates.cli._hooktext import commit_msg_lines, push_lines
 
     catalog = Catalog(".")
     if name == "commit-msg":
         from pathlib import Path
 
         lint = catalog.lint_commit_message(Path(args[0]))
-        _say(*lint_lines(lint))
+        _say(*commit_msg_lines(lint))
         return int(lint.exit_code)
     updates = sys.stdin.read()
     if name == "pre-push":

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from gitops_templates.cli._context import AppContext, json_option, pass_app
-from gitops_templates.cli._hooktext import lint_lines, push_lines
+from gitops_templates.cli._hooktext import commit_msg_lines, lint_lines, push_lines
 from gitops_templates.cli._output import emit_json, note, out
+
+if TYPE_CHECKING:
+    from gitops_templates.pushcheck import PushReport
 
 
 @click.group()
@@ -28,7 +32,7 @@ def commit_msg(ctx: click.Context, app: AppContext, message_file: str, as_json: 
     if as_json:
         emit_json(report.to_dict())
     else:
-        for line in lint_lines(report):
+        for line in commit_msg_lines(report):
             note(line)
     ctx.exit(int(report.exit_code))
 
@@ -45,12 +49,7 @@ def pre_push(ctx: click.Context, app: AppContext, remote: str, url: str, as_json
     Refuses deleting or moving version tags, version tags without a matching digest,
     templates that do not validate and undeclared breaking changes.
     """
-    report = app.catalog.check_pre_push(remote, sys.stdin.read())
-    if as_json:
-        emit_json(report.to_dict())
-    for line in push_lines(report):
-        note(line)
-    ctx.exit(int(report.exit_code))
+    _verdict(ctx, app.catalog.check_pre_push(remote, sys.stdin.read()), as_json)
 
 
 @hook.command("pre-receive")
@@ -59,7 +58,10 @@ def pre_push(ctx: click.Context, app: AppContext, remote: str, url: str, as_json
 @click.pass_context
 def pre_receive(ctx: click.Context, app: AppContext, as_json: bool) -> None:
     """Server side: check a push before any ref moves (stdin: `<old> <new> <ref>` lines)."""
-    report = app.catalog.check_pre_receive(sys.stdin.read())
+    _verdict(ctx, app.catalog.check_pre_receive(sys.stdin.read()), as_json)
+
+
+def _verdict(ctx: click.Context, report: PushReport, as_json: bool) -> None:
     if as_json:
         emit_json(report.to_dict())
     for line in push_lines(report):
@@ -81,7 +83,7 @@ def lint_commits(ctx: click.Context, app: AppContext, rev_range: str, as_json: b
     for sha, subject, lint in report.commits:
         if lint.issues:
             note(f"{sha[:12]} {subject}")
-            for line in lint_lines(lint)[:-1] if lint.exit_code else lint_lines(lint):
+            for line in lint_lines(lint):
                 note(f"  {line}")
     failed = sum(1 for *_, lint in report.commits if lint.exit_code)
     note(f"{len(report.commits)} commit(s) checked, {failed} with errors")

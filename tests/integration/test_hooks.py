@@ -83,3 +83,20 @@ def test_a_foreign_hook_is_never_replaced_silently(repo: RepoBuilder, cli):
     bad = commit(repo, "Fix: capital type\n")
     assert bad.returncode != 0
     assert "team hook ran" in bad.stderr
+
+
+def test_lint_commits_checks_every_message_of_a_range(repo: RepoBuilder, cli):
+    repo.template("web")
+    base = repo.commit("feat(web): first")
+    repo.write({"templates/web/body.yaml.j2": "a\n"})
+    repo.commit("fix(web): fine")
+    repo.write({"templates/web/body.yaml.j2": "b\n"})
+    repo.commit("Fixed stuff\n\nBREAKING CHANGES: oops")
+    report = cli.json("lint-commits", f"{base}..HEAD", code=3)
+    assert [c["subject"] for c in report["commits"]] == ["fix(web): fine", "Fixed stuff"]
+    assert [c["ok"] for c in report["commits"]] == [True, False]
+    assert {i["rule"] for i in report["commits"][1]["issues"]} >= {"header-format"}
+    text = cli("lint-commits", f"{base}..HEAD", code=3)
+    assert "2 commit(s) checked, 1 with errors" in text.stderr
+    assert "commit aborted" not in text.stderr  # nothing is being committed here
+    assert "three dots" in cli("lint-commits", f"{base}...HEAD", code=3).stderr
