@@ -24,6 +24,7 @@ from gitops_templates.compat.rules import (
 )
 from gitops_templates.errors import ConfigError, InvalidInputError, NotFoundError, Problem
 from gitops_templates.models import SCHEMA_VERSION, Level
+from gitops_templates.object_facts import is_object_id
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -246,7 +247,8 @@ def snapshots(
         specs = [f"{commit}:{component.path}/template.yaml" for component, _, commit in wanted]
         ids: dict[str, str | None] = dict(known or {})
         missing = [spec for spec in specs if spec not in ids]
-        ids.update(zip(missing, ws.repo.blob_ids(missing), strict=True))
+        ids.update(ws.facts.lookup("blob", missing, _blob_ids(ws), valid=_blob_id_or_none))
+        ws.facts.save()
         listings = [{"template.yaml": sha} if (sha := ids.get(spec)) else {} for spec in specs]
     blobs: dict[str, bytes] = {}
 
@@ -268,6 +270,17 @@ def snapshots(
             label, commit, listing, source, loader(listing.get("template.yaml"))
         )
     return result
+
+
+def _blob_ids(ws: Workspace) -> Callable[[list[str]], dict[str, str | None]]:
+    def fetch(specs: list[str]) -> dict[str, str | None]:
+        return dict(zip(specs, ws.repo.blob_ids(specs), strict=True))
+
+    return fetch
+
+
+def _blob_id_or_none(value: object) -> bool:
+    return value is None or (isinstance(value, str) and is_object_id(value))
 
 
 def work_tree_snapshot(ws: Workspace, component: Component) -> Snapshot:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +17,7 @@ from gitops_templates.versioning import SEMVER, BumpRules, TagFormat, TagFormatE
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from pathlib import Path
 
 CONFIG_NAMES = ("gitops-templates.yaml", "gitops-templates.yml")
 DEFAULT_TAG_FORMAT = "{id}@{version}"
@@ -131,14 +131,10 @@ def load_unchecked_settings(text: bytes | None, source: str | None, cache: Path)
 
 def _cached(cache: Path, text: bytes) -> dict[str, Any] | None:
     """The stored entry for exactly this text and tool version, if any."""
-    import json
-
     from gitops_templates import __version__
+    from gitops_templates.cachefile import read_json
 
-    try:
-        stored = json.loads(cache.read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
+    stored = read_json(cache)
     if not isinstance(stored, dict) or not isinstance(stored.get("data"), dict):
         return None
     same = stored.get("text") == text.decode("utf-8", errors="replace")
@@ -157,25 +153,13 @@ def _mapping(data: Any, source: str) -> dict[str, Any]:
 
 
 def _store(cache: Path, text: bytes, data: dict[str, Any], *, valid: bool) -> None:
-    import json
-    import os
-    import tempfile
-
+    """Keep the parsed config (not JSON-able, e.g. with dates: parsed each time)."""
     from gitops_templates import __version__
+    from gitops_templates.cachefile import write_json
 
     entry = {"tool": __version__, "text": text.decode("utf-8", errors="replace"),
              "valid": valid, "data": data}  # fmt: skip
-    try:
-        payload = json.dumps(entry)
-        fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=".config-")
-    except (OSError, TypeError, ValueError):
-        return  # not JSON-able (dates) or a read-only clone: parse each time
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(payload)
-        Path(tmp).replace(cache)
-    except OSError:
-        Path(tmp).unlink(missing_ok=True)
+    write_json(cache, entry)
 
 
 def _initial_version(data: Mapping[str, Any], fail: Any) -> str:

@@ -10,18 +10,17 @@ trusted.
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gitops_templates.cachefile import read_json, write_json
 from gitops_templates.conventional import parse_message
 from gitops_templates.errors import GitStateError
 from gitops_templates.models import CommitMessage, CommitRecord, Footer, Notice
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from gitops_templates.gitrepo import GitRepo
 
 CACHE_FORMAT = 1
@@ -143,15 +142,7 @@ def save_history(history: History) -> None:
         "commits": rows,
         "parsed": parsed,
     }
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".commits-")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(
-                json.dumps(data, separators=(",", ":"), check_circular=False)
-            )  # C encoder: 5x dump()
-        Path(tmp).replace(path)
-    except OSError:
-        return  # a read-only clone still works, just without the cache
+    write_json(path, data)  # a read-only clone still works, just without the cache
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,8 +153,8 @@ class _Cached:
 
 
 def _read_cache(path: Path, key: str) -> _Cached | None:
+    data = read_json(path)
     try:
-        data = json.loads(path.read_text("utf-8"))
         if data.get("key") != key:
             return None
         paths = data["paths"]
@@ -176,7 +167,7 @@ def _read_cache(path: Path, key: str) -> _Cached | None:
         ]  # fmt: skip
         parsed = {str(sha): _load_message(m) for sha, m in data["parsed"].items()}
         tips = [str(t) for t in data["tips"]]
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
+    except (AttributeError, ValueError, KeyError, TypeError, IndexError):
         return None
     return _Cached(tips, commits, parsed)
 

@@ -9,18 +9,16 @@ parse, means a full walk; the file is never trusted beyond its key.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gitops_templates.cachefile import read_json, write_json
 from gitops_templates.models import Level, Notice
 from gitops_templates.planning import Collected, CommitChange
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
+    from pathlib import Path
 
     from gitops_templates.models import TagRecord
 
@@ -51,8 +49,8 @@ class StoredState:
 
 def load_state(path: Path, key: str) -> StoredState | None:
     """The stored state when its key matches; None when absent, stale or corrupt."""
+    data = read_json(path)
     try:
-        data = json.loads(path.read_text("utf-8"))
         if data.get("format") != STATE_FORMAT or data.get("key") != key:
             return None
         collected = Collected(
@@ -66,7 +64,7 @@ def load_state(path: Path, key: str) -> StoredState | None:
             notices=tuple(Notice(str(c), str(m), s) for c, m, s in data["notices"]),
         )
         return StoredState(key, str(data["tags"]), collected)
-    except (OSError, ValueError, KeyError, TypeError):
+    except (AttributeError, ValueError, KeyError, TypeError):
         return None
 
 
@@ -84,13 +82,7 @@ def save_state(path: Path, state: StoredState) -> None:
         "fresh": dict(c.fresh),
         "notices": [[n.code, n.message, n.subject] for n in c.notices],
     }
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".state-")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(json.dumps(data, separators=(",", ":")))
-        Path(tmp).replace(path)
-    except OSError:
-        return
+    write_json(path, data)
 
 
 def _record(c: CommitChange) -> list[Any]:

@@ -10,10 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from gitops_templates.errors import ExitCode, GitOpsTemplatesError, Problem
 from gitops_templates.models import SCHEMA_VERSION, is_valid_id
-from gitops_templates.yamlio import load_yaml
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
     from pathlib import Path
 
     from gitops_templates.workspace import Workspace
@@ -109,6 +108,8 @@ def template_problems(
 
 def read_template(directory: Path, source: str) -> tuple[YamlDocument | None, list[Problem]]:
     """template.yaml parsed (a mapping), or None and why not."""
+    from gitops_templates.yamlio import load_yaml
+
     try:
         doc = load_yaml(directory.joinpath("template.yaml").read_bytes(), source)
     except GitOpsTemplatesError as err:
@@ -147,23 +148,41 @@ def _identity(doc: YamlDocument, tid: str) -> list[Problem]:
     )]  # fmt: skip
 
 
-def _missing_bodies(doc: YamlDocument, exists: Callable[[str], bool]) -> list[Problem]:
-    """`files[].source` entries that name no file."""
-    problems = []
+def body_sources(doc: YamlDocument) -> list[tuple[int, str, int | None]]:
+    """`(index, source, line)` of every `files[].source` string in template.yaml."""
     entries = doc.data.get("files") if isinstance(doc.data, dict) else None
+    found = []
     for index, entry in enumerate(entries if isinstance(entries, list) else []):
         src = entry.get("source") if isinstance(entry, dict) else None
-        if isinstance(src, str) and not exists(src):
-            problems.append(Problem(
-                f"body file {src!r} does not exist", file=doc.source,
-                pointer=f"files[{index}].source", line=doc.line_of(("files", index, "source")),
-                rule="file-exists",
-            ))  # fmt: skip
-    return problems
+        if isinstance(src, str):
+            found.append((index, src, doc.line_of(("files", index, "source"))))
+    return found
+
+
+def _missing_bodies(doc: YamlDocument, exists: Callable[[str], bool]) -> list[Problem]:
+    return _missing_sources(doc.source, body_sources(doc), exists)
+
+
+def _missing_sources(
+    source: str, refs: Iterable[Sequence[Any]], exists: Callable[[str], bool]
+) -> list[Problem]:
+    """`files[].source` entries that name no file."""
+    return [
+        Problem(
+            f"body file {src!r} does not exist",
+            file=source,
+            pointer=f"files[{index}].source",
+            line=line,
+            rule="file-exists",
+        )
+        for index, src, line in refs
+        if not exists(src)
+    ]
 
 
 def _examples(directory: Path, doc: YamlDocument, parameters: dict[str, Any]) -> list[Problem]:
     from gitops_templates.schema import validate_values
+    from gitops_templates.yamlio import load_yaml
 
     problems = []
     for index, example in enumerate(doc.data.get("examples") or []):
@@ -215,25 +234,44 @@ def body_files_at(ws: Workspace, ids: Sequence[str]) -> list[Problem]:
     """The body files each template.yaml names exist at `ws.head` (no schema needed).
 
     For pushes that change only bodies: the metadata itself was validated when it
-    changed, so only its references to the (changed) files are checked.
+    changed, so only its references to the (changed) files are checked. What each
+    template.yaml blob references is remembered by blob id (no YAML parse next time).
     """
     base = ws.settings.templates_dir
     specs = [f"{ws.head}:{base}/{tid}" for tid in ids]
     trees = ws.repo.trees(specs)
     listings = {tid: {e.path: e.sha for e in found[1]} if (found := trees[spec]) else {}
                 for tid, spec in zip(ids, specs, strict=True)}  # fmt: skip
-    blobs = ws.repo.read_blobs(
-        m for files in listings.values() if (m := files.get("template.yaml"))
-    )
+    metas = {tid: meta for tid, files in listings.items() if (meta := files.get("template.yaml"))}
     problems: list[Problem] = []
-    for tid, files in listings.items():
-        raw = blobs.get(files.get("template.yaml", ""))
-        if raw is None:
-            continue  # the template was deleted
-        try:
-            doc = load_yaml(raw, f"{base}/{tid}/template.yaml")
-        except GitOpsTemplatesError as err:
-            problems += err.problems
-            continue
-        problems += _missing_bodies(doc, files.__contains__)
+
+    def fetch(keys: list[str]) -> dict[str, Any]:
+        from gitops_templates.yamlio import load_yaml
+
+        owner = {meta: tid for tid, meta in metas.items()}
+        blobs = ws.repo.read_blobs(keys)
+        found = {}
+        for key in keys:
+            try:
+                doc = load_yaml(blobs[key], f"{base}/{owner[key]}/template.yaml")
+            except GitOpsTemplatesError as err:
+                problems.extend(err.problems)  # not remembered: reported every time
+                continue
+            found[key] = [list(ref) for ref in body_sources(doc)]
+        return found
+
+    refs = ws.facts.lookup("body-sources", metas.values(), fetch, valid=_is_ref_list)
+    ws.facts.save()
+    for tid, meta in metas.items():
+        if meta in refs:
+            source = f"{base}/{tid}/template.yaml"
+            problems += _missing_sources(source, refs[meta], listings[tid].__contains__)
     return problems
+
+
+def _is_ref_list(value: object) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(r, list) and len(r) == 3 and isinstance(r[0], int) and isinstance(r[1], str)
+        and (r[2] is None or isinstance(r[2], int))
+        for r in value
+    )  # fmt: skip

@@ -147,9 +147,10 @@ class VersionLine:
     def from_versions(cls, versions: list[Version]) -> VersionLine:
         """Pick the latest release and any newer prerelease."""
         releases = [v for v in versions if not v.prerelease]
-        latest = max(releases) if releases else None
-        pres = [v for v in versions if v.prerelease and (latest is None or v > latest)]
-        return cls(latest, max(pres) if pres else None)
+        latest = max(releases, key=precedence) if releases else None
+        floor = precedence(latest) if latest is not None else None
+        pres = [v for v in versions if v.prerelease and (floor is None or precedence(v) > floor)]
+        return cls(latest, max(pres, key=precedence) if pres else None)
 
     @property
     def current(self) -> Version | None:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from gitops_templates.attribution import Attributor, IncludeGraph
     from gitops_templates.history import History
     from gitops_templates.models import TagRecord, TreeEntry
+    from gitops_templates.object_facts import ObjectFacts
     from gitops_templates.planning import Analysis, Collected
     from gitops_templates.state_cache import StoredState
     from gitops_templates.tags import VersionTag
@@ -67,6 +68,7 @@ class Workspace:
             other = Workspace(self.path, config=self.config_path, use_cache=self.use_cache,
                               revision=revision)  # fmt: skip
             other.__dict__["repo"] = self.repo  # cached_property: share the discovered repo
+            other.__dict__["facts"] = self.facts  # and what is known about its objects
             views[revision] = other
         return views[revision]
 
@@ -74,6 +76,13 @@ class Workspace:
     def repo(self) -> GitRepo:
         """The Git repository (discovered from `path`)."""
         return GitRepo.discover(self.path)
+
+    @cached_property
+    def facts(self) -> ObjectFacts:
+        """Facts about immutable objects, remembered between runs when caches are on."""
+        from gitops_templates.object_facts import ObjectFacts
+
+        return ObjectFacts(self.repo.state_dir / "objects-v1.json" if self.use_cache else None)
 
     @cached_property
     def settings(self) -> Settings:

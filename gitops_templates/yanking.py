@@ -74,13 +74,24 @@ def parse_yanked(data: Any, source: str = YANKED_FILE) -> Yanked:
 
 
 def read_yanked(ws: Workspace) -> Yanked:
-    """The yanked versions committed at HEAD (empty when there is no file)."""
-    raw = ws.repo.read_file(ws.head, YANKED_FILE)
-    if raw is None:
-        return {}
-    from gitops_templates.yamlio import load_yaml
+    """The yanked versions committed at HEAD (empty when there is no file).
 
-    return parse_yanked(load_yaml(raw, YANKED_FILE).data)
+    The parsed file is remembered by blob id: an unchanged file costs no YAML parse.
+    """
+    blob = ws.repo.blob_ids([f"{ws.head}:{YANKED_FILE}"])[0]
+    if blob is None:
+        return {}
+
+    def fetch(keys: list[str]) -> dict[str, Any]:
+        from gitops_templates.yamlio import load_yaml
+
+        raw = ws.repo.read_blobs(keys)[keys[0]]
+        parsed = parse_yanked(load_yaml(raw, YANKED_FILE).data)
+        return {keys[0]: {cid: [e.to_dict() for e in entries] for cid, entries in parsed.items()}}
+
+    stored = ws.facts.lookup("yanked", [blob], fetch, valid=lambda v: isinstance(v, dict))
+    ws.facts.save()
+    return parse_yanked(stored[blob])
 
 
 def versions_of(yanked: Mapping[str, tuple[YankedVersion, ...]], cid: str) -> set[str]:

@@ -229,23 +229,33 @@ class GitRepo(TagWriter, WorkTreeOps):
         return chain[len(chain) // 2] if len(chain) >= PARALLEL_LOG_MIN else None
 
     def _stream_log(self, args: list[str]) -> LogResult:
-        """Run `git log` and parse its output while it is being written."""
-        parser = LogParser()
-        import tempfile
+        """Run `git log` and parse its output while it is being written.
 
-        with tempfile.TemporaryFile() as errors:
-            proc = subprocess.Popen(
-                ["git", *args], cwd=self.root, stdout=subprocess.PIPE, stderr=errors, env=env()
-            )
-            assert proc.stdout is not None
-            with proc.stdout:
-                fd = proc.stdout.fileno()
-                while chunk := os.read(fd, 1 << 20):
-                    parser.feed(chunk)
-            if proc.wait() != 0:
-                errors.seek(0)
-                detail = text(errors.read()).strip()
-                raise GitStateError(f"git log failed: {detail or proc.returncode}")
+        stdout and stderr are both drained as they arrive, so neither pipe can fill up
+        and stall git, and no temporary file is needed.
+        """
+        import selectors  # already loaded by subprocess
+
+        parser = LogParser()
+        errors = bytearray()
+        proc = subprocess.Popen(["git", *args], cwd=self.root, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=env())  # fmt: skip
+        stdout, stderr = proc.stdout, proc.stderr
+        assert stdout is not None
+        assert stderr is not None
+        with selectors.DefaultSelector() as selector, stdout, stderr:
+            selector.register(stdout, selectors.EVENT_READ, parser.feed)
+            selector.register(stderr, selectors.EVENT_READ, errors.extend)
+            while selector.get_map():
+                for key, _ in selector.select():
+                    chunk = os.read(key.fd, 1 << 20)
+                    if chunk:
+                        key.data(chunk)
+                    else:
+                        selector.unregister(key.fileobj)
+        if proc.wait() != 0:
+            detail = text(bytes(errors)).strip()
+            raise GitStateError(f"git log failed: {detail or proc.returncode}")
         return parser.finish()
 
     def tags(

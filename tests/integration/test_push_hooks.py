@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -137,6 +138,19 @@ def test_the_client_refuses_templates_that_do_not_validate(client: RepoBuilder, 
     assert local.returncode != 0
     assert "templates/web/template.yaml" in local.stderr
     assert "id-matches-directory" in local.stderr
+
+
+def test_remembered_body_references_still_catch_a_deleted_body(client: RepoBuilder):
+    client.write({"templates/web/body.yaml.j2": "name: {{ name }}\nkind: web\n"})
+    client.commit("fix(web): add the kind")
+    assert push(client, "main").returncode == 0  # remembers what web's template.yaml names
+    facts = client.path / ".git" / "gitops-templates" / "objects-v1.json"
+    assert "body-sources" in json.loads(facts.read_text())["tables"]
+    client.remove("templates/web/body.yaml.j2").commit("fix(web): drop the body")
+    local = push(client, "main")
+    assert local.returncode != 0
+    assert "body file 'body.yaml.j2' does not exist" in local.stderr
+    assert "templates/web/template.yaml" in local.stderr
 
 
 def test_a_new_branch_is_checked_against_what_the_remote_has(client: RepoBuilder, cli: Cli):

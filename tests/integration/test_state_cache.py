@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -128,3 +129,54 @@ def test_a_config_validated_once_is_not_validated_again_until_it_changes(repo: R
     (repo.path / "gitops-templates.yaml").write_text("tag_format: 3\n")  # changed: checked again
     with pytest.raises(ConfigError, match="invalid"):
         _ = Catalog(repo.path).workspace.settings
+
+
+def facts_file(repo: RepoBuilder) -> Path:
+    return repo.path / ".git" / "gitops-templates" / "objects-v1.json"
+
+
+def yanked_versions(repo: RepoBuilder, *, cache: bool = True) -> set[str]:
+    from gitops_templates.yanking import read_yanked, versions_of
+
+    return versions_of(read_yanked(Catalog(repo.path, use_cache=cache).workspace), "web")
+
+
+YANKED = "web:\n  - {version: 1.0.0, reason: slow, by: web@1.0.1, date: 2026-11-24}\n"
+
+
+def test_yanked_versions_are_remembered_by_blob_and_reread_when_the_file_changes(
+    catalog: RepoBuilder,
+):
+    catalog.write({".gitops-templates/yanked.yaml": YANKED}).commit("chore: yank")
+    assert yanked_versions(catalog) == {"1.0.0"}
+    blob = git(catalog.path, "rev-parse", "HEAD:.gitops-templates/yanked.yaml").strip()
+    tables = json.loads(facts_file(catalog).read_text())["tables"]
+    assert tables["yanked"][blob]["web"][0]["date"] == "2026-11-24"  # a YAML date, kept as text
+    catalog.write({".gitops-templates/yanked.yaml": YANKED.replace("1.0.0", "1.1.0")})
+    catalog.commit("chore: yank another")
+    assert yanked_versions(catalog) == {"1.1.0"} == yanked_versions(catalog, cache=False)
+
+
+def test_corrupt_or_misshapen_object_facts_are_not_trusted(catalog: RepoBuilder):
+    catalog.write({".gitops-templates/yanked.yaml": YANKED}).commit("chore: yank")
+    assert yanked_versions(catalog) == {"1.0.0"}
+    facts_file(catalog).write_text("{not json")
+    assert yanked_versions(catalog) == {"1.0.0"}
+    data = json.loads(facts_file(catalog).read_text())
+    for key in data["tables"]["yanked"]:
+        data["tables"]["yanked"][key] = ["not", "a", "mapping"]
+    facts_file(catalog).write_text(json.dumps(data))
+    assert yanked_versions(catalog) == {"1.0.0"}
+
+
+def test_blob_ids_of_released_metadata_are_remembered_only_for_commit_ids(catalog: RepoBuilder):
+    from gitops_templates.compatibility import snapshots
+
+    ws = Catalog(catalog.path).workspace
+    web = ws.component("web")
+    tagged = git(catalog.path, "rev-parse", "web@1.0.0^{commit}").strip()
+    found = snapshots(ws, [(web, "1.0.0", tagged), (web, "HEAD", "HEAD")], files=False)
+    expected = git(catalog.path, "rev-parse", "HEAD:templates/web/template.yaml").strip()
+    assert found[("web", "1.0.0")].meta_id == expected == found[("web", "HEAD")].meta_id
+    remembered = json.loads(facts_file(catalog).read_text())["tables"]["blob"]
+    assert remembered == {f"{tagged}:templates/web/template.yaml": expected}  # never `HEAD:`
