@@ -12,6 +12,11 @@ benchmarks/.work/) and these are timed as whole processes (median of --runs):
 - rollback: `rollback ID --to V` (commit + tag, undone between runs) vs one
   `git log --name-only -- templates/ID` of that template's directory   target ~ 1 x
 - help: `gitops-templates --help` vs `python -c "import click"`   target <= 1.5 x
+
+Two reference points put the warm figure in proportion, also as ratios to raw:
+- floor: starting Python and importing what any command needs before our code
+  (click, dataclasses, json, pathlib, re, subprocess)
+- imports: starting Python and importing `plan`'s own modules, doing nothing
 """
 
 from __future__ import annotations
@@ -32,6 +37,10 @@ from benchmarks.generate import generate  # noqa: E402
 
 LOG_FORMAT = "%x1e%H%x00%P%x00%an%x00%ae%x00%at%x00%ct%x00%B%x00"
 TOOL = [sys.executable, "-m", "gitops_templates"]
+FLOOR = [sys.executable, "-c", "import click, dataclasses, json, pathlib, re, subprocess"]
+PACKAGE = "gitops_templates"
+PLAN_MODULES = ("cli.app", "catalog", "releasing", "policy", "state_cache")
+PLAN_IMPORTS = [sys.executable, "-c", ";".join(f"import {PACKAGE}.{m}" for m in PLAN_MODULES)]
 
 
 # Timed as installed: pip byte-compiles on install, so a PYTHONDONTWRITEBYTECODE in the
@@ -173,6 +182,7 @@ def main() -> None:
     help_time = median([*help_cmd, "--help"], args.runs * 2)
     print(f"--help: {help_time:.3f}s vs import click {click_import:.3f}s "
           f"= {help_time / click_import:.2f}x (target <= 1.5x)")  # fmt: skip
+    floor, imports = median(FLOOR, args.runs * 2), median(PLAN_IMPORTS, args.runs * 2)
     for size in args.sizes.split(","):
         templates, commits = (int(x) for x in size.split("x"))
         r = bench_size(templates, commits, args.runs)
@@ -182,6 +192,11 @@ def main() -> None:
               f"(target <= 0.15x) | rollback {r['rollback']:.3f}s vs git log of the "
               f"template's directory {r['path_log']:.3f}s = {r['rollback'] / r['path_log']:.2f}x",
               flush=True)  # fmt: skip
+        print(
+            f"  for scale: start-up floor {floor:.3f}s = {floor / r['raw']:.2f}x raw; "
+            f"plan's imports alone {imports:.3f}s = {imports / r['raw']:.2f}x raw",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -177,8 +177,16 @@ class Workspace:
 
     @cached_property
     def tags(self) -> list[TagRecord]:
-        """Every tag without message bodies, read once per command."""
-        return self.repo.tags(details=False)
+        """Every tag without message bodies, read once per command.
+
+        Where an annotated tag object points (and when it was made) never changes, so
+        it is remembered by object id: a warm run only lists the refs.
+        """
+        if not self.use_cache:
+            return self.repo.tags(details=False)
+        from gitops_templates.tag_reading import read_tags
+
+        return read_tags(self.repo, self.facts)
 
     @cached_property
     def versions(self) -> tuple[dict[str, list[VersionTag]], list[Notice]]:

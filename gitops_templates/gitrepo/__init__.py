@@ -26,6 +26,7 @@ from gitops_templates.gitrepo._parse import (
     LogParser,
     LogResult,
     parse_batch,
+    parse_tag_listing,
     parse_tag_object,
     parse_tags,
     parse_tree,
@@ -46,6 +47,7 @@ _TAG_FORMAT = (
     "%00%(taggerdate:unix)%00%(contents:signature)%00%(contents)%00%1e"
 )
 PARALLEL_LOG_MIN = 2000  # first-parent commits before a full walk is split in two
+_TAG_LISTING = "%(refname)%00%(objectname)%00%(objecttype)"
 _TAG_FORMAT_LIGHT = (
     "%(refname)%00%(objectname)%00%(objecttype)%00%(*objectname)%00%(*objecttype)"
     "%00%(taggerdate:unix)%00%1e"
@@ -271,6 +273,15 @@ class GitRepo(TagWriter, WorkTreeOps):
         refs = [f"refs/tags/{p}" for p in patterns] or ["refs/tags/"]
         out = self.run(["for-each-ref", f"--format={fmt}", *where, "--", *refs])
         return parse_tags(out)
+
+    def tag_listing(self) -> list[tuple[str, str, str]]:
+        """`(name, object id, object type)` of every tag, reading no tag object.
+
+        Peeling annotated tags is most of what `tags()` costs; callers that already know
+        where a tag object points (by its id) list refs with this instead.
+        """
+        out = self.run(["for-each-ref", f"--format={_TAG_LISTING}", "--", "refs/tags/"])
+        return parse_tag_listing(out)
 
     def tag_objects(self, refs: Mapping[str, str]) -> list[TagRecord]:
         """Tags not (yet) in refs/tags: tag name -> object id, read in one batch.

@@ -155,6 +155,17 @@ def parse_tags(data: bytes) -> list[TagRecord]:
     return tags
 
 
+def parse_tag_listing(data: bytes) -> list[tuple[str, str, str]]:
+    """`for-each-ref` lines `refname NUL object NUL type` (ref names hold no newline)."""
+    rows = []
+    for line in data.split(b"\n"):
+        fields = line.split(b"\0")
+        if len(fields) == 3 and fields[0].startswith(b"refs/tags/"):
+            rows.append((text(fields[0]).removeprefix("refs/tags/"), text(fields[1]),
+                         text(fields[2])))  # fmt: skip
+    return rows
+
+
 def parse_tag_object(name: str, oid: str, kind: str, body: bytes) -> TagRecord:
     """A tag ref's object as `cat-file --batch` gives it (annotated or lightweight)."""
     if kind != "tag":

@@ -180,3 +180,27 @@ def test_blob_ids_of_released_metadata_are_remembered_only_for_commit_ids(catalo
     assert found[("web", "1.0.0")].meta_id == expected == found[("web", "HEAD")].meta_id
     remembered = json.loads(facts_file(catalog).read_text())["tables"]["blob"]
     assert remembered == {f"{tagged}:templates/web/template.yaml": expected}  # never `HEAD:`
+
+
+@pytest.mark.parametrize("peel_directly", [0, 200])  # through for-each-ref / cat-file
+def test_remembered_tag_peels_give_the_same_tags_as_git(
+    catalog: RepoBuilder, monkeypatch: pytest.MonkeyPatch, peel_directly: int
+):
+    from gitops_templates import tag_reading
+
+    monkeypatch.setattr(tag_reading, "PEEL_DIRECTLY", peel_directly)
+    catalog.tag("db@0.1.0")  # lightweight
+    catalog.run("tag", "-a", "-m", "nested", "nested", "web@1.0.0")  # a tag of a tag
+    catalog.run("tag", "-a", "-m", "tree", "tree-tag", "HEAD^{tree}")
+    expected = Catalog(catalog.path).workspace.repo.tags(details=False)
+    first = Catalog(catalog.path).workspace.tags  # learns the peels
+    assert first == expected
+    facts = json.loads(facts_file(catalog).read_text())
+    assert len(facts["tables"]["tag"]) == 3
+    for key in facts["tables"]["tag"]:
+        facts["tables"]["tag"][key] = ["not-an-id", "noon"]
+    facts_file(catalog).write_text(json.dumps(facts))
+    catalog.run("tag", "-f", "-a", "-m", "moved", "web@1.0.0", "HEAD")  # a new tag object
+    assert Catalog(catalog.path).workspace.tags == Catalog(catalog.path).workspace.repo.tags(
+        details=False
+    )
