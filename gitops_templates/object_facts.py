@@ -79,11 +79,19 @@ class ObjectFacts:
         if missing:
             fetched = fetch(missing)
             found.update(fetched)
-            fresh = {k: v for k, v in fetched.items() if is_object_id(k.split(":", 1)[0])}
-            if fresh:
-                table.update(fresh)
-                self._dirty = True
+            self.remember(kind, fetched)
         return found
+
+    def knows(self, kind: str) -> bool:
+        """Whether anything of `kind` is remembered (False on a first run)."""
+        return bool(self._table(kind))
+
+    def remember(self, kind: str, values: Mapping[str, Any]) -> None:
+        """Store facts learned some other way (object-id keys only)."""
+        fresh = {k: v for k, v in values.items() if is_object_id(k.split(":", 1)[0])}
+        if fresh:
+            self._table(kind).update(fresh)
+            self._dirty = True
 
     def save(self) -> None:
         """Write the tables back when something was learned (bounded in size)."""

@@ -22,6 +22,12 @@ PEEL_DIRECTLY = 200  # unknown tag objects read with cat-file; more: for-each-re
 
 def read_tags(repo: GitRepo, facts: ObjectFacts) -> list[TagRecord]:
     """Tags as `GitRepo.tags(details=False)` gives them, mostly from remembered facts."""
+    if not facts.knows("tag"):  # a first run: one peeling listing, remembered
+        records = repo.tags(details=False)
+        facts.remember("tag", {r.object_sha: [r.commit_sha, r.tagger_time]
+                               for r in records if r.annotated})  # fmt: skip
+        facts.save()
+        return records
     listing = repo.tag_listing()
     annotated = [oid for _, oid, kind in listing if kind == "tag"]
     peeled = facts.lookup("tag", annotated, lambda oids: _peel(repo, oids), valid=_is_peel)
