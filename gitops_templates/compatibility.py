@@ -247,7 +247,10 @@ def snapshots(
         specs = [f"{commit}:{component.path}/template.yaml" for component, _, commit in wanted]
         ids: dict[str, str | None] = dict(known or {})
         missing = [spec for spec in specs if spec not in ids]
-        ids.update(ws.facts.lookup("blob", missing, _blob_ids(ws), valid=_blob_id_or_none))
+        ids.update(ws.facts.lookup(
+            "blob", missing, lambda keys: dict(zip(keys, ws.repo.blob_ids(keys), strict=True)),
+            valid=_blob_id_or_none,
+        ))  # fmt: skip
         ws.facts.save()
         listings = [{"template.yaml": sha} if (sha := ids.get(spec)) else {} for spec in specs]
     blobs: dict[str, bytes] = {}
@@ -270,13 +273,6 @@ def snapshots(
             label, commit, listing, source, loader(listing.get("template.yaml"))
         )
     return result
-
-
-def _blob_ids(ws: Workspace) -> Callable[[list[str]], dict[str, str | None]]:
-    def fetch(specs: list[str]) -> dict[str, str | None]:
-        return dict(zip(specs, ws.repo.blob_ids(specs), strict=True))
-
-    return fetch
 
 
 def _blob_id_or_none(value: object) -> bool:

@@ -89,9 +89,18 @@ def read_yanked(ws: Workspace) -> Yanked:
         parsed = parse_yanked(load_yaml(raw, YANKED_FILE).data)
         return {keys[0]: {cid: [e.to_dict() for e in entries] for cid, entries in parsed.items()}}
 
-    stored = ws.facts.lookup("yanked", [blob], fetch, valid=lambda v: isinstance(v, dict))
+    stored = ws.facts.lookup("yanked", [blob], fetch, valid=_parses)
     ws.facts.save()
     return parse_yanked(stored[blob])
+
+
+def _parses(value: object) -> bool:
+    """A remembered parse that still reads as a yanked file (else it is read again)."""
+    try:
+        parse_yanked(value)
+    except InvalidInputError:
+        return False
+    return True
 
 
 def versions_of(yanked: Mapping[str, tuple[YankedVersion, ...]], cid: str) -> set[str]:

@@ -50,11 +50,19 @@ def test_invalid_values_are_fetched_again_and_the_file_stays_bounded(tmp_path: P
     assert list(kept) == many[-2:]  # the newest half
 
 
-def test_without_a_path_facts_last_one_run(tmp_path: Path):
+def test_without_a_path_facts_last_one_run():
+    calls: list[list[str]] = []
+
+    def fetch(keys: list[str]) -> dict[str, str]:
+        calls.append(keys)
+        return dict.fromkeys(keys, "x")
+
     facts = ObjectFacts(None)
-    assert facts.lookup("blob", [A], lambda keys: {A: "x"}, valid=is_text) == {A: "x"}
+    assert facts.lookup("blob", [A], fetch, valid=is_text) == {A: "x"}
     facts.save()
-    assert list(tmp_path.iterdir()) == []
+    assert facts.lookup("blob", [A], fetch, valid=is_text) == {A: "x"}  # remembered in memory
+    ObjectFacts(None).lookup("blob", [A], fetch, valid=is_text)  # a new run asks again
+    assert calls == [[A], [A]]
 
 
 def test_cache_files_are_replaced_whole_and_unserialisable_data_is_not_written(tmp_path: Path):
