@@ -1,0 +1,105 @@
+"""The `--json` output of every command is a contract: one scenario, one snapshot.
+
+The scenario drives every reporting command over a real repository with a fixed clock
+(our own commits and tags too, through GIT_*_DATE), so object ids are stable; only the
+temporary path and the backup ref's wall-clock name are replaced. `UPDATE_SNAPSHOTS=1` rewrites the snapshot after a change
+of shape that is meant.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from gitops_templates.cli import main
+from tests.helpers import EPOCH, RepoBuilder
+
+SNAPSHOT = Path(__file__).resolve().parent.parent / "snapshots" / "cli-json.json"
+
+
+class Recorder:
+    """Runs commands with `--json` and keeps (argv, exit code, document) in order."""
+
+    def __init__(self, repo: RepoBuilder) -> None:
+        self.repo = repo
+        self.runs: list[dict[str, Any]] = []
+
+    def __call__(self, *args: str, stdin: str | None = None, code: int = 0) -> dict[str, Any]:
+        argv = ["--repo", str(self.repo.path), *args, "--json"]
+        result = CliRunner().invoke(main, argv, input=stdin, catch_exceptions=False)
+        assert result.exit_code == code, f"{args}: exit {result.exit_code}\n{result.stderr}"
+        data: dict[str, Any] = json.loads(result.stdout)
+        self.runs.append({"argv": list(args), "exit": result.exit_code, "json": data})
+        return data
+
+
+def _scenario(repo: RepoBuilder, run: Recorder) -> None:
+    run("init", "--github", "--pre-commit")
+    run("new", "web")
+    repo.template("api")
+    first = repo.commit("feat: web and api templates")
+    run("validate")
+    run("status")
+    run("plan")
+    run("release")
+    repo.write({"templates/web/config.yaml.j2": "name: {{ name }}\nlevel: 2\n"})
+    repo.commit("fix(web): render the level")
+    repo.write({"templates/api/body.yaml.j2": "service: {{ name }}\n"})
+    repo.commit("feat(api)!: rename the key", trailers={"BREAKING CHANGE": "name -> service"})
+    run("status", "web", "api")
+    run("plan")
+    run("release", "--dry-run")
+    run("release")
+    run("history", "web")
+    run("show", "web")
+    run("show", "api@0.1.0")
+    run("stats")
+    run("verify")
+    run("diff", "api", "0.1.0", "0.2.0")
+    run("diff", "--rules")
+    run("rollback", "web", "--to", "0.1.0", "--dry-run")
+    run("rollback", "web", "--to", "0.1.0", "--reason", "bad level")
+    run("rollforward", "web", "--dry-run")
+    run("rollforward", "web")
+    run("docs")
+    run("docs", "--check")
+    run("lint-commits", f"{first}..HEAD")
+    message = repo.path.parent / "MSG"
+    message.write_text("feat(web) add a thing\n")
+    run("hook", "commit-msg", str(message), code=3)
+    head = repo.head()
+    run(
+        "hook",
+        "pre-push",
+        "origin",
+        "url",
+        stdin=f"refs/heads/main {head} refs/heads/main {'0' * 40}\n",
+    )
+    run("hooks", "install")
+
+
+def _normalised(runs: list[dict[str, Any]], root: Path) -> str:
+    text = json.dumps(runs, indent=1, sort_keys=True).replace(str(root.parent), "<tmp>")
+    return re.sub(r"backup/\d{8}T\d{6}Z", "backup/<now>", text) + "\n"
+
+
+def test_every_command_json_matches_the_contract(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stamp = f"{EPOCH + 86_400 * 30} +0000"
+    monkeypatch.setenv("GIT_AUTHOR_DATE", stamp)
+    monkeypatch.setenv("GIT_COMMITTER_DATE", stamp)
+    repo = RepoBuilder.init(tmp_path / "repo")
+    run = Recorder(repo)
+    _scenario(repo, run)
+    actual = _normalised(run.runs, repo.path)
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        SNAPSHOT.write_text(actual)
+    assert SNAPSHOT.is_file(), "no snapshot: run with UPDATE_SNAPSHOTS=1"
+    assert actual == SNAPSHOT.read_text(), "--json output changed: review, then UPDATE_SNAPSHOTS=1"
