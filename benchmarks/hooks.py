@@ -33,8 +33,9 @@ ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRIT
 HOOK = [sys.executable, "-m", "gitops_templates.cli.githook"]
 BASELINE = [sys.executable, "-c", "pass"]
 FLOOR = [sys.executable, "-c", "import dataclasses, json, pathlib, re, subprocess"]
-HOOK_IMPORTS = [sys.executable, "-c", "import gitops_templates.catalog, gitops_templates.hooks, "
-                "gitops_templates.commitlint, gitops_templates.cli._hooktext"]  # fmt: skip
+HOOK_IMPORTS = [sys.executable, "-c", "import gitops_templates.api, "
+                "gitops_templates.hooks.handlers, gitops_templates.hooks.core.commitlint, "
+                "gitops_templates.cli._hooktext"]  # fmt: skip
 
 
 def timed(cmd: list[str], cwd: Path, stdin: str | None = None) -> float:

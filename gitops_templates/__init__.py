@@ -14,13 +14,13 @@ __version__ = "0.1.0"
 __all__ = ["Catalog", "ExitCode", "GitOpsTemplatesError", "__version__"]
 
 if TYPE_CHECKING:
-    from gitops_templates.catalog import Catalog
+    from gitops_templates.api import Catalog
     from gitops_templates.errors import ExitCode, GitOpsTemplatesError
 
 
 def __getattr__(name: str) -> Any:
     if name == "Catalog":
-        from gitops_templates.catalog import Catalog
+        from gitops_templates.api import Catalog
 
         return Catalog
     if name in ("ExitCode", "GitOpsTemplatesError"):

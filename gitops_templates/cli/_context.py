@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from gitops_templates.catalog import Catalog
+    from gitops_templates.api import Catalog
 
 
 @dataclass
@@ -25,7 +25,7 @@ class AppContext:
     def catalog(self) -> Catalog:
         """The catalog at `--repo`."""
         if self._catalog is None:
-            from gitops_templates.catalog import Catalog
+            from gitops_templates.api import Catalog
 
             self._catalog = Catalog(
                 self.repo_path, config=self.config_path, use_cache=self.use_cache

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from gitops_templates.hooks import MessageLint
-    from gitops_templates.pushcheck import PushReport
+    from gitops_templates.hooks.handlers import MessageLint
+    from gitops_templates.hooks.pushcheck import PushReport
 
 
 ABORTED = "commit aborted; the message is kept in .git/COMMIT_EDITMSG"

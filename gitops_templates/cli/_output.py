@@ -9,8 +9,8 @@ import click
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from gitops_templates.core.models import Notice
     from gitops_templates.errors import GitOpsTemplatesError, Problem
-    from gitops_templates.models import Notice
 
 
 class Reportable(Protocol):

@@ -106,7 +106,7 @@ def _annotate(notes: Annotations, data: dict[str, Any] | None, stderr: str) -> N
 
 def summary(command: str, code: int, data: dict[str, Any] | None, stderr: str) -> str:
     """The job summary in Markdown (GitHub renders it; text from commits is escaped)."""
-    from gitops_templates.docmodel import markdown_cell
+    from gitops_templates.docs.core.model import markdown_cell
 
     verdict = "passed" if code == 0 else f"failed (exit {code})"
     lines = [f"### gitops-templates `{command}`: {verdict}", ""]

@@ -87,7 +87,7 @@ def _threshold(name: str) -> int:
 
 
 def _show_rules(as_json: bool) -> None:
-    from gitops_templates.compat.rules import PROFILES, RULES
+    from gitops_templates.compat.core.rules import PROFILES, RULES
 
     if as_json:
         emit_json(

@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(name: str, args: list[str]) -> int:
-    from gitops_templates.catalog import Catalog
+    from gitops_templates.api import Catalog
     from gitops_templates.cli._hooktext import commit_msg_lines, push_lines
 
     catalog = Catalog(".")

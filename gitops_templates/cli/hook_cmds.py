@@ -13,7 +13,7 @@ from gitops_templates.cli._hooktext import commit_msg_lines, lint_lines, push_li
 from gitops_templates.cli._output import emit_json, note, out
 
 if TYPE_CHECKING:
-    from gitops_templates.pushcheck import PushReport
+    from gitops_templates.hooks.pushcheck import PushReport
 
 
 @click.group()

@@ -10,9 +10,9 @@ from gitops_templates.cli._context import AppContext, json_option, pass_app
 from gitops_templates.cli._output import emit_json, note, out, show_notices
 
 if TYPE_CHECKING:
-    from gitops_templates.restore_checks import Check
-    from gitops_templates.restore_plan import RestorePlan
-    from gitops_templates.restoring import RestoreResult
+    from gitops_templates.rollback.checks import Check
+    from gitops_templates.rollback.execute import RestoreResult
+    from gitops_templates.rollback.restore_plan import RestorePlan
 
 dry_run_option = click.option(
     "--dry-run", is_flag=True, help="Print the plan and the checks; change nothing."

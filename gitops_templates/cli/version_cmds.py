@@ -10,8 +10,8 @@ from gitops_templates.cli._context import AppContext, json_option, pass_app
 from gitops_templates.cli._output import emit_json, emitted_json, note, out, show_notices
 
 if TYPE_CHECKING:
-    from gitops_templates.planning import ComponentState
-    from gitops_templates.releasing import ReleasePlan
+    from gitops_templates.core.planning import ComponentState
+    from gitops_templates.versioning.release import ReleasePlan
 
 pre_option = click.option(
     "--pre", "pre", metavar="TOKEN", help="Make prereleases X.Y.Z-TOKEN.N (e.g. rc)."
@@ -128,7 +128,7 @@ def release(
     """Create every planned tag in one atomic transaction; idempotent."""
     from pathlib import Path
 
-    from gitops_templates.releasing import ReleasePlan
+    from gitops_templates.versioning.release import ReleasePlan
 
     loaded = ReleasePlan.load(Path(plan_file)) if plan_file is not None else None
     result = app.catalog.release(loaded, ids=ids, pre=pre, push=push, remote=remote,

@@ -1,6 +1,1 @@
-"""Compatibility analysis of parameter schemas and template metadata (pure core).
-
-`diff_schemas` classifies old -> new parameter schemas by the rule table in `rules`;
-`witness` adds checked counterexamples; `metadata` compares the rest of template.yaml
-and the template's files.
-"""
+"""Compatibility: schema diffs, the check `plan`/`release`/`verify` apply, the policy, `diff`."""

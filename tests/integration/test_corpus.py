@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from semver import Version
 
-from gitops_templates.conventional import parse_message
-from gitops_templates.models import Level
-from gitops_templates.versioning import BumpRules, VersionLine, next_version
+from gitops_templates.core.conventional import parse_message
+from gitops_templates.core.models import Level
+from gitops_templates.core.version_rules import BumpRules, VersionLine, next_version
 
 CORPORA = Path(__file__).resolve().parents[3] / "shared" / "corpora"
 RULES = BumpRules(zero_breaking=Level.MAJOR)  # the corpus's "standard" zero policy

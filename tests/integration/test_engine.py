@@ -260,7 +260,7 @@ def test_commit_graph_is_written_in_the_background_unless_disabled(
 ):
     import time
 
-    import gitops_templates.workspace as workspace
+    import gitops_templates.catalog.workspace as workspace
 
     monkeypatch.setattr(workspace, "COMMIT_GRAPH_THRESHOLD", 1)
     catalog.run("config", "core.commitGraph", "false")
@@ -278,7 +278,7 @@ def test_commit_graph_is_written_in_the_background_unless_disabled(
 
 @pytest.mark.parametrize("first_parent", [False, True])
 def test_parallel_history_read_equals_one_pass(repo: RepoBuilder, monkeypatch, first_parent: bool):
-    import gitops_templates.gitrepo as gitrepo
+    import gitops_templates.git.repo as gitrepo
 
     repo.template("web").commit("feat: web")
     for i in range(6):
@@ -300,7 +300,7 @@ def test_parallel_history_read_equals_one_pass(repo: RepoBuilder, monkeypatch, f
 
 
 def test_split_at_a_commit_head_does_not_reach_is_still_correct(repo: RepoBuilder, monkeypatch):
-    import gitops_templates.gitrepo as gitrepo
+    import gitops_templates.git.repo as gitrepo
 
     repo.template("web").commit("feat: web")
     for i in range(4):

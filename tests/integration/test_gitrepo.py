@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gitops_templates.gitrepo import GitRepo
+from gitops_templates.git.repo import GitRepo
 from tests.helpers import RepoBuilder
 
 

@@ -136,7 +136,7 @@ def facts_file(repo: RepoBuilder) -> Path:
 
 
 def yanked_versions(repo: RepoBuilder, *, cache: bool = True) -> set[str]:
-    from gitops_templates.yanking import read_yanked, versions_of
+    from gitops_templates.catalog.yanked import read_yanked, versions_of
 
     return versions_of(read_yanked(Catalog(repo.path, use_cache=cache).workspace), "web")
 
@@ -171,7 +171,7 @@ def test_corrupt_or_misshapen_object_facts_are_not_trusted(catalog: RepoBuilder)
 
 
 def test_blob_ids_of_released_metadata_are_remembered_only_for_commit_ids(catalog: RepoBuilder):
-    from gitops_templates.compatibility import snapshots
+    from gitops_templates.compat.check import snapshots
 
     ws = Catalog(catalog.path).workspace
     web = ws.component("web")
@@ -187,7 +187,7 @@ def test_blob_ids_of_released_metadata_are_remembered_only_for_commit_ids(catalo
 def test_remembered_tag_peels_give_the_same_tags_as_git(
     catalog: RepoBuilder, monkeypatch: pytest.MonkeyPatch, peel_directly: int
 ):
-    from gitops_templates import tag_reading
+    from gitops_templates.git import tag_reading
 
     monkeypatch.setattr(tag_reading, "PEEL_DIRECTLY", peel_directly)
     catalog.tag("db@0.1.0")  # lightweight

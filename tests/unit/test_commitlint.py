@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gitops_templates.commitlint import lint_message, strip_comments
+from gitops_templates.hooks.core.commitlint import lint_message, strip_comments
 
 TYPES = {"feat", "fix", "perf"}
 TEMPLATES = {"web", "db"}

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from gitops_templates.compat.schemadiff import diff_schemas
-from gitops_templates.compat.witness import attach_counterexamples
-from gitops_templates.models import Level
+from gitops_templates.compat.core.schemadiff import diff_schemas
+from gitops_templates.compat.core.witness import attach_counterexamples
+from gitops_templates.core.models import Level
 
 B, M, P, N = Level.MAJOR, Level.MINOR, Level.PATCH, Level.NONE
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from gitops_templates.compat.metadata import FileChanges, diff_metadata, file_changes
-from gitops_templates.compat.rules import RULES
-from gitops_templates.models import Level
+from gitops_templates.compat.core.metadata import FileChanges, diff_metadata, file_changes
+from gitops_templates.compat.core.rules import RULES
+from gitops_templates.core.models import Level
 
 B, M, P, N = Level.MAJOR, Level.MINOR, Level.PATCH, Level.NONE
 OUTPUT = {"source": "deploy.yaml.j2", "target": "deploy.yaml"}

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 from jsonschema import Draft7Validator
 
-from gitops_templates.compat.schemadiff import diff_schemas
-from gitops_templates.models import Level
+from gitops_templates.compat.core.schemadiff import diff_schemas
+from gitops_templates.core.models import Level
 
 LEAVES = st.sampled_from([
     {"type": "string"}, {"type": "string", "maxLength": 5}, {"type": "string", "enum": ["a", "b"]},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gitops_templates.conventional import parse_message, split_list
+from gitops_templates.core.conventional import parse_message, split_list
 
 HEADERS = [
     # message, type, scope, bang, subject

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from gitops_templates.docmodel import (
+from gitops_templates.docs.core.model import (
     BEGIN,
     END,
     GENERATED,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from gitops_templates.attribution import Attributor, build_include_graph, referenced_names
-from gitops_templates.conventional import parse_message
-from gitops_templates.graph import containment
-from gitops_templates.models import Component
+from gitops_templates.core.attribution import Attributor, build_include_graph, referenced_names
+from gitops_templates.core.conventional import parse_message
+from gitops_templates.core.graph import containment
+from gitops_templates.core.models import Component
 
 # a - b - c (main)      d branches from b, merged as m
 #      \ d /

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from gitops_templates import object_facts
-from gitops_templates.cachefile import read_json, write_json
-from gitops_templates.object_facts import ObjectFacts
+from gitops_templates.git import object_facts
+from gitops_templates.git.cachefile import read_json, write_json
+from gitops_templates.git.object_facts import ObjectFacts
 
 A, B = "a" * 40, "b" * 64
 

@@ -6,11 +6,11 @@ import pytest
 from jsonschema import Draft7Validator
 from jsonschema.validators import validator_for
 
-from gitops_templates.compat.rules import RULES
-from gitops_templates.compat.schemadiff import diff_schemas
-from gitops_templates.compat.witness import attach_counterexamples
+from gitops_templates.compat.core.rules import RULES
+from gitops_templates.compat.core.schemadiff import diff_schemas
+from gitops_templates.compat.core.witness import attach_counterexamples
+from gitops_templates.core.models import Level
 from gitops_templates.errors import InvalidInputError
-from gitops_templates.models import Level
 
 B, M, P, N = Level.MAJOR, Level.MINOR, Level.PATCH, Level.NONE
 

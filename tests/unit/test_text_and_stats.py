@@ -7,12 +7,17 @@ import hashlib
 import pytest
 from semver import Version
 
-from gitops_templates.cadence import Summary, bump_mix, intervals, quantile
-from gitops_templates.changelog import ChangeEntry, read_tag_message, render_changelog, tag_message
-from gitops_templates.digest import tree_digest
+from gitops_templates.catalog.yamlio import load_yaml
+from gitops_templates.core.cadence import Summary, bump_mix, intervals, quantile
+from gitops_templates.core.changelog import (
+    ChangeEntry,
+    read_tag_message,
+    render_changelog,
+    tag_message,
+)
+from gitops_templates.core.digest import tree_digest
+from gitops_templates.core.models import Level, TreeEntry
 from gitops_templates.errors import InvalidInputError
-from gitops_templates.models import Level, TreeEntry
-from gitops_templates.yamlio import load_yaml
 
 
 def entry(

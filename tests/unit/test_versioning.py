@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from semver import Version
 
-from gitops_templates.conventional import parse_message
-from gitops_templates.models import Level
-from gitops_templates.versioning import (
+from gitops_templates.core.conventional import parse_message
+from gitops_templates.core.models import Level
+from gitops_templates.core.version_rules import (
     BumpRules,
     TagFormat,
     TagFormatError,
@@ -170,7 +170,7 @@ def test_precedence_key_orders_like_semver():
     import functools
     import random
 
-    from gitops_templates.versioning import precedence
+    from gitops_templates.core.version_rules import precedence
 
     texts = [
         "1.0.0",

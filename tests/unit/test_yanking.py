@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from gitops_templates.errors import InvalidInputError
-from gitops_templates.rollback_stats import TaggedRelease, rollback_stats
-from gitops_templates.yanking import (
+from gitops_templates.catalog.yanked import (
     YankedVersion,
     parse_yanked,
     render_yanked,
@@ -15,6 +13,8 @@ from gitops_templates.yanking import (
     with_yanked,
     without_yanked,
 )
+from gitops_templates.errors import InvalidInputError
+from gitops_templates.rollback.core.stats import TaggedRelease, rollback_stats
 
 
 def test_round_trip_add_and_remove():

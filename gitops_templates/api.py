@@ -1,0 +1,225 @@
+"""The Python API: `Catalog(path).plan()` and friends. The CLI uses exactly this."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gitops_templates.catalog.workspace import Workspace
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from gitops_templates.catalog.scaffold import ScaffoldResult
+    from gitops_templates.catalog.validation import ValidationReport
+    from gitops_templates.compat.check import CompatibilityReport
+    from gitops_templates.core.models import Component
+    from gitops_templates.core.planning import Analysis
+    from gitops_templates.docs.generate import DocsResult
+    from gitops_templates.hooks.handlers import MessageLint, RangeLint
+    from gitops_templates.hooks.install import InstallResult
+    from gitops_templates.hooks.pushcheck import PushReport
+    from gitops_templates.rollback.execute import RestoreResult
+    from gitops_templates.rollback.restore_plan import RestorePlan
+    from gitops_templates.versioning.inspection import HistoryReport, StatsReport, VersionDetail
+    from gitops_templates.versioning.release import ReleasePlan, ReleaseResult
+    from gitops_templates.versioning.verify import VerifyReport
+
+
+class Catalog:
+    """A catalog repository. Every method returns a result object and never prints."""
+
+    def __init__(
+        self,
+        path: Path | str = ".",
+        *,
+        config: Path | str | None = None,
+        use_cache: bool = True,
+    ) -> None:
+        self.workspace = Workspace(
+            path,
+            config=Path(config) if config is not None else None,
+            use_cache=use_cache,
+        )
+
+    @property
+    def components(self) -> tuple[Component, ...]:
+        """Templates and declared components at HEAD."""
+        return self.workspace.components
+
+    def validate(self, ids: Sequence[str] = ()) -> ValidationReport:
+        """Config, metadata and examples against their schemas."""
+        from gitops_templates.catalog.validation import validate
+
+        return validate(self.workspace, ids)
+
+    def status(self, ids: Sequence[str] = (), *, pre: str | None = None) -> Analysis:
+        """Current version, unreleased commits and next version per component."""
+        return self.workspace.analyze(ids, pre_token=pre)
+
+    def plan(self, ids: Sequence[str] = (), *, pre: str | None = None) -> ReleasePlan:
+        """The release plan at HEAD."""
+        from gitops_templates.versioning.release import build_plan
+
+        return build_plan(self.workspace, ids, pre=pre)
+
+    def release(
+        self,
+        plan: ReleasePlan | None = None,
+        *,
+        ids: Sequence[str] = (),
+        pre: str | None = None,
+        push: bool = False,
+        remote: str = "origin",
+        sign: bool | None = None,
+        dry_run: bool = False,
+    ) -> ReleaseResult:
+        """Create the planned tags atomically; idempotent on the same HEAD."""
+        from gitops_templates.versioning.release import release
+
+        return release(self.workspace, plan=plan, ids=ids, pre=pre, push=push,
+                       remote=remote, sign=sign, dry_run=dry_run)  # fmt: skip
+
+    def history(self, cid: str) -> HistoryReport:
+        """Every version of one component."""
+        from gitops_templates.versioning.inspection import history
+
+        return history(self.workspace, cid)
+
+    def show(self, ref: str) -> VersionDetail:
+        """One version (`ID` for the latest, or `ID@VERSION`)."""
+        from gitops_templates.versioning.inspection import show
+
+        return show(self.workspace, ref)
+
+    def stats(self, ids: Sequence[str] = (), *, since: int | None = None) -> StatsReport:
+        """Release cadence, bump mix, lead time; rollback figures from `since` (Unix time)."""
+        from gitops_templates.versioning.inspection import stats
+
+        return stats(self.workspace, ids, since=since)
+
+    def diff(
+        self,
+        cid: str,
+        old: str | None = None,
+        new: str | None = None,
+        *,
+        profile: str | None = None,
+    ) -> CompatibilityReport:
+        """Compatibility findings and files changed between two versions (B: work tree)."""
+        from gitops_templates.compat.diff import diff
+
+        return diff(self.workspace, cid, old, new, profile=profile)
+
+    def verify(self, ids: Sequence[str] = ()) -> VerifyReport:
+        """Recompute tag digests and check signatures."""
+        from gitops_templates.versioning.verify import verify
+
+        return verify(self.workspace, ids)
+
+    def plan_rollback(
+        self,
+        cid: str,
+        to: str,
+        *,
+        reason: str = "",
+        version: str | None = None,
+        emergency: bool = False,
+        abort_rollout: bool = False,
+    ) -> RestorePlan:
+        """Plan restoring a template to an earlier version (pre-validation included)."""
+        from gitops_templates.rollback.plan import plan_rollback
+
+        return plan_rollback(self.workspace, cid, to, reason=reason, version=version,
+                             emergency=emergency, abort_rollout=abort_rollout)  # fmt: skip
+
+    def plan_rollforward(self, cid: str) -> RestorePlan:
+        """Plan undoing the latest rollback of a template."""
+        from gitops_templates.rollback.plan import plan_rollforward
+
+        return plan_rollforward(self.workspace, cid)
+
+    def restore(
+        self,
+        plan: RestorePlan,
+        *,
+        push: bool = False,
+        remote: str = "origin",
+        dry_run: bool = False,
+    ) -> RestoreResult:
+        """Carry out a rollback/roll-forward plan: all of it, or nothing changed."""
+        from gitops_templates.rollback.execute import execute
+
+        return execute(self.workspace, plan, push=push, remote=remote, dry_run=dry_run)
+
+    def rollback(self, cid: str, to: str, **options: Any) -> RestoreResult:
+        """Plan and carry out a rollback (`reason`, `version`, `emergency`, `push`, ...)."""
+        run = {k: options.pop(k) for k in ("push", "remote", "dry_run") if k in options}
+        return self.restore(self.plan_rollback(cid, to, **options), **run)
+
+    def rollforward(self, cid: str, **options: Any) -> RestoreResult:
+        """Plan and carry out a roll-forward (`push`, `remote`, `dry_run`)."""
+        return self.restore(self.plan_rollforward(cid), **options)
+
+    def docs(
+        self,
+        ids: Sequence[str] = (),
+        *,
+        check: bool = False,
+        fmt: str = "markdown",
+        strict: bool | None = None,
+    ) -> DocsResult:
+        """Generate (or, with `check`, compare) READMEs and the index, or the HTML site."""
+        from gitops_templates.docs.generate import generate_docs
+
+        return generate_docs(self.workspace, ids, check=check, fmt=fmt, strict=strict)
+
+    def lint_commit_message(self, path: Path) -> MessageLint:
+        """Lint a commit message file as the commit-msg hook does."""
+        from gitops_templates.hooks.handlers import lint_commit_file
+
+        return lint_commit_file(self.workspace, path)
+
+    def lint_commits(self, rev_range: str) -> RangeLint:
+        """Lint every commit message in `BASE..HEAD`."""
+        from gitops_templates.hooks.handlers import lint_commit_range
+
+        return lint_commit_range(self.workspace, rev_range)
+
+    def check_pre_push(self, remote: str, updates: str) -> PushReport:
+        """Check a push as the pre-push hook does (`updates`: git's stdin lines)."""
+        from gitops_templates.hooks.handlers import check_pre_push
+
+        return check_pre_push(self.workspace, remote, updates)
+
+    def check_pre_receive(self, updates: str) -> PushReport:
+        """Check a push as the server's pre-receive hook does (git's stdin lines)."""
+        from gitops_templates.hooks.handlers import check_pre_receive
+
+        return check_pre_receive(self.workspace, updates)
+
+    def install_hooks(self, *, server: bool = False, force: bool = False) -> InstallResult:
+        """Install commit-msg and pre-push (or, with `server`, pre-receive) hooks."""
+        from gitops_templates.hooks.install import install_hooks
+
+        return install_hooks(self.workspace, server=server, force=force)
+
+    def init(
+        self,
+        *,
+        force: bool = False,
+        github: bool = False,
+        pre_commit: bool = False,
+        action: str | None = None,
+    ) -> ScaffoldResult:
+        """Write a commented default configuration (and GitHub workflows, pre-commit)."""
+        from gitops_templates.catalog.scaffold import init
+
+        return init(self.workspace, force=force, github=github, pre_commit=pre_commit,
+                    action=action)  # fmt: skip
+
+    def new(self, cid: str) -> ScaffoldResult:
+        """Scaffold a template that validates as it is."""
+        from gitops_templates.catalog.scaffold import new_template
+
+        return new_template(self.workspace, cid)

@@ -1,0 +1,188 @@
+"""Use-cases `init` and `new`: a commented config and a template that validates as is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from gitops_templates.catalog.config import CONFIG_NAMES
+from gitops_templates.core.models import SCHEMA_VERSION
+from gitops_templates.errors import GitOpsTemplatesError, InvalidInputError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from gitops_templates.catalog.workspace import Workspace
+
+DEFAULT_CONFIG = """\
+# gitops-templates catalog configuration. Every key is optional; the values below
+# are the defaults. Reference: the project README (Configuration).
+
+# Where templates live: one directory per template, each with a template.yaml.
+templates_dir: templates
+
+# How version tags are named. {id} may be left out only in a one-component
+# catalog (e.g. "v{version}"). Repositories migrating from release-please or
+# changesets may use "{id}-v{version}".
+tag_format: "{id}@{version}"
+
+# Version of a template's first release. Quote versions: YAML reads 1.10 as 1.1.
+initial_version: "0.1.0"
+
+# Commit type -> bump level (major | minor | patch | none). Types not listed do not
+# release; breaking changes (`!` or a BREAKING CHANGE footer) are always major.
+bump_types:
+  feat: minor
+  fix: patch
+  perf: patch
+  # revert: patch
+  # refactor: patch
+  # deps: patch
+
+# Rules while a template is 0.x (release-please's bump-minor-pre-major and
+# bump-patch-for-minor-pre-major): breaking -> major|minor, feat -> minor|patch.
+zero_major:
+  breaking: minor
+  feat: minor
+
+# Directories without template.yaml that should still be versioned, with changelogs
+# and tags (not validated or rendered):
+# components:
+#   web: packages/web
+#   api: {path: services/api, tag_format: "api-v{version}"}
+
+# Walk only the first-parent chain (merge commits stand for their branches).
+first_parent: false
+
+# Always sign version tags (otherwise git config tag.gpgSign decides).
+sign_tags: false
+
+# When commits declare less than the schema diff detects: enforce | escalate | warn.
+compatibility: enforce
+"""
+
+TEMPLATE_YAML = """\
+apiVersion: gitops-templates/v1
+id: {id}
+name: {name}
+description: >-
+  What {id} renders and when to use it. One or two sentences for the catalog index.
+owners: [platform-team]
+category: general
+tags: []
+parameters:
+  $schema: "http://json-schema.org/draft-07/schema#"
+  type: object
+  additionalProperties: false
+  required: [name]
+  properties:
+    name:
+      type: string
+      description: Name of the service this instance is for.
+      pattern: "^[a-z][a-z0-9-]{{0,62}}$"
+    environment:
+      type: string
+      description: Target environment.
+      enum: [dev, staging, prod]
+      default: dev
+files:
+  - source: config.yaml.j2
+    target: config.yaml
+examples:
+  - name: minimal
+    values:
+      name: checkout
+"""
+
+BODY = """\
+# Rendered by gitops-templates from {id}.
+service: {{{{ name }}}}
+environment: {{{{ environment | default("dev") }}}}
+"""
+
+EXAMPLE = """\
+name: checkout
+environment: prod
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class ScaffoldResult:
+    """Files a scaffolding command wrote."""
+
+    written: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {"schema_version": SCHEMA_VERSION, "written": list(self.written)}
+
+
+def init(
+    ws: Workspace,
+    *,
+    force: bool = False,
+    github: bool = False,
+    pre_commit: bool = False,
+    action: str | None = None,
+) -> ScaffoldResult:
+    """Write a commented default `gitops-templates.yaml`, and CI files when asked.
+
+    With `github` / `pre_commit` an existing configuration is kept; the other files
+    are all written or, when one exists already (without `force`), none.
+    """
+    from gitops_templates.github.scaffold import (
+        DEFAULT_ACTION,
+        pre_commit_file,
+        workflow_files,
+        write_files,
+    )
+
+    root = ws.repo.root
+    existing = [name for name in CONFIG_NAMES if (root / name).exists()]
+    extras: dict[str, str] = {}
+    if github:
+        extras |= workflow_files(action or DEFAULT_ACTION, _default_branch(ws))
+    if pre_commit:
+        extras |= pre_commit_file(action or DEFAULT_ACTION)
+    if existing and not force and not extras:
+        raise InvalidInputError(
+            f"{existing[0]} already exists", hint="pass --force to overwrite it"
+        )
+    files = {} if existing and not force else {CONFIG_NAMES[0]: DEFAULT_CONFIG}
+    return ScaffoldResult(write_files(root, files | extras, force=force))
+
+
+def _default_branch(ws: Workspace) -> str:
+    """The branch releases happen on: the current one, else `main`."""
+    try:
+        head = ws.repo.symbolic_head()
+    except GitOpsTemplatesError:
+        head = None
+    return head.removeprefix("refs/heads/") if head else "main"
+
+
+def new_template(ws: Workspace, tid: str) -> ScaffoldResult:
+    """Scaffold `templates/<id>/` with metadata, a body and an example."""
+    from gitops_templates.core.models import is_valid_id
+
+    if not is_valid_id(tid):
+        raise InvalidInputError(
+            f"{tid!r} is not a valid template id",
+            hint="use lower-case letters, digits, '.', '_' and '-' (no '@', '/' or '..'), "
+            "starting with a letter or digit, at most 64 characters",
+        )
+    rel = f"{ws.settings.templates_dir}/{tid}"
+    directory: Path = ws.repo.root / rel
+    if directory.exists():
+        raise InvalidInputError(f"{rel} already exists", hint="choose another id")
+    name = tid.replace("-", " ").replace("_", " ").title()
+    files = {
+        "template.yaml": TEMPLATE_YAML.format(id=tid, name=name),
+        "config.yaml.j2": BODY.format(id=tid),
+        "examples/prod.yaml": EXAMPLE,
+    }
+    for path, text in files.items():
+        target = directory / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    return ScaffoldResult(tuple(f"{rel}/{p}" for p in files))

@@ -1,0 +1,115 @@
+"""JSON Schema validation that reports readable problems (file, JSON path, line, rule)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from jsonschema import Draft7Validator, Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from jsonschema.validators import validator_for
+
+from gitops_templates.catalog.resources import load_schema
+from gitops_templates.errors import Problem
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
+
+    from gitops_templates.catalog.yamlio import YamlDocument
+
+_HINTS = {
+    "additionalProperties": "remove the key or check its spelling",
+    "required": "add the missing key",
+    "pattern": "check the format of the value",
+    "enum": "use one of the allowed values",
+    "const": "use the exact value shown",
+}
+
+
+def validate_against(
+    doc: YamlDocument, schema_name: str, *, base: tuple[str | int, ...] = ()
+) -> list[Problem]:
+    """Validate a loaded document against one of the shipped schemas."""
+    validator = Draft202012Validator(load_schema(schema_name))
+    return _problems(validator, doc.data, doc, base)
+
+
+def check_parameters_schema(
+    schema: Any, doc: YamlDocument, base: tuple[str | int, ...]
+) -> list[Problem]:
+    """Problems with a template's `parameters` JSON Schema itself (draft-07 default)."""
+    cls = (
+        validator_for(schema, default=Draft7Validator)
+        if isinstance(schema, dict)
+        else Draft7Validator
+    )
+    try:
+        cls.check_schema(schema)
+    except SchemaError as err:
+        path = (*base, *err.absolute_path)
+        return [
+            Problem(
+                f"not a valid JSON Schema: {err.message}",
+                file=doc.source,
+                pointer=_pointer(path),
+                line=doc.line_of(path),
+                rule="json-schema",
+                hint="parameters must be a JSON Schema (draft-07 dialect)",
+            )
+        ]
+    return []
+
+
+def validate_values(
+    schema: dict[str, Any],
+    values: Any,
+    doc: YamlDocument,
+    base: tuple[str | int, ...],
+) -> list[Problem]:
+    """Validate example values against a template's `parameters` schema."""
+    cls = validator_for(schema, default=Draft7Validator)
+    return _problems(cls(schema), values, doc, base)
+
+
+def _problems(
+    validator: Any, data: Any, doc: YamlDocument, base: tuple[str | int, ...]
+) -> list[Problem]:
+    found = []
+    errors: list[ValidationError] = sorted(
+        validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]
+    )
+    for err in errors:
+        path = (*base, *err.absolute_path)
+        found.append(
+            Problem(
+                err.message,
+                file=doc.source,
+                pointer=_pointer(path),
+                line=doc.line_of(path),
+                rule=str(err.validator),
+                hint=_hint(err),
+            )
+        )
+    return found
+
+
+def _hint(err: ValidationError) -> str | None:
+    if (
+        err.validator == "type"
+        and err.validator_value == "string"
+        and isinstance(err.instance, int | float)
+    ):
+        return f"quote it: YAML reads {err.instance!r} as a number ('1.10' becomes 1.1)"
+    if err.validator == "enum" and isinstance(err.validator_value, list):
+        return "allowed: " + ", ".join(map(str, err.validator_value))
+    if err.validator == "additionalProperties" and isinstance(err.schema, dict):
+        allowed = sorted(err.schema.get("properties", {}))
+        if allowed:
+            return "allowed keys: " + ", ".join(allowed)
+    return _HINTS.get(str(err.validator))
+
+
+def _pointer(path: tuple[str | int, ...]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(document)"

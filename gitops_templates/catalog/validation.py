@@ -1,0 +1,280 @@
+"""Use-case `validate`: config, every `template.yaml`, and examples against parameters.
+
+Reads the work tree (what the author is editing); in a bare repository, HEAD.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from gitops_templates.core.models import SCHEMA_VERSION, is_valid_id
+from gitops_templates.errors import ExitCode, GitOpsTemplatesError, Problem
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+    from pathlib import Path
+
+    from gitops_templates.catalog.workspace import Workspace
+    from gitops_templates.catalog.yamlio import YamlDocument
+
+
+_REGULAR = ("100644", "100755")  # file modes copied out of Git (not links or submodules)
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationReport:
+    """Problems per file; empty means valid."""
+
+    checked: tuple[str, ...]
+    problems: tuple[Problem, ...]
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """3 when anything is invalid."""
+        return ExitCode.INVALID_INPUT if self.problems else ExitCode.OK
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "valid": not self.problems,
+            "checked": list(self.checked),
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+def validate(ws: Workspace, ids: Sequence[str] = ()) -> ValidationReport:
+    """Validate the catalog in the work tree."""
+    problems: list[Problem] = []
+    checked: list[str] = []
+    try:
+        settings = ws.settings
+    except GitOpsTemplatesError as err:
+        return ValidationReport((), err.problems or (Problem(err.message),))
+    if settings.source:
+        checked.append(settings.source)
+    base = ws.repo.root / settings.templates_dir
+    dirs = sorted(p for p in base.iterdir() if p.is_dir()) if base.is_dir() else []
+    wanted = set(ids)
+    for directory in dirs:
+        tid = directory.name
+        if tid.startswith(("_", ".")) or (wanted and tid not in wanted):
+            continue
+        rel = f"{settings.templates_dir}/{tid}"
+        if not is_valid_id(tid):
+            problems.append(Problem(
+                f"{tid!r} is not a valid template id", file=rel, rule="id",
+                hint="lower-case letters, digits, `.`, `_`, `-`; no `@`, `/` or `..`",
+            ))  # fmt: skip
+            continue
+        meta = directory / "template.yaml"
+        if not meta.is_file():
+            problems.append(Problem(
+                "directory has no template.yaml", file=rel, rule="template-yaml",
+                hint=f"scaffold one with `gitops-templates new {tid}`, or move the directory",
+            ))  # fmt: skip
+            continue
+        checked.append(f"{rel}/template.yaml")
+        problems += validate_template(directory, f"{rel}/template.yaml", tid)
+    for missing in sorted(wanted - {d.name for d in dirs}):
+        problems.append(Problem(f"no template {missing!r}", rule="not-found"))
+    return ValidationReport(tuple(checked), tuple(problems))
+
+
+def validate_template(directory: Path, source: str, tid: str) -> list[Problem]:
+    """Problems of one template directory in the work tree (examples last)."""
+    metadata, examples = template_problems(directory, source, tid)
+    return metadata + (examples or [])
+
+
+def template_problems(
+    directory: Path, source: str, tid: str, *, examples: bool = True
+) -> tuple[list[Problem], list[Problem] | None]:
+    """(metadata problems, example problems) in one read of template.yaml.
+
+    Examples are checked only when asked and when the parameter schema is valid;
+    otherwise their problems are None (not checked).
+    """
+    doc, problems = read_template(directory, source)
+    if doc is None:
+        return problems, None
+    problems, parameters_valid = _metadata(doc, directory, tid)
+    parameters = doc.data.get("parameters")
+    if not (examples and parameters_valid and isinstance(parameters, dict)):
+        return problems, None
+    return problems, _examples(directory, doc, parameters)
+
+
+def read_template(directory: Path, source: str) -> tuple[YamlDocument | None, list[Problem]]:
+    """template.yaml parsed (a mapping), or None and why not."""
+    from gitops_templates.catalog.yamlio import load_yaml
+
+    try:
+        doc = load_yaml(directory.joinpath("template.yaml").read_bytes(), source)
+    except GitOpsTemplatesError as err:
+        return None, list(err.problems)
+    if not isinstance(doc.data, dict):
+        return None, [Problem("template.yaml must be a mapping", file=source, line=1)]
+    return doc, []
+
+
+def metadata_problems(doc: YamlDocument, directory: Path, tid: str) -> list[Problem]:
+    """template.yaml against its schema, its id, its body files and its parameters schema."""
+    return _metadata(doc, directory, tid)[0]
+
+
+def _metadata(doc: YamlDocument, directory: Path, tid: str) -> tuple[list[Problem], bool]:
+    """Metadata problems, and whether the parameters schema itself is usable."""
+    from gitops_templates.catalog.schema import (  # jsonschema
+        check_parameters_schema,
+        validate_against,
+    )
+
+    problems = validate_against(doc, "template.schema.json")
+    problems += _identity(doc, tid)
+    problems += _missing_bodies(doc, lambda src: (directory / src).is_file())
+    parameters = doc.data.get("parameters")
+    schema_problems = (check_parameters_schema(parameters, doc, ("parameters",))
+                       if isinstance(parameters, dict) else [])  # fmt: skip
+    return problems + schema_problems, not schema_problems
+
+
+def _identity(doc: YamlDocument, tid: str) -> list[Problem]:
+    data = doc.data
+    if not isinstance(data.get("id"), str) or data["id"] == tid:
+        return []
+    return [Problem(
+        f"id {data['id']!r} differs from the directory name {tid!r}",
+        file=doc.source, pointer="id", line=doc.line_of(("id",)),
+        rule="id-matches-directory", hint=f"set `id: {tid}` or rename the directory",
+    )]  # fmt: skip
+
+
+def body_sources(doc: YamlDocument) -> list[tuple[int, str, int | None]]:
+    """`(index, source, line)` of every `files[].source` string in template.yaml."""
+    entries = doc.data.get("files") if isinstance(doc.data, dict) else None
+    found = []
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        src = entry.get("source") if isinstance(entry, dict) else None
+        if isinstance(src, str):
+            found.append((index, src, doc.line_of(("files", index, "source"))))
+    return found
+
+
+def _missing_bodies(doc: YamlDocument, exists: Callable[[str], bool]) -> list[Problem]:
+    return _missing_sources(doc.source, body_sources(doc), exists)
+
+
+def _missing_sources(
+    source: str, refs: Iterable[Sequence[Any]], exists: Callable[[str], bool]
+) -> list[Problem]:
+    """`files[].source` entries that name no file."""
+    return [
+        Problem(
+            f"body file {src!r} does not exist",
+            file=source,
+            pointer=f"files[{index}].source",
+            line=line,
+            rule="file-exists",
+        )
+        for index, src, line in refs
+        if not exists(src)
+    ]
+
+
+def _examples(directory: Path, doc: YamlDocument, parameters: dict[str, Any]) -> list[Problem]:
+    from gitops_templates.catalog.schema import validate_values
+    from gitops_templates.catalog.yamlio import load_yaml
+
+    problems = []
+    for index, example in enumerate(doc.data.get("examples") or []):
+        if isinstance(example, dict) and "values" in example:
+            base: tuple[str | int, ...] = ("examples", index, "values")
+            problems += validate_values(parameters, example["values"], doc, base)
+    examples_dir = directory / "examples"
+    for file in sorted(examples_dir.glob("*.y*ml")) if examples_dir.is_dir() else []:
+        rel = f"{doc.source.rsplit('/', 1)[0]}/examples/{file.name}"
+        try:
+            example_doc = load_yaml(file.read_bytes(), rel)
+        except GitOpsTemplatesError as err:
+            problems += err.problems
+            continue
+        problems += validate_values(parameters, example_doc.data, example_doc, ())
+    return problems
+
+
+def validate_at(ws: Workspace, ids: Sequence[str]) -> list[Problem]:
+    """Validate templates as committed at `ws.head` (push hooks: not the work tree).
+
+    Each template directory is copied out of Git into a temporary directory and checked
+    there like a work tree; problems name the repository paths.
+    """
+    import tempfile
+    from pathlib import Path
+
+    base = ws.settings.templates_dir
+    specs = [f"{ws.head}:{base}/{tid}" for tid in ids]
+    trees = ws.repo.trees(specs)
+    files = {tid: [e for e in found[1] if e.mode in _REGULAR] if (found := trees[spec]) else None
+             for tid, spec in zip(ids, specs, strict=True)}  # fmt: skip
+    blobs = ws.repo.read_blobs(e.sha for entries in files.values() for e in entries or ())
+    problems: list[Problem] = []
+    with tempfile.TemporaryDirectory(prefix="gitops-templates-") as tmp:
+        for tid, entries in files.items():
+            if entries is None:
+                continue  # deleted by the push: nothing to validate
+            directory = Path(tmp, tid)
+            for entry in entries:
+                target = directory / entry.path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(blobs[entry.sha])
+            problems += validate_template(directory, f"{base}/{tid}/template.yaml", tid)
+    return problems
+
+
+def body_files_at(ws: Workspace, ids: Sequence[str]) -> list[Problem]:
+    """The body files each template.yaml names exist at `ws.head` (no schema needed).
+
+    For pushes that change only bodies: the metadata itself was validated when it
+    changed, so only its references to the (changed) files are checked. What each
+    template.yaml blob references is remembered by blob id (no YAML parse next time).
+    """
+    base = ws.settings.templates_dir
+    specs = [f"{ws.head}:{base}/{tid}" for tid in ids]
+    trees = ws.repo.trees(specs)
+    listings = {tid: {e.path: e.sha for e in found[1]} if (found := trees[spec]) else {}
+                for tid, spec in zip(ids, specs, strict=True)}  # fmt: skip
+    metas = {tid: meta for tid, files in listings.items() if (meta := files.get("template.yaml"))}
+    problems: list[Problem] = []
+
+    def fetch(keys: list[str]) -> dict[str, Any]:
+        from gitops_templates.catalog.yamlio import load_yaml
+
+        owner = {meta: tid for tid, meta in metas.items()}
+        blobs = ws.repo.read_blobs(keys)
+        found = {}
+        for key in keys:
+            try:
+                doc = load_yaml(blobs[key], f"{base}/{owner[key]}/template.yaml")
+            except GitOpsTemplatesError as err:
+                problems.extend(err.problems)  # not remembered: reported every time
+                continue
+            found[key] = [list(ref) for ref in body_sources(doc)]
+        return found
+
+    refs = ws.facts.lookup("body-sources", metas.values(), fetch, valid=_is_ref_list)
+    ws.facts.save()
+    for tid, meta in metas.items():
+        if meta in refs:
+            source = f"{base}/{tid}/template.yaml"
+            problems += _missing_sources(source, refs[meta], listings[tid].__contains__)
+    return problems
+
+
+def _is_ref_list(value: object) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(r, list) and len(r) == 3 and isinstance(r[0], int) and isinstance(r[1], str)
+        and (r[2] is None or isinstance(r[2], int))
+        for r in value
+    )  # fmt: skip

@@ -1,0 +1,127 @@
+"""Version tags: which tags are versions of which component. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from semver import Version
+
+from gitops_templates.core.models import Notice
+from gitops_templates.core.version_rules import TagFormat, precedence
+from gitops_templates.errors import ConfigError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from gitops_templates.core.models import Component, TagRecord
+
+
+@dataclass(frozen=True, slots=True)
+class VersionTag:
+    """A tag read as a version of a component."""
+
+    component: str
+    version: Version
+    tag: TagRecord
+    reachable: bool
+
+
+def read_versions(
+    components: Sequence[Component], tags: Iterable[TagRecord], reachable: set[str]
+) -> tuple[dict[str, list[VersionTag]], list[Notice]]:
+    """Parse tags into component versions (highest first); anchored formats."""
+    by_id = {c.id: c for c in components}
+    formats = {c.tag_format for c in components}
+    compiled = [(TagFormat.compile(f), f) for f in sorted(formats)]
+    owners: dict[str, list[str]] = {}
+    for c in components:
+        owners.setdefault(c.tag_format, []).append(c.id)
+    versions: dict[str, list[VersionTag]] = {c.id: [] for c in components}
+    notices: list[Notice] = []
+    seen: dict[str, Version] = {}  # many components share version strings
+    for tag in tags:
+        for fmt, text in compiled:
+            parsed = fmt.parse(tag.name)
+            if parsed is None:
+                continue
+            users = owners[text]
+            cid = parsed[0] if parsed[0] is not None else (users[0] if len(users) == 1 else None)
+            if cid is None or cid not in by_id or by_id[cid].tag_format != text:
+                continue
+            notice = _tag_notice(tag, parsed[1])
+            if notice is not None:
+                notices.append(notice)
+                if notice.code != "lightweight-tag":
+                    break
+            version = seen.get(parsed[1]) or seen.setdefault(parsed[1], Version.parse(parsed[1]))
+            reach = tag.commit_sha in reachable
+            versions[cid].append(VersionTag(cid, version, tag, reach))
+            break
+    for cid, items in versions.items():
+        items.sort(key=lambda v: precedence(v.version), reverse=True)
+        for item in items:
+            if not item.reachable:
+                notices.append(
+                    Notice(
+                        "unreachable-tag",
+                        f"{item.tag.name} is not reachable from HEAD; ignored for the "
+                        "current version",
+                        cid,
+                    )
+                )
+    return versions, notices
+
+
+def owner_of(components: Sequence[Component], name: str) -> Component | None:
+    """The component a tag name is a version of (anchored formats), if any."""
+    for component in components:
+        parsed = TagFormat.compile(component.tag_format).parse(name)
+        if parsed is None:
+            continue
+        cid = parsed[0]
+        if cid == component.id or (cid is None and _sole_user(components, component)):
+            return component
+    return None
+
+
+def _sole_user(components: Sequence[Component], component: Component) -> bool:
+    return sum(c.tag_format == component.tag_format for c in components) == 1
+
+
+def _tag_notice(tag: TagRecord, version: str) -> Notice | None:
+    if tag.commit_sha is None:
+        return Notice(
+            "tag-not-commit",
+            f"{tag.name} does not point at a commit; ignored",
+            tag.name,
+        )
+    if "+" in version:
+        return Notice(
+            "build-metadata",
+            f"{tag.name} carries build metadata, which semver ignores when ordering; ignored",
+            tag.name,
+        )
+    if not tag.annotated:
+        return Notice(
+            "lightweight-tag",
+            f"{tag.name} is a lightweight tag (from another tool?): accepted as a version, "
+            "but it cannot be verified",
+            tag.name,
+        )
+    return None
+
+
+def check_tag_formats(components: Sequence[Component]) -> None:
+    """A tag format without `{id}` must belong to exactly one component."""
+    users: dict[str, list[str]] = {}
+    for component in components:
+        users.setdefault(component.tag_format, []).append(component.id)
+    for fmt, ids in users.items():
+        if len(ids) > 1 and not TagFormat.compile(fmt).has_id:
+            raise ConfigError(
+                f"tag_format {fmt!r} has no {{id}}, but {len(ids)} components use it "
+                f"({', '.join(ids)})",
+                hint="use a format with {id} such as '{id}@{version}', or give each "
+                "component its own tag_format under components:",
+            )

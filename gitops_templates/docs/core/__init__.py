@@ -1,0 +1,1 @@
+"""What the documentation shows, computed from metadata and history. Pure."""

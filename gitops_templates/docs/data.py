@@ -1,0 +1,196 @@
+"""The data doc templates see: one context per template and one for the catalog.
+
+Metadata comes from the work tree (what is about to be committed); versions, their
+changelogs (tag messages) and the schema of each release come from Git in batches;
+unreleased commits from the same analysis `status` uses. Values are plain dicts and
+lists, so overriding doc templates need nothing but Jinja2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from gitops_templates.docs.core.model import parameter_history, parameter_rows, with_history
+from gitops_templates.errors import GitOpsTemplatesError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from gitops_templates.catalog.workspace import Workspace
+    from gitops_templates.catalog.yanked import YankedVersion
+    from gitops_templates.core.planning import ComponentState
+    from gitops_templates.core.tags import VersionTag
+
+
+def template_contexts(
+    ws: Workspace, metadata: Mapping[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """One context per template id in `metadata` (parsed template.yaml), in id order."""
+    from gitops_templates.catalog.yanked import read_yanked
+
+    known = {c.id for c in ws.components if c.kind == "template"}
+    released = [tid for tid in metadata if tid in known]
+    states = {s.component.id: s for s in ws.analyze(released).states} if released else {}
+    versions = ws.detailed_versions if released else {}
+    yanked = read_yanked(ws)
+    schemas = _release_schemas(ws, {tid: versions.get(tid, []) for tid in released})
+    return [
+        _context(
+            ws,
+            tid,
+            metadata[tid],
+            states.get(tid),
+            versions.get(tid, []),
+            yanked.get(tid, ()),
+            schemas.get(tid, []),
+        )
+        for tid in sorted(metadata)
+    ]
+
+
+def index_context(templates: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The catalog index: every template, grouped by category, and the search index."""
+    categories: dict[str, list[Mapping[str, Any]]] = {}
+    for t in templates:
+        categories.setdefault(t["category"] or "uncategorised", []).append(t)
+    search = [{"id": t["id"], "text": _searchable(t)} for t in templates]
+    return {"templates": list(templates), "categories": dict(sorted(categories.items())),
+            "search": search}  # fmt: skip
+
+
+def _searchable(t: Mapping[str, Any]) -> str:
+    words = [t["id"], t["name"], t["description"], t["category"], *t["owners"], *t["tags"]]
+    words += [p["name"] for p in t["parameters"]]
+    return " ".join(words).lower()
+
+
+def _context(
+    ws: Workspace,
+    tid: str,
+    meta: dict[str, Any],
+    state: ComponentState | None,
+    versions: Sequence[VersionTag],
+    yanked: Sequence[YankedVersion],
+    schemas: Sequence[tuple[str, dict[str, Any] | None]],
+) -> dict[str, Any]:
+    parameters = meta.get("parameters") if isinstance(meta.get("parameters"), dict) else {}
+    rows = with_history(parameter_rows(parameters or {}), parameter_history(schemas))
+    released = [v for v in versions if v.reachable]
+    current = str(state.current.version) if state and state.current else None
+    withdrawn = {y.version: y for y in yanked}
+    history = [_version(v, withdrawn.get(str(v.version))) for v in released]
+    deprecated = meta.get("deprecated")
+    status = "deprecated" if deprecated else "active" if current else "unreleased"
+    examples = [e for e in meta.get("examples") or [] if isinstance(e, dict)]
+    return {
+        "id": tid,
+        "path": f"{ws.settings.templates_dir}/{tid}",
+        "name": str(meta.get("name") or tid),
+        "description": str(meta.get("description") or ""),
+        "owners": [str(o) for o in meta.get("owners") or []],
+        "category": str(meta.get("category") or ""),
+        "tags": [str(t) for t in meta.get("tags") or []],
+        "status": status,
+        "deprecation": _deprecation(deprecated),
+        "current": current,
+        "next": str(state.next.version) if state and state.next else None,
+        "parameters": [asdict(r) for r in rows],
+        "undocumented": [r.name for r in rows if not r.description.strip()],
+        "examples": [
+            {
+                "name": str(e.get("name", "")),
+                "description": str(e.get("description", "")),
+                "values": _yaml(e.get("values") or {}),
+            }
+            for e in examples
+        ],
+        "usage_values": _yaml((examples[0].get("values") if examples else None) or {}),
+        "files": [f for f in meta.get("files") or [] if isinstance(f, dict)],
+        "health": _yaml(meta["health"]) if meta.get("health") else None,
+        "migrations": [_yaml(m) for m in meta.get("migrations") or []],
+        "versions": history,
+        "yanked": [y.to_dict() for y in yanked],
+        "unreleased": [
+            {
+                "sha": c.sha[:12],
+                "subject": c.subject,
+                "level": c.level.label,
+                "breaking": c.breaking,
+            }
+            for c in (state.changes if state else ())
+        ],
+        "timeline": _timeline(history),
+    }
+
+
+def _version(item: VersionTag, yanked: YankedVersion | None) -> dict[str, Any]:
+    from gitops_templates.core.changelog import read_tag_message
+
+    note = read_tag_message(item.tag.message or "")
+    when = item.tag.tagger_time
+    return {
+        "version": str(item.version),
+        "tag": item.tag.name,
+        "date": datetime.fromtimestamp(when, UTC).date().isoformat() if when else "",
+        "changelog": note.changelog.strip(),
+        "compatibility": note.compatibility or "",
+        "prerelease": bool(item.version.prerelease),
+        "rollback_of": note.trailers.get("rollback-of"),
+        "rollback_to": note.trailers.get("rollback-to"),
+        "yanked": yanked.reason if yanked else None,
+    }
+
+
+def _timeline(history: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Releases per date, oldest first (the Mermaid timeline)."""
+    days: dict[str, list[str]] = {}
+    for item in reversed(history):
+        if item["prerelease"]:
+            continue
+        label = item["version"] + (" yanked" if item["yanked"] else "")
+        label += " rollback" if item["rollback_of"] else ""
+        days.setdefault(item["date"] or "undated", []).append(label)
+    return [{"date": day, "versions": labels} for day, labels in days.items()]
+
+
+def _release_schemas(
+    ws: Workspace, versions: Mapping[str, Sequence[VersionTag]]
+) -> dict[str, list[tuple[str, dict[str, Any] | None]]]:
+    """Each template's parameters schema at every reachable release, oldest first."""
+    from gitops_templates.catalog.yamlio import load_yaml
+
+    base = ws.settings.templates_dir
+    places = [(tid, str(v.version), f"{v.tag.commit_sha}:{base}/{tid}/template.yaml")
+              for tid, items in versions.items() for v in reversed(items)
+              if v.reachable and v.tag.commit_sha and not v.version.prerelease]  # fmt: skip
+    ids = ws.repo.blob_ids([spec for _, _, spec in places])
+    blobs = ws.repo.read_blobs(sha for sha in ids if sha)
+    parsed: dict[str, dict[str, Any] | None] = {}
+    result: dict[str, list[tuple[str, dict[str, Any] | None]]] = {}
+    for (tid, version, spec), sha in zip(places, ids, strict=True):
+        if sha is not None and sha not in parsed:
+            try:
+                data = load_yaml(blobs.get(sha, b""), spec).data
+            except GitOpsTemplatesError:
+                data = None  # an old release with broken metadata: no parameters known
+            params = data.get("parameters") if isinstance(data, dict) else None
+            parsed[sha] = params if isinstance(params, dict) else None
+        result.setdefault(tid, []).append((version, parsed.get(sha) if sha else None))
+    return result
+
+
+def _deprecation(value: Any) -> dict[str, str] | None:
+    if not value:
+        return None
+    if isinstance(value, dict):
+        return {"message": str(value.get("message", "")),
+                "replacement": str(value.get("replacement", ""))}  # fmt: skip
+    return {"message": "", "replacement": ""}
+
+
+def _yaml(value: Any) -> str:
+    from gitops_templates.catalog.yamlio import dump_yaml
+
+    return dump_yaml(value, width=88).rstrip()

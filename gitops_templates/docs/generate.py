@@ -1,0 +1,214 @@
+"""Use-case `docs`: per-template READMEs, the catalog index, or a static HTML site.
+
+Markdown goes to `templates/<id>/README.md` and `docs.index` (TEMPLATES.md); a file
+that also holds hand-written text keeps it, the generated part living between the
+BEGIN/END markers. `--format html` writes `docs.site_dir/` (index.html with
+client-side search and one page per template; no external assets). `check` writes
+nothing and reports each stale file with a diff (exit 1); `strict` reports parameters
+without a description (exit 3).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from gitops_templates.core.models import SCHEMA_VERSION
+from gitops_templates.errors import ConfigError, ExitCode, InvalidInputError, Problem
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+
+    from gitops_templates.catalog.workspace import Workspace
+    from gitops_templates.docs.render import DocRenderer
+
+FORMATS = ("markdown", "html")
+
+
+@dataclass(frozen=True, slots=True)
+class DocFile:
+    """One generated file: `written`, `unchanged`, or `stale` (check mode) with a diff."""
+
+    path: str
+    status: str
+    diff: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DocsResult:
+    """Files generated or checked, and strict-mode problems."""
+
+    format: str
+    check: bool
+    files: tuple[DocFile, ...]
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def stale(self) -> tuple[DocFile, ...]:
+        """Files whose content differs from what would be generated."""
+        return tuple(f for f in self.files if f.status == "stale")
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """3 for undocumented parameters (strict), 1 for stale files (check), else 0."""
+        if self.problems:
+            return ExitCode.INVALID_INPUT
+        return ExitCode.FAILURE if self.stale else ExitCode.OK
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "format": self.format,
+            "check": self.check,
+            "ok": self.exit_code is ExitCode.OK,
+            "files": [{"path": f.path, "status": f.status, "diff": f.diff} for f in self.files],
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+def generate_docs(
+    ws: Workspace,
+    ids: Sequence[str] = (),
+    *,
+    check: bool = False,
+    fmt: str = "markdown",
+    strict: bool | None = None,
+) -> DocsResult:
+    """Render the docs of the selected templates (all: also the index) and write or check."""
+    from gitops_templates.docs.data import index_context, template_contexts
+
+    if fmt not in FORMATS:
+        raise InvalidInputError(f"unknown docs format {fmt!r}", hint="use markdown or html")
+    metadata = _metadata(ws, ids)
+    contexts = template_contexts(ws, metadata)
+    renderer = _renderer(ws)
+    base = ws.settings.templates_dir
+    outputs: list[tuple[str, str, bool]] = []  # (path, text, keep hand-written parts)
+    if fmt == "markdown":
+        for t in contexts:
+            outputs.append((f"{base}/{t['id']}/README.md",
+                            renderer.render("template.md.j2", {"t": t}), True))  # fmt: skip
+        if not ids:
+            index = renderer.render("index.md.j2", index_context(contexts))
+            outputs.append((_inside(ws, ws.settings.docs.index, "docs.index"), index, True))
+    else:
+        site = _inside(ws, ws.settings.docs.site_dir, "docs.site_dir")
+        for t in contexts:
+            page = renderer.render("template.html.j2", {"t": t})
+            outputs.append((f"{site}/{t['id']}.html", page, False))
+        if not ids:
+            page = renderer.render("index.html.j2", index_context(contexts))
+            outputs.append((f"{site}/index.html", page, False))
+            outputs.append((f"{site}/.nojekyll", "", False))
+    files = tuple(_apply(ws.repo.root, path, text, keep, check=check)
+                  for path, text, keep in outputs)  # fmt: skip
+    strict = ws.settings.docs.strict if strict is None else strict
+    problems = _undocumented(base, contexts) if strict else ()
+    return DocsResult(fmt, check, files, problems)
+
+
+def _metadata(ws: Workspace, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Valid template.yaml of each selected template in the work tree."""
+    from gitops_templates.catalog.validation import metadata_problems, read_template
+
+    base = ws.settings.templates_dir
+    root = ws.repo.root / base
+    present = sorted(p.name for p in root.iterdir()
+                     if (p / "template.yaml").is_file() and not p.name.startswith(("_", ".")))  \
+        if root.is_dir() else []  # fmt: skip
+    missing = sorted(set(ids) - set(present))
+    if missing:
+        from gitops_templates.errors import NotFoundError
+
+        raise NotFoundError(f"no template {missing[0]!r} in {base}/",
+                            hint="known: " + (", ".join(present) or "none"))  # fmt: skip
+    found: dict[str, dict[str, Any]] = {}
+    problems: list[Problem] = []
+    for tid in ids or present:
+        doc, unreadable = read_template(root / tid, f"{base}/{tid}/template.yaml")
+        if doc is None:
+            problems += unreadable
+            continue
+        invalid = metadata_problems(doc, root / tid, tid)
+        problems += invalid
+        if not invalid:
+            found[tid] = doc.data
+    if problems:
+        raise InvalidInputError(
+            f"docs are generated from valid metadata; {len(problems)} problem(s) found",
+            hint="fix them (`gitops-templates validate`), then run docs again",
+            problems=tuple(problems),
+        )
+    return found
+
+
+def _renderer(ws: Workspace) -> DocRenderer:
+    from gitops_templates.catalog.resources import resource_dir
+    from gitops_templates.docs.render import DocRenderer
+
+    override = ws.settings.docs.templates_dir
+    directory = None
+    if override is not None:
+        directory = ws.repo.root / _inside(ws, override, "docs.templates_dir")
+        if not directory.is_dir():
+            raise ConfigError(
+                f"docs.templates_dir {override!r} is not a directory",
+                hint="create it, or remove the key to use the shipped doc templates",
+            )
+    return DocRenderer(resource_dir("doc_templates"), directory)
+
+
+def _inside(ws: Workspace, rel: str, key: str) -> str:
+    """A configured path, refused when it leaves the repository."""
+    root = ws.repo.root.resolve()
+    target = (root / rel).resolve()
+    if target != root and root not in target.parents:
+        raise ConfigError(f"{key}: {rel!r} is outside the repository",
+                          hint="use a path relative to the repository root")  # fmt: skip
+    return target.relative_to(root).as_posix()
+
+
+def _apply(root: Path, rel: str, generated: str, keep: bool, *, check: bool) -> DocFile:
+    from gitops_templates.docs.core.model import inject
+
+    path = root / rel
+    generated = generated.rstrip("\n") + "\n" if generated else ""
+    existing = path.read_text("utf-8") if path.is_file() else None
+    wanted = inject(existing, generated) if keep else generated
+    if existing == wanted:
+        return DocFile(rel, "unchanged")
+    diff = "".join(difflib.unified_diff((existing or "").splitlines(keepends=True),
+                                        wanted.splitlines(keepends=True),
+                                        f"a/{rel}", f"b/{rel}"))  # fmt: skip
+    if check:
+        return DocFile(rel, "stale", diff)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(wanted, "utf-8")
+    return DocFile(rel, "written", diff)
+
+
+def _undocumented(base: str, contexts: Sequence[dict[str, Any]]) -> tuple[Problem, ...]:
+    return tuple(
+        Problem(
+            f"parameter {name} has no description",
+            file=f"{base}/{t['id']}/template.yaml",
+            pointer=_pointer(name),
+            rule="parameter-description",
+            hint="add `description:` to the parameter (or its `title:`)",
+        )
+        for t in contexts
+        for name in t["undocumented"]
+    )
+
+
+def _pointer(name: str) -> str:
+    """`ports[].name` -> `parameters.properties.ports.items.properties.name`."""
+    parts = ["parameters"]
+    for part in name.split("."):
+        parts += ["properties", part.removesuffix("[]")] + (
+            ["items"] if part.endswith("[]") else []
+        )
+    return ".".join(parts)

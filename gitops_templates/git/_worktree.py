@@ -1,0 +1,144 @@
+"""Commits, refs and the work tree: what rollback and roll-forward change.
+
+A restoring commit is built in a private index (`GIT_INDEX_FILE`), so the user's index
+is never read into the commit: unrelated staged changes stay staged and out of it.
+`git commit` itself makes the commit, so the repository's hooks (pre-commit,
+commit-msg, post-commit) and commit signing apply as to any other commit. The user's
+index and work tree are then brought to the new HEAD for the restored paths only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gitops_templates.errors import GitStateError
+from gitops_templates.git._parse import text
+from gitops_templates.git._write import WriteError, run_write
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+
+class WorkTreeOps:
+    """The commit-and-refs half of `GitRepo` (mixed in)."""
+
+    root: Path
+    git_dir: Path
+
+    def try_run(self, args: Sequence[str]) -> bytes | None:
+        """Provided by `GitRepo`."""
+        raise NotImplementedError
+
+    def run(self, args: Sequence[str], *, input: bytes | None = None) -> bytes:
+        """Provided by `GitRepo`."""
+        raise NotImplementedError
+
+    # -- reads --------------------------------------------------------------------
+
+    def symbolic_head(self) -> str | None:
+        """The branch ref HEAD points at (`refs/heads/main`), None when detached."""
+        out = self.try_run(["symbolic-ref", "-q", "HEAD"])
+        return text(out).strip() if out else None
+
+    def object_id(self, spec: str) -> str | None:
+        """The object a `<rev>:<path>` spec names, or None."""
+        out = self.try_run(["rev-parse", "--verify", "-q", "--end-of-options", spec])
+        return text(out).strip() if out else None
+
+    def is_ancestor(self, ancestor: str, commit: str) -> bool:
+        """True when `ancestor` is reachable from `commit` (or is it)."""
+        return self.try_run(["merge-base", "--is-ancestor", ancestor, commit]) is not None
+
+    def path_status(self, paths: Sequence[str]) -> list[str]:
+        """`git status --porcelain=v2` lines for `paths`: staged, unstaged, untracked."""
+        out = self.run(["status", "--porcelain=v2", "-z", "--untracked-files=all", "--", *paths])
+        return [entry for entry in text(out).split("\0") if entry]
+
+    # -- writes -------------------------------------------------------------------
+
+    def update_refs(self, commands: Sequence[str]) -> None:
+        """Apply `update-ref --stdin` commands in ONE transaction (all or none)."""
+        lines = ["start", *commands, "prepare", "commit"]
+        try:
+            run_write(self.root, ["update-ref", "--stdin"], stdin="\n".join(lines) + "\n")
+        except WriteError as err:
+            raise GitStateError(f"the ref transaction was refused: {err.detail}") from err
+
+    def commit_directory(
+        self,
+        parent: str,
+        directory: str,
+        tree: str,
+        files: Mapping[str, bytes | None],
+        message: str,
+    ) -> str:
+        """Commit `parent` with `directory` replaced by `tree`, returning the commit.
+
+        `files` are set too (None: removed). Runs `git commit` on HEAD with a private
+        index, so hooks run and the user's index is not part of the commit.
+        """
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="gtpl-index-") as scratch:
+            env = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
+            try:
+                run_write(self.root, ["read-tree", parent], env=env)
+                run_write(
+                    self.root,
+                    ["rm", "--cached", "-r", "-q", "--ignore-unmatch", "--", directory],
+                    env=env,
+                )
+                run_write(self.root, ["read-tree", f"--prefix={directory}/", tree], env=env)
+                for path, content in files.items():
+                    if content is None:
+                        run_write(
+                            self.root, ["update-index", "--force-remove", "--", path], env=env
+                        )
+                        continue
+                    blob = run_write(
+                        self.root, ["hash-object", "-w", "--stdin"], stdin=content.decode(), env=env
+                    ).strip()
+                    run_write(
+                        self.root,
+                        ["update-index", "--add", "--cacheinfo", f"100644,{blob},{path}"],
+                        env=env,
+                    )
+            except WriteError as err:
+                raise GitStateError(f"could not build the restoring tree: {err.detail}") from err
+            try:
+                run_write(
+                    self.root,
+                    ["commit", "-q", "--cleanup=whitespace", "--no-edit", "-F", "-"],
+                    stdin=message,
+                    env=env,
+                )
+            except WriteError as err:
+                raise GitStateError(
+                    f"git commit failed: {err.detail or 'a hook refused the commit'}",
+                    hint="a pre-commit or commit-msg hook may have refused it; see above",
+                ) from err
+        out = self.try_run(["rev-parse", "--verify", "-q", "HEAD^{commit}"])
+        return text(out).strip() if out else ""
+
+    def restore_paths(self, source: str, paths: Sequence[str]) -> None:
+        """Index and work tree of `paths` as at `source` (files it lacks removed).
+
+        Paths neither `source` nor the index knows are skipped (`git restore` would
+        refuse them, and git 2.39 has no `--ignore-unmatch` for it).
+        """
+        listed = self.run(["ls-files", "-z", "--", *paths])
+        indexed = {p for p in text(listed).split("\0") if p}
+        known = [
+            path
+            for path in paths
+            if self.object_id(f"{source}:{path}")
+            or any(p == path or p.startswith(f"{path}/") for p in indexed)
+        ]
+        if not known:
+            return
+        args = ["restore", f"--source={source}", "--staged", "--worktree", "--"]
+        try:
+            run_write(self.root, [*args, *known])
+        except WriteError as err:
+            raise GitStateError(f"could not update the work tree: {err.detail}") from err

@@ -1,0 +1,1 @@
+"""GitHub integration: the workflows and pre-commit files `init` scaffolds."""

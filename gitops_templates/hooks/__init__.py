@@ -1,0 +1,1 @@
+"""Git hooks: commit-message lint, push checks, hook installation."""

@@ -1,0 +1,1 @@
+"""Commit-message lint rules and the ref updates of a push, parsed. Pure."""

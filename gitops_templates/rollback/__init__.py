@@ -1,0 +1,1 @@
+"""Rollback and roll-forward: revert-and-tag plans, their checks, their execution."""

@@ -1,0 +1,1 @@
+"""Rollback figures computed from tag trailers alone. Pure."""

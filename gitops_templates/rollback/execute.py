@@ -1,0 +1,205 @@
+"""Use-cases `rollback` and `rollforward`, second half: carry out a `RestorePlan`.
+
+Steps, under the repository lock: a backup ref to HEAD; ONE commit through `git
+commit` (hooks and signing apply) restoring the template's directory plus
+yanked.yaml; the user's index and work tree updated for those paths only;
+post-validation; the annotated tag in one ref transaction; optionally one atomic
+push of branch and tag. Any failure or Ctrl-C at any step undoes what was done: the
+tag deleted, the branch moved back, the paths restored, the backup ref removed, so
+refs, index and work tree are as before. If undoing itself fails, the backup ref
+stays and the error says how to finish by hand.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from gitops_templates.core.models import SCHEMA_VERSION
+from gitops_templates.errors import (
+    GitOpsTemplatesError,
+    GitStateError,
+    Problem,
+    StalePlanError,
+)
+from gitops_templates.git.lock import repository_lock
+from gitops_templates.git.repo import NewTag
+from gitops_templates.rollback.checks import Check, failure, post_checks
+
+if TYPE_CHECKING:
+    from gitops_templates.catalog.workspace import Workspace
+    from gitops_templates.git.repo import GitRepo
+    from gitops_templates.rollback.restore_plan import RestorePlan
+
+BACKUP_PREFIX = "refs/gitops-templates/backup/"
+POST_CHECKS = ("tree-equal", "metadata-valid", "examples-valid")
+
+
+@dataclass(frozen=True, slots=True)
+class RestoreResult:
+    """What a rollback or roll-forward did (or, dry-run, would do)."""
+
+    plan: RestorePlan
+    dry_run: bool
+    checks: tuple[Check, ...]
+    commit: str | None = None
+    tag_object: str | None = None
+    backup_ref: str | None = None
+    pushed_to: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "schema_version": SCHEMA_VERSION, "kind": self.plan.kind, "id": self.plan.id,
+            "dry_run": self.dry_run, "version": self.plan.new_version, "tag": self.plan.new_tag,
+            "commit": self.commit, "tag_object": self.tag_object, "backup_ref": self.backup_ref,
+            "pushed_to": self.pushed_to, "checks": [c.to_dict() for c in self.checks],
+            "plan": self.plan.to_dict(),
+        }  # fmt: skip
+
+
+def execute(
+    ws: Workspace,
+    plan: RestorePlan,
+    *,
+    push: bool = False,
+    remote: str = "origin",
+    dry_run: bool = False,
+) -> RestoreResult:
+    """Carry out `plan` completely, or leave the repository exactly as it was."""
+    if plan.failed():
+        raise failure(plan.checks, f"{plan.kind} of {plan.id}")
+    if dry_run:
+        planned = tuple(Check(n, "post", "planned", "after the commit") for n in POST_CHECKS)
+        return RestoreResult(plan, True, plan.checks + planned)
+    with repository_lock(ws.repo.state_dir, plan.kind):
+        if ws.repo.head() != plan.head or ws.repo.symbolic_head() != plan.branch:
+            raise StalePlanError("HEAD moved since the plan was made", hint=f"re-run `{plan.kind}`")
+        undo = _Undo(ws.repo, plan)
+        try:
+            return _run(ws, plan, undo, push=push, remote=remote)
+        except (GitOpsTemplatesError, KeyboardInterrupt) as err:
+            raise _restored(err, undo.undo(), plan, undo.backup_ref) from err
+
+
+def _run(
+    ws: Workspace, plan: RestorePlan, undo: _Undo, *, push: bool, remote: str
+) -> RestoreResult:
+    repo = ws.repo
+    undo.backup_ref = _backup_name(repo)
+    repo.update_refs([f"create {undo.backup_ref} {plan.head}"])
+    undo.committed = True  # before the call: an interrupt may land after HEAD moved
+    commit = repo.commit_directory(
+        plan.head, plan.path, plan.target_tree, plan.files, plan.commit_message
+    )
+    if repo.object_id(f"{commit}^") != plan.head:
+        raise GitStateError(f"HEAD moved while committing (now {commit[:12]})")
+    undo.touched = True
+    repo.restore_paths(commit, plan.paths)
+    checks = post_checks(ws, plan.id, plan.path, plan.target_tree, emergency=plan.emergency)
+    if any(c.status == "failed" for c in checks):
+        raise failure(checks, "post-validation")
+    sign = True if ws.settings.sign_tags else None
+    undo.tag = plan.new_tag
+    objects = repo.create_tags([NewTag(plan.new_tag, commit, plan.tag_message)], sign=sign)
+    undo.tag_object = objects[plan.new_tag]
+    pushed = None
+    if push:
+        refs = [*([plan.branch] if plan.branch else []), f"refs/tags/{plan.new_tag}"]
+        try:
+            repo.push_atomic(remote, refs)
+        except GitStateError as err:
+            raise GitStateError(
+                err.message, hint="pull (the remote may have moved), then run it again"
+            ) from err
+        pushed = remote
+    return RestoreResult(
+        plan, False, plan.checks + tuple(checks), commit, undo.tag_object, undo.backup_ref, pushed
+    )
+
+
+def _backup_name(repo: GitRepo) -> str:
+    """A free `refs/gitops-templates/backup/<UTC time>` name (never overwriting one)."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    for attempt in range(100):
+        name = f"{BACKUP_PREFIX}{stamp}" + (f"-{attempt}" if attempt else "")
+        if repo.object_id(name) is None:
+            return name
+    raise GitStateError(f"too many backup refs named {BACKUP_PREFIX}{stamp}*")
+
+
+class _Undo:
+    """What has been done so far, and how to take it back."""
+
+    def __init__(self, repo: GitRepo, plan: RestorePlan) -> None:
+        self.repo = repo
+        self.plan = plan
+        self.backup_ref: str | None = None
+        self.committed = False
+        self.touched = False
+        self.tag: str | None = None
+        self.tag_object: str | None = None
+
+    def undo(self) -> list[str]:
+        """Take every step back; the problems of steps that could not be undone."""
+        problems: list[str] = []
+        plan, repo = self.plan, self.repo
+
+        def step(what: str, action: Any) -> None:
+            try:
+                action()
+            except (GitOpsTemplatesError, KeyboardInterrupt) as err:
+                problems.append(f"{what}: {getattr(err, 'message', 'interrupted')}")
+
+        if self.tag is not None:
+            step("delete the new tag", self._delete_tag)
+        if self.committed:
+            step("move HEAD back", self._reset_head)
+        if self.touched:
+            step("restore the work tree", lambda: repo.restore_paths(plan.head, plan.paths))
+        if self.backup_ref is not None and not problems:
+            backup = self.backup_ref
+            step(
+                "remove the backup ref", lambda: repo.update_refs([f"delete {backup} {plan.head}"])
+            )
+        return problems
+
+    def _delete_tag(self) -> None:
+        found = self.repo.object_id(f"refs/tags/{self.tag}")
+        if found is not None and found == self.tag_object:
+            self.repo.update_refs([f"delete refs/tags/{self.tag} {found}"])
+
+    def _reset_head(self) -> None:
+        now = self.repo.object_id("HEAD")
+        if now is not None and now != self.plan.head:
+            ref = self.plan.branch or "HEAD"
+            self.repo.update_refs([f"update {ref} {self.plan.head} {now}"])
+
+
+def _restored(
+    err: GitOpsTemplatesError | KeyboardInterrupt,
+    problems: list[str],
+    plan: RestorePlan,
+    backup: str | None,
+) -> GitOpsTemplatesError:
+    """The error to report once the undo ran: what failed, and the repository's state."""
+    kind: type[GitOpsTemplatesError] = GitOpsTemplatesError
+    message, hint = "interrupted", None
+    found: tuple[Problem, ...] = ()
+    if isinstance(err, GitOpsTemplatesError):
+        kind, message, hint, found = type(err), err.message, err.hint, err.problems
+    if problems:
+        return kind(
+            f"{plan.kind} of {plan.id} failed ({message}) and could not be fully undone: "
+            + "; ".join(problems),
+            hint=f"the state before is kept in {backup}: `git reset --keep {backup}`, then "
+            f"`git tag -d {plan.new_tag}` if it exists",
+            problems=found,
+        )
+    return kind(
+        f"{plan.kind} of {plan.id} failed: {message}; the repository was restored "
+        "(HEAD, index, work tree and tags as before)",
+        hint=hint,
+        problems=found,
+    )

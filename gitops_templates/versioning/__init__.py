@@ -1,0 +1,1 @@
+"""Versioning: the release plan, atomic releases, `verify`, `history`, `show`, `stats`."""
