@@ -35,7 +35,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $(VENV)/.installed $@
 
 demo: $(VENV)/.installed
-	$(PY) -m gitops_templates.demo
+	$(PY) -m gitops_templates.cli.demo
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check gitops_templates tests benchmarks

@@ -16,7 +16,7 @@ import pytest
 from tests.conftest import Cli
 from tests.helpers import RepoBuilder
 
-SNAPSHOTS = Path(__file__).resolve().parent.parent / "snapshots"
+SNAPSHOTS = Path(__file__).resolve().parents[1] / "snapshots"
 
 
 @pytest.fixture

