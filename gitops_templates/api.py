@@ -214,9 +214,10 @@ class Catalog:
     ) -> ScaffoldResult:
         """Write a commented default configuration (and GitHub workflows, pre-commit)."""
         from gitops_templates.catalog.scaffold import init
+        from gitops_templates.github.scaffold import ci_files
 
-        return init(self.workspace, force=force, github=github, pre_commit=pre_commit,
-                    action=action)  # fmt: skip
+        extras = ci_files(self.workspace.repo, github=github, pre_commit=pre_commit, action=action)
+        return init(self.workspace, force=force, extras=extras)
 
     def new(self, cid: str) -> ScaffoldResult:
         """Scaffold a template that validates as it is."""

@@ -44,17 +44,6 @@ class Problem:
             parts.append(self.pointer)
         return ": ".join(parts)
 
-    def to_dict(self) -> dict[str, object]:
-        """The JSON form used by `--json` output."""
-        return {
-            "message": self.message,
-            "file": self.file,
-            "pointer": self.pointer,
-            "line": self.line,
-            "rule": self.rule,
-            "hint": self.hint,
-        }
-
 
 class GitOpsTemplatesError(Exception):
     """Base of every error the tool reports without a traceback."""

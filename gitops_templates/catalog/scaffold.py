@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, ClassVar
 
 from gitops_templates.catalog.config import CONFIG_NAMES
-from gitops_templates.core.models import SCHEMA_VERSION
-from gitops_templates.errors import GitOpsTemplatesError, InvalidInputError
+from gitops_templates.core.jsonform import JsonDocument
+from gitops_templates.errors import InvalidInputError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from pathlib import Path
 
     from gitops_templates.catalog.workspace import Workspace
@@ -107,43 +108,25 @@ environment: prod
 
 
 @dataclass(frozen=True, slots=True)
-class ScaffoldResult:
+class ScaffoldResult(JsonDocument):
     """Files a scaffolding command wrote."""
+
+    json_fields: ClassVar[tuple[str, ...]] = ("schema_version", "written")
 
     written: tuple[str, ...]
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {"schema_version": SCHEMA_VERSION, "written": list(self.written)}
-
 
 def init(
-    ws: Workspace,
-    *,
-    force: bool = False,
-    github: bool = False,
-    pre_commit: bool = False,
-    action: str | None = None,
+    ws: Workspace, *, force: bool = False, extras: Mapping[str, str] | None = None
 ) -> ScaffoldResult:
-    """Write a commented default `gitops-templates.yaml`, and CI files when asked.
+    """Write a commented default `gitops-templates.yaml`, and `extras` (CI files).
 
-    With `github` / `pre_commit` an existing configuration is kept; the other files
-    are all written or, when one exists already (without `force`), none.
+    With `extras` an existing configuration is kept; the other files are all written
+    or, when one exists already (without `force`), none.
     """
-    from gitops_templates.github.scaffold import (
-        DEFAULT_ACTION,
-        pre_commit_file,
-        workflow_files,
-        write_files,
-    )
-
+    extras = dict(extras or {})
     root = ws.repo.root
     existing = [name for name in CONFIG_NAMES if (root / name).exists()]
-    extras: dict[str, str] = {}
-    if github:
-        extras |= workflow_files(action or DEFAULT_ACTION, _default_branch(ws))
-    if pre_commit:
-        extras |= pre_commit_file(action or DEFAULT_ACTION)
     if existing and not force and not extras:
         raise InvalidInputError(
             f"{existing[0]} already exists", hint="pass --force to overwrite it"
@@ -152,13 +135,16 @@ def init(
     return ScaffoldResult(write_files(root, files | extras, force=force))
 
 
-def _default_branch(ws: Workspace) -> str:
-    """The branch releases happen on: the current one, else `main`."""
-    try:
-        head = ws.repo.symbolic_head()
-    except GitOpsTemplatesError:
-        head = None
-    return head.removeprefix("refs/heads/") if head else "main"
+def write_files(root: Path, files: Mapping[str, str], *, force: bool) -> tuple[str, ...]:
+    """Write all files, or none when one exists already (unless `force`)."""
+    existing = [p for p in files if (root / p).exists()]
+    if existing and not force:
+        raise InvalidInputError(f"{existing[0]} already exists", hint="pass --force to overwrite")
+    for path, text in files.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    return tuple(files)
 
 
 def new_template(ws: Workspace, tid: str) -> ScaffoldResult:

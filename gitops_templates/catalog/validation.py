@@ -6,9 +6,10 @@ Reads the work tree (what the author is editing); in a bare repository, HEAD.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from gitops_templates.core.models import SCHEMA_VERSION, is_valid_id
+from gitops_templates.core.jsonform import JsonDocument
+from gitops_templates.core.models import is_valid_id
 from gitops_templates.errors import ExitCode, GitOpsTemplatesError, Problem
 
 if TYPE_CHECKING:
@@ -23,8 +24,10 @@ _REGULAR = ("100644", "100755")  # file modes copied out of Git (not links or su
 
 
 @dataclass(frozen=True, slots=True)
-class ValidationReport:
+class ValidationReport(JsonDocument):
     """Problems per file; empty means valid."""
+
+    json_fields: ClassVar[tuple[str, ...]] = ("schema_version", "valid", "checked", "problems")
 
     checked: tuple[str, ...]
     problems: tuple[Problem, ...]
@@ -34,14 +37,10 @@ class ValidationReport:
         """3 when anything is invalid."""
         return ExitCode.INVALID_INPUT if self.problems else ExitCode.OK
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "valid": not self.problems,
-            "checked": list(self.checked),
-            "problems": [p.to_dict() for p in self.problems],
-        }
+    @property
+    def valid(self) -> bool:
+        """No problem found."""
+        return not self.problems
 
 
 def validate(ws: Workspace, ids: Sequence[str] = ()) -> ValidationReport:

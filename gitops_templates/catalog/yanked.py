@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from gitops_templates.core.jsonform import to_json
 from gitops_templates.errors import InvalidInputError, Problem
 
 if TYPE_CHECKING:
@@ -38,10 +39,6 @@ class YankedVersion:
     reason: str
     by: str  # the tag that withdrew it
     date: str
-
-    def to_dict(self) -> dict[str, str]:
-        """JSON/YAML form."""
-        return {"version": self.version, "reason": self.reason, "by": self.by, "date": self.date}
 
 
 Yanked = dict[str, tuple[YankedVersion, ...]]
@@ -87,7 +84,7 @@ def read_yanked(ws: Workspace) -> Yanked:
 
         raw = ws.repo.read_blobs(keys)[keys[0]]
         parsed = parse_yanked(load_yaml(raw, YANKED_FILE).data)
-        return {keys[0]: {cid: [e.to_dict() for e in entries] for cid, entries in parsed.items()}}
+        return {keys[0]: {cid: to_json(entries) for cid, entries in parsed.items()}}
 
     stored = ws.facts.lookup("yanked", [blob], fetch, valid=_parses)
     ws.facts.save()
@@ -125,7 +122,7 @@ def render_yanked(yanked: Yanked) -> str:
     """The file's text: a header, ids sorted, entries in the order they were added."""
     from gitops_templates.catalog.yamlio import dump_yaml
 
-    body = {cid: [e.to_dict() for e in entries] for cid, entries in sorted(yanked.items())}
+    body = {cid: to_json(entries) for cid, entries in sorted(yanked.items())}
     return _HEADER + (dump_yaml(body) if body else "{}\n")
 
 

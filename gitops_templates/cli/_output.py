@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import click
+
+from gitops_templates.core.jsonform import JsonDocument, to_json
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -13,25 +15,18 @@ if TYPE_CHECKING:
     from gitops_templates.errors import GitOpsTemplatesError, Problem
 
 
-class Reportable(Protocol):
-    """A result object with a JSON form."""
-
-    def to_dict(self) -> dict[str, Any]:
-        """The `--json` document."""
-        ...
-
-
-def emit_json(data: dict[str, Any]) -> None:
-    """One JSON document on stdout."""
+def emit_json(document: JsonDocument | dict[str, Any]) -> None:
+    """One JSON document on stdout: a result object, or its JSON form."""
     import json
 
+    data = to_json(document) if isinstance(document, JsonDocument) else document
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False))
 
 
-def emitted_json(result: Reportable, as_json: bool) -> bool:
+def emitted_json(result: JsonDocument, as_json: bool) -> bool:
     """Print `result` as JSON when `--json` was given; True when it did."""
     if as_json:
-        emit_json(result.to_dict())
+        emit_json(result)
     return as_json
 
 

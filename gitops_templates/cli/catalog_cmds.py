@@ -31,9 +31,9 @@ def init(
     result = app.catalog.init(force=force, github=github, pre_commit=pre_commit, action=action)
     installed = app.catalog.install_hooks(force=force) if hooks else None
     if as_json:
-        data = result.to_dict()
-        data["hooks"] = installed.to_dict()["hooks"] if installed else []
-        emit_json(data)
+        from gitops_templates.core.jsonform import to_json
+
+        emit_json({**to_json(result), "hooks": to_json(installed.hooks) if installed else []})
         return
     for path in result.written:
         out(f"wrote {path}")
@@ -64,7 +64,7 @@ def validate(ctx: click.Context, app: AppContext, ids: tuple[str, ...], as_json:
     """Check config, template.yaml files and examples against their schemas."""
     report = app.catalog.validate(ids)
     if as_json:
-        emit_json(report.to_dict())
+        emit_json(report)
     elif report.problems:
         note(f"{len(report.problems)} problem(s) in {len(report.checked)} file(s):")
         show_problems(report.problems)

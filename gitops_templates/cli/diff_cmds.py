@@ -55,7 +55,7 @@ def diff(
     report = app.catalog.diff(template_id, old, new, profile=profile)
     level = report.level.compatibility
     if as_json:
-        emit_json(report.to_dict())
+        emit_json(report)
     else:
         colour = _COLOURS[level]
         out(

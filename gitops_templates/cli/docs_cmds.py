@@ -32,7 +32,7 @@ def docs(
     """Render template docs from metadata and tag history (all: plus the index)."""
     result = app.catalog.docs(ids, check=check, fmt=fmt, strict=strict)
     if as_json:
-        emit_json(result.to_dict())
+        emit_json(result)
         ctx.exit(int(result.exit_code))
     for item in result.files:
         if item.status == "stale":

@@ -30,7 +30,7 @@ def commit_msg(ctx: click.Context, app: AppContext, message_file: str, as_json: 
     """Lint a commit message file (Conventional Commits, near-misses, template names)."""
     report = app.catalog.lint_commit_message(Path(message_file))
     if as_json:
-        emit_json(report.to_dict())
+        emit_json(report)
     else:
         for line in commit_msg_lines(report):
             note(line)
@@ -63,7 +63,7 @@ def pre_receive(ctx: click.Context, app: AppContext, as_json: bool) -> None:
 
 def _verdict(ctx: click.Context, report: PushReport, as_json: bool) -> None:
     if as_json:
-        emit_json(report.to_dict())
+        emit_json(report)
     for line in push_lines(report):
         note(line)
     ctx.exit(int(report.exit_code))
@@ -78,14 +78,14 @@ def lint_commits(ctx: click.Context, app: AppContext, rev_range: str, as_json: b
     """Lint the message of every commit in a range (pull request checks)."""
     report = app.catalog.lint_commits(rev_range)
     if as_json:
-        emit_json(report.to_dict())
+        emit_json(report)
         ctx.exit(int(report.exit_code))
-    for sha, subject, lint in report.commits:
-        if lint.issues:
-            note(f"{sha[:12]} {subject}")
-            for line in lint_lines(lint):
+    for commit in report.commits:
+        if commit.lint.issues:
+            note(f"{commit.sha[:12]} {commit.subject}")
+            for line in lint_lines(commit.lint):
                 note(f"  {line}")
-    failed = sum(1 for *_, lint in report.commits if lint.exit_code)
+    failed = sum(1 for commit in report.commits if not commit.lint.ok)
     note(f"{len(report.commits)} commit(s) checked, {failed} with errors")
     ctx.exit(int(report.exit_code))
 
@@ -106,7 +106,7 @@ def install(app: AppContext, server: bool, force: bool, as_json: bool) -> None:
     """Install commit-msg and pre-push hooks (honours core.hooksPath)."""
     result = app.catalog.install_hooks(server=server, force=force)
     if as_json:
-        emit_json(result.to_dict())
+        emit_json(result)
         return
     for item in result.hooks:
         out(f"{item.action:9} {item.path}")

@@ -122,7 +122,7 @@ def verify(ctx: click.Context, app: AppContext, ids: tuple[str, ...], as_json: b
     """Recompute version tags' digests; check signatures and bumps."""
     report = app.catalog.verify(ids)
     if as_json:
-        emit_json(report.to_dict())
+        emit_json(report)
     else:
         for check in report.checks:
             colour = {"ok": "green", "unverifiable": "yellow"}.get(check.status, "red")

@@ -80,7 +80,7 @@ def _carry_out(
         _print_plan(plan)
     result = app.catalog.restore(plan, push=push, remote=remote, dry_run=dry_run)
     if as_json:
-        emit_json(result.to_dict())
+        emit_json(result)
         return
     _print_result(result)
 

@@ -68,8 +68,10 @@ def plan(
     output: str | None,
 ) -> None:
     """The release plan: which tags `release` would create, and why."""
+    from gitops_templates.core.jsonform import to_json
+
     result = app.catalog.plan(ids, pre=pre)
-    data = result.to_dict()
+    data = to_json(result)
     if output is not None:
         import json
         from pathlib import Path
@@ -98,7 +100,7 @@ def _print_plan(result: ReleasePlan) -> None:
         return
     out(f"release plan at {result.head[:12]}:")
     for item in result.releases:
-        out(f"  {item.tag}  ({item.current or 'first release'} -> {item.next}, {item.level})")
+        out(f"  {item.tag}  ({item.current or 'first release'} -> {item.next}, {item.level.label})")
         out(f"    why: {item.reason}")
 
 

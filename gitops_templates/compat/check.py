@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from gitops_templates.compat.core.metadata import FileChanges, diff_metadata, file_changes
 from gitops_templates.compat.core.rules import (
@@ -22,7 +22,8 @@ from gitops_templates.compat.core.rules import (
     detected_level,
     waive,
 )
-from gitops_templates.core.models import SCHEMA_VERSION, Level
+from gitops_templates.core.jsonform import JsonDocument
+from gitops_templates.core.models import Level
 from gitops_templates.errors import ConfigError, InvalidInputError, NotFoundError, Problem
 from gitops_templates.git.object_facts import is_object_id
 
@@ -67,8 +68,19 @@ class Snapshot:
 
 
 @dataclass(frozen=True, slots=True)
-class CompatibilityReport:
+class CompatibilityReport(JsonDocument):
     """What changed between two versions of a template, classified."""
+
+    json_fields: ClassVar[tuple[str, ...]] = (
+        "schema_version",
+        "id",
+        "from=old",
+        "to=new",
+        "profile",
+        "compatibility=level.compatibility",
+        "findings",
+        "files",
+    )
 
     id: str
     old: str
@@ -95,19 +107,6 @@ class CompatibilityReport:
             if f.counts >= Level.MINOR
         ]
         return "\n".join(lines)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form of `diff --json`."""
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "id": self.id,
-            "from": self.old,
-            "to": self.new,
-            "profile": self.profile,
-            "compatibility": self.level.compatibility,
-            "findings": [f.to_dict() for f in self.findings],
-            "files": self.files.to_dict(),
-        }
 
 
 def compare(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from gitops_templates.core.models import Level
 from gitops_templates.core.version_rules import level_between
@@ -30,6 +30,8 @@ def quantile(values: Sequence[float], q: float) -> float | None:
 class Summary:
     """Median and p90 of a series (seconds), with its size."""
 
+    json_fields: ClassVar[tuple[str, ...]] = ("count", "median_seconds=median", "p90_seconds=p90")
+
     count: int
     median: float | None
     p90: float | None
@@ -38,14 +40,6 @@ class Summary:
     def of(cls, values: Sequence[float]) -> Summary:
         """Summarise a series."""
         return cls(len(values), quantile(values, 0.5), quantile(values, 0.9))
-
-    def to_dict(self) -> dict[str, float | int | None]:
-        """JSON form (seconds)."""
-        return {
-            "count": self.count,
-            "median_seconds": self.median,
-            "p90_seconds": self.p90,
-        }
 
 
 def bump_mix(versions: Sequence[Version]) -> dict[str, int]:

@@ -144,7 +144,3 @@ class Notice:
     code: str
     message: str
     subject: str | None = None  # template id, tag or commit it is about
-
-    def to_dict(self) -> dict[str, str | None]:
-        """JSON form."""
-        return {"code": self.code, "message": self.message, "subject": self.subject}

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, ClassVar
 
 from semver import Version
 
 from gitops_templates.core.conventional import split_list
 from gitops_templates.core.graph import containment
-from gitops_templates.core.models import SCHEMA_VERSION, Level, Notice, is_valid_id
+from gitops_templates.core.jsonform import JsonDocument
+from gitops_templates.core.models import Level, Notice, is_valid_id
 from gitops_templates.core.tags import VersionTag, read_versions
 from gitops_templates.core.version_rules import (
     NextVersion,
@@ -43,6 +44,17 @@ if TYPE_CHECKING:
 class CommitChange:
     """An unreleased commit of one component, classified."""
 
+    json_fields: ClassVar[tuple[str, ...]] = (
+        "sha",
+        "subject",
+        "type",
+        "scope",
+        "level",
+        "breaking",
+        "rule",
+        "skipped",
+    )
+
     sha: str
     subject: str
     type: str | None
@@ -61,18 +73,23 @@ class CommitChange:
         """Counts for the version: not `Release: none`, level above none."""
         return not self.skipped and self.level > Level.NONE
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {
-            "sha": self.sha, "subject": self.subject, "type": self.type,
-            "scope": self.scope, "level": self.level.label, "breaking": self.breaking,
-            "rule": self.rule, "skipped": self.skipped,
-        }  # fmt: skip
-
 
 @dataclass(frozen=True, slots=True)
 class ComponentState:
     """Everything `status` and `plan` say about one component."""
+
+    json_fields: ClassVar[tuple[str, ...]] = (
+        "id=component.id",
+        "kind=component.kind",
+        "path=component.path",
+        "current=current.version",
+        "current_tag=current.tag.name",
+        "next=next.version",
+        "level=next.level",
+        "declared=level",
+        "reason=next.reason",
+        "unreleased=changes",
+    )
 
     component: Component
     versions: tuple[VersionTag, ...]  # every version tag, highest first
@@ -93,40 +110,22 @@ class ComponentState:
         """Changes that count for the version (not `Release: none`, level > none)."""
         return tuple(c for c in self.changes if c.releasable)
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form used by `status --json`."""
-        current = self.current
-        return {
-            "id": self.component.id,
-            "kind": self.component.kind,
-            "path": self.component.path,
-            "current": str(current.version) if current else None,
-            "current_tag": current.tag.name if current else None,
-            "next": str(self.next.version) if self.next else None,
-            "level": self.next.level.label if self.next else None,
-            "declared": self.level.label,
-            "reason": self.next.reason if self.next else None,
-            "unreleased": [c.to_dict() for c in self.changes],
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class Analysis:
+class Analysis(JsonDocument):
     """The states of the selected components at HEAD."""
+
+    json_fields: ClassVar[tuple[str, ...]] = (
+        "schema_version",
+        "head",
+        "components=states",
+        "warnings=notices",
+    )
 
     head: str
     states: tuple[ComponentState, ...]
     notices: tuple[Notice, ...]
     head_time: int = 0  # committer time of HEAD (dates the changelogs)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form used by `status --json`."""
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "head": self.head,
-            "components": [s.to_dict() for s in self.states],
-            "warnings": [n.to_dict() for n in self.notices],
-        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from gitops_templates.core.jsonform import to_json
 from gitops_templates.docs.core.model import parameter_history, parameter_rows, with_history
 from gitops_templates.errors import GitOpsTemplatesError
 
@@ -111,7 +112,7 @@ def _context(
         "health": _yaml(meta["health"]) if meta.get("health") else None,
         "migrations": [_yaml(m) for m in meta.get("migrations") or []],
         "versions": history,
-        "yanked": [y.to_dict() for y in yanked],
+        "yanked": to_json(yanked),
         "unreleased": [
             {
                 "sha": c.sha[:12],

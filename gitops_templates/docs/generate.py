@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from gitops_templates.core.models import SCHEMA_VERSION
+from gitops_templates.core.jsonform import JsonDocument
 from gitops_templates.errors import ConfigError, ExitCode, InvalidInputError, Problem
 
 if TYPE_CHECKING:
@@ -37,8 +37,17 @@ class DocFile:
 
 
 @dataclass(frozen=True, slots=True)
-class DocsResult:
+class DocsResult(JsonDocument):
     """Files generated or checked, and strict-mode problems."""
+
+    json_fields: ClassVar[tuple[str, ...]] = (
+        "schema_version",
+        "format",
+        "check",
+        "ok",
+        "files",
+        "problems",
+    )
 
     format: str
     check: bool
@@ -57,16 +66,10 @@ class DocsResult:
             return ExitCode.INVALID_INPUT
         return ExitCode.FAILURE if self.stale else ExitCode.OK
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "format": self.format,
-            "check": self.check,
-            "ok": self.exit_code is ExitCode.OK,
-            "files": [{"path": f.path, "status": f.status, "diff": f.diff} for f in self.files],
-            "problems": [p.to_dict() for p in self.problems],
-        }
+    @property
+    def ok(self) -> bool:
+        """Nothing stale, no strict-mode problem."""
+        return self.exit_code is ExitCode.OK
 
 
 def generate_docs(

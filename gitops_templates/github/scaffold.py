@@ -1,4 +1,4 @@
-"""Use-case `init --github` / `--pre-commit`: CI for a catalog repository.
+"""What `init --github` / `--pre-commit` write: CI for a catalog repository.
 
 Three workflows that call the composite action: pull requests (validate, commit lint
 over the PR range, the compatibility policy through `plan`, docs check, the plan as
@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from gitops_templates.errors import InvalidInputError
+from gitops_templates.errors import GitOpsTemplatesError, InvalidInputError
 
 if TYPE_CHECKING:
-    from pathlib import Path
+    from gitops_templates.git.repo import GitRepo
 
 DEFAULT_ACTION = "gitops-templates/gitops-templates@v1"
 _ACTION_REF = re.compile(
@@ -149,6 +149,27 @@ WORKFLOWS = {
 }
 
 
+def ci_files(
+    repo: GitRepo, *, github: bool, pre_commit: bool, action: str | None
+) -> dict[str, str]:
+    """The files `init --github` / `--pre-commit` add (path -> text)."""
+    files: dict[str, str] = {}
+    if github:
+        files |= workflow_files(action or DEFAULT_ACTION, _default_branch(repo))
+    if pre_commit:
+        files |= pre_commit_file(action or DEFAULT_ACTION)
+    return files
+
+
+def _default_branch(repo: GitRepo) -> str:
+    """The branch releases happen on: the current one, else `main`."""
+    try:
+        head = repo.symbolic_head()
+    except GitOpsTemplatesError:
+        head = None
+    return head.removeprefix("refs/heads/") if head else "main"
+
+
 def workflow_files(action: str = DEFAULT_ACTION, branch: str = "main") -> dict[str, str]:
     """The workflow files `init --github` writes (path -> text)."""
     _check_action(action)
@@ -170,15 +191,3 @@ def _check_action(action: str) -> None:
     if not _ACTION_REF.match(action):
         raise InvalidInputError(f"{action!r} is not an action reference",
                                 hint="write owner/repo@ref, e.g. " + DEFAULT_ACTION)  # fmt: skip
-
-
-def write_files(root: Path, files: dict[str, str], *, force: bool) -> tuple[str, ...]:
-    """Write all files, or none when one exists already (unless `force`)."""
-    existing = [p for p in files if (root / p).exists()]
-    if existing and not force:
-        raise InvalidInputError(f"{existing[0]} already exists", hint="pass --force to overwrite")
-    for path, text in files.items():
-        target = root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
-    return tuple(files)

@@ -9,10 +9,10 @@ hand the ref updates to `pushcheck`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, ClassVar
 
 from gitops_templates.catalog.workspace import discover_templates
-from gitops_templates.core.models import SCHEMA_VERSION
+from gitops_templates.core.jsonform import JsonDocument
 from gitops_templates.errors import (
     ExitCode,
     GitOpsTemplatesError,
@@ -30,8 +30,10 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True, slots=True)
-class MessageLint:
+class MessageLint(JsonDocument):
     """The lint of one commit message."""
+
+    json_fields: ClassVar[tuple[str, ...]] = ("schema_version", "file", "ok", "issues")
 
     file: str
     issues: tuple[LintIssue, ...]
@@ -42,18 +44,10 @@ class MessageLint:
         failed = any(i.level == "error" for i in self.issues)
         return ExitCode.INVALID_INPUT if failed else ExitCode.OK
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "file": self.file,
-            "ok": self.exit_code is ExitCode.OK,
-            "issues": [
-                {"level": i.level, "line": i.line, "rule": i.rule, "message": i.message,
-                 "hint": i.hint}
-                for i in self.issues
-            ],
-        }  # fmt: skip
+    @property
+    def ok(self) -> bool:
+        """No errors (warnings pass)."""
+        return self.exit_code is ExitCode.OK
 
 
 def lint_commit_file(ws: Workspace, path: Path) -> MessageLint:
@@ -74,27 +68,35 @@ def lint_commit_file(ws: Workspace, path: Path) -> MessageLint:
 
 
 @dataclass(frozen=True, slots=True)
-class RangeLint:
+class LintedCommit:
+    """One commit of a range and the lint of its message."""
+
+    json_fields: ClassVar[tuple[str, ...]] = ("sha", "subject", "ok=lint.ok", "issues=lint.issues")
+
+    sha: str
+    subject: str
+    lint: MessageLint
+
+
+@dataclass(frozen=True, slots=True)
+class RangeLint(JsonDocument):
     """The lint of every commit in a range (`lint-commits BASE..HEAD`, PR checks)."""
 
+    json_fields: ClassVar[tuple[str, ...]] = ("schema_version", "range", "ok", "commits")
+
     range: str
-    commits: tuple[tuple[str, str, MessageLint], ...]  # (sha, subject, lint)
+    commits: tuple[LintedCommit, ...]
 
     @property
     def exit_code(self) -> ExitCode:
         """3 when any commit has an error."""
-        failed = any(lint.exit_code for _, _, lint in self.commits)
+        failed = any(not c.lint.ok for c in self.commits)
         return ExitCode.INVALID_INPUT if failed else ExitCode.OK
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "range": self.range,
-            "ok": self.exit_code is ExitCode.OK,
-            "commits": [{"sha": sha, "subject": subject, **{k: v for k, v in lint.to_dict().items()
-                         if k in ("ok", "issues")}} for sha, subject, lint in self.commits],
-        }  # fmt: skip
+    @property
+    def ok(self) -> bool:
+        """No commit has an error."""
+        return self.exit_code is ExitCode.OK
 
 
 def lint_commit_range(ws: Workspace, rev_range: str) -> RangeLint:
@@ -118,7 +120,7 @@ def lint_commit_range(ws: Workspace, rev_range: str) -> RangeLint:
             continue
         issues = tuple(lint_message(commit.message, types=types, templates=templates))
         subject = commit.message.split("\n", 1)[0]
-        linted.append((commit.sha, subject, MessageLint(commit.sha[:12], issues)))
+        linted.append(LintedCommit(commit.sha, subject, MessageLint(commit.sha[:12], issues)))
     return RangeLint(rev_range, tuple(linted))
 
 

@@ -12,9 +12,9 @@ import shlex
 import stat
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, ClassVar
 
-from gitops_templates.core.models import SCHEMA_VERSION
+from gitops_templates.core.jsonform import JsonDocument
 from gitops_templates.errors import GitStateError, Problem
 
 if TYPE_CHECKING:
@@ -64,19 +64,13 @@ class InstalledHook:
 
 
 @dataclass(frozen=True, slots=True)
-class InstallResult:
+class InstallResult(JsonDocument):
     """The hooks directory and each hook written."""
+
+    json_fields: ClassVar[tuple[str, ...]] = ("schema_version", "directory", "hooks")
 
     directory: str
     hooks: tuple[InstalledHook, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "directory": self.directory,
-            "hooks": [{"name": h.name, "path": h.path, "action": h.action} for h in self.hooks],
-        }
 
 
 def hook_script(name: str, python: str) -> str:

@@ -11,9 +11,9 @@ server hook works inside git's quarantine, before any ref moves.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, ClassVar
 
-from gitops_templates.core.models import SCHEMA_VERSION
+from gitops_templates.core.jsonform import JsonDocument
 from gitops_templates.errors import CompatibilityError, ExitCode, GitOpsTemplatesError, Problem
 
 if TYPE_CHECKING:
@@ -30,14 +30,24 @@ ROLL_FORWARD = "versions never move: release a new version, or `gitops-templates
 class Refusal:
     """Why one ref update may not land."""
 
+    json_fields: ClassVar[tuple[str, ...]] = ("ref", "exit_code=code", "*problem")
+
     ref: str
     code: ExitCode
     problem: Problem
 
 
 @dataclass(frozen=True, slots=True)
-class PushReport:
+class PushReport(JsonDocument):
     """The verdict on one push."""
+
+    json_fields: ClassVar[tuple[str, ...]] = (
+        "schema_version",
+        "ok",
+        "refs",
+        "checked",
+        "refused=refusals",
+    )
 
     updates: tuple[RefUpdate, ...]
     checked: tuple[str, ...]  # templates validated and policy-checked
@@ -48,16 +58,15 @@ class PushReport:
         """0 when the push may go on; else the most basic reason's code."""
         return min((r.code for r in self.refusals), default=ExitCode.OK)
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "ok": not self.refusals,
-            "refs": [u.ref for u in self.updates],
-            "checked": list(self.checked),
-            "refused": [{"ref": r.ref, "exit_code": int(r.code), **r.problem.to_dict()}
-                        for r in self.refusals],
-        }  # fmt: skip
+    @property
+    def ok(self) -> bool:
+        """The push may go on."""
+        return not self.refusals
+
+    @property
+    def refs(self) -> tuple[str, ...]:
+        """The refs the push updates."""
+        return tuple(u.ref for u in self.updates)
 
 
 def check_push(ws: Workspace, updates: Sequence[RefUpdate], *, known: Sequence[str]) -> PushReport:

@@ -10,7 +10,7 @@ framework provides them) are skipped by `--emergency`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, ClassVar
 
 from gitops_templates.errors import (
     ExitCode,
@@ -34,17 +34,14 @@ FINISHED_PHASES = frozenset({"completed", "promoted", "aborted", "rolled-back", 
 class Check:
     """One validation and its outcome."""
 
+    json_fields: ClassVar[tuple[str, ...]] = ("name", "stage", "status", "detail", "hint")
+
     name: str
     stage: str  # pre | post
     status: str  # passed | failed | warning | skipped | planned
     detail: str
     code: int = 0  # exit code when failed
     hint: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {"name": self.name, "stage": self.stage, "status": self.status,
-                "detail": self.detail, "hint": self.hint}  # fmt: skip
 
 
 def failure(checks: Sequence[Check], what: str) -> GitOpsTemplatesError:

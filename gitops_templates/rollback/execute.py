@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from gitops_templates.core.models import SCHEMA_VERSION
+from gitops_templates.core.jsonform import JsonDocument
 from gitops_templates.errors import (
     GitOpsTemplatesError,
     GitStateError,
@@ -37,8 +37,23 @@ POST_CHECKS = ("tree-equal", "metadata-valid", "examples-valid")
 
 
 @dataclass(frozen=True, slots=True)
-class RestoreResult:
+class RestoreResult(JsonDocument):
     """What a rollback or roll-forward did (or, dry-run, would do)."""
+
+    json_fields: ClassVar[tuple[str, ...]] = (
+        "schema_version",
+        "kind=plan.kind",
+        "id=plan.id",
+        "dry_run",
+        "version=plan.new_version",
+        "tag=plan.new_tag",
+        "commit",
+        "tag_object",
+        "backup_ref",
+        "pushed_to",
+        "checks",
+        "plan",
+    )
 
     plan: RestorePlan
     dry_run: bool
@@ -47,16 +62,6 @@ class RestoreResult:
     tag_object: str | None = None
     backup_ref: str | None = None
     pushed_to: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {
-            "schema_version": SCHEMA_VERSION, "kind": self.plan.kind, "id": self.plan.id,
-            "dry_run": self.dry_run, "version": self.plan.new_version, "tag": self.plan.new_tag,
-            "commit": self.commit, "tag_object": self.tag_object, "backup_ref": self.backup_ref,
-            "pushed_to": self.pushed_to, "checks": [c.to_dict() for c in self.checks],
-            "plan": self.plan.to_dict(),
-        }  # fmt: skip
 
 
 def execute(

@@ -10,10 +10,11 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, ClassVar
 
 from gitops_templates.core.changelog import read_tag_message, tag_message
-from gitops_templates.core.models import SCHEMA_VERSION, Level, Notice
+from gitops_templates.core.jsonform import JsonDocument
+from gitops_templates.core.models import Level, Notice
 from gitops_templates.errors import GitOpsTemplatesError, IntegrityError
 from gitops_templates.rollback.checks import Check, path_checks
 
@@ -28,18 +29,41 @@ if TYPE_CHECKING:
 class UndoneCommit:
     """A commit whose effect on the template's directory the restore undoes."""
 
+    json_fields: ClassVar[tuple[str, ...]] = ("sha", "subject", "also_touched=others")
+
     sha: str
     subject: str
     others: tuple[str, ...]  # other templates it touched: left as they are
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {"sha": self.sha, "subject": self.subject, "also_touched": list(self.others)}
-
 
 @dataclass(frozen=True, slots=True)
-class RestorePlan:
+class RestorePlan(JsonDocument):
     """Everything a rollback or roll-forward will do, decided before anything changes."""
+
+    json_fields: ClassVar[tuple[str, ...]] = (
+        "schema_version",
+        "kind",
+        "id",
+        "path",
+        "head",
+        "branch",
+        "current",
+        "target",
+        "target_tree",
+        "new_version",
+        "new_tag",
+        "reason",
+        "emergency",
+        "undone_commits=commits",
+        "untouched_templates=untouched",
+        "compatibility",
+        "findings",
+        "yank",
+        "unyank",
+        "checks",
+        "commit_message",
+        "warnings=notices",
+    )
 
     kind: str  # rollback | rollforward
     id: str
@@ -77,20 +101,6 @@ class RestorePlan:
     def failed(self) -> list[Check]:
         """Pre-validation checks that failed."""
         return [c for c in self.checks if c.status == "failed"]
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form (also embedded in the result)."""
-        return {
-            "schema_version": SCHEMA_VERSION, "kind": self.kind, "id": self.id,
-            "path": self.path, "head": self.head, "branch": self.branch,
-            "current": self.current, "target": self.target, "target_tree": self.target_tree,
-            "new_version": self.new_version, "new_tag": self.new_tag, "reason": self.reason,
-            "emergency": self.emergency, "undone_commits": [c.to_dict() for c in self.commits],
-            "untouched_templates": list(self.untouched), "compatibility": self.compatibility,
-            "findings": list(self.findings), "yank": list(self.yank),
-            "unyank": list(self.unyank), "checks": [c.to_dict() for c in self.checks],
-            "commit_message": self.commit_message, "warnings": [n.to_dict() for n in self.notices],
-        }  # fmt: skip
 
 
 def assemble(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from semver import Version
 
@@ -11,7 +11,7 @@ from gitops_templates.catalog.yanked import read_yanked, versions_of
 from gitops_templates.core.cadence import Summary, bump_mix, intervals
 from gitops_templates.core.changelog import read_tag_message
 from gitops_templates.core.graph import containment
-from gitops_templates.core.models import SCHEMA_VERSION
+from gitops_templates.core.jsonform import JsonDocument
 from gitops_templates.errors import NotFoundError
 from gitops_templates.rollback.core.stats import RollbackStats, TaggedRelease, rollback_stats
 
@@ -41,16 +41,6 @@ class VersionInfo:
     yanked: bool = False
     rollback: dict[str, str] | None = None  # {of, to, reason} when this version rolled back
     rollforward: dict[str, str] | None = None  # {of, to} when it undid a rollback
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {
-            "id": self.id, "version": self.version, "tag": self.tag, "commit": self.commit,
-            "time": self.time, "reachable": self.reachable, "annotated": self.annotated,
-            "signed": self.signed, "compatibility": self.compatibility,
-            "digest": self.digest, "tree": self.tree, "changelog": self.changelog,
-            "yanked": self.yanked, "rollback": self.rollback, "rollforward": self.rollforward,
-        }  # fmt: skip
 
 
 def _info(
@@ -96,16 +86,13 @@ def _commit_times(ws: Workspace, versions: Sequence[VersionTag]) -> dict[str, in
 
 
 @dataclass(frozen=True, slots=True)
-class HistoryReport:
+class HistoryReport(JsonDocument):
     """Every version of one component, highest first."""
+
+    json_fields: ClassVar[tuple[str, ...]] = ("schema_version", "id", "versions")
 
     id: str
     versions: tuple[VersionInfo, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {"schema_version": SCHEMA_VERSION, "id": self.id,
-                "versions": [v.to_dict() for v in self.versions]}  # fmt: skip
 
 
 def history(ws: Workspace, cid: str) -> HistoryReport:
@@ -118,17 +105,14 @@ def history(ws: Workspace, cid: str) -> HistoryReport:
 
 
 @dataclass(frozen=True, slots=True)
-class VersionDetail:
+class VersionDetail(JsonDocument):
     """One version with the files it holds."""
+
+    json_fields: ClassVar[tuple[str, ...]] = ("schema_version", "*info", "files", "metadata")
 
     info: VersionInfo
     files: tuple[str, ...]
     metadata: dict[str, Any]
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {"schema_version": SCHEMA_VERSION, **self.info.to_dict(),
-                "files": list(self.files), "metadata": self.metadata}  # fmt: skip
 
 
 def show(ws: Workspace, ref: str) -> VersionDetail:
@@ -167,6 +151,18 @@ def show(ws: Workspace, ref: str) -> VersionDetail:
 class ComponentStats:
     """Release figures of one component (reachable versions)."""
 
+    json_fields: ClassVar[tuple[str, ...]] = (
+        "id",
+        "releases",
+        "prereleases",
+        "first_release=first",
+        "last_release=last",
+        "cadence",
+        "bump_mix=mix",
+        "lead_time",
+        "rollbacks",
+    )
+
     id: str
     releases: int
     prereleases: int
@@ -177,26 +173,14 @@ class ComponentStats:
     lead_time: Summary  # first commit of a release -> its tag
     rollbacks: RollbackStats
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {
-            "id": self.id, "releases": self.releases, "prereleases": self.prereleases,
-            "first_release": self.first, "last_release": self.last,
-            "cadence": self.cadence.to_dict(), "bump_mix": self.mix,
-            "lead_time": self.lead_time.to_dict(), "rollbacks": self.rollbacks.to_dict(),
-        }  # fmt: skip
-
 
 @dataclass(frozen=True, slots=True)
-class StatsReport:
+class StatsReport(JsonDocument):
     """Statistics for the selected components."""
 
-    components: tuple[ComponentStats, ...]
+    json_fields: ClassVar[tuple[str, ...]] = ("schema_version", "components")
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {"schema_version": SCHEMA_VERSION,
-                "components": [c.to_dict() for c in self.components]}  # fmt: skip
+    components: tuple[ComponentStats, ...]
 
 
 def stats(ws: Workspace, ids: Sequence[str] = (), *, since: int | None = None) -> StatsReport:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from gitops_templates.core.changelog import ChangeEntry, render_changelog, tag_message
+from gitops_templates.core.jsonform import JsonDocument, to_json
 from gitops_templates.core.models import SCHEMA_VERSION, Level
 from gitops_templates.errors import (
     InvalidInputError,
@@ -42,76 +43,52 @@ class PlannedCommit:
     subject: str
     type: str | None
     scope: str | None
-    level: str
+    level: Level
     breaking: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {
-            "sha": self.sha,
-            "subject": self.subject,
-            "type": self.type,
-            "scope": self.scope,
-            "level": self.level,
-            "breaking": self.breaking,
-        }
 
 
 @dataclass(frozen=True, slots=True)
 class PlannedRelease:
     """One tag the plan will create."""
 
+    json_fields: ClassVar[tuple[str, ...]] = (
+        "id", "tag", "current", "next", "level", "compatibility=required.compatibility",
+        "reason", "commits", "changelog", "detected=detected.compatibility", "findings",
+        "compatibility_summary",
+    )  # fmt: skip
+
     id: str
     tag: str
     current: str | None
     next: str
-    level: str  # the bump applied (after the 0.x rules)
-    compatibility: str  # what the commits declared: breaking | minor | patch | none
+    level: Level  # the bump applied (after the 0.x rules)
+    required: Level  # declared by the commits or detected, whichever is higher
     reason: str
     commits: tuple[PlannedCommit, ...]
     changelog: str
-    detected: str = "none"  # what the compatibility check found
+    detected: Level = Level.NONE  # what the compatibility check found
     findings: tuple[dict[str, Any], ...] = ()
     compatibility_summary: str = ""  # one line per minor/breaking finding, for the tag
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form (plan schema v1)."""
-        return {
-            "id": self.id,
-            "tag": self.tag,
-            "current": self.current,
-            "next": self.next,
-            "level": self.level,
-            "compatibility": self.compatibility,
-            "reason": self.reason,
-            "commits": [c.to_dict() for c in self.commits],
-            "changelog": self.changelog,
-            "detected": self.detected,
-            "findings": list(self.findings),
-            "compatibility_summary": self.compatibility_summary,
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class ReleasePlan:
+class ReleasePlan(JsonDocument):
     """What `release` will tag, and the repository state it was computed from."""
+
+    json_fields: ClassVar[tuple[str, ...]] = (
+        "schema_version",
+        "head",
+        "tags_fingerprint",
+        "pre",
+        "releases",
+        "warnings=notices",
+    )
 
     head: str
     tags_fingerprint: str
     releases: tuple[PlannedRelease, ...]
     notices: tuple[Notice, ...] = field(default=())
     pre: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The plan document (`plan --json` / `-o plan.json`)."""
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "head": self.head,
-            "tags_fingerprint": self.tags_fingerprint,
-            "pre": self.pre,
-            "releases": [r.to_dict() for r in self.releases],
-            "warnings": [n.to_dict() for n in self.notices],
-        }
 
     @classmethod
     def load(cls, path: Path) -> ReleasePlan:
@@ -123,11 +100,12 @@ class ReleasePlan:
             releases = tuple(
                 PlannedRelease(
                     id=str(r["id"]), tag=str(r["tag"]), current=r.get("current"),
-                    next=str(r["next"]), level=str(r["level"]),
-                    compatibility=str(r.get("compatibility", r["level"])),
+                    next=str(r["next"]), level=Level.parse(r["level"]),
+                    required=Level.parse(r.get("compatibility", r["level"])),
                     reason=str(r.get("reason", "")),
-                    commits=tuple(PlannedCommit(**c) for c in r["commits"]),
-                    changelog=str(r["changelog"]), detected=str(r.get("detected", "none")),
+                    commits=tuple(PlannedCommit(**{**c, "level": Level.parse(c["level"])})
+                                  for c in r["commits"]),
+                    changelog=str(r["changelog"]), detected=Level.parse(r.get("detected", "none")),
                     findings=tuple(r.get("findings", ())),
                     compatibility_summary=str(r.get("compatibility_summary", "")),
                 )
@@ -234,17 +212,17 @@ def _planned(
         tag=tag,
         current=str(current) if current else None,
         next=version,
-        level=state.next.level.label,
-        compatibility=max(state.level, detected).compatibility,
+        level=state.next.level,
+        required=max(state.level, detected),
         reason=state.next.reason,
         commits=tuple(
-            PlannedCommit(c.sha, c.subject, c.type, c.scope, c.level.label, c.breaking)
+            PlannedCommit(c.sha, c.subject, c.type, c.scope, c.level, c.breaking)
             for c in state.changes
             if not c.skipped
         ),
         changelog=render_changelog(component.id, version, head_time, entries, waived=waived),
-        detected=detected.compatibility,
-        findings=tuple(f.to_dict() for f in report.findings) if report else (),
+        detected=detected,
+        findings=tuple(to_json(report.findings)) if report else (),
         compatibility_summary=report.summary() if report else "",
     )
 
@@ -252,6 +230,8 @@ def _planned(
 @dataclass(frozen=True, slots=True)
 class CreatedTag:
     """A tag the release created (or found already in place)."""
+
+    json_fields: ClassVar[tuple[str, ...]] = ("id", "version", "tag", "commit", "object", "existed")
 
     id: str
     version: str
@@ -261,21 +241,20 @@ class CreatedTag:
     message: str
     existed: bool
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {
-            "id": self.id,
-            "version": self.version,
-            "tag": self.tag,
-            "commit": self.commit,
-            "object": self.object,
-            "existed": self.existed,
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class ReleaseResult:
+class ReleaseResult(JsonDocument):
     """What `release` did."""
+
+    json_fields: ClassVar[tuple[str, ...]] = (
+        "schema_version",
+        "head=plan.head",
+        "dry_run",
+        "released",
+        "already_released",
+        "pushed_to",
+        "warnings=plan.notices",
+    )
 
     plan: ReleasePlan
     tags: tuple[CreatedTag, ...]
@@ -283,21 +262,19 @@ class ReleaseResult:
     pushed_to: str | None = None
 
     @property
+    def released(self) -> tuple[CreatedTag, ...]:
+        """Tags this run created (or, dry, would create)."""
+        return tuple(t for t in self.tags if not t.existed)
+
+    @property
+    def already_released(self) -> tuple[CreatedTag, ...]:
+        """Planned tags that existed on the planned commit already."""
+        return tuple(t for t in self.tags if t.existed)
+
+    @property
     def created(self) -> tuple[CreatedTag, ...]:
         """Tags this run created."""
         return tuple(t for t in self.tags if not t.existed)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "head": self.plan.head,
-            "dry_run": self.dry_run,
-            "released": [t.to_dict() for t in self.tags if not t.existed],
-            "already_released": [t.to_dict() for t in self.tags if t.existed],
-            "pushed_to": self.pushed_to,
-            "warnings": [n.to_dict() for n in self.plan.notices],
-        }
 
 
 def release(
@@ -394,7 +371,7 @@ def _create(
             f"{planned.id} {planned.next}",
             body,
             [("Template-Digest", digest), ("Template-Tree", tree),
-             ("Compatibility", planned.compatibility)],
+             ("Compatibility", planned.required.compatibility)],
         )  # fmt: skip
         new.append(NewTag(planned.tag, plan.head, message))
         results.append(

@@ -12,13 +12,13 @@ commits that release first shipped.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, ClassVar
 
 from semver import Version
 
 from gitops_templates.core.changelog import read_tag_message
 from gitops_templates.core.graph import containment
-from gitops_templates.core.models import SCHEMA_VERSION
+from gitops_templates.core.jsonform import JsonDocument
 from gitops_templates.core.version_rules import level_between
 from gitops_templates.errors import ExitCode
 
@@ -47,14 +47,12 @@ class TagCheck:
     status: str  # ok | unverifiable | mismatch | bad-signature | under-bumped
     detail: str
 
-    def to_dict(self) -> dict[str, str]:
-        """JSON form."""
-        return {"id": self.id, "tag": self.tag, "status": self.status, "detail": self.detail}
-
 
 @dataclass(frozen=True, slots=True)
-class VerifyReport:
+class VerifyReport(JsonDocument):
     """Digest, signature and bump checks of version tags."""
+
+    json_fields: ClassVar[tuple[str, ...]] = ("schema_version", "ok", "checks")
 
     checks: tuple[TagCheck, ...]
 
@@ -64,15 +62,15 @@ class VerifyReport:
         return tuple(c for c in self.checks if c.status in FAILED)
 
     @property
+    def ok(self) -> bool:
+        """Every check passed."""
+        return not self.failed
+
+    @property
     def exit_code(self) -> ExitCode:
         """3 for a moved, re-created or badly signed tag; else 6 for an under-bump."""
         codes = {FAILED[c.status] for c in self.failed}
         return min(codes) if codes else ExitCode.OK
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {"schema_version": SCHEMA_VERSION, "ok": not self.failed,
-                "checks": [c.to_dict() for c in self.checks]}  # fmt: skip
 
 
 def verify(ws: Workspace, ids: Sequence[str] = ()) -> VerifyReport:

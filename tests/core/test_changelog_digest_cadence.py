@@ -15,6 +15,7 @@ from gitops_templates.core.changelog import (
     tag_message,
 )
 from gitops_templates.core.digest import tree_digest
+from gitops_templates.core.jsonform import to_json
 from gitops_templates.core.models import Level, TreeEntry
 
 
@@ -70,7 +71,7 @@ def test_quantiles_and_summary():
     assert quantile([1, 2, 3, 4], 0.5) == 2.5
     assert quantile([10.0], 0.9) == 10.0
     assert quantile(list(range(11)), 0.9) == pytest.approx(9.0)
-    assert Summary.of([1.0, 3.0]).to_dict() == {
+    assert to_json(Summary.of([1.0, 3.0])) == {
         "count": 2,
         "median_seconds": 2.0,
         "p90_seconds": 2.8,

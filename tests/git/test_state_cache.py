@@ -9,11 +9,12 @@ from typing import Any
 import pytest
 
 from gitops_templates import Catalog
+from gitops_templates.core.jsonform import to_json
 from tests.helpers import RepoBuilder, git
 
 
 def snapshot(repo: RepoBuilder, *, cache: bool) -> dict[str, Any]:
-    data = Catalog(repo.path, use_cache=cache).status().to_dict()
+    data: dict[str, Any] = to_json(Catalog(repo.path, use_cache=cache).status())
     data["warnings"] = sorted(json.dumps(w, sort_keys=True) for w in data["warnings"])
     return data
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from gitops_templates import Catalog
+from gitops_templates.core.jsonform import to_json
 from tests.conftest import Cli
 from tests.helpers import RepoBuilder, git
 
@@ -316,6 +317,6 @@ def test_split_at_a_commit_head_does_not_reach_is_still_correct(repo: RepoBuilde
     reachable = [c for c in split.commits if c.sha != side]
     assert reachable == list(single.commits)
     assert (
-        Catalog(repo.path).status().to_dict()
-        == Catalog(repo.path, use_cache=False).status().to_dict()
+        to_json(Catalog(repo.path).status())
+        == to_json(Catalog(repo.path, use_cache=False).status())
     )

@@ -20,14 +20,6 @@ class FileChanges:
     removed: tuple[str, ...]
     modified: tuple[str, ...]
 
-    def to_dict(self) -> dict[str, list[str]]:
-        """JSON form."""
-        return {
-            "added": list(self.added),
-            "removed": list(self.removed),
-            "modified": list(self.modified),
-        }
-
 
 def file_changes(old: dict[str, str], new: dict[str, str]) -> FileChanges:
     """Compare `path -> content id` maps."""

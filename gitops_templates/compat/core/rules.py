@@ -13,7 +13,7 @@ the contract), `strict` is Confluent STRICT and `lenient` Confluent LENIENT.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, ClassVar
 
 from gitops_templates.core.models import Level
 
@@ -216,14 +216,21 @@ class Counterexample:
     value: Any
     effect: str  # rejected | ignored
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {"value": self.value, "effect": self.effect}
-
 
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One classified difference."""
+
+    json_fields: ClassVar[tuple[str, ...]] = (
+        "rule",
+        "class=level.compatibility",
+        "level=severity",
+        "area",
+        "pointer",
+        "message",
+        "counterexample",
+        "waived",
+    )
 
     rule: str
     level: Level
@@ -245,19 +252,6 @@ class Finding:
     def counts(self) -> Level:
         """What this finding contributes to the detected level."""
         return Level.NONE if self.waived else self.level
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {
-            "rule": self.rule,
-            "class": self.level.compatibility,
-            "level": self.severity,
-            "area": self.area,
-            "pointer": self.pointer,
-            "message": self.message,
-            "counterexample": self.counterexample.to_dict() if self.counterexample else None,
-            "waived": self.waived,
-        }
 
 
 def finding(

@@ -10,7 +10,7 @@ false rollbacks (rollbacks later rolled forward).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, ClassVar
 
 from gitops_templates.core.cadence import Summary
 
@@ -36,6 +36,16 @@ class TaggedRelease:
 class RollbackStats:
     """Rollback figures of one template."""
 
+    json_fields: ClassVar[tuple[str, ...]] = (
+        "releases",
+        "rollbacks",
+        "rolled_back_releases=rolled_back",
+        "rollforwards",
+        "change_failure_rate",
+        "by_reason",
+        "time_to_restore",
+    )
+
     releases: int  # not counting rollback / roll-forward releases
     rollbacks: int
     rolled_back: int  # distinct releases rolled back
@@ -47,15 +57,6 @@ class RollbackStats:
     def change_failure_rate(self) -> float | None:
         """Releases rolled back / releases (None without releases)."""
         return self.rolled_back / self.releases if self.releases else None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {
-            "releases": self.releases, "rollbacks": self.rollbacks,
-            "rolled_back_releases": self.rolled_back, "rollforwards": self.rollforwards,
-            "change_failure_rate": self.change_failure_rate, "by_reason": self.by_reason,
-            "time_to_restore": self.time_to_restore.to_dict(),
-        }  # fmt: skip
 
 
 def rollback_stats(releases: Sequence[TaggedRelease], *, since: int | None = None) -> RollbackStats:
