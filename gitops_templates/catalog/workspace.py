@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from gitops_templates.core.attribution import Attributor, IncludeGraph
     from gitops_templates.core.models import TagRecord, TreeEntry
     from gitops_templates.core.planning import Analysis, Collected
-    from gitops_templates.core.tags import VersionTag
+    from gitops_templates.core.tags import Versions, VersionTag
     from gitops_templates.git.history import History
     from gitops_templates.git.object_facts import ObjectFacts
     from gitops_templates.git.state_cache import StoredState
@@ -50,11 +50,16 @@ class Workspace:
         config: Path | None = None,
         use_cache: bool = True,
         revision: str | None = None,
+        repo: GitRepo | None = None,
+        facts: ObjectFacts | None = None,
     ) -> None:
         self.path = Path(path)
         self.config_path = config
         self.use_cache = use_cache
         self.revision = revision  # a commit to look at instead of HEAD (push hooks)
+        self._repo = repo  # given when a view shares its parent's (`at()`)
+        self._facts = facts
+        self._settings: Settings | None = None
         self._views: dict[str, Workspace] = {}  # `at()`
         self._discovery_notices: list[Notice] = []
 
@@ -65,35 +70,41 @@ class Workspace:
         """
         views = self._views
         if revision not in views:
-            other = Workspace(self.path, config=self.config_path, use_cache=self.use_cache,
-                              revision=revision)  # fmt: skip
-            other.__dict__["repo"] = self.repo  # cached_property: share the discovered repo
-            other.__dict__["facts"] = self.facts  # and what is known about its objects
-            views[revision] = other
+            views[revision] = Workspace(
+                self.path, config=self.config_path, use_cache=self.use_cache,
+                revision=revision, repo=self.repo, facts=self.facts,
+            )  # fmt: skip
         return views[revision]
 
-    @cached_property
+    @property
     def repo(self) -> GitRepo:
-        """The Git repository (discovered from `path`)."""
-        return GitRepo.discover(self.path)
+        """The Git repository (discovered from `path` on first use)."""
+        if self._repo is None:
+            self._repo = GitRepo.discover(self.path)
+        return self._repo
 
-    @cached_property
+    @property
     def facts(self) -> ObjectFacts:
         """Facts about immutable objects, remembered between runs when caches are on."""
-        from gitops_templates.git.object_facts import ObjectFacts
+        if self._facts is None:
+            from gitops_templates.git.object_facts import ObjectFacts
 
-        return ObjectFacts(self.repo.state_dir / "objects-v1.json" if self.use_cache else None)
+            state = self.repo.state_dir / "objects-v1.json" if self.use_cache else None
+            self._facts = ObjectFacts(state)
+        return self._facts
 
-    @cached_property
+    @property
     def settings(self) -> Settings:
         """Validated configuration."""
-        return self._load_settings(check=True)
+        if self._settings is None:
+            self._settings = self._load_settings(check=True)
+        return self._settings
 
     @cached_property
     def quick_settings(self) -> Settings:
         """The configuration without the schema check (hooks on every commit)."""
-        if "settings" in self.__dict__:
-            return self.settings
+        if self._settings is not None:
+            return self._settings
         return self._load_settings(check=False)
 
     def _load_settings(self, *, check: bool) -> Settings:
@@ -189,7 +200,7 @@ class Workspace:
         return read_tags(self.repo, self.facts)
 
     @cached_property
-    def versions(self) -> tuple[dict[str, list[VersionTag]], list[Notice]]:
+    def versions(self) -> Versions:
         """Version tags per component (highest first) with reachability from HEAD."""
         from gitops_templates.core.tags import read_versions
 
@@ -201,7 +212,8 @@ class Workspace:
         from gitops_templates.core.tags import read_versions
 
         tags = self.repo.tags(details=True)
-        return read_versions(self.components, tags, set(self.collected.reachable_tags))[0]
+        reachable = set(self.collected.reachable_tags)
+        return read_versions(self.components, tags, reachable).by_component
 
     @cached_property
     def include_graph(self) -> IncludeGraph:
@@ -257,13 +269,12 @@ class Workspace:
         from gitops_templates.core.planning import Analysis, conclude
 
         selected = self.select(ids)
-        versions, version_notices = self.versions
         analysis = conclude(
             self.collected,
             components=self.components,
             selected=selected,
-            versions=versions,
-            notices=version_notices,
+            versions=self.versions.by_component,
+            notices=self.versions.notices,
             rules=self.settings.rules,
             pre_token=pre_token,
         )

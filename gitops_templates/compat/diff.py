@@ -34,7 +34,7 @@ def diff(
 ) -> CompatibilityReport:
     """Compare two versions (or revisions) of a template."""
     component = ws.component(cid)
-    versions = ws.versions[0].get(cid, [])
+    versions = ws.versions.of(cid)
     if old is None:
         released = [v for v in versions if v.reachable]
         if not released:

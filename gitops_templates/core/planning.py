@@ -160,7 +160,7 @@ def collect(
     order = [(c.sha, c.parents) for c in commits]
     reachable = set(containment(order, {head: 1}))
     ids = [c.id for c in components]
-    versions, _ = read_versions(components, tags, reachable)
+    versions = read_versions(components, tags, reachable).by_component
     lines = {cid: VersionLine.from_versions([v.version for v in items if v.reachable])
              for cid, items in versions.items()}  # fmt: skip
     marks, bits = _marks(ids, versions, lines)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from semver import Version
 
@@ -27,9 +27,20 @@ class VersionTag:
     reachable: bool
 
 
+class Versions(NamedTuple):
+    """Version tags per component (highest first), and what was odd about the tags."""
+
+    by_component: dict[str, list[VersionTag]]
+    notices: list[Notice]
+
+    def of(self, cid: str) -> list[VersionTag]:
+        """The versions of one component, highest first (empty when unknown)."""
+        return self.by_component.get(cid, [])
+
+
 def read_versions(
     components: Sequence[Component], tags: Iterable[TagRecord], reachable: set[str]
-) -> tuple[dict[str, list[VersionTag]], list[Notice]]:
+) -> Versions:
     """Parse tags into component versions (highest first); anchored formats."""
     by_id = {c.id: c for c in components}
     formats = {c.tag_format for c in components}
@@ -70,7 +81,7 @@ def read_versions(
                         cid,
                     )
                 )
-    return versions, notices
+    return Versions(versions, notices)
 
 
 def owner_of(components: Sequence[Component], name: str) -> Component | None:

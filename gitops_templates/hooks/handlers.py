@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from gitops_templates.catalog.workspace import Workspace
+    from gitops_templates.git.repo import GitRepo
     from gitops_templates.hooks.core.commitlint import LintIssue
     from gitops_templates.hooks.pushcheck import PushReport
 
@@ -56,7 +57,7 @@ def lint_commit_file(ws: Workspace, path: Path) -> MessageLint:
         raw = path.read_bytes()
     except OSError as err:
         raise NotFoundError(f"{path}: cannot read the commit message ({err.strerror})") from None
-    text = strip_comments(raw.decode("utf-8", errors="replace"), _comment_char(ws))
+    text = strip_comments(raw.decode("utf-8", errors="replace"), _comment_char(ws.repo))
     settings = ws.quick_settings
     try:
         found, _ = discover_templates(ws.repo.ls_tree("HEAD", settings.templates_dir), settings)
@@ -124,8 +125,8 @@ def lint_commit_range(ws: Workspace, rev_range: str) -> RangeLint:
     return RangeLint(rev_range, tuple(linted))
 
 
-def _comment_char(ws: Workspace) -> str:
-    value = ws.repo.config("core.commentchar") or "#"
+def _comment_char(repo: GitRepo) -> str:
+    value = repo.config("core.commentchar") or "#"
     return "#" if value == "auto" else value[:1]
 
 

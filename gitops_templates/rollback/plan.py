@@ -155,7 +155,7 @@ def _line(ws: Workspace, cid: str) -> _Line:
     tags = ws.repo.tags(details=True, patterns=[glob])
     merged = ws.repo.tags(details=False, patterns=[glob], merged=ws.head)
     reachable = {t.commit_sha for t in merged if t.commit_sha}
-    versions = read_versions([component], tags, reachable)[0][component.id]
+    versions = read_versions([component], tags, reachable).of(component.id)
     return _Line(component, versions, read_yanked(ws))
 
 

@@ -20,6 +20,7 @@ from gitops_templates.rollback.checks import Check, path_checks
 
 if TYPE_CHECKING:
     from gitops_templates.catalog.workspace import Workspace
+    from gitops_templates.core.attribution import Attributor
     from gitops_templates.core.models import Component
     from gitops_templates.core.tags import VersionTag
     from gitops_templates.git.repo import LogResult
@@ -132,7 +133,7 @@ def assemble(
         digest, tree, check = _target_content(ws, target, component.path)
         checks.append(check)
         compatibility, findings, notices = _compatibility(ws, component, current, target)
-        commits = _undone(ws, component, log.result())
+        commits = _undone(ws.attributor(), component, log.result())
     if not commits:
         notices.append(Notice(
             "nothing-undone",
@@ -179,9 +180,10 @@ def _target_content(ws: Workspace, target: VersionTag, path: str) -> tuple[str, 
     return digest, tree, Check("target-digest", "pre", "passed", f"{digest} verified")
 
 
-def _undone(ws: Workspace, component: Component, log: LogResult) -> tuple[UndoneCommit, ...]:
+def _undone(
+    attributor: Attributor, component: Component, log: LogResult
+) -> tuple[UndoneCommit, ...]:
     """Commits after the target that touched the directory (one path-limited `git log`)."""
-    attributor = ws.attributor()
     return tuple(
         UndoneCommit(
             c.sha, c.message.split("\n", 1)[0],

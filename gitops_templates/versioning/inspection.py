@@ -74,11 +74,6 @@ def _info(
     )
 
 
-def _versions(ws: Workspace) -> dict[str, list[VersionTag]]:
-    """Version tags per component (with messages), with reachability from HEAD."""
-    return ws.detailed_versions
-
-
 def _commit_times(ws: Workspace, versions: Sequence[VersionTag]) -> dict[str, int]:
     """Commit times of lightweight tags' commits (annotated tags carry their own)."""
     wanted = [v.tag.commit_sha for v in versions if not v.tag.annotated and v.tag.commit_sha]
@@ -98,7 +93,7 @@ class HistoryReport(JsonDocument):
 def history(ws: Workspace, cid: str) -> HistoryReport:
     """Versions of one component from its tags (semver order)."""
     component = ws.component(cid)
-    items = _versions(ws)[component.id]
+    items = ws.detailed_versions[component.id]
     times = _commit_times(ws, items)
     yanked = versions_of(read_yanked(ws), component.id)
     return HistoryReport(component.id, tuple(_info(v, times, yanked) for v in items))
@@ -119,7 +114,7 @@ def show(ws: Workspace, ref: str) -> VersionDetail:
     """`ID` (latest version) or `ID@VERSION`."""
     cid, _, wanted = ref.partition("@")
     component = ws.component(cid)
-    versions = _versions(ws)
+    versions = ws.detailed_versions
     items = versions[component.id]
     if wanted:
         try:
@@ -189,7 +184,7 @@ def stats(ws: Workspace, ids: Sequence[str] = (), *, since: int | None = None) -
     `since` (a Unix time) limits the rollback figures to events from then on.
     """
     selected = ws.select(ids)
-    versions = _versions(ws)
+    versions = ws.detailed_versions
     times = {c.sha: c.commit_time for c in ws.history.commits}
     releases: dict[str, list[tuple[int, VersionTag]]] = {}
     marks: dict[str, int] = {}

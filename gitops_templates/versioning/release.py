@@ -183,7 +183,7 @@ def _refuse_yanked(ws: Workspace, releases: Sequence[PlannedRelease]) -> None:
 
 
 def _version_tags_fingerprint(ws: Workspace) -> str:
-    names = {v.tag.name for items in ws.versions[0].values() for v in items}
+    names = {v.tag.name for items in ws.versions.by_component.values() for v in items}
     return tags_fingerprint(ws.tags, names)
 
 
@@ -316,12 +316,12 @@ def release(
 
 def _released_at_head(ws: Workspace, ids: Sequence[str], head: str) -> list[CreatedTag]:
     """Version tags of the selected components already on HEAD (a re-run pushes them)."""
-    versions = ws.versions[0]
+    versions = ws.versions
     return [
         CreatedTag(v.component, str(v.version), v.tag.name, head, v.tag.object_sha,
                    v.tag.message or "", existed=True)
         for cid in ws.select(ids)
-        for v in versions[cid]
+        for v in versions.of(cid)
         if v.tag.commit_sha == head
     ]  # fmt: skip
 
