@@ -1,4 +1,9 @@
-"""Layer rules (DESIGN §5), checked by reading every module's imports."""
+"""Layer rules (DESIGN §5), read from every module's imports and path.
+
+The layer of a module is its path: `core/` and any capability's `core/` are pure; `git/`
+is the only GitPython user; `catalog/` reads a catalog; every other package is one
+capability; `api.py` is the facade; `cli/` is the only click user and the only printer.
+"""
 
 from __future__ import annotations
 
@@ -6,61 +11,175 @@ import ast
 import subprocess
 import sys
 import zipfile
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parent.parent / "gitops_templates"
-PURE = {"core/models", "core/conventional", "core/version_rules", "core/graph", "core/attribution",
-        "core/changelog", "core/digest", "core/tags", "core/planning", "core/cadence",
-        "rollback/core/stats", "errors", "compat/core/__init__", "compat/core/rules",
-        "compat/core/deref", "compat/core/shapes", "compat/core/samples", "compat/core/schemadiff",
-        "compat/core/objects", "compat/core/composition", "compat/core/scalars",
-        "compat/core/metadata", "compat/core/witness"}  # fmt: skip
-THIRD_PARTY_IN_PURE = {"semver"}
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "gitops_templates"
+MODULES = sorted(PACKAGE.rglob("*.py"))
+
+# Each package's rank: an import goes to a lower rank, or between two capabilities.
+BASE_RANKS = {"errors": 0, "core": 1, "git": 2, "catalog": 3, "api": 5, "__init__": 6, "cli": 6,
+              "__main__": 7}  # fmt: skip
+CAPABILITY_RANK = 4
+# What pure code must not touch (files through pathlib are caught by the IO test below).
+IO_MODULES = {"subprocess", "socket", "sqlite3", "urllib", "http", "shutil", "tempfile", "os",
+              "io", "pathlib", "asyncio", "click", "git", "yaml", "jinja2", "requests"}  # fmt: skip
+PURE_THIRD_PARTY = {"semver"}
 # witness checks counterexamples with jsonschema: computation on values, no IO
-THIRD_PARTY_ALLOWED = {"compat/core/witness": {"jsonschema"}}
+PURE_EXCEPTIONS = {"compat/core/witness.py": {"jsonschema"}}
+
+
+def name_of(path: Path) -> str:
+    return path.relative_to(PACKAGE).as_posix()
+
+
+def package_of(module: str) -> str:
+    """`core/tags.py` -> `core`; `api.py` -> `api`; dotted names work too."""
+    first = module.replace(".", "/").split("/")[0]
+    return first.removesuffix(".py")
+
+
+def is_pure(module: str) -> bool:
+    """`core/...`, `<capability>/core/...` and `errors`; slashed paths or dotted names."""
+    parts = module.removesuffix(".py").replace(".", "/").split("/")
+    return parts == ["errors"] or "core" in parts
 
 
 def imports(path: Path) -> set[str]:
+    """Absolute module names imported anywhere in the file (lazy and TYPE_CHECKING too)."""
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+        elif isinstance(node, ast.ImportFrom):
+            assert node.level == 0, f"{name_of(path)}: relative import"
+            assert node.module
             found.add(node.module)
+            if node.module.startswith("gitops_templates"):  # `from pkg import module`
+                found |= {
+                    f"{node.module}.{a.name}" for a in node.names if is_module(node.module, a.name)
+                }
     return found
 
 
-MODULES = sorted(PACKAGE.rglob("*.py"))
+def is_module(package: str, name: str) -> bool:
+    folder = ROOT.joinpath(*package.split("."))
+    return (folder / f"{name}.py").is_file() or (folder / name / "__init__.py").is_file()
 
 
-@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def ours(used: set[str]) -> set[str]:
+    """Our own modules, without the package prefix; `__version__` from the root is not one."""
+    inner = {u.removeprefix("gitops_templates.") for u in used if u.startswith("gitops_templates.")}
+    return inner - {"__version__"}
+
+
+def rank(package: str) -> int:
+    return BASE_RANKS.get(package, CAPABILITY_RANK)
+
+
+@pytest.mark.parametrize("path", MODULES, ids=name_of)
 def test_layer_rules(path: Path):
-    name = path.relative_to(PACKAGE).with_suffix("").as_posix()
+    name = name_of(path)
     used = imports(path)
     roots = {u.split(".")[0] for u in used}
     if not name.startswith("git/"):
         assert "git" not in roots, "only git/ imports GitPython"
-    if not name.startswith(("cli", "__main__")):
+    if not name.startswith(("cli/", "__main__")):
         assert "click" not in roots, "only the CLI imports click"
-        assert not any(u.startswith("gitops_templates.cli") for u in used)
-    if name in PURE:
-        stdlib = set(sys.stdlib_module_names)
-        outside = {r for r in roots if r not in stdlib and r != "gitops_templates"}
-        allowed_outside = THIRD_PARTY_IN_PURE | THIRD_PARTY_ALLOWED.get(name, set())
-        assert outside <= allowed_outside, f"pure core imports {outside}"
-        ours = {u for u in used if u.startswith("gitops_templates.")}
-        allowed = {
-            f"gitops_templates.{m.replace('/', '.')}".removesuffix(".__init__") for m in PURE
-        }
-        assert ours <= allowed, f"pure core imports adapters: {ours - allowed}"
-        assert "subprocess" not in roots
+    if is_pure(name):
+        stdlib = set(sys.stdlib_module_names) - IO_MODULES
+        allowed = (
+            stdlib | PURE_THIRD_PARTY | PURE_EXCEPTIONS.get(name, set()) | {"gitops_templates"}
+        )
+        assert roots <= allowed, f"pure module imports {roots - allowed}"
+        impure = {m for m in ours(used) if not is_pure(m)}
+        assert not impure, f"pure module imports non-pure modules {impure}"
 
 
-def test_modules_stay_small():
-    sizes = {p.name: len(p.read_text().splitlines()) for p in MODULES}
+@pytest.mark.parametrize("path", MODULES, ids=name_of)
+def test_imports_go_down_the_layers(path: Path):
+    """errors < core < git < catalog < capabilities < api < cli; never up."""
+    source = package_of(name_of(path))
+    for target in {package_of(m) for m in ours(imports(path))} - {source}:
+        same_level = rank(source) == rank(target) == CAPABILITY_RANK
+        assert rank(target) < rank(source) or same_level, f"{source} imports {target}"
+
+
+def test_no_cycles_between_packages():
+    graph: dict[str, set[str]] = defaultdict(set)
+    for path in MODULES:
+        source = package_of(name_of(path))
+        graph[source] |= {package_of(m) for m in ours(imports(path))} - {source, "__init__"}
+    graph.pop("__init__", None)  # the root re-exports the API lazily; nothing imports it back
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> None:
+        if state.get(node) == 1:
+            raise AssertionError("package cycle: " + " -> ".join([*trail, node]))
+        if state.get(node) == 2:
+            return
+        state[node] = 1
+        for nxt in sorted(graph.get(node, ())):
+            visit(nxt, [*trail, node])
+        state[node] = 2
+
+    for node in sorted(graph):
+        visit(node, [])
+    assert {"core", "git", "catalog", "versioning", "compat", "rollback"} <= set(graph)
+
+
+@pytest.mark.parametrize("path", MODULES, ids=name_of)
+def test_only_the_cli_prints(path: Path):
+    if name_of(path).startswith("cli/"):
+        return
+    tree = ast.parse(path.read_text())
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+    assert not [c for c in calls if isinstance(c.func, ast.Name) and c.func.id == "print"]
+    streams = [n for n in ast.walk(tree) if isinstance(n, ast.Attribute)
+               and n.attr in ("stdout", "stderr") and getattr(n.value, "id", "") == "sys"]  # fmt: skip
+    assert not streams, "writes to sys.stdout/stderr outside cli/"
+
+
+def test_pure_modules_have_their_own_unit_tests():
+    """Every pure module with code is imported by a test directly, not only through others."""
+    tested: set[str] = set()
+    for test in (ROOT / "tests").rglob("test_*.py"):
+        tested |= ours(imports(test))
+    pure = [name_of(p) for p in MODULES if is_pure(name_of(p)) and p.name != "__init__.py"]
+    missing = {n for n in pure if n.removesuffix(".py").replace("/", ".") not in tested}
+    missing -= {"errors.py"}  # exercised by every error test through the CLI
+    assert not missing, f"pure modules no test imports: {sorted(missing)}"
+
+
+def test_tests_mirror_the_packages():
+    packages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()}
+    test_dirs = {p.name for p in (ROOT / "tests").iterdir() if (p / "__init__.py").is_file()}
+    assert test_dirs <= packages, f"test folders without a package: {test_dirs - packages}"
+    assert packages - test_dirs == set(), f"packages without tests: {packages - test_dirs}"
+
+
+def test_modules_and_functions_stay_small():
+    sizes = {name_of(p): len(p.read_text().splitlines()) for p in MODULES}
     assert max(sizes.values()) < 450, sizes
+    long = []
+    for path in MODULES:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > 60:
+                    long.append(f"{name_of(path)}:{node.name} ({length} lines)")
+    assert not long, long
+
+
+def test_the_public_api_is_explicit():
+    import gitops_templates
+
+    for name in gitops_templates.__all__:
+        assert getattr(gitops_templates, name) is not None, name
+    assert (PACKAGE / "py.typed").is_file()
 
 
 def test_cli_help_does_not_import_heavy_libraries():
@@ -74,16 +193,17 @@ def test_cli_help_does_not_import_heavy_libraries():
 
 
 @pytest.mark.slow
-def test_wheel_ships_schemas_and_doc_templates(tmp_path: Path):
-    root = PACKAGE.parent
+def test_wheel_ships_schemas_doc_templates_and_types(tmp_path: Path):
     subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path), str(root)],
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path), str(ROOT)],
         check=True, capture_output=True,
     )  # fmt: skip
     wheel = next(tmp_path.glob("*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "gitops_templates/schemas/template.schema.json" in names
     assert "gitops_templates/schemas/config.schema.json" in names
+    assert "gitops_templates/py.typed" in names
+    assert "gitops_templates/core/planning.py" in names
     assert any(n.startswith("gitops_templates/doc_templates/") for n in names)
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     points = zipfile.ZipFile(wheel).read(entry).decode()
