@@ -63,6 +63,12 @@ class GitOpsTemplatesError(Exception):
         self.problems = problems
 
 
+class UsageError(GitOpsTemplatesError):
+    """Arguments that do not fit the command (click reports its own the same way)."""
+
+    exit_code = ExitCode.USAGE
+
+
 class InvalidInputError(GitOpsTemplatesError):
     """Metadata, schema, values, config or a commit message is invalid."""
 

@@ -1,13 +1,13 @@
 """What the composite action (`action.yml`) runs: one command, reported the GitHub way.
 
 Inputs arrive as environment variables (never interpolated into a script):
-`GTPL_COMMAND` (validate | status | plan | release | docs --check | lint-commits |
-health check | rollout analyze --auto), `GTPL_ARGS` (more arguments, split like a
-shell would, never run by one), `GTPL_PUSH`, `GTPL_REMOTE`, `GTPL_DIRECTORY`. The
-command runs with `--json`; its problems become annotations, its result a job summary,
-and the step outputs `released` (JSON list of tags), `versions` (JSON map id ->
-version) and `plan` (the plan file) are written. Its stderr, which quotes commit
-messages, is printed with workflow commands disabled.
+`GTPL_COMMAND` (one of `STEPS`), `GTPL_ARGS` (more arguments, split like a shell
+would, never run by one, parsed by the CLI command's own options), `GTPL_PUSH`,
+`GTPL_REMOTE`, `GTPL_DIRECTORY`. The command runs through the `Catalog` API in this
+process; its report (which quotes commit messages) is printed with workflow commands
+disabled, its problems become annotations, its result a job summary, and the step
+outputs `released` (JSON list of tags), `versions` (JSON map id -> version) and `plan`
+(the plan file) are written.
 """
 
 from __future__ import annotations
@@ -15,23 +15,62 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import subprocess
 import sys
 import tempfile
+from contextlib import redirect_stderr
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import click
 
 from gitops_templates.cli._github import Annotations, add_summary, set_output, untrusted_output
+from gitops_templates.cli.action_report import annotate, summary
+from gitops_templates.errors import ExitCode, GitOpsTemplatesError
 
-COMMANDS = {
-    "validate": ["validate"],
-    "status": ["status"],
-    "plan": ["plan"],
-    "release": ["release"],
-    "docs --check": ["docs", "--check"],
-    "lint-commits": ["lint-commits"],
-    "health check": ["health", "check"],
-    "rollout analyze --auto": ["rollout", "analyze", "--auto"],
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from gitops_templates.api import Catalog
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One command the action runs: its CLI words, its API call, its human report."""
+
+    words: tuple[str, ...]  # the command and fixed options, as the CLI spells them
+    run: Callable[[Catalog, dict[str, Any]], Any]
+    show: str  # `module:function` of the CLI printer for the result
+
+
+def _plan(catalog: Catalog, params: dict[str, Any]) -> Any:
+    result = catalog.plan(params["ids"], pre=params["pre"])
+    result.save(Path(params["output"]))
+    return result
+
+
+def _release(catalog: Catalog, p: dict[str, Any]) -> Any:
+    return catalog.release(ids=p["ids"], pre=p["pre"], push=p["push"], remote=p["remote"],
+                           sign=p["sign"], dry_run=p["dry_run"])  # fmt: skip
+
+
+STEPS = {
+    "validate": Step(
+        ("validate",), lambda c, p: c.validate(p["ids"]), "catalog_cmds:show_validation"
+    ),
+    "status": Step(
+        ("status",), lambda c, p: c.status(p["ids"], pre=p["pre"]), "version_cmds:show_status"
+    ),
+    "plan": Step(("plan",), _plan, "version_cmds:show_plan"),
+    "release": Step(("release",), _release, "version_cmds:show_release"),
+    "docs --check": Step(
+        ("docs", "--check"),
+        lambda c, p: c.docs(p["ids"], check=True, fmt=p["fmt"], strict=p["strict"]),
+        "docs_cmds:show_docs",
+    ),
+    "lint-commits": Step(
+        ("lint-commits",), lambda c, p: c.lint_commits(p["rev_range"]), "hook_cmds:show_range_lint"
+    ),
 }
 
 
@@ -39,100 +78,89 @@ def main() -> int:
     """Run the action's command; the exit code is the command's."""
     command = " ".join(os.environ.get("GTPL_COMMAND", "").split())
     notes = Annotations()
-    if command not in COMMANDS:
-        notes.add("error", f"unknown command {command!r}; use one of: " + ", ".join(COMMANDS),
+    step = STEPS.get(command)
+    if step is None:
+        notes.add("error", f"unknown command {command!r}; use one of: " + ", ".join(STEPS),
                   title="gitops-templates")  # fmt: skip
-        return 2
+        return int(ExitCode.USAGE)
     directory = os.environ.get("GTPL_DIRECTORY") or "."
-    argv = [*COMMANDS[command], *shlex.split(os.environ.get("GTPL_ARGS", ""))]
-    plan_path = Path(os.environ.get("RUNNER_TEMP") or tempfile.gettempdir(), "gtpl-plan.json")
-    if command == "plan":
-        argv += ["-o", str(plan_path)]
-    if command == "release" and os.environ.get("GTPL_PUSH", "false").lower() == "true":
-        argv += ["--push", "--remote", os.environ.get("GTPL_REMOTE") or "origin"]
-    code, data, stderr = _run(directory, argv)
-    with untrusted_output():
-        sys.stdout.write(stderr)
-    _annotate(notes, data, stderr)
+    code, result, error = _execute(step, directory, _arguments(command))
+    annotate(notes, result, error)
     notes.close()
-    add_summary(summary(command, code, data, stderr))
-    released = [r["tag"] for r in (data or {}).get("released", [])] if command == "release" else []
-    set_output("released", json.dumps(released))
+    add_summary(summary(command, code, result, error))
+    if command == "release":
+        released = [t.tag for t in result.released] if result is not None else []
+        set_output("released", json.dumps(released))
     if command == "plan" and code == 0:
-        set_output("plan", str(plan_path))
+        set_output("plan", str(_plan_path()))
     if command in ("status", "plan", "release") and code == 0:
-        _, status, _ = _run(directory, ["status"])
-        versions = {c["id"]: c["current"] for c in (status or {}).get("components", [])}
-        set_output("versions", json.dumps(versions, sort_keys=True))
+        _set_versions(directory)
     return code
 
 
-def _run(directory: str, argv: list[str]) -> tuple[int, dict[str, Any] | None, str]:
-    proc = subprocess.run(
-        [sys.executable, "-m", "gitops_templates", "--repo", directory, *argv, "--json"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    try:
-        data = json.loads(proc.stdout) if proc.stdout.strip() else None
-    except ValueError:
-        data = None
-    return proc.returncode, data if isinstance(data, dict) else None, proc.stderr
-
-
-def _annotate(notes: Annotations, data: dict[str, Any] | None, stderr: str) -> None:
-    for problem in (data or {}).get("problems", []):
-        hint = f" (hint: {problem['hint']})" if problem.get("hint") else ""
-        title = problem.get("rule") or "gitops-templates"
-        notes.add("error", problem["message"] + hint, file=problem.get("file"),
-                  line=problem.get("line"), title=title)  # fmt: skip
-    for item in (data or {}).get("files", []):
-        if item.get("status") == "stale":
-            notes.add("error", "generated docs are out of date: run `gitops-templates docs`",
-                      file=item["path"], title="docs")  # fmt: skip
-    for commit in (data or {}).get("commits", []):
-        for issue in commit.get("issues", []):
-            level = "error" if issue["level"] == "error" else "warning"
-            notes.add(level, f"{commit['sha'][:12]} {commit['subject']}: {issue['message']}",
-                      title=issue["rule"])  # fmt: skip
-    for warning in (data or {}).get("warnings", []):
-        notes.add("warning", warning.get("message", ""), title=warning.get("code"))
-    lines = stderr.splitlines()
-    for index, line in enumerate(lines):
-        if line.startswith("Error: "):
-            hint = next((x for x in lines[index + 1 :] if x.startswith("hint: ")), "")
-            notes.add("error", line.removeprefix("Error: ") + (f" ({hint})" if hint else ""),
-                      title="gitops-templates")  # fmt: skip
-
-
-def summary(command: str, code: int, data: dict[str, Any] | None, stderr: str) -> str:
-    """The job summary in Markdown (GitHub renders it; text from commits is escaped)."""
-    from gitops_templates.docs.core.model import markdown_cell
-
-    verdict = "passed" if code == 0 else f"failed (exit {code})"
-    lines = [f"### gitops-templates `{command}`: {verdict}", ""]
-    data = data or {}
+def _arguments(command: str) -> list[str]:
+    extra = shlex.split(os.environ.get("GTPL_ARGS", ""))
     if command == "plan":
-        releases = data.get("releases", [])
-        lines += ["| Template | Current | Next | Level | Why |", "|---|---|---|---|---|"]
-        lines += [f"| {r['id']} | {r.get('current') or '-'} | {r['next']} | {r['level']} | "
-                  f"{markdown_cell(r.get('reason', ''))} |" for r in releases]  # fmt: skip
-        if not releases:
-            lines = [*lines[:2], "Nothing to release."]
-    elif command == "release":
-        created = data.get("released", [])
-        lines += [f"- `{r['tag']}` at `{r['commit'][:12]}`" for r in created] or ["No new tags."]
-    elif command == "status":
-        lines += ["| Template | Current | Next | Unreleased commits |", "|---|---|---|---|"]
-        for c in data.get("components", []):
-            pending = len(c.get("unreleased", []))
-            lines.append(f"| {c['id']} | {c.get('current') or '-'} | {c.get('next') or '-'} | "
-                         f"{pending} |")  # fmt: skip
-    for problem in data.get("problems", []):
-        where = ":".join(str(x) for x in (problem.get("file"), problem.get("line")) if x)
-        lines.append(f"- {markdown_cell(where)} {markdown_cell(problem['message'])}")
-    if code and not data:
-        lines += ["```text", stderr.strip().replace("```", "'''")[-4000:], "```"]
-    return "\n".join(lines) + "\n"
+        extra += ["-o", str(_plan_path())]
+    if command == "release" and os.environ.get("GTPL_PUSH", "false").lower() == "true":
+        extra += ["--push", "--remote", os.environ.get("GTPL_REMOTE") or "origin"]
+    return extra
+
+
+def _plan_path() -> Path:
+    return Path(os.environ.get("RUNNER_TEMP") or tempfile.gettempdir(), "gtpl-plan.json")
+
+
+def _execute(
+    step: Step, directory: str, extra: list[str]
+) -> tuple[int, Any, GitOpsTemplatesError | None]:
+    """Parse the arguments with the CLI's own options, call the API, print the report."""
+    from gitops_templates.api import Catalog
+    from gitops_templates.cli._output import report_error
+    from gitops_templates.errors import UsageError
+
+    with untrusted_output(), redirect_stderr(sys.stdout):
+        try:
+            params = _parse(step.words, extra)
+            result = step.run(Catalog(directory), params)
+        except click.UsageError as err:
+            error: GitOpsTemplatesError = UsageError(err.format_message())
+            report_error(error)
+            return int(error.exit_code), None, error
+        except GitOpsTemplatesError as err:
+            report_error(err)
+            return int(err.exit_code), None, err
+        _printer(step.show)(result)
+    return int(getattr(result, "exit_code", ExitCode.OK)), result, None
+
+
+def _parse(words: tuple[str, ...], extra: list[str]) -> dict[str, Any]:
+    from gitops_templates.cli.app import main as cli
+
+    command = cli.get_command(click.Context(cli), words[0])
+    assert command is not None, words
+    with command.make_context(words[0], [*words[1:], *extra]) as ctx:
+        return dict(ctx.params)
+
+
+def _printer(target: str) -> Callable[[Any], None]:
+    import importlib
+
+    module, _, name = target.partition(":")
+    show: Callable[[Any], None] = getattr(
+        importlib.import_module(f"gitops_templates.cli.{module}"), name
+    )
+    return show
+
+
+def _set_versions(directory: str) -> None:
+    """`versions`: every template's current version, read after the command ran."""
+    from gitops_templates.api import Catalog
+
+    analysis = Catalog(directory).status()
+    versions = {s.component.id: str(s.line.current) if s.line.current else None
+                for s in analysis.states}  # fmt: skip
+    set_output("versions", json.dumps(versions, sort_keys=True))
 
 
 if __name__ == "__main__":

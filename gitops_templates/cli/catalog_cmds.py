@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from gitops_templates.cli._context import AppContext, json_option, pass_app
 from gitops_templates.cli._output import emit_json, emitted_json, note, out, show_problems
 
+if TYPE_CHECKING:
+    from gitops_templates.catalog.validation import ValidationReport
+
 
 @click.command()
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
-@click.option("--github", is_flag=True, help="Also write GitHub workflows (PR, release, health).")
+@click.option("--github", is_flag=True, help="Also write GitHub workflows (PR checks, release).")
 @click.option("--hooks", is_flag=True, help="Also install the commit-msg and pre-push hooks.")
 @click.option(
     "--pre-commit", "pre_commit", is_flag=True, help="Also write .pre-commit-config.yaml."
@@ -65,9 +70,15 @@ def validate(ctx: click.Context, app: AppContext, ids: tuple[str, ...], as_json:
     report = app.catalog.validate(ids)
     if as_json:
         emit_json(report)
-    elif report.problems:
+    else:
+        show_validation(report)
+    ctx.exit(int(report.exit_code))
+
+
+def show_validation(report: ValidationReport) -> None:
+    """The human report of `validate`."""
+    if report.problems:
         note(f"{len(report.problems)} problem(s) in {len(report.checked)} file(s):")
         show_problems(report.problems)
     else:
         out(f"valid: {len(report.checked)} file(s) checked")
-    ctx.exit(int(report.exit_code))

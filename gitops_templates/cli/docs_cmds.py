@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from gitops_templates.cli._context import AppContext, json_option, pass_app
 from gitops_templates.cli._output import emit_json, note, out, show_problems
+
+if TYPE_CHECKING:
+    from gitops_templates.docs.generate import DocsResult
 
 
 @click.command()
@@ -33,7 +38,14 @@ def docs(
     result = app.catalog.docs(ids, check=check, fmt=fmt, strict=strict)
     if as_json:
         emit_json(result)
-        ctx.exit(int(result.exit_code))
+    else:
+        show_docs(result)
+    ctx.exit(int(result.exit_code))
+
+
+def show_docs(result: DocsResult) -> None:
+    """The human report of `docs`."""
+    check, fmt = result.check, result.format
     for item in result.files:
         if item.status == "stale":
             out(item.diff.rstrip("\n"))
@@ -47,4 +59,3 @@ def docs(
              f"{' --format html' if fmt == 'html' else ''}` and commit the result")  # fmt: skip
     elif check:
         note(f"docs up to date ({len(result.files)} file(s))")
-    ctx.exit(int(result.exit_code))

@@ -13,6 +13,7 @@ from gitops_templates.cli._hooktext import commit_msg_lines, lint_lines, push_li
 from gitops_templates.cli._output import emit_json, note, out
 
 if TYPE_CHECKING:
+    from gitops_templates.hooks.handlers import RangeLint
     from gitops_templates.hooks.pushcheck import PushReport
 
 
@@ -79,7 +80,13 @@ def lint_commits(ctx: click.Context, app: AppContext, rev_range: str, as_json: b
     report = app.catalog.lint_commits(rev_range)
     if as_json:
         emit_json(report)
-        ctx.exit(int(report.exit_code))
+    else:
+        show_range_lint(report)
+    ctx.exit(int(report.exit_code))
+
+
+def show_range_lint(report: RangeLint) -> None:
+    """The human report of `lint-commits`."""
     for commit in report.commits:
         if commit.lint.issues:
             note(f"{commit.sha[:12]} {commit.subject}")
@@ -87,7 +94,6 @@ def lint_commits(ctx: click.Context, app: AppContext, rev_range: str, as_json: b
                 note(f"  {line}")
     failed = sum(1 for commit in report.commits if not commit.lint.ok)
     note(f"{len(report.commits)} commit(s) checked, {failed} with errors")
-    ctx.exit(int(report.exit_code))
 
 
 @click.group()

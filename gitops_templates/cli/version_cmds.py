@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 import click
 
 from gitops_templates.cli._context import AppContext, json_option, pass_app
-from gitops_templates.cli._output import emit_json, emitted_json, note, out, show_notices
+from gitops_templates.cli._output import emitted_json, note, out, show_notices
 
 if TYPE_CHECKING:
-    from gitops_templates.core.planning import ComponentState
-    from gitops_templates.versioning.release import ReleasePlan
+    from gitops_templates.core.planning import Analysis, ComponentState
+    from gitops_templates.versioning.release import ReleasePlan, ReleaseResult
 
 pre_option = click.option(
     "--pre", "pre", metavar="TOKEN", help="Make prereleases X.Y.Z-TOKEN.N (e.g. rc)."
@@ -27,8 +27,12 @@ ids_argument = click.argument("ids", nargs=-1, metavar="[ID]...")
 def status(app: AppContext, ids: tuple[str, ...], pre: str | None, as_json: bool) -> None:
     """Current version, unreleased commits and next version per template."""
     analysis = app.catalog.status(ids, pre=pre)
-    if emitted_json(analysis, as_json):
-        return
+    if not emitted_json(analysis, as_json):
+        show_status(analysis)
+
+
+def show_status(analysis: Analysis) -> None:
+    """The human report of `status`."""
     show_notices(analysis.notices)
     for state in analysis.states:
         _print_state(state)
@@ -68,33 +72,21 @@ def plan(
     output: str | None,
 ) -> None:
     """The release plan: which tags `release` would create, and why."""
-    from gitops_templates.core.jsonform import to_json
-
     result = app.catalog.plan(ids, pre=pre)
-    data = to_json(result)
     if output is not None:
-        import json
         from pathlib import Path
 
-        from gitops_templates.errors import InvalidInputError
-
-        try:
-            Path(output).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-        except OSError as err:
-            raise InvalidInputError(
-                f"cannot write the plan to {output}: {err.strerror}",
-                hint="pass -o a path in an existing, writable directory",
-            ) from None
-    if as_json:
-        emit_json(data)
+        result.save(Path(output))
+    if emitted_json(result, as_json):
         return
-    show_notices(result.notices)
-    _print_plan(result)
+    show_plan(result)
     if output is not None:
         note(f"plan written to {output}")
 
 
-def _print_plan(result: ReleasePlan) -> None:
+def show_plan(result: ReleasePlan) -> None:
+    """The human report of `plan`."""
+    show_notices(result.notices)
     if not result.releases:
         out("nothing to release")
         return
@@ -135,18 +127,22 @@ def release(
     loaded = ReleasePlan.load(Path(plan_file)) if plan_file is not None else None
     result = app.catalog.release(loaded, ids=ids, pre=pre, push=push, remote=remote,
                                  sign=sign, dry_run=dry_run)  # fmt: skip
-    if emitted_json(result, as_json):
-        return
+    if not emitted_json(result, as_json):
+        show_release(result)
+
+
+def show_release(result: ReleaseResult) -> None:
+    """The human report of `release`."""
     show_notices(result.plan.notices)
     if not result.tags:
         out("nothing to release")
-    verb = "would create" if dry_run else "created"
+    verb = "would create" if result.dry_run else "created"
     for tag in result.tags:
         if tag.existed:
             out(f"already released: {tag.tag}")
         else:
             out(f"{verb} {tag.tag} at {tag.commit[:12]}")
-            if dry_run:
+            if result.dry_run:
                 out("\n".join(f"    {line}" for line in tag.message.splitlines()))
     if result.pushed_to:
         out(f"pushed {len(result.tags)} tag(s) to {result.pushed_to} (atomic)")

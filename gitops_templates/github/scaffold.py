@@ -1,11 +1,10 @@
 """What `init --github` / `--pre-commit` write: CI for a catalog repository.
 
-Three workflows that call the composite action: pull requests (validate, commit lint
+Two workflows that call the composite action: pull requests (validate, commit lint
 over the PR range, the compatibility policy through `plan`, docs check, the plan as
-a job summary), pushes to the default branch (plan, then release with an atomic push,
-in a concurrency group that never cancels a release half-way, `contents: write`
-only there) and a daily schedule (health check, rollout analysis). Untrusted event
-values reach scripts only through `env:`.
+a job summary) and pushes to the default branch (plan, then release with an atomic
+push, in a concurrency group that never cancels a release half-way, `contents: write`
+only there). Untrusted event values reach scripts only through `env:`.
 """
 
 from __future__ import annotations
@@ -101,35 +100,6 @@ jobs:
         run: echo "released $RELEASED"
 """
 
-SCHEDULE = """\
-# Written by `gitops-templates init --github`.
-name: templates (health)
-on:
-  schedule:
-    - cron: "17 6 * * *"
-  workflow_dispatch:
-permissions:
-  contents: write
-concurrency:
-  group: ${{{{ github.workflow }}}}
-  cancel-in-progress: false
-jobs:
-  health:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-        with:
-          fetch-depth: 0
-      - name: Health of the versions in use
-        uses: {action}
-        with:
-          command: health check
-      - name: Analyse running rollouts (promote or roll back)
-        uses: {action}
-        with:
-          command: rollout analyze --auto
-"""
-
 PRE_COMMIT = """\
 # Written by `gitops-templates init --pre-commit`; then run:
 #   pre-commit install --hook-type commit-msg --hook-type pre-commit
@@ -145,7 +115,6 @@ repos:
 WORKFLOWS = {
     ".github/workflows/templates-pr.yml": PULL_REQUEST,
     ".github/workflows/templates-release.yml": RELEASE,
-    ".github/workflows/templates-health.yml": SCHEDULE,
 }
 
 

@@ -90,6 +90,17 @@ class ReleasePlan(JsonDocument):
     notices: tuple[Notice, ...] = field(default=())
     pre: str | None = None
 
+    def save(self, path: Path) -> None:
+        """Write the plan document (`plan -o`); exit 3 when the file cannot be written."""
+        text = json.dumps(to_json(self), indent=2, ensure_ascii=False) + "\n"
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as err:
+            raise InvalidInputError(
+                f"cannot write the plan to {path}: {err.strerror}",
+                hint="pass -o a path in an existing, writable directory",
+            ) from None
+
     @classmethod
     def load(cls, path: Path) -> ReleasePlan:
         """Read a plan file written by `plan -o`; exit 3 when it is not one."""

@@ -55,7 +55,7 @@ def catalog(repo: RepoBuilder, cli: Cli) -> RepoBuilder:
 def test_init_github_writes_workflows_that_lint_clean(catalog: RepoBuilder, cli: Cli):
     result = cli.json("init", "--github", "--pre-commit", "--action", "acme/gitops-templates@v1")
     written = sorted(result["written"])
-    assert written == [".github/workflows/templates-health.yml", ".github/workflows/templates-pr.yml",
+    assert written == [".github/workflows/templates-pr.yml",
                        ".github/workflows/templates-release.yml", ".pre-commit-config.yaml",
                        "gitops-templates.yaml"]  # fmt: skip
     workflows = sorted((catalog.path / ".github/workflows").glob("*.yml"))
@@ -194,3 +194,67 @@ def test_pre_commit_hooks_name_real_commands(cli: Cli):
     by_id = {h["id"]: h for h in hooks}
     assert by_id["gitops-templates-commit-msg"]["stages"] == ["commit-msg"]
     assert by_id["gitops-templates-docs"]["pass_filenames"] is False
+
+
+def test_the_action_table_names_only_commands_the_cli_has():
+    from gitops_templates.cli import COMMANDS
+    from gitops_templates.cli.action import STEPS
+
+    assert {step.words[0] for step in STEPS.values()} <= set(COMMANDS)
+    described = yaml.safe_load((ROOT / "action.yml").read_text())["inputs"]["command"]
+    assert [c.strip() for c in described["description"].split("|")] == list(STEPS)
+
+
+def test_the_action_runs_in_process_through_the_api(
+    catalog: RepoBuilder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """No `python -m gitops_templates` child: with no interpreter to spawn it still works."""
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python"))
+    from gitops_templates.cli import action
+
+    for key, value in {"GTPL_COMMAND": "plan", "GTPL_DIRECTORY": str(catalog.path),
+                       "RUNNER_TEMP": str(tmp_path), "GTPL_ARGS": "web --pre rc"}.items():  # fmt: skip
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("GITHUB_OUTPUT", raising=False)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    assert action.main() == 0
+    plan = json.loads((tmp_path / "gtpl-plan.json").read_text())
+    assert plan["pre"] == "rc"
+    assert plan["releases"][0]["next"] == "0.1.0-rc.1"
+
+
+def test_the_action_parses_args_with_the_commands_own_options(catalog: RepoBuilder, tmp_path: Path):
+    code, stdout, _, summary = run_action(catalog.path, tmp_path / "a", "status", "--bogus")
+    assert code == 2
+    assert "::error title=gitops-templates::No such option" in stdout
+    assert "--bogus" in summary
+    code, stdout, _, _ = run_action(catalog.path, tmp_path / "b", "status", "nope")
+    assert code == 5
+    assert "no template or component 'nope'" in stdout
+
+
+def test_the_action_log_and_summary_show_the_findings(catalog: RepoBuilder, tmp_path: Path):
+    code, stdout, _, summary = run_action(catalog.path, tmp_path / "a", "validate")
+    assert code == 0
+    assert "valid: 1 file(s) checked" in stdout  # the report, not an empty log
+    base = catalog.head()
+    catalog.write({"templates/web/body.yaml.j2": "x\n"})
+    catalog.commit("feat(web) no colon")
+    code, stdout, _, summary = run_action(catalog.path, tmp_path / "b", "lint-commits",
+                                          f"{base}..HEAD")  # fmt: skip
+    assert code == 3
+    assert "no colon" in stdout
+    assert "header-format" in summary
+    catalog.write({"templates/web/template.yaml": (catalog.path / "templates/web/template.yaml")
+                   .read_text().replace("values: {name: web}", "values: {name: 5}")})  # fmt: skip
+    code, stdout, _, summary = run_action(catalog.path, tmp_path / "c", "validate")
+    assert code == 3
+    assert "::error file=templates/web/template.yaml,line=" in stdout
+    assert "examples[0].values.name: 5 is not of type" in stdout  # the key path, annotated
+    assert "`examples[0].values.name`" in summary
+    run_action(catalog.path, tmp_path / "d", "status")  # a run leaves the tree as it was
+    catalog.run("checkout", "--", ".")
+    (catalog.path / "templates/web/README.md").write_text("stale\n")
+    code, stdout, _, summary = run_action(catalog.path, tmp_path / "e", "docs --check", "web")
+    assert code == 1
+    assert "`templates/web/README.md` is out of date" in summary
