@@ -1,30 +1,183 @@
 """gitops-templates: a Git-native lifecycle for catalogs of Jinja2 templates.
 
->>> from gitops_templates import Catalog
+>>> from gitops_templates import Catalog, to_json
 >>> plan = Catalog("path/to/catalog").plan()
+>>> document = to_json(plan)  # the `plan --json` document
 
-Names are imported on first use so that `import gitops_templates` stays cheap.
+The public API is `Catalog`, the result types its methods return, the errors they
+raise and `to_json`. Names are imported on first use so that `import gitops_templates`
+stays cheap (git hooks import it on every commit).
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["Catalog", "ExitCode", "GitOpsTemplatesError", "__version__"]
+
+# public name -> module that defines it
+_EXPORTS = {
+    "Catalog": "api",
+    "to_json": "core.jsonform",
+    # errors
+    **dict.fromkeys(
+        (
+            "GitOpsTemplatesError",
+            "ExitCode",
+            "Problem",
+            "UsageError",
+            "InvalidInputError",
+            "ConfigError",
+            "SchemaValidationError",
+            "IntegrityError",
+            "GitStateError",
+            "NotAGitRepositoryError",
+            "ShallowRepositoryError",
+            "EmptyRepositoryError",
+            "TagConflictError",
+            "StalePlanError",
+            "LockedError",
+            "NotFoundError",
+            "CompatibilityError",
+        ),
+        "errors",
+    ),
+    # values and results
+    **dict.fromkeys(("Component", "Level", "Notice"), "core.models"),
+    **dict.fromkeys(("Analysis", "ComponentState", "CommitChange"), "core.planning"),
+    **dict.fromkeys(
+        ("ReleasePlan", "PlannedRelease", "PlannedCommit", "ReleaseResult", "CreatedTag"),
+        "versioning.release",
+    ),
+    **dict.fromkeys(
+        ("HistoryReport", "VersionInfo", "VersionDetail", "StatsReport", "ComponentStats"),
+        "versioning.inspection",
+    ),
+    **dict.fromkeys(("VerifyReport", "TagCheck"), "versioning.verify"),
+    "CompatibilityReport": "compat.check",
+    "Finding": "compat.core.rules",
+    "RestorePlan": "rollback.restore_plan",
+    "RestoreResult": "rollback.execute",
+    "DocsResult": "docs.generate",
+    "ValidationReport": "catalog.validation",
+    "ScaffoldResult": "catalog.scaffold",
+    **dict.fromkeys(("MessageLint", "RangeLint"), "hooks.handlers"),
+    "PushReport": "hooks.pushcheck",
+    "InstallResult": "hooks.install",
+}
+
+__all__ = [
+    "Analysis",
+    "Catalog",
+    "CommitChange",
+    "CompatibilityError",
+    "CompatibilityReport",
+    "Component",
+    "ComponentState",
+    "ComponentStats",
+    "ConfigError",
+    "CreatedTag",
+    "DocsResult",
+    "EmptyRepositoryError",
+    "ExitCode",
+    "Finding",
+    "GitOpsTemplatesError",
+    "GitStateError",
+    "HistoryReport",
+    "InstallResult",
+    "IntegrityError",
+    "InvalidInputError",
+    "Level",
+    "LockedError",
+    "MessageLint",
+    "NotAGitRepositoryError",
+    "NotFoundError",
+    "Notice",
+    "PlannedCommit",
+    "PlannedRelease",
+    "Problem",
+    "PushReport",
+    "RangeLint",
+    "ReleasePlan",
+    "ReleaseResult",
+    "RestorePlan",
+    "RestoreResult",
+    "ScaffoldResult",
+    "SchemaValidationError",
+    "ShallowRepositoryError",
+    "StalePlanError",
+    "StatsReport",
+    "TagCheck",
+    "TagConflictError",
+    "UsageError",
+    "ValidationReport",
+    "VerifyReport",
+    "VersionDetail",
+    "VersionInfo",
+    "__version__",
+    "to_json",
+]
 
 if TYPE_CHECKING:
     from gitops_templates.api import Catalog
-    from gitops_templates.errors import ExitCode, GitOpsTemplatesError
+    from gitops_templates.catalog.scaffold import ScaffoldResult
+    from gitops_templates.catalog.validation import ValidationReport
+    from gitops_templates.compat.check import CompatibilityReport
+    from gitops_templates.compat.core.rules import Finding
+    from gitops_templates.core.jsonform import to_json
+    from gitops_templates.core.models import Component, Level, Notice
+    from gitops_templates.core.planning import Analysis, CommitChange, ComponentState
+    from gitops_templates.docs.generate import DocsResult
+    from gitops_templates.errors import (
+        CompatibilityError,
+        ConfigError,
+        EmptyRepositoryError,
+        ExitCode,
+        GitOpsTemplatesError,
+        GitStateError,
+        IntegrityError,
+        InvalidInputError,
+        LockedError,
+        NotAGitRepositoryError,
+        NotFoundError,
+        Problem,
+        SchemaValidationError,
+        ShallowRepositoryError,
+        StalePlanError,
+        TagConflictError,
+        UsageError,
+    )
+    from gitops_templates.hooks.handlers import MessageLint, RangeLint
+    from gitops_templates.hooks.install import InstallResult
+    from gitops_templates.hooks.pushcheck import PushReport
+    from gitops_templates.rollback.execute import RestoreResult
+    from gitops_templates.rollback.restore_plan import RestorePlan
+    from gitops_templates.versioning.inspection import (
+        ComponentStats,
+        HistoryReport,
+        StatsReport,
+        VersionDetail,
+        VersionInfo,
+    )
+    from gitops_templates.versioning.release import (
+        CreatedTag,
+        PlannedCommit,
+        PlannedRelease,
+        ReleasePlan,
+        ReleaseResult,
+    )
+    from gitops_templates.versioning.verify import TagCheck, VerifyReport
 
 
 def __getattr__(name: str) -> Any:
-    if name == "Catalog":
-        from gitops_templates.api import Catalog
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'gitops_templates' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"gitops_templates.{module}"), name)
+    globals()[name] = value  # imported once
+    return value
 
-        return Catalog
-    if name in ("ExitCode", "GitOpsTemplatesError"):
-        from gitops_templates import errors
 
-        return getattr(errors, name)
-    raise AttributeError(name)
+def __dir__() -> list[str]:
+    return sorted(__all__)

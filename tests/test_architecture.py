@@ -175,10 +175,20 @@ def test_modules_and_functions_stay_small():
 
 
 def test_the_public_api_is_explicit():
-    import gitops_templates
+    """`__all__` names Catalog, every result type its methods return and the errors."""
+    import inspect
 
-    for name in gitops_templates.__all__:
+    import gitops_templates
+    from gitops_templates.api import Catalog
+
+    exported = set(gitops_templates.__all__)
+    assert exported == {"__version__", *gitops_templates._EXPORTS}
+    for name in exported:
         assert getattr(gitops_templates, name) is not None, name
+    hints = {m: inspect.signature(f).return_annotation for m, f in vars(Catalog).items()
+             if callable(f) and not m.startswith("_")}  # fmt: skip
+    returned = {h for h in hints.values() if isinstance(h, str) and h[:1].isupper()}
+    assert returned <= exported, f"results not exported: {returned - exported}"
     assert (PACKAGE / "py.typed").is_file()
 
 
