@@ -1,9 +1,11 @@
 """Safe YAML loading with line numbers, duplicate-key and alias-bomb protection.
 
-Every document is composed with PyYAML's safe loader, checked (one document, no
-duplicate keys, no recursive aliases, at most `MAX_NODES` nodes once aliases are
-expanded), then constructed. A map from JSON paths to line numbers comes with it, so
-schema errors can point at the line.
+Every document is composed with PyYAML's safe loader (libyaml's, `CSafeLoader`, when
+PyYAML was built with it: about eight times faster; the pure-Python one otherwise, with
+the same data, lines and error lines), checked (one document, no duplicate keys, no
+recursive aliases, at most `MAX_NODES` nodes once aliases are expanded), then
+constructed. A map from JSON paths to line numbers comes with it, so schema errors can
+point at the line.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import yaml
 
 from gitops_templates.errors import InvalidInputError
 
+SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_BYTES = 2 * 1024 * 1024
 MAX_NODES = 100_000
 Path_ = tuple[str | int, ...]
@@ -37,7 +40,9 @@ class YamlDocument:
         return None
 
 
-def load_yaml(text: str | bytes, source: str) -> YamlDocument:
+def load_yaml(
+    text: str | bytes, source: str, *, loader_class: type[yaml.SafeLoader] = SAFE_LOADER
+) -> YamlDocument:
     """Parse one YAML document safely, or raise `InvalidInputError` naming `source`."""
     if isinstance(text, bytes):
         if len(text) > MAX_BYTES:
@@ -48,7 +53,26 @@ def load_yaml(text: str | bytes, source: str) -> YamlDocument:
             raise _error(source, f"not valid UTF-8 (byte {err.start})") from err
     if len(text) > MAX_BYTES:
         raise _error(source, f"file is larger than {MAX_BYTES} bytes")
-    loader = yaml.SafeLoader(text)
+    try:
+        return _compose(loader_class, text, source)
+    except yaml.MarkedYAMLError as err:
+        line = err.problem_mark.line + 1 if err.problem_mark else None
+        raise _error(source, f"invalid YAML: {err.problem}", line=line) from err
+    except yaml.reader.ReaderError as err:
+        line = text.count("\n", 0, err.position) + 1
+        char = f"#x{err.character:04x}" if isinstance(err.character, int) else repr(err.character)
+        message = (
+            f"invalid YAML: unacceptable character {char} (control characters are not allowed)"
+        )
+        raise _error(source, message, line=line) from err
+    except yaml.YAMLError as err:
+        raise _error(source, f"invalid YAML: {err}") from err
+    except RecursionError as err:
+        raise _error(source, "invalid YAML: nested too deeply") from err
+
+
+def _compose(loader_class: type[yaml.SafeLoader], text: str, source: str) -> YamlDocument:
+    loader = loader_class(text)  # the reader checks characters here: inside the `try`
     try:
         node = loader.get_single_node()
         if node is None:
@@ -56,11 +80,6 @@ def load_yaml(text: str | bytes, source: str) -> YamlDocument:
         lines: dict[Path_, int] = {}
         _check(node, (), lines, source, set(), [0])
         data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as err:
-        line = err.problem_mark.line + 1 if err.problem_mark else None
-        raise _error(source, f"invalid YAML: {err.problem}", line=line) from err
-    except yaml.YAMLError as err:
-        raise _error(source, f"invalid YAML: {err}") from err
     finally:
         loader.dispose()
     return YamlDocument(data, lines, source)
