@@ -17,7 +17,7 @@ import yaml
 
 from gitops_templates.errors import InvalidInputError
 
-SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SAFE_LOADER: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_BYTES = 2 * 1024 * 1024
 MAX_NODES = 100_000
 Path_ = tuple[str | int, ...]
@@ -41,7 +41,7 @@ class YamlDocument:
 
 
 def load_yaml(
-    text: str | bytes, source: str, *, loader_class: type[yaml.SafeLoader] = SAFE_LOADER
+    text: str | bytes, source: str, *, loader_class: type[Any] = SAFE_LOADER
 ) -> YamlDocument:
     """Parse one YAML document safely, or raise `InvalidInputError` naming `source`."""
     if isinstance(text, bytes):
@@ -71,7 +71,7 @@ def load_yaml(
         raise _error(source, "invalid YAML: nested too deeply") from err
 
 
-def _compose(loader_class: type[yaml.SafeLoader], text: str, source: str) -> YamlDocument:
+def _compose(loader_class: type[Any], text: str, source: str) -> YamlDocument:
     loader = loader_class(text)  # the reader checks characters here: inside the `try`
     try:
         node = loader.get_single_node()
