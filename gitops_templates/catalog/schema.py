@@ -37,13 +37,10 @@ def check_parameters_schema(
     schema: Any, doc: YamlDocument, base: tuple[str | int, ...]
 ) -> list[Problem]:
     """Problems with a template's `parameters` JSON Schema itself (draft-07 default)."""
-    cls = (
-        validator_for(schema, default=Draft7Validator)
-        if isinstance(schema, dict)
-        else Draft7Validator
-    )
+    from gitops_templates.catalog.metaschema import check_schema
+
     try:
-        cls.check_schema(schema)
+        check_schema(schema, Draft7Validator)
     except SchemaError as err:
         path = (*base, *err.absolute_path)
         return [

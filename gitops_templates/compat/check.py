@@ -10,7 +10,7 @@ applied.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import cached_property, partial
+from functools import cached_property, lru_cache, partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from gitops_templates.compat.core.metadata import FileChanges, diff_metadata, file_changes
@@ -22,6 +22,7 @@ from gitops_templates.compat.core.rules import (
     detected_level,
     waive,
 )
+from gitops_templates.compat.memo import FindingsMemo
 from gitops_templates.core.jsonform import JsonDocument
 from gitops_templates.core.models import Level
 from gitops_templates.errors import ConfigError, InvalidInputError, NotFoundError, Problem
@@ -62,9 +63,17 @@ class Snapshot:
 
     @cached_property
     def metadata(self) -> dict[str, Any]:
-        """template.yaml, parsed and its parameter schema checked."""
+        """template.yaml, parsed (one parse per blob id in a process)."""
         text = self._load()
-        return _metadata(text, self.source) if text else {}
+        if not text:
+            return {}
+        if self.meta_id and is_object_id(self.meta_id):
+            return _parsed_blob(self.meta_id, text, self.source)
+        return _parse_metadata(text, self.source)
+
+    def check_schema(self) -> None:
+        """Exit 3 when template.yaml's `parameters` is not a valid JSON Schema."""
+        _check_parameters(self.metadata, self._load() or b"", self.source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,28 +123,44 @@ def compare(
     new: Snapshot,
     *,
     cid: str,
-    profile: str,
+    profile: str | Callable[[], str],
     overrides: dict[str, str],
     waivers: set[tuple[str, str]] | None = None,
+    memo: FindingsMemo | None = None,
 ) -> CompatibilityReport:
-    """Classify `old` -> `new` (pure apart from validating counterexamples)."""
+    """Classify `old` -> `new`; `profile` may be given lazily (from new's metadata).
+
+    `new`'s parameter schema must be valid JSON Schema (exit 3 otherwise); `old` is
+    history and compared as it is. With `memo`, raw findings are remembered per pair.
+    """
+    files = file_changes(old.files, new.files)
+    request = profile if isinstance(profile, str) else "auto"
+
+    def compute() -> tuple[str, list[Finding]]:
+        chosen = profile if isinstance(profile, str) else profile()
+        return chosen, raw_findings(old, new, files, chosen)
+
+    memo = memo or FindingsMemo(None)
+    memo.schema_checked(new.meta_id, new.check_schema)
+    chosen, findings = memo.findings((old.meta_id, new.meta_id), files, request, compute)
+    findings = waive(apply_overrides(findings, overrides), waivers or set())
+    findings.sort(key=lambda f: (-f.level, f.area, f.pointer, f.rule))
+    return CompatibilityReport(cid, old.label, new.label, chosen, tuple(findings), files)
+
+
+def raw_findings(old: Snapshot, new: Snapshot, files: FileChanges, profile: str) -> list[Finding]:
+    """Parameter-schema and metadata findings, before overrides and waivers."""
     from gitops_templates.compat.core.schemadiff import diff_schemas
     from gitops_templates.compat.core.witness import attach_counterexamples
 
+    if old.meta_id == new.meta_id:
+        return diff_metadata({}, {}, files, profile)
     findings: list[Finding] = []
-    files = file_changes(old.files, new.files)
-    if old.meta_id != new.meta_id:
-        before = old.metadata.get("parameters") or {}
-        after = new.metadata.get("parameters") or {}
-        if before != after:
-            found = diff_schemas(before, after, profile)
-            findings = attach_counterexamples(found, before, after)
-        findings += diff_metadata(old.metadata, new.metadata, files, profile)
-    else:
-        findings += diff_metadata({}, {}, files, profile)
-    findings = waive(apply_overrides(findings, overrides), waivers or set())
-    findings.sort(key=lambda f: (-f.level, f.area, f.pointer, f.rule))
-    return CompatibilityReport(cid, old.label, new.label, profile, tuple(findings), files)
+    before = old.metadata.get("parameters") or {}
+    after = new.metadata.get("parameters") or {}
+    if before != after:
+        findings = attach_counterexamples(diff_schemas(before, after, profile), before, after)
+    return findings + diff_metadata(old.metadata, new.metadata, files, profile)
 
 
 def against_line(
@@ -146,14 +171,16 @@ def against_line(
     *,
     overrides: dict[str, str],
     waivers: set[tuple[str, str]],
+    memo: FindingsMemo,
 ) -> CompatibilityReport:
     """`new` against `older[0]`, plus breaking findings against the rest of the line.
 
     A parameter removed in 1.2 and re-added with another type in 1.3 is compatible
     with 1.2 but breaks 1.1: such findings are added, marked "(against 1.1.0)".
     """
-    profile = profile_for(ws, new.metadata)
-    check = partial(compare, cid=cid, profile=profile, overrides=overrides, waivers=waivers)
+    profile = partial(profile_for, ws, new)
+    check = partial(compare, cid=cid, profile=profile, overrides=overrides, waivers=waivers,
+                    memo=memo)  # fmt: skip
     report = check(older[0], new)
     seen = {(f.rule, f.pointer) for f in report.findings}
     extra = []
@@ -167,9 +194,9 @@ def against_line(
     return replace(report, findings=(*report.findings, *extra)) if extra else report
 
 
-def profile_for(ws: Workspace, metadata: dict[str, Any]) -> str:
+def profile_for(ws: Workspace, snapshot: Snapshot) -> str:
     """The template's own profile, else the catalog's."""
-    own = metadata.get("compatibility_profile")
+    own = snapshot.metadata.get("compatibility_profile")
     return own if own in PROFILES else ws.settings.compatibility_profile
 
 
@@ -300,23 +327,35 @@ def work_tree_snapshot(ws: Workspace, component: Component) -> Snapshot:
     )
 
 
-def _metadata(text: bytes, source: str) -> dict[str, Any]:
-    """template.yaml parsed, with its parameter schema checked (exit 3 when invalid)."""
+@lru_cache(maxsize=4096)
+def _parsed_blob(blob: str, text: bytes, source: str) -> dict[str, Any]:
+    """Parsed template.yaml by blob id (errors are not remembered; they name `source`)."""
+    return _parse_metadata(text, source)
+
+
+def _parse_metadata(text: bytes, source: str) -> dict[str, Any]:
+    from gitops_templates.catalog.yamlio import load_yaml
+
+    data = load_yaml(text, source).data
+    return data if isinstance(data, dict) else {}
+
+
+def _check_parameters(metadata: dict[str, Any], text: bytes, source: str) -> None:
+    """Exit 3 naming the pointer and line when `parameters` is not a valid schema."""
     from gitops_templates.catalog.schema import check_parameters_schema
     from gitops_templates.catalog.yamlio import load_yaml
 
-    doc = load_yaml(text, source)
-    data = doc.data if isinstance(doc.data, dict) else {}
-    parameters = data.get("parameters")
-    if parameters is not None:
-        problems = check_parameters_schema(parameters, doc, ("parameters",))
-        if problems:
-            raise InvalidInputError(
-                f"{source}: parameters is not a valid JSON Schema",
-                hint=problems[0].hint,
-                problems=tuple(problems),
-            )
-    return data
+    parameters = metadata.get("parameters")
+    if parameters is None:
+        return
+    problems = check_parameters_schema(parameters, load_yaml(text, source), ("parameters",))
+    if not problems:
+        return
+    raise InvalidInputError(
+        f"{source}: parameters is not a valid JSON Schema",
+        hint=problems[0].hint,
+        problems=tuple(problems),
+    )
 
 
 def waivers_of(values: Sequence[str]) -> set[tuple[str, str]]:

@@ -51,7 +51,7 @@ def diff(
     after: Snapshot = (
         found[(cid, places[1][1])] if new is not None else work_tree_snapshot(ws, component)
     )
-    chosen = profile or profile_for(ws, after.metadata or before.metadata)
+    chosen = profile or profile_for(ws, after if after.metadata else before)
     return compare(before, after, cid=cid, profile=chosen, overrides=load_overrides(ws))
 
 

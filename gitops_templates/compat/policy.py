@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from gitops_templates.compat.check import against_line, load_overrides, snapshots
 from gitops_templates.compat.check import waivers_of as parse_waivers
+from gitops_templates.compat.memo import FindingsMemo
 from gitops_templates.core.models import Level, Notice
 from gitops_templates.core.planning import escalate
 from gitops_templates.errors import CompatibilityError, Problem
@@ -87,14 +88,17 @@ def verdicts(ws: Workspace, states: Sequence[ComponentState]) -> dict[str, Verdi
     rest = [(s.component, label, sha) for s in changed for label, sha in lines[s.component.id][1:]]
     found.update(snapshots(ws, rest, files=False))
     overrides = load_overrides(ws) if changed else {}
+    memo = FindingsMemo(ws.facts)
     result = {}
     for state in changed:
         cid = state.component.id
         head = found[(cid, "HEAD")]
         older = [found[(cid, label)] for label, _ in lines[cid]]
         waivers = parse_waivers([w for c in state.changes for w in c.waivers])
-        report = against_line(ws, cid, head, older, overrides=overrides, waivers=waivers)
+        report = against_line(ws, cid, head, older, overrides=overrides, waivers=waivers,
+                              memo=memo)  # fmt: skip
         result[cid] = Verdict(cid, state.level, report)
+    memo.save()
     return result
 
 

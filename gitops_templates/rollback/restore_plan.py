@@ -207,7 +207,7 @@ def _compatibility(
         found = snapshots(ws, places)
         old, new = found[(component.id, "current")], found[(component.id, "target")]
         same = old.meta_id == new.meta_id  # then template.yaml need not even be parsed
-        profile = ws.settings.compatibility_profile if same else profile_for(ws, new.metadata)
+        profile = ws.settings.compatibility_profile if same else profile_for(ws, new)
         report = compare(old, new, cid=component.id, profile=profile, overrides=load_overrides(ws))
     except GitOpsTemplatesError as err:
         return "unknown", (), [Notice("compatibility-unknown", err.message, component.id)]

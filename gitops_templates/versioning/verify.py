@@ -140,6 +140,7 @@ def bump_checks(ws: Workspace, versions: dict[str, list[VersionTag]]) -> list[Ta
     Waivers are looked up only when something would be reported.
     """
     from gitops_templates.compat.check import against_line, load_overrides, snapshots
+    from gitops_templates.compat.memo import FindingsMemo
 
     lines = {cid: _releases(items) for cid, items in versions.items()}
     places = [
@@ -163,20 +164,20 @@ def bump_checks(ws: Workspace, versions: dict[str, list[VersionTag]]) -> list[Ta
                 suspects.append((line[index], prior))
     if not suspects:
         return []
-    overrides = load_overrides(ws)
+    overrides, memo = load_overrides(ws), FindingsMemo(ws.facts)
     reports: dict[str, CompatibilityReport] = {}
     waivers: dict[str, set[tuple[str, str]]] | None = None
     for release, prior in suspects:
         cid, name = release.component, release.tag.name
         new = found[(cid, str(release.version))]
-        report = against_line(ws, cid, new, prior, overrides=overrides, waivers=set())
+        report = against_line(ws, cid, new, prior, overrides=overrides, waivers=set(), memo=memo)
         if _under(rules, prior[0], release, report):
             waivers = waivers if waivers is not None else _waivers(ws, lines)
-            report = against_line(
-                ws, cid, new, prior, overrides=overrides, waivers=waivers.get(name, set())
-            )
+            report = against_line(ws, cid, new, prior, overrides=overrides,
+                                  waivers=waivers.get(name, set()), memo=memo)  # fmt: skip
             if _under(rules, prior[0], release, report):
                 reports[name] = report
+    memo.save()
     return [
         _under_bumped(release, prior[0], reports[release.tag.name])
         for release, prior in suspects

@@ -1,0 +1,67 @@
+"""Checking a schema against its dialect's metaschema, faster for draft 2020-12.
+
+jsonschema checks a 2020-12 schema against the metaschema's seven vocabulary documents
+joined by `$dynamicRef: "#meta"`; resolving those dynamic references dominates (about
+15 ms for a 20-property schema). Without extension vocabularies a dynamic reference to
+`#meta` always lands on the top metaschema, so the same checks run against one document
+with the vocabularies under `$defs` and every `$dynamicRef: "#meta"` a plain `$ref: "#"`:
+same errors, same order, about half the time. Other dialects use jsonschema's own check.
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from jsonschema.validators import validator_for
+
+DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/"
+_DROPPED = frozenset({"$dynamicAnchor", "$id", "$schema", "$vocabulary"})
+
+
+def check_schema(schema: Any, default: type[Any]) -> None:
+    """Raise `SchemaError` (the first error, as jsonschema's `check_schema` does)."""
+    cls = validator_for(schema, default=default) if isinstance(schema, dict) else default
+    if cls is not Draft202012Validator:
+        cls.check_schema(schema)
+        return
+    error = next(_flat_2020_12().iter_errors(schema), None)
+    if error is not None:
+        raise SchemaError.create_from(error)
+
+
+@cache
+def _flat_2020_12() -> Any:
+    from jsonschema_specifications import REGISTRY  # type: ignore[import-untyped]
+
+    top = Draft202012Validator.META_SCHEMA
+    vocabularies = {
+        ref["$ref"].rsplit("/", 1)[-1]: REGISTRY.contents(DRAFT_2020_12 + ref["$ref"])
+        for ref in top["allOf"]
+    }
+    flat = _rewrite({k: v for k, v in top.items() if k != "allOf"}, None)
+    flat["$defs"] = {name: _rewrite(doc, name) for name, doc in vocabularies.items()}
+    flat["allOf"] = [{"$ref": f"#/$defs/{name}"} for name in vocabularies]
+    return Draft202012Validator(flat, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def _rewrite(node: Any, vocabulary: str | None) -> Any:
+    """Static references in place of `#meta`; local refs re-rooted under `$defs`."""
+    if isinstance(node, list):
+        return [_rewrite(item, vocabulary) for item in node]
+    if not isinstance(node, dict):
+        return copy.deepcopy(node)
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "$dynamicRef" and value == "#meta":
+            out["$ref"] = "#"
+        elif key in _DROPPED:
+            continue
+        elif key == "$ref" and isinstance(value, str) and value.startswith("#/$defs/"):
+            out["$ref"] = f"#/$defs/{vocabulary}/$defs/{value.removeprefix('#/$defs/')}"
+        else:
+            out[key] = _rewrite(value, vocabulary)
+    return out

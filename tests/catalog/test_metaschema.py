@@ -1,0 +1,64 @@
+"""The fast 2020-12 metaschema check reports exactly what jsonschema's own check does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from jsonschema import Draft7Validator, Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
+from gitops_templates.catalog.metaschema import check_schema
+
+D2020 = "https://json-schema.org/draft/2020-12/schema"
+SCHEMAS: list[Any] = [
+    {},
+    True,
+    {"type": "strin"},
+    {"type": ["string", 3]},
+    {"properties": {"a": {"minimum": "x"}}},
+    {"$defs": {"a": {"type": 5}}, "properties": {"b": {"$ref": "#/$defs/a"}}},
+    {"items": {"enum": 3}},
+    {"prefixItems": [{"type": "string"}, {"maxLength": -1}]},
+    {"required": "a"},
+    {"required": ["a", "a"]},
+    {"anyOf": []},
+    {"allOf": [{"not": {"type": "object", "properties": {"x": {"pattern": 5}}}}]},
+    {"if": {"const": 1}, "then": {"multipleOf": 0}},
+    {"dependentSchemas": {"a": {"minProperties": "1"}}},
+    {"additionalProperties": {"format": 7}},
+    {"patternProperties": {"^a": {"uniqueItems": "yes"}}},
+    {"contains": {"minContains": -2}},
+    {"unevaluatedProperties": {"type": "nope"}},
+    {
+        "type": "object",
+        "properties": {"n": {"type": "integer", "minimum": 0, "maximum": 9}},
+        "additionalProperties": False,
+        "required": ["n"],
+    },
+    {"$comment": 5},
+    {"description": ["not a string"]},
+    {"contentEncoding": 1},
+]
+
+
+def _outcome(check: Any, schema: Any) -> tuple[Any, ...] | None:
+    try:
+        check(schema)
+    except SchemaError as err:
+        return (list(err.absolute_path), list(err.absolute_schema_path)[-1:], err.message)
+    return None
+
+
+@pytest.mark.parametrize("schema", SCHEMAS, ids=range(len(SCHEMAS)))
+def test_fast_2020_12_check_equals_jsonschema(schema: Any):
+    full = {"$schema": D2020, **schema} if isinstance(schema, dict) else schema
+    expected = _outcome(Draft202012Validator.check_schema, full)
+    actual = _outcome(lambda s: check_schema(s, Draft202012Validator), full)
+    assert actual == expected
+
+
+@pytest.mark.parametrize("schema", SCHEMAS[:6], ids=range(6))
+def test_other_dialects_use_jsonschema_itself(schema: Any):
+    expected = _outcome(Draft7Validator.check_schema, schema)
+    assert _outcome(lambda s: check_schema(s, Draft7Validator), schema) == expected
