@@ -4,8 +4,10 @@ jsonschema checks a 2020-12 schema against the metaschema's seven vocabulary doc
 joined by `$dynamicRef: "#meta"`; resolving those dynamic references dominates (about
 15 ms for a 20-property schema). Without extension vocabularies a dynamic reference to
 `#meta` always lands on the top metaschema, so the same checks run against one document
-with the vocabularies under `$defs` and every `$dynamicRef: "#meta"` a plain `$ref: "#"`:
-same errors, same order, about half the time. Other dialects use jsonschema's own check.
+with the vocabularies under `$defs` and every `$dynamicRef: "#meta"` a plain `$ref: "#"`,
+and those local references go straight to their subschema instead of through the
+reference registry: same errors, same order, about a fifth of the time. Other dialects
+use jsonschema's own check.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
-from jsonschema.validators import validator_for
+from jsonschema.validators import extend, validator_for
 
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/"
 _DROPPED = frozenset({"$dynamicAnchor", "$id", "$schema", "$vocabulary"})
@@ -45,7 +47,35 @@ def _flat_2020_12() -> Any:
     flat = _rewrite({k: v for k, v in top.items() if k != "allOf"}, None)
     flat["$defs"] = {name: _rewrite(doc, name) for name, doc in vocabularies.items()}
     flat["allOf"] = [{"$ref": f"#/$defs/{name}"} for name in vocabularies]
-    return Draft202012Validator(flat, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    targets = _targets(flat)
+
+    def local_ref(validator: Any, ref: str, instance: Any, schema: Any) -> Any:
+        yield from validator.descend(instance, targets[ref])
+
+    fast = extend(Draft202012Validator, validators={"$ref": local_ref})  # type: ignore[no-untyped-call]
+    return fast(flat, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def _targets(root: dict[str, Any]) -> dict[str, Any]:
+    """Every `$ref` in the flat metaschema, resolved to its subschema (all are local)."""
+    found: dict[str, Any] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                target: Any = root
+                for part in ref.removeprefix("#").split("/")[1:]:
+                    target = target[part]
+                found[ref] = target
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(root)
+    return found
 
 
 def _rewrite(node: Any, vocabulary: str | None) -> Any:
@@ -60,8 +90,10 @@ def _rewrite(node: Any, vocabulary: str | None) -> Any:
             out["$ref"] = "#"
         elif key in _DROPPED:
             continue
-        elif key == "$ref" and isinstance(value, str) and value.startswith("#/$defs/"):
-            out["$ref"] = f"#/$defs/{vocabulary}/$defs/{value.removeprefix('#/$defs/')}"
+        elif key == "$ref" and isinstance(value, str) and "#/$defs/" in value:
+            document, _, name = value.partition("#/$defs/")  # "" or "meta/<vocabulary>"
+            owner = document.removeprefix("meta/") or vocabulary
+            out["$ref"] = f"#/$defs/{owner}/$defs/{name}"
         else:
             out[key] = _rewrite(value, vocabulary)
     return out

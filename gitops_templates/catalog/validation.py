@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
     from pathlib import Path
 
+    from gitops_templates.catalog.validated import ValidatedMemo
     from gitops_templates.catalog.workspace import Workspace
     from gitops_templates.catalog.yamlio import YamlDocument
 
@@ -56,6 +57,7 @@ def validate(ws: Workspace, ids: Sequence[str] = ()) -> ValidationReport:
     base = ws.repo.root / settings.templates_dir
     dirs = sorted(p for p in base.iterdir() if p.is_dir()) if base.is_dir() else []
     wanted = set(ids)
+    memo = _memo(ws)
     for directory in dirs:
         tid = directory.name
         if tid.startswith(("_", ".")) or (wanted and tid not in wanted):
@@ -75,10 +77,27 @@ def validate(ws: Workspace, ids: Sequence[str] = ()) -> ValidationReport:
             ))  # fmt: skip
             continue
         checked.append(f"{rel}/template.yaml")
-        problems += validate_template(directory, f"{rel}/template.yaml", tid)
+        key = memo.key(directory)
+        if memo.known(key):
+            continue
+        found = validate_template(directory, f"{rel}/template.yaml", tid)
+        if not found:
+            memo.remember(key)
+        problems += found
     for missing in sorted(wanted - {d.name for d in dirs}):
         problems.append(Problem(f"no template {missing!r}", rule="not-found"))
+    ws.facts.save()
     return ValidationReport(tuple(checked), tuple(problems))
+
+
+def _memo(ws: Workspace) -> ValidatedMemo:
+    """Clean verdicts by content, salted with the tool and its template schema."""
+    from gitops_templates import __version__
+    from gitops_templates.catalog.resources import resource_dir
+    from gitops_templates.catalog.validated import ValidatedMemo, blob_id
+
+    shipped = (resource_dir("schemas") / "template.schema.json").read_bytes()
+    return ValidatedMemo(ws.facts, f"{__version__} {blob_id(shipped)}")
 
 
 def validate_template(directory: Path, source: str, tid: str) -> list[Problem]:

@@ -39,6 +39,11 @@ SCHEMAS: list[Any] = [
     {"$comment": 5},
     {"description": ["not a string"]},
     {"contentEncoding": 1},
+    {"dependencies": {"a": ["b", "b"]}},
+    {"definitions": {"x": {"type": "nope"}}},
+    {"$anchor": "1bad"},
+    {"$id": "not a uri ref with spaces"},
+    {"properties": {"a": {"$ref": "#/$defs/b"}}, "$defs": {"b": {"dependentRequired": {"x": 1}}}},
 ]
 
 

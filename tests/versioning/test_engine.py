@@ -316,7 +316,6 @@ def test_split_at_a_commit_head_does_not_reach_is_still_correct(repo: RepoBuilde
     single = gr.log([head])
     reachable = [c for c in split.commits if c.sha != side]
     assert reachable == list(single.commits)
-    assert (
-        to_json(Catalog(repo.path).status())
-        == to_json(Catalog(repo.path, use_cache=False).status())
+    assert to_json(Catalog(repo.path).status()) == to_json(
+        Catalog(repo.path, use_cache=False).status()
     )

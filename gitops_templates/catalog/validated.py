@@ -1,0 +1,62 @@
+"""Template directories that validated, remembered by content (`objects-v1.json`).
+
+A template's verdict depends only on the files in its directory and on what the tool
+checks them against, so a directory whose every file has the same content (by Git blob
+id, computed here without git) as when it last validated is not parsed or validated
+again. The key also holds this module's version, the tool's version and the shipped
+`template.schema.json`. Only clean verdicts are remembered: problems are found anew.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from gitops_templates.git.object_facts import ObjectFacts
+
+VALIDATION_VERSION = 1
+_KIND = "validated"
+
+
+def blob_id(data: bytes) -> str:
+    """Git's SHA-1 blob id of `data` (as `git hash-object` prints it)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+class ValidatedMemo:
+    """Which directory contents validated cleanly before."""
+
+    def __init__(self, facts: ObjectFacts, salt: str) -> None:
+        self._facts = facts
+        self._salt = salt
+
+    def key(self, directory: Path) -> str | None:
+        """`<template.yaml blob id>:<digest of every file>`, None when unreadable."""
+        digest = hashlib.sha256(f"{VALIDATION_VERSION} {self._salt}\n".encode())
+        meta = None
+        try:
+            files = sorted(p for p in directory.rglob("*") if p.is_file())
+            for path in files:
+                data = path.read_bytes()
+                rel = path.relative_to(directory).as_posix()
+                oid = blob_id(data)
+                meta = oid if rel == "template.yaml" else meta
+                digest.update(f"{rel}\0{oid}\0{path.stat().st_mode & 0o111:o}\n".encode())
+        except OSError:
+            return None
+        return f"{meta}:{digest.hexdigest()[:40]}" if meta else None
+
+    def known(self, key: str | None) -> bool:
+        """Validated cleanly before, with the same content."""
+        if key is None:
+            return False
+        found = self._facts.lookup(_KIND, [key], lambda _: {}, valid=lambda v: v is True)
+        return key in found
+
+    def remember(self, key: str | None) -> None:
+        """Record a clean verdict."""
+        if key is not None:
+            self._facts.remember(_KIND, {key: True})
