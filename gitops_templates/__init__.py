@@ -170,14 +170,15 @@ if TYPE_CHECKING:
     from gitops_templates.versioning.verify import TagCheck, VerifyReport
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'gitops_templates' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"gitops_templates.{module}"), name)
-    globals()[name] = value  # imported once
-    return value
+if not TYPE_CHECKING:  # type checkers see the imports above, and only those names
 
+    def __getattr__(name: str) -> Any:
+        module = _EXPORTS.get(name)
+        if module is None:
+            raise AttributeError(f"module 'gitops_templates' has no attribute {name!r}")
+        value = getattr(importlib.import_module(f"gitops_templates.{module}"), name)
+        globals()[name] = value  # imported once
+        return value
 
-def __dir__() -> list[str]:
-    return sorted(__all__)
+    def __dir__() -> list[str]:
+        return sorted(__all__)

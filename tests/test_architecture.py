@@ -24,7 +24,7 @@ MODULES = sorted(PACKAGE.rglob("*.py"))
 BASE_RANKS = {"errors": 0, "core": 1, "git": 2, "catalog": 3, "api": 5, "__init__": 6, "cli": 6,
               "__main__": 7}  # fmt: skip
 CAPABILITY_RANK = 4
-# What pure code must not touch (files through pathlib are caught by the IO test below).
+# What pure code must not import; calls that do IO are caught by `io_calls` below.
 IO_MODULES = {"subprocess", "socket", "sqlite3", "urllib", "http", "shutil", "tempfile", "os",
               "io", "pathlib", "asyncio", "click", "git", "yaml", "jinja2", "requests"}  # fmt: skip
 PURE_THIRD_PARTY = {"semver"}
@@ -62,6 +62,41 @@ def imports(path: Path) -> set[str]:
                 found |= {
                     f"{node.module}.{a.name}" for a in node.names if is_module(node.module, a.name)
                 }
+            if node.module == "gitops_templates":  # names the root re-exports lazily
+                found |= {f"gitops_templates.{EXPORTS[a.name]}" for a in node.names
+                          if a.name in EXPORTS}  # fmt: skip
+    return found
+
+
+def _root_exports() -> dict[str, str]:
+    """`gitops_templates._EXPORTS` read from the source (name -> defining module)."""
+    tree = ast.parse((PACKAGE / "__init__.py").read_text())
+    node = next(n for n in tree.body if isinstance(n, ast.Assign)
+                and getattr(n.targets[0], "id", "") == "_EXPORTS")  # fmt: skip
+    namespace: dict[str, object] = {}
+    exec(compile(ast.Module([node], []), "__init__", "exec"), namespace)
+    exports = namespace["_EXPORTS"]
+    assert isinstance(exports, dict)
+    return exports
+
+
+EXPORTS = _root_exports()
+IO_CALLS = {"open", "exec", "eval", "__import__", "import_module", "read_text", "read_bytes",
+            "write_text", "write_bytes", "iterdir", "glob", "rglob", "mkdir", "unlink",
+            "rmdir", "touch", "exists", "is_file", "is_dir", "stat", "resolve", "chmod",
+            "system", "popen", "getenv", "environ"}  # fmt: skip
+
+
+def io_calls(path: Path) -> list[str]:
+    """Calls (and `os.environ`) that reach the outside world, by name."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            name: str | None = node.func.id  # open(...), exec(...)
+        else:
+            name = node.attr if isinstance(node, ast.Attribute) else None  # p.read_text
+        if name in IO_CALLS:
+            found.append(f"{name} (line {getattr(node, 'lineno', 0)})")
     return found
 
 
@@ -97,6 +132,7 @@ def test_layer_rules(path: Path):
         assert roots <= allowed, f"pure module imports {roots - allowed}"
         impure = {m for m in ours(used) if not is_pure(m)}
         assert not impure, f"pure module imports non-pure modules {impure}"
+        assert not io_calls(path), f"pure module does IO: {io_calls(path)}"
 
 
 @pytest.mark.parametrize("path", MODULES, ids=name_of)
@@ -247,3 +283,13 @@ def test_the_installed_hooks_start_without_heavy_imports(tmp_path: Path):
         for _ in range(2)
     ]
     assert loaded == [["yaml"], []]
+
+
+def test_the_rules_see_io_calls_and_re_exported_names(tmp_path: Path):
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "import os\nfrom gitops_templates import Catalog\n\n\ndef f(p):\n"
+        "    open(p)\n    p.read_text()\n    return os.environ['x'], Catalog\n"
+    )
+    assert [call.split()[0] for call in io_calls(sample)] == ["open", "read_text", "environ"]
+    assert "gitops_templates.api" in imports(sample)

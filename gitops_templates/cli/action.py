@@ -50,8 +50,11 @@ def _plan(catalog: Catalog, params: dict[str, Any]) -> Any:
 
 
 def _release(catalog: Catalog, p: dict[str, Any]) -> Any:
-    return catalog.release(ids=p["ids"], pre=p["pre"], push=p["push"], remote=p["remote"],
-                           sign=p["sign"], dry_run=p["dry_run"])  # fmt: skip
+    from gitops_templates.versioning.release import ReleasePlan
+
+    plan = ReleasePlan.load(Path(p["plan_file"])) if p["plan_file"] is not None else None
+    return catalog.release(plan, ids=p["ids"], pre=p["pre"], push=p["push"],
+                           remote=p["remote"], sign=p["sign"], dry_run=p["dry_run"])  # fmt: skip
 
 
 STEPS = {
@@ -80,17 +83,22 @@ def main() -> int:
     notes = Annotations()
     step = STEPS.get(command)
     if step is None:
-        notes.add("error", f"unknown command {command!r}; use one of: " + ", ".join(STEPS),
-                  title="gitops-templates")  # fmt: skip
-        return int(ExitCode.USAGE)
-    directory = os.environ.get("GTPL_DIRECTORY") or "."
-    code, result, error = _execute(step, directory, _arguments(command))
+        from gitops_templates.errors import UsageError
+
+        error: GitOpsTemplatesError | None = UsageError(
+            f"unknown command {command!r}; use one of: " + ", ".join(STEPS)
+        )
+        code, result = int(ExitCode.USAGE), None
+    else:
+        directory = os.environ.get("GTPL_DIRECTORY") or "."
+        code, result, error = _execute(step, directory, _arguments(command))
     annotate(notes, result, error)
     notes.close()
     add_summary(summary(command, code, result, error))
-    if command == "release":
-        released = [t.tag for t in result.released] if result is not None else []
-        set_output("released", json.dumps(released))
+    released = [t.tag for t in result.released] if command == "release" and result else []
+    set_output("released", json.dumps(released))  # every command: workflows may read it
+    if step is None:
+        return code
     if command == "plan" and code == 0:
         set_output("plan", str(_plan_path()))
     if command in ("status", "plan", "release") and code == 0:
@@ -127,6 +135,8 @@ def _execute(
             error: GitOpsTemplatesError = UsageError(err.format_message())
             report_error(error)
             return int(error.exit_code), None, error
+        except click.exceptions.Exit as done:  # --help, --version: printed already
+            return done.exit_code, None, None
         except GitOpsTemplatesError as err:
             report_error(err)
             return int(err.exit_code), None, err

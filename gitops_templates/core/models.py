@@ -37,9 +37,11 @@ class Level(IntEnum):
         return "breaking" if self is Level.MAJOR else self.label
 
     @classmethod
-    def parse(cls, text: str) -> Level:
-        """Read a level from its lower-case name; `breaking` means major."""
+    def parse(cls, text: object) -> Level:
+        """Read a level from its lower-case name; `breaking` means major (KeyError if not)."""
         key = "major" if text == "breaking" else text
+        if not isinstance(key, str) or key.upper() not in cls.__members__:
+            raise KeyError(f"{text!r} is not a level (major, minor, patch, none)")
         return cls[key.upper()]
 
 

@@ -258,3 +258,32 @@ def test_the_action_log_and_summary_show_the_findings(catalog: RepoBuilder, tmp_
     code, stdout, _, summary = run_action(catalog.path, tmp_path / "e", "docs --check", "web")
     assert code == 1
     assert "`templates/web/README.md` is out of date" in summary
+
+
+def test_the_action_releases_a_plan_file_and_refuses_a_stale_one(
+    catalog: RepoBuilder, tmp_path: Path
+):
+    code, _, outputs, _ = run_action(catalog.path, tmp_path / "a", "plan")
+    saved = tmp_path / "saved-plan.json"
+    saved.write_text(Path(outputs["plan"]).read_text())
+    catalog.write({"templates/web/body.yaml.j2": "y\n"}).commit("fix(web): moved on")
+    code, stdout, outputs, _ = run_action(catalog.path, tmp_path / "b", "release",
+                                          f"--plan {saved}")  # fmt: skip
+    assert code == 4
+    assert "HEAD moved" in stdout
+    assert json.loads(outputs["released"]) == []
+    assert catalog.tag_names() == set()
+
+
+def test_the_action_always_writes_released_and_a_summary(catalog: RepoBuilder, tmp_path: Path):
+    code, _, outputs, _ = run_action(catalog.path, tmp_path / "a", "validate")
+    assert (code, json.loads(outputs["released"])) == (0, [])
+    code, _, outputs, summary = run_action(catalog.path, tmp_path / "b", "deploy")
+    assert (code, json.loads(outputs["released"])) == (2, [])
+    assert "unknown command 'deploy'" in summary
+
+
+def test_help_in_the_actions_arguments_prints_help(catalog: RepoBuilder, tmp_path: Path):
+    code, stdout, _, _ = run_action(catalog.path, tmp_path / "a", "status", "--help")
+    assert code == 0
+    assert "Usage: status" in stdout

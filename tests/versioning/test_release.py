@@ -81,6 +81,20 @@ def test_stale_plan_is_refused(catalog: RepoBuilder, cli: Cli, tmp_path: Path):
     assert "tags changed" in cli("release", "--plan", str(plan), code=4).stderr
 
 
+@pytest.mark.parametrize(
+    ("field", "value"), [("level", None), ("level", 3), ("compatibility", []), ("detected", "huge")]
+)
+def test_a_plan_with_a_bad_level_is_invalid_input(
+    catalog: RepoBuilder, cli: Cli, tmp_path: Path, field: str, value: object
+):
+    plan = tmp_path / "plan.json"
+    cli("plan", "-o", str(plan))
+    doc = json.loads(plan.read_text())
+    doc["releases"][0][field] = value
+    plan.write_text(json.dumps(doc))
+    assert "not a release plan" in cli("release", "--plan", str(plan), code=3).stderr
+
+
 def test_conflicting_existing_tag_creates_nothing(catalog: RepoBuilder, cli: Cli):
     catalog.write({"README.md": "x\n"}).commit("docs: readme")
     catalog.run("checkout", "-q", "-b", "side", "HEAD~1")  # the planned tag exists elsewhere
