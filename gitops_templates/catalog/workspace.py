@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from gitops_templates.git.state_cache import StoredState
 
 JINJA_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tpl", ".tmpl")
+DOC_FILE = "README.md"  # what `docs` writes in each template directory
 INCREMENTAL_LIMIT = 5000  # new commits read incrementally before a full walk is used
 COMMIT_GRAPH_THRESHOLD = 10_000  # commits walked before a missing commit-graph is written
 
@@ -262,7 +263,13 @@ class Workspace:
             self.components,
             shared_prefix=f"{self.settings.templates_dir}/{SHARED_DIR}/",
             graph=lambda: self.include_graph,
+            generated=self.generated_docs,
         )
+
+    @property
+    def generated_docs(self) -> tuple[str, ...]:
+        """Files `docs` writes inside template directories: they attribute no commit."""
+        return tuple(f"{c.path}/{DOC_FILE}" for c in self.components if c.kind == "template")
 
     def analyze(self, ids: Sequence[str] = (), *, pre_token: str | None = None) -> Analysis:
         """States of the selected components at HEAD."""
@@ -390,7 +397,7 @@ class Workspace:
         rules = s.rules
         parts = [
             f"state {STATE_FORMAT} parser {PARSER_VERSION}",
-            f"{s.templates_dir} {s.tag_format} first_parent={s.first_parent}",
+            f"{s.templates_dir} {s.tag_format} first_parent={s.first_parent} docs={DOC_FILE}",
             " ".join(f"{k}={v.label}" for k, v in sorted(rules.bump_types.items())),
             f"{rules.zero_breaking.label} {rules.zero_feat.label} {rules.initial_version}",
             *(f"{c.id} {c.path} {c.tag_format} {c.kind}" for c in self.components),

@@ -123,8 +123,10 @@ class Attributor:
         *,
         shared_prefix: str | None = None,
         graph: Callable[[], IncludeGraph] | None = None,
+        generated: Iterable[str] = (),
     ) -> None:
         self._by_path = {c.path: c.id for c in components}
+        self._generated = frozenset(generated)  # files `docs` writes: they belong to no one
         self._ids = set(self._by_path.values())
         self._shared_prefix = shared_prefix
         self._graph_loader = graph
@@ -151,6 +153,8 @@ class Attributor:
         return found
 
     def _owners_of(self, path: str) -> frozenset[str]:
+        if path in self._generated:
+            return frozenset()
         owner = self._owner(posixpath.dirname(path))
         if owner is not None:
             return frozenset((owner,))

@@ -120,7 +120,7 @@ def _context(
                 "level": c.level.label,
                 "breaking": c.breaking,
             }
-            for c in (state.changes if state else ())
+            for c in (state.releasable if state else ())  # what the next version ships
         ],
         "timeline": _timeline(history),
     }

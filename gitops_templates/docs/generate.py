@@ -14,6 +14,7 @@ import difflib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from gitops_templates.catalog.workspace import DOC_FILE
 from gitops_templates.core.jsonform import JsonDocument
 from gitops_templates.errors import ConfigError, ExitCode, InvalidInputError, Problem
 
@@ -92,7 +93,7 @@ def generate_docs(
     outputs: list[tuple[str, str, bool]] = []  # (path, text, keep hand-written parts)
     if fmt == "markdown":
         for t in contexts:
-            outputs.append((f"{base}/{t['id']}/README.md",
+            outputs.append((f"{base}/{t['id']}/{DOC_FILE}",
                             renderer.render("template.md.j2", {"t": t}), True))  # fmt: skip
         if not ids:
             index = renderer.render("index.md.j2", index_context(contexts))

@@ -97,3 +97,11 @@ def test_named_targets_and_scope_mismatch():
     assert attributor.scope_notice("abc", message, {"web", "app"}) is not None
     assert attributor.scope_notice("abc", message, {"db"}) is None
     assert attributor.scope_notice("abc", parse_message("fix(other): x"), {"web"}) is None
+
+
+def test_generated_docs_belong_to_no_template():
+    web = Component("web", "templates/web", "{id}@{version}")
+    attributor = Attributor([web], generated=["templates/web/README.md"])
+    assert attributor.by_path(["templates/web/README.md"]) == set()
+    assert attributor.by_path(["templates/web/README.md", "templates/web/a.j2"]) == {"web"}
+    assert attributor.by_path(["templates/web/docs/README.md"]) == {"web"}

@@ -202,3 +202,33 @@ def _dump_dom(url: str, profile: Path) -> str:
     proc = subprocess.run(args, capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return proc.stdout
+
+
+def test_docs_settle_after_a_commit_for_the_whole_catalog(documented: RepoBuilder, cli: Cli):
+    before = {c["id"]: c["next"] for c in cli.json("status")["components"]}
+    cli("docs")
+    documented.commit("docs: regenerate the template docs")
+    cli("docs", "--check")  # the docs commit is not an unreleased change of any template
+    assert {c["id"]: c["next"] for c in cli.json("status")["components"]} == before
+    cli("docs", "web")
+    cli("docs", "--check", "web")
+
+
+def test_a_fix_carrying_regenerated_docs_releases_only_its_template(
+    documented: RepoBuilder, cli: Cli
+):
+    cli("release")
+    cli("docs")
+    documented.write({"templates/api/body.yaml.j2": "service: {{ name }}\n"})
+    documented.commit("fix(api): rename the key")
+    plan = cli.json("plan")
+    assert [r["id"] for r in plan["releases"]] == ["api"]
+
+
+def test_unreleased_lists_what_the_next_version_ships(documented: RepoBuilder, cli: Cli):
+    documented.write({"templates/web/body.yaml.j2": "name: {{ name }}\n# tidy\n"})
+    documented.commit("chore(web): tidy the body")
+    cli("docs", "web")
+    readme = (documented.path / "templates/web/README.md").read_text()
+    assert "render the region" in readme
+    assert "tidy the body" not in readme
