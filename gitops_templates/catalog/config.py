@@ -7,7 +7,8 @@ into a frozen `Settings`. No other module sees the raw dict.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +59,51 @@ class Settings:
     docs: DocsSettings = field(default_factory=DocsSettings)
     source: str | None = None  # the file the settings came from
     notices: tuple[str, ...] = ()
+    root: str = ""  # the catalog's directory inside the repository ("" at its root)
+
+    def path(self, relative: str) -> str:
+        """A catalog-relative path (`.gitops-templates/yanked.yaml`) from the repository root."""
+        return f"{self.root}/{relative}" if self.root else relative
+
+    def rebased(self, root: str) -> Settings:
+        """These settings for a catalog in the subdirectory `root` of the repository."""
+        if not root:
+            return self
+        join = partial(_join, root)
+        return replace(
+            self,
+            root=root,
+            templates_dir=join(self.templates_dir),
+            components=tuple(replace(c, path=join(c.path)) for c in self.components),
+            compatibility_rules=join(self.compatibility_rules)
+            if self.compatibility_rules
+            else None,
+            docs=replace(
+                self.docs,
+                index=join(self.docs.index),
+                site_dir=join(self.docs.site_dir),
+                templates_dir=join(self.docs.templates_dir) if self.docs.templates_dir else None,
+            ),
+        )
+
+
+def _join(root: str, path: str) -> str:
+    return f"{root}/{path}".strip("/") if path else root
+
+
+def catalog_root(start: Path, top: Path) -> Path:
+    """The catalog directory `start` belongs to (`top` when no nearer one is found).
+
+    That is the nearest directory from `start` up to `top` holding a config file or
+    a `templates/` directory.
+    """
+    here = start.resolve()
+    top = top.resolve()
+    while here != top and top in here.parents:
+        if any((here / name).is_file() for name in CONFIG_NAMES) or (here / "templates").is_dir():
+            return here
+        here = here.parent
+    return top
 
 
 def find_config(root: Path, explicit: Path | None) -> tuple[Path | None, list[str]]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from gitops_templates.core.jsonform import JsonDocument
-from gitops_templates.core.models import is_valid_id
+from gitops_templates.core.models import Notice, is_valid_id
 from gitops_templates.errors import ExitCode, GitOpsTemplatesError, Problem
 
 if TYPE_CHECKING:
@@ -28,10 +28,13 @@ _REGULAR = ("100644", "100755")  # file modes copied out of Git (not links or su
 class ValidationReport(JsonDocument):
     """Problems per file; empty means valid."""
 
-    json_fields: ClassVar[tuple[str, ...]] = ("schema_version", "valid", "checked", "problems")
+    json_fields: ClassVar[tuple[str, ...]] = (
+        "schema_version", "valid", "checked", "problems", "warnings=notices",
+    )  # fmt: skip
 
     checked: tuple[str, ...]
     problems: tuple[Problem, ...]
+    notices: tuple[Notice, ...] = ()
 
     @property
     def exit_code(self) -> ExitCode:
@@ -87,7 +90,21 @@ def validate(ws: Workspace, ids: Sequence[str] = ()) -> ValidationReport:
     for missing in sorted(wanted - {d.name for d in dirs}):
         problems.append(Problem(f"no template {missing!r}", rule="not-found"))
     ws.facts.save()
-    return ValidationReport(tuple(checked), tuple(problems))
+    notices = (
+        ()
+        if any(c.endswith("/template.yaml") for c in checked) or wanted
+        else (no_templates_notice(settings.templates_dir),)
+    )
+    return ValidationReport(tuple(checked), tuple(problems), notices)
+
+
+def no_templates_notice(templates_dir: str) -> Notice:
+    """Said when a catalog has no template: usually the wrong directory."""
+    return Notice(
+        "no-templates",
+        f"no templates under {templates_dir}/ (a directory with a template.yaml each); "
+        "pass --repo the catalog's directory, or set templates_dir in the config",
+    )
 
 
 def _memo(ws: Workspace) -> ValidatedMemo:

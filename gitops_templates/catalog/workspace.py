@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from gitops_templates.catalog.config import (
     CONFIG_NAMES,
     Settings,
+    catalog_root,
     find_config,
     load_settings,
     load_unchecked_settings,
@@ -108,8 +109,20 @@ class Workspace:
             return self._settings
         return self._load_settings(check=False)
 
+    @cached_property
+    def catalog_dir(self) -> Path:
+        """The catalog's directory, at or below the repository root.
+
+        The nearest one from `path` upwards holding a config file or `templates/`; the
+        root itself in a bare repository or when looking at a revision.
+        """
+        if self.repo.bare or self.revision is not None:
+            return self.repo.root
+        start = self.path if self.path.is_dir() else self.path.parent
+        return catalog_root(start, self.repo.root)
+
     def _load_settings(self, *, check: bool) -> Settings:
-        path, notices = find_config(self.repo.root, self.config_path)
+        path, notices = find_config(self.catalog_dir, self.config_path)
         text: bytes | None
         source: str | None
         if path is not None:
@@ -127,7 +140,8 @@ class Workspace:
             settings = load_settings(text, source)
         if notices:
             settings = replace(settings, notices=(*settings.notices, *notices))
-        return settings
+        prefix = self.catalog_dir.resolve().relative_to(self.repo.root.resolve()).as_posix()
+        return settings.rebased("" if prefix == "." else prefix)
 
     @cached_property
     def head(self) -> str:
@@ -290,6 +304,10 @@ class Workspace:
             *self._discovery_notices,
             *(Notice("config", n) for n in self.settings.notices),
         ]
+        if not self.components:
+            from gitops_templates.catalog.validation import no_templates_notice
+
+            notices.append(no_templates_notice(self.settings.templates_dir))
         if not self.tags and self.repo.remotes():
             notices.append(Notice(
                 "no-tags",

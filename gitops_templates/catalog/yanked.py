@@ -75,7 +75,8 @@ def read_yanked(ws: Workspace) -> Yanked:
 
     The parsed file is remembered by blob id: an unchanged file costs no YAML parse.
     """
-    blob = ws.repo.blob_ids([f"{ws.head}:{YANKED_FILE}"])[0]
+    name = ws.settings.path(YANKED_FILE)
+    blob = ws.repo.blob_ids([f"{ws.head}:{name}"])[0]
     if blob is None:
         return {}
 
@@ -83,7 +84,7 @@ def read_yanked(ws: Workspace) -> Yanked:
         from gitops_templates.catalog.yamlio import load_yaml
 
         raw = ws.repo.read_blobs(keys)[keys[0]]
-        parsed = parse_yanked(load_yaml(raw, YANKED_FILE).data)
+        parsed = parse_yanked(load_yaml(raw, name).data, name)
         return {keys[0]: {cid: to_json(entries) for cid, entries in parsed.items()}}
 
     stored = ws.facts.lookup("yanked", [blob], fetch, valid=_parses)

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING
 import click
 
 from gitops_templates.cli._context import AppContext, json_option, pass_app
-from gitops_templates.cli._output import emit_json, emitted_json, note, out, show_problems
+from gitops_templates.cli._output import (
+    emit_json,
+    emitted_json,
+    note,
+    out,
+    show_notices,
+    show_problems,
+)
 
 if TYPE_CHECKING:
     from gitops_templates.catalog.validation import ValidationReport
@@ -77,6 +84,7 @@ def validate(ctx: click.Context, app: AppContext, ids: tuple[str, ...], as_json:
 
 def show_validation(report: ValidationReport) -> None:
     """The human report of `validate`."""
+    show_notices(report.notices)
     if report.problems:
         note(f"{len(report.problems)} problem(s) in {len(report.checked)} file(s):")
         show_problems(report.problems)

@@ -202,7 +202,7 @@ def profile_for(ws: Workspace, snapshot: Snapshot) -> str:
 
 def load_overrides(ws: Workspace) -> dict[str, str]:
     """The catalog's `rule id -> err|warn|info|none` file (empty when there is none)."""
-    name = ws.settings.compatibility_rules or RULES_FILE
+    name = ws.settings.compatibility_rules or ws.settings.path(RULES_FILE)
     path = ws.repo.root / name
     if not path.is_file():
         if ws.settings.compatibility_rules:

@@ -95,7 +95,7 @@ def rollout_check(ws: Workspace, cid: str, *, abort: bool) -> tuple[Check, dict[
     """No rollout of `cid` in progress (or, with `abort`, the file that aborts it)."""
     from gitops_templates.catalog.yamlio import load_yaml
 
-    path = f"{ROLLOUTS_DIR}/{cid}.yaml"
+    path = ws.settings.path(f"{ROLLOUTS_DIR}/{cid}.yaml")
     raw = ws.repo.read_file(ws.head, path)
     if raw is None:
         return Check("no-rollout", "pre", "passed", "no rollout in progress"), None

@@ -96,7 +96,7 @@ def plan_rollback(
     today = datetime.now(tz=UTC).strftime("%Y-%m-%d")
     entry = YankedVersion(str(current.version), reason, new[1], today)
     yanked = with_yanked(line.yanked, line.component.id, entry)
-    files: dict[str, bytes | None] = {YANKED_FILE: render_yanked(yanked).encode()}
+    files: dict[str, bytes | None] = {ws.settings.path(YANKED_FILE): render_yanked(yanked).encode()}
     rollout, rollout_file = rollout_check(ws, line.component.id, abort=abort_rollout)
     checks.append(rollout)
     if rollout_file is not None:
@@ -144,7 +144,7 @@ def plan_rollforward(ws: Workspace, cid: str) -> RestorePlan:
     return assemble(
         ws, line.component, "rollforward", rollback, bad, new, reason=f"undo rollback ({reason})",
         emergency=False, trailers=trailers, checks=checks, yank=(), unyank=(str(bad.version),),
-        files={YANKED_FILE: render_yanked(yanked).encode() if yanked else None},
+        files={ws.settings.path(YANKED_FILE): render_yanked(yanked).encode() if yanked else None},
         subject=f"revert({line.component.id}): roll forward to {bad.tag.name}",
     )  # fmt: skip
 
