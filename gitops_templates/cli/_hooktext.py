@@ -13,9 +13,6 @@ if TYPE_CHECKING:
     from gitops_templates.hooks.pushcheck import PushReport
 
 
-ABORTED = "commit aborted; the message is kept in .git/COMMIT_EDITMSG"
-
-
 def lint_lines(report: MessageLint) -> list[str]:
     """One line per issue, and its hint."""
     lines = []
@@ -28,7 +25,8 @@ def lint_lines(report: MessageLint) -> list[str]:
 
 def commit_msg_lines(report: MessageLint) -> list[str]:
     """What the commit-msg hook says: the issues, then why the commit stopped."""
-    return lint_lines(report) + ([ABORTED] if report.exit_code else [])
+    aborted = f"commit aborted; the message is kept in {report.file}"
+    return lint_lines(report) + ([aborted] if report.exit_code else [])
 
 
 def push_lines(report: PushReport) -> list[str]:

@@ -8,6 +8,7 @@ hint on stderr and exits with its code; `--debug` shows the traceback instead.
 from __future__ import annotations
 
 import importlib
+import os
 from typing import Any
 
 import click
@@ -75,7 +76,8 @@ class LazyGroup(click.Group):
 @click.group(
     cls=LazyGroup,
     epilog=EPILOG,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    # help as wide as the terminal (click stops at 80 columns by default)
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 160},
 )
 @click.option(
     "--repo",
@@ -108,3 +110,5 @@ def main(
     Commits, releases are atomic and idempotent.
     """
     ctx.obj = AppContext(repo_path, config_path, debug=debug, use_cache=not no_cache)
+    if os.environ.get("NO_COLOR"):  # https://no-color.org: any non-empty value
+        ctx.color = False

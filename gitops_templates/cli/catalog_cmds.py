@@ -86,7 +86,10 @@ def show_validation(report: ValidationReport) -> None:
     """The human report of `validate`."""
     show_notices(report.notices)
     if report.problems:
-        note(f"{len(report.problems)} problem(s) in {len(report.checked)} file(s):")
+        files = len({p.file for p in report.problems})
+        note(
+            f"{len(report.problems)} problem(s) in {files} file(s) ({len(report.checked)} checked):"
+        )
         show_problems(report.problems)
     else:
         out(f"valid: {len(report.checked)} file(s) checked")

@@ -168,3 +168,28 @@ def test_readme_command_reference_is_current():
     assert replace_section(text, render_reference()) == text, (
         "README command reference is stale: run `make readme`"
     )
+
+
+def test_validate_counts_the_files_that_have_problems(repo: RepoBuilder, cli: Cli):
+    repo.template("web").template("api").template("db")
+    repo.write({"templates/web/examples/a.yaml": "replicas: 0\n",
+                "templates/web/examples/b.yaml": "replicas: -1\n"})  # fmt: skip
+    stderr = cli("validate", code=3).stderr
+    assert "problem(s) in 2 file(s) (3 checked):" in stderr
+
+
+def test_no_color_is_honoured(repo: RepoBuilder):
+    repo.template("web").commit("feat: web")
+    argv = ["--repo", str(repo.path), "status"]
+    coloured = CliRunner().invoke(main, argv, color=True)
+    plain = CliRunner().invoke(main, argv, color=True, env={"NO_COLOR": "1"})
+    assert "\x1b[" in coloured.stdout
+    assert "\x1b[" not in plain.stdout
+    assert "web" in plain.stdout
+
+
+def test_help_uses_a_wide_terminal(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("COLUMNS", "150")
+    text = CliRunner().invoke(main, ["--help"], terminal_width=150).stdout
+    assert max(len(line) for line in text.splitlines()) > 80
+    assert "Current version, unreleased commits and next version per template." in text

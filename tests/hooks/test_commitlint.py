@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gitops_templates.hooks.core.commitlint import lint_message, strip_comments
+from gitops_templates.hooks.core.commitlint import LintIssue, lint_message, strip_comments
 
 TYPES = {"feat", "fix", "perf"}
 TEMPLATES = {"web", "db"}
@@ -55,3 +55,14 @@ def test_comments_and_the_scissors_are_stripped():
     text = "fix: x\n# Please enter the commit message\n# ------------------------ >8 ------------------------\ndiff --git\n"
     assert strip_comments(text) == "fix: x\n"
     assert strip_comments("fix: x\n; note\n", ";") == "fix: x\n"
+
+
+def test_the_aborted_line_names_the_file_git_gave(tmp_path):
+    from gitops_templates.cli._hooktext import commit_msg_lines
+    from gitops_templates.hooks.handlers import MessageLint
+
+    bad = MessageLint("/work/x/.git/worktrees/w/COMMIT_EDITMSG", (LintIssue("error", 1, "r", "m"),))
+    assert commit_msg_lines(bad)[-1] == (
+        "commit aborted; the message is kept in /work/x/.git/worktrees/w/COMMIT_EDITMSG"
+    )
+    assert commit_msg_lines(MessageLint("MSG", ())) == []
