@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from gitops_templates.catalog.workspace import Workspace
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from gitops_templates.catalog.scaffold import ScaffoldResult
     from gitops_templates.catalog.validation import ValidationReport
@@ -35,11 +35,14 @@ class Catalog:
         *,
         config: Path | str | None = None,
         use_cache: bool = True,
+        progress: Callable[[str, int, int], None] | None = None,
     ) -> None:
+        """`progress(label, done, total)` is called during long work (the CLI draws it)."""
         self.workspace = Workspace(
             path,
             config=Path(config) if config is not None else None,
             use_cache=use_cache,
+            progress=progress,
         )
 
     @property

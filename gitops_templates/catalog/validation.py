@@ -61,7 +61,8 @@ def validate(ws: Workspace, ids: Sequence[str] = ()) -> ValidationReport:
     dirs = sorted(p for p in base.iterdir() if p.is_dir()) if base.is_dir() else []
     wanted = set(ids)
     memo = _memo(ws)
-    for directory in dirs:
+    for done, directory in enumerate(dirs):
+        ws.progress("validating", done, len(dirs))
         tid = directory.name
         if tid.startswith(("_", ".")) or (wanted and tid not in wanted):
             continue
@@ -89,6 +90,7 @@ def validate(ws: Workspace, ids: Sequence[str] = ()) -> ValidationReport:
         problems += found
     for missing in sorted(wanted - {d.name for d in dirs}):
         problems.append(Problem(f"no template {missing!r}", rule="not-found"))
+    ws.progress("validating", len(dirs), len(dirs))
     ws.facts.save()
     notices = (
         ()

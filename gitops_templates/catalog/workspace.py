@@ -26,7 +26,7 @@ from gitops_templates.errors import ConfigError, NotFoundError, ShallowRepositor
 from gitops_templates.git.repo import GitRepo
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from gitops_templates.core.attribution import Attributor, IncludeGraph
     from gitops_templates.core.models import TagRecord, TreeEntry
@@ -54,6 +54,7 @@ class Workspace:
         revision: str | None = None,
         repo: GitRepo | None = None,
         facts: ObjectFacts | None = None,
+        progress: Callable[[str, int, int], None] | None = None,
     ) -> None:
         self.path = Path(path)
         self.config_path = config
@@ -61,6 +62,7 @@ class Workspace:
         self.revision = revision  # a commit to look at instead of HEAD (push hooks)
         self._repo = repo  # given when a view shares its parent's (`at()`)
         self._facts = facts
+        self.progress = progress or _no_progress  # (label, done, total) of long work
         self._settings: Settings | None = None
         self._views: dict[str, Workspace] = {}  # `at()`
         self._discovery_notices: list[Notice] = []
@@ -74,7 +76,7 @@ class Workspace:
         if revision not in views:
             views[revision] = Workspace(
                 self.path, config=self.config_path, use_cache=self.use_cache,
-                revision=revision, repo=self.repo, facts=self.facts,
+                revision=revision, repo=self.repo, facts=self.facts, progress=self.progress,
             )  # fmt: skip
         return views[revision]
 
@@ -421,6 +423,10 @@ class Workspace:
             *(f"{c.id} {c.path} {c.tag_format} {c.kind}" for c in self.components),
         ]
         return fingerprint(parts)
+
+
+def _no_progress(label: str, done: int, total: int) -> None:
+    """Progress is not reported (the API's default)."""
 
 
 def discover_templates(

@@ -25,11 +25,16 @@ class AppContext:
     def catalog(self) -> Catalog:
         """The catalog at `--repo`."""
         if self._catalog is None:
-            from gitops_templates.api import Catalog
+            import sys
 
+            from gitops_templates.api import Catalog
+            from gitops_templates.cli._output import Progress
+
+            progress = Progress() if sys.stderr.isatty() else None
             self._catalog = Catalog(
-                self.repo_path, config=self.config_path, use_cache=self.use_cache
-            )
+                self.repo_path, config=self.config_path, use_cache=self.use_cache,
+                progress=progress,
+            )  # fmt: skip
         return self._catalog
 
 

@@ -9,7 +9,7 @@ import click
 from gitops_templates.core.jsonform import JsonDocument, to_json
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from gitops_templates.core.models import Notice
     from gitops_templates.errors import GitOpsTemplatesError, Problem
@@ -57,12 +57,45 @@ def show_problems(problems: Iterable[Problem]) -> None:
 
 
 def show_notices(notices: Iterable[Notice]) -> None:
-    """Warnings on stderr, once each."""
+    """Warnings on stderr, once each, naming the template they are about."""
     seen: set[str] = set()
     for notice in notices:
-        if notice.message not in seen:
-            seen.add(notice.message)
-            note(click.style("warning: ", fg="yellow") + notice.message)
+        text = notice.message
+        if notice.subject and not text.startswith((notice.subject, f"{notice.subject}@")):
+            text = f"{notice.subject}: {text}"
+        if text not in seen:
+            seen.add(text)
+            note(click.style("warning: ", fg="yellow") + text)
+
+
+class Progress:
+    """`label: done/total` on stderr, for work that takes more than about a second.
+
+    Only on a terminal; redrawn at most ten times a second; the line is cleared when
+    the work is done, so what follows (or `--json` on stdout) is untouched.
+    """
+
+    def __init__(self, delay: float = 1.0, clock: Callable[[], float] | None = None) -> None:
+        import time
+
+        self._clock = clock or time.monotonic
+        self._start = self._clock()
+        self._delay = delay
+        self._drawn = 0.0
+
+    def __call__(self, label: str, done: int, total: int) -> None:
+        """Report `done` of `total` items of `label`."""
+        now = self._clock()
+        if now - self._start < self._delay:
+            return
+        if done >= total:
+            if self._drawn:
+                click.echo("\r\x1b[2K", err=True, nl=False, color=True)
+                self._drawn = 0.0
+            return
+        if now - self._drawn >= 0.1:
+            click.echo(f"\r\x1b[2K{label}: {done}/{total}", err=True, nl=False, color=True)
+            self._drawn = now
 
 
 def report_error(err: GitOpsTemplatesError) -> None:

@@ -90,7 +90,8 @@ def verdicts(ws: Workspace, states: Sequence[ComponentState]) -> dict[str, Verdi
     overrides = load_overrides(ws) if changed else {}
     memo = FindingsMemo(ws.facts)
     result = {}
-    for state in changed:
+    for done, state in enumerate(changed):
+        ws.progress("checking compatibility", done, len(changed))
         cid = state.component.id
         head = found[(cid, "HEAD")]
         older = [found[(cid, label)] for label, _ in lines[cid]]
@@ -98,6 +99,7 @@ def verdicts(ws: Workspace, states: Sequence[ComponentState]) -> dict[str, Verdi
         report = against_line(ws, cid, head, older, overrides=overrides, waivers=waivers,
                               memo=memo)  # fmt: skip
         result[cid] = Verdict(cid, state.level, report)
+    ws.progress("checking compatibility", len(changed), len(changed))
     memo.save()
     return result
 

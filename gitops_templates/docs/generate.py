@@ -131,7 +131,9 @@ def _metadata(ws: Workspace, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
                             hint="known: " + (", ".join(present) or "none"))  # fmt: skip
     found: dict[str, dict[str, Any]] = {}
     problems: list[Problem] = []
-    for tid in ids or present:
+    selected = list(ids or present)
+    for done, tid in enumerate(selected):
+        ws.progress("reading templates", done, len(selected))
         doc, unreadable = read_template(root / tid, f"{base}/{tid}/template.yaml")
         if doc is None:
             problems += unreadable
@@ -140,6 +142,7 @@ def _metadata(ws: Workspace, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         problems += invalid
         if not invalid:
             found[tid] = doc.data
+    ws.progress("reading templates", len(selected), len(selected))
     if problems:
         raise InvalidInputError(
             f"docs are generated from valid metadata; {len(problems)} problem(s) found",

@@ -193,3 +193,41 @@ def test_help_uses_a_wide_terminal(monkeypatch: pytest.MonkeyPatch):
     text = CliRunner().invoke(main, ["--help"], terminal_width=150).stdout
     assert max(len(line) for line in text.splitlines()) > 80
     assert "Current version, unreleased commits and next version per template." in text
+
+
+def test_progress_appears_after_a_second_and_is_cleared(capsys: pytest.CaptureFixture[str]):
+    from gitops_templates.cli._output import Progress
+
+    now = [0.0]
+    progress = Progress(clock=lambda: now[0])
+    progress("validating", 1, 300)
+    assert capsys.readouterr().err == ""  # quick work shows nothing
+    now[0] = 1.5
+    progress("validating", 150, 300)
+    progress("validating", 151, 300)  # within 0.1 s: not redrawn
+    assert capsys.readouterr().err == "\r\x1b[2Kvalidating: 150/300"
+    now[0] = 2.0
+    progress("validating", 300, 300)
+    assert capsys.readouterr().err == "\r\x1b[2K"
+
+
+def test_the_api_reports_progress_of_long_work(repo: RepoBuilder):
+    from gitops_templates import Catalog
+
+    repo.template("web").template("api").commit("feat: two")
+    seen: list[tuple[str, int, int]] = []
+    Catalog(repo.path, progress=lambda *a: seen.append(a)).validate()
+    assert seen == [("validating", 0, 2), ("validating", 1, 2), ("validating", 2, 2)]
+
+
+def test_warnings_name_the_template(capsys: pytest.CaptureFixture[str]):
+    from gitops_templates.cli._output import show_notices
+    from gitops_templates.core.models import Notice
+
+    show_notices([Notice("c", "escalated to minor", "web"), Notice("c", "escalated to minor", "api"),
+                  Notice("c", "web@1.0.0 is not reachable", "web")])  # fmt: skip
+    assert capsys.readouterr().err.splitlines() == [
+        "warning: web: escalated to minor",
+        "warning: api: escalated to minor",
+        "warning: web@1.0.0 is not reachable",
+    ]
