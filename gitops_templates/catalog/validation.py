@@ -60,7 +60,7 @@ def validate(ws: Workspace, ids: Sequence[str] = ()) -> ValidationReport:
     base = ws.repo.root / settings.templates_dir
     dirs = sorted(p for p in base.iterdir() if p.is_dir()) if base.is_dir() else []
     wanted = set(ids)
-    memo = _memo(ws)
+    memo = validated_memo(ws)
     for done, directory in enumerate(dirs):
         ws.progress("validating", done, len(dirs))
         tid = directory.name
@@ -109,7 +109,7 @@ def no_templates_notice(templates_dir: str) -> Notice:
     )
 
 
-def _memo(ws: Workspace) -> ValidatedMemo:
+def validated_memo(ws: Workspace) -> ValidatedMemo:
     """Clean verdicts by content, salted with the tool and its template schema."""
     from gitops_templates import __version__
     from gitops_templates.catalog.resources import resource_dir

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from gitops_templates.core.jsonform import to_json
-from gitops_templates.docs.core.model import parameter_history, parameter_rows, with_history
+from gitops_templates.docs.core.model import history_of_names, parameter_rows, with_history
 from gitops_templates.errors import GitOpsTemplatesError
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def template_contexts(
     states = {s.component.id: s for s in ws.analyze(released).states} if released else {}
     versions = ws.detailed_versions if released else {}
     yanked = read_yanked(ws)
-    schemas = _release_schemas(ws, {tid: versions.get(tid, []) for tid in released})
+    schemas = _release_parameters(ws, {tid: versions.get(tid, []) for tid in released})
     return [
         _context(
             ws,
@@ -74,10 +74,10 @@ def _context(
     state: ComponentState | None,
     versions: Sequence[VersionTag],
     yanked: Sequence[YankedVersion],
-    schemas: Sequence[tuple[str, dict[str, Any] | None]],
+    schemas: Sequence[tuple[str, list[tuple[str, bool]] | None]],
 ) -> dict[str, Any]:
     parameters = meta.get("parameters") if isinstance(meta.get("parameters"), dict) else {}
-    rows = with_history(parameter_rows(parameters or {}), parameter_history(schemas))
+    rows = with_history(parameter_rows(parameters or {}), history_of_names(schemas))
     released = [v for v in versions if v.reachable]
     current = str(state.current.version) if state and state.current else None
     withdrawn = {y.version: y for y in yanked}
@@ -156,30 +156,50 @@ def _timeline(history: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [{"date": day, "versions": labels} for day, labels in days.items()]
 
 
-def _release_schemas(
+def _release_parameters(
     ws: Workspace, versions: Mapping[str, Sequence[VersionTag]]
-) -> dict[str, list[tuple[str, dict[str, Any] | None]]]:
-    """Each template's parameters schema at every reachable release, oldest first."""
-    from gitops_templates.catalog.yamlio import load_yaml
+) -> dict[str, list[tuple[str, list[tuple[str, bool]] | None]]]:
+    """Each template's (parameter, deprecated) names at every reachable release, oldest first.
 
+    What docs need of an old template.yaml is remembered by its blob id, so a warm run
+    parses none of them.
+    """
     base = ws.settings.templates_dir
     places = [(tid, str(v.version), f"{v.tag.commit_sha}:{base}/{tid}/template.yaml")
               for tid, items in versions.items() for v in reversed(items)
               if v.reachable and v.tag.commit_sha and not v.version.prerelease]  # fmt: skip
     ids = ws.repo.blob_ids([spec for _, _, spec in places])
-    blobs = ws.repo.read_blobs(sha for sha in ids if sha)
-    parsed: dict[str, dict[str, Any] | None] = {}
-    result: dict[str, list[tuple[str, dict[str, Any] | None]]] = {}
-    for (tid, version, spec), sha in zip(places, ids, strict=True):
-        if sha is not None and sha not in parsed:
-            try:
-                data = load_yaml(blobs.get(sha, b""), spec).data
-            except GitOpsTemplatesError:
-                data = None  # an old release with broken metadata: no parameters known
-            params = data.get("parameters") if isinstance(data, dict) else None
-            parsed[sha] = params if isinstance(params, dict) else None
-        result.setdefault(tid, []).append((version, parsed.get(sha) if sha else None))
+    sources = {sha: spec for (_, _, spec), sha in zip(places, ids, strict=True) if sha}
+
+    def fetch(keys: list[str]) -> dict[str, Any]:
+        blobs = ws.repo.read_blobs(keys)
+        return {key: _names_of(blobs.get(key, b""), sources[key]) for key in keys}
+
+    found = ws.facts.lookup("param-names", sources, fetch, valid=_is_names)
+    ws.facts.save()
+    result: dict[str, list[tuple[str, list[tuple[str, bool]] | None]]] = {}
+    for (tid, version, _), sha in zip(places, ids, strict=True):
+        names = found.get(sha) if sha else None
+        result.setdefault(tid, []).append((version, [tuple(n) for n in names] if names else None))
     return result
+
+
+def _names_of(text: bytes, source: str) -> list[list[Any]] | None:
+    from gitops_templates.catalog.yamlio import load_yaml
+    from gitops_templates.docs.core.model import parameter_names
+
+    try:
+        data = load_yaml(text, source).data
+    except GitOpsTemplatesError:
+        return None  # an old release with broken metadata: no parameters known
+    params = data.get("parameters") if isinstance(data, dict) else None
+    return [[n, d] for n, d in parameter_names(params)] if isinstance(params, dict) else None
+
+
+def _is_names(value: object) -> bool:
+    return value is None or (isinstance(value, list) and all(
+        isinstance(i, list) and len(i) == 2 and isinstance(i[0], str) and isinstance(i[1], bool)
+        for i in value))  # fmt: skip
 
 
 def _deprecation(value: Any) -> dict[str, str] | None:

@@ -116,7 +116,11 @@ def generate_docs(
 
 def _metadata(ws: Workspace, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """Valid template.yaml of each selected template in the work tree."""
-    from gitops_templates.catalog.validation import metadata_problems, read_template
+    from gitops_templates.catalog.validation import (
+        metadata_problems,
+        read_template,
+        validated_memo,
+    )
 
     base = ws.settings.templates_dir
     root = ws.repo.root / base
@@ -132,13 +136,17 @@ def _metadata(ws: Workspace, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     problems: list[Problem] = []
     selected = list(ids or present)
+    memo = validated_memo(ws)  # a template that validated with this content is valid
     for done, tid in enumerate(selected):
         ws.progress("reading templates", done, len(selected))
         doc, unreadable = read_template(root / tid, f"{base}/{tid}/template.yaml")
         if doc is None:
             problems += unreadable
             continue
-        invalid = metadata_problems(doc, root / tid, tid)
+        key = memo.key(root / tid)
+        invalid = [] if memo.known(key) else metadata_problems(doc, root / tid, tid)
+        if not invalid:
+            memo.remember(key)
         problems += invalid
         if not invalid:
             found[tid] = doc.data

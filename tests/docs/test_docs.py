@@ -232,3 +232,20 @@ def test_unreleased_lists_what_the_next_version_ships(documented: RepoBuilder, c
     readme = (documented.path / "templates/web/README.md").read_text()
     assert "render the region" in readme
     assert "tidy the body" not in readme
+
+
+def test_a_warm_docs_run_parses_no_old_release(
+    documented: RepoBuilder, cli: Cli, monkeypatch: pytest.MonkeyPatch
+):
+    from gitops_templates.docs import data
+
+    cli("docs")
+    first = (documented.path / "templates/web/README.md").read_text()
+
+    def no_parse(*_: object) -> None:
+        raise AssertionError("an old template.yaml was parsed again")
+
+    monkeypatch.setattr(data, "_names_of", no_parse)
+    cli("docs", "--check")
+    assert (documented.path / "templates/web/README.md").read_text() == first
+    assert "| region |" in first or "region" in first

@@ -148,17 +148,31 @@ def parameter_history(
     A parameter removed and added again counts from its last appearance; one that
     stops being deprecated loses its `deprecated in`.
     """
+    return history_of_names(
+        (version, parameter_names(schema) if schema else None) for version, schema in schemas
+    )
+
+
+def parameter_names(schema: Mapping[str, Any]) -> list[tuple[str, bool]]:
+    """(name, deprecated) of every parameter: all `parameter_history` needs of a schema."""
+    return [(row.name, row.deprecated) for row in parameter_rows(schema)]
+
+
+def history_of_names(
+    versions: Iterable[tuple[str, Iterable[tuple[str, bool]] | None]],
+) -> dict[str, tuple[str | None, str | None]]:
+    """`parameter_history` from each release's `parameter_names`, oldest first."""
     found: dict[str, tuple[str | None, str | None]] = {}
-    for version, schema in schemas:
-        rows = {r.name: r for r in parameter_rows(schema)} if schema else {}
+    for version, names in versions:
+        rows = dict(names or ())
         for name in list(found):
             if name not in rows:
                 del found[name]
-        for name, row in rows.items():
+        for name, is_deprecated in rows.items():
             added, deprecated = found.get(name, (version, None))
-            if row.deprecated and deprecated is None:
+            if is_deprecated and deprecated is None:
                 deprecated = version
-            elif not row.deprecated:
+            elif not is_deprecated:
                 deprecated = None
             found[name] = (added, deprecated)
     return found
