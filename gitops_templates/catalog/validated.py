@@ -13,6 +13,7 @@ import hashlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from pathlib import Path
 
     from gitops_templates.git.object_facts import ObjectFacts
@@ -29,9 +30,10 @@ def blob_id(data: bytes) -> str:
 class ValidatedMemo:
     """Which directory contents validated cleanly before."""
 
-    def __init__(self, facts: ObjectFacts, salt: str) -> None:
+    def __init__(self, facts: ObjectFacts, salt: str, *, ignored: Iterable[str] = ()) -> None:
         self._facts = facts
         self._salt = salt
+        self._ignored = frozenset(ignored)  # names in the directory no verdict depends on
 
     def key(self, directory: Path) -> str | None:
         """`<template.yaml blob id>:<digest of every file>`, None when unreadable."""
@@ -40,8 +42,10 @@ class ValidatedMemo:
         try:
             files = sorted(p for p in directory.rglob("*") if p.is_file())
             for path in files:
-                data = path.read_bytes()
                 rel = path.relative_to(directory).as_posix()
+                if rel in self._ignored:
+                    continue
+                data = path.read_bytes()
                 oid = blob_id(data)
                 meta = oid if rel == "template.yaml" else meta
                 digest.update(f"{rel}\0{oid}\0{path.stat().st_mode & 0o111:o}\n".encode())

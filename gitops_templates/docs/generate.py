@@ -86,32 +86,76 @@ def generate_docs(
 
     if fmt not in FORMATS:
         raise InvalidInputError(f"unknown docs format {fmt!r}", hint="use markdown or html")
+    strict = ws.settings.docs.strict if strict is None else strict
+    if fmt == "markdown":
+        return _markdown(ws, ids, check=check, strict=strict)
     metadata = _metadata(ws, ids)
     contexts = template_contexts(ws, metadata)
     renderer = _renderer(ws)
-    base = ws.settings.templates_dir
+    site = _inside(ws, ws.settings.docs.site_dir, "docs.site_dir")
     outputs: list[tuple[str, str, bool]] = []  # (path, text, keep hand-written parts)
-    if fmt == "markdown":
-        for t in contexts:
-            outputs.append((f"{base}/{t['id']}/{DOC_FILE}",
-                            renderer.render("template.md.j2", {"t": t}), True))  # fmt: skip
-        if not ids:
-            index = renderer.render("index.md.j2", index_context(contexts))
-            outputs.append((_inside(ws, ws.settings.docs.index, "docs.index"), index, True))
-    else:
-        site = _inside(ws, ws.settings.docs.site_dir, "docs.site_dir")
-        for t in contexts:
-            page = renderer.render("template.html.j2", {"t": t})
-            outputs.append((f"{site}/{t['id']}.html", page, False))
-        if not ids:
-            page = renderer.render("index.html.j2", index_context(contexts))
-            outputs.append((f"{site}/index.html", page, False))
-            outputs.append((f"{site}/.nojekyll", "", False))
+    for t in contexts:
+        page = renderer.render("template.html.j2", {"t": t})
+        outputs.append((f"{site}/{t['id']}.html", page, False))
+    if not ids:
+        page = renderer.render("index.html.j2", index_context(contexts))
+        outputs.append((f"{site}/index.html", page, False))
+        outputs.append((f"{site}/.nojekyll", "", False))
     files = tuple(_apply(ws.repo.root, path, text, keep, check=check)
                   for path, text, keep in outputs)  # fmt: skip
-    strict = ws.settings.docs.strict if strict is None else strict
-    problems = _undocumented(base, contexts) if strict else ()
+    problems = _undocumented(ws.settings.templates_dir, contexts) if strict else ()
     return DocsResult(fmt, check, files, problems)
+
+
+def _markdown(ws: Workspace, ids: Sequence[str], *, check: bool, strict: bool) -> DocsResult:
+    """READMEs (and the index), generated or checked.
+
+    A file whose inputs and content are as `docs` left them is up to date without a
+    parse or a render; the others are generated as usual.
+    """
+    from gitops_templates.docs.data import index_context, template_contexts
+    from gitops_templates.docs.memo import OutputMemo, salt_of
+
+    memo = OutputMemo(ws, salt_of(ws, "markdown", strict, _doc_templates(ws)))
+    root, base = ws.repo.root, ws.settings.templates_dir
+    selected = sorted(set(ids)) or _present(ws)
+    states = {s.component.id: s for s in ws.analyze([t for t in selected
+              if t in {c.id for c in ws.components}]).states}  # fmt: skip
+    prints = {tid: memo.template(tid, root / base / tid, states.get(tid)) for tid in selected}
+    paths = {tid: f"{base}/{tid}/{DOC_FILE}" for tid in selected}
+    index = None if ids else _inside(ws, ws.settings.docs.index, "docs.index")
+    index_print = memo.index(prints.values()) if index else None
+    stale = [tid for tid in selected if not memo.fresh(prints[tid], root / paths[tid])]
+    index_stale = index is not None and not memo.fresh(index_print, root / index)
+    wanted = selected if index_stale else stale
+    contexts = template_contexts(ws, _metadata(ws, wanted)) if wanted else []
+    renderer = _renderer(ws) if contexts else None
+    outputs = [(paths[t["id"]], renderer.render("template.md.j2", {"t": t}), True)
+               for t in contexts if t["id"] in stale and renderer]  # fmt: skip
+    if index is not None and index_stale and renderer:
+        outputs.append((index, renderer.render("index.md.j2", index_context(contexts)), True))
+    done = {path: _apply(root, path, text, keep, check=check) for path, text, keep in outputs}
+    problems = _undocumented(base, contexts) if strict else ()
+    blamed = {p.file.rsplit("/", 2)[-2] for p in problems if p.file}
+    for tid in selected:
+        if tid not in blamed and done.get(paths[tid], DocFile("", "unchanged")).status != "stale":
+            memo.remember(prints[tid], root / paths[tid])
+    index_ok = done.get(index or "", DocFile("", "unchanged")).status != "stale"
+    if index is not None and not blamed and index_ok:
+        memo.remember(index_print, root / index)
+    ws.facts.save()
+    files = [done.get(paths[tid], DocFile(paths[tid], "unchanged")) for tid in selected]
+    files += [done.get(index, DocFile(index, "unchanged"))] if index is not None else []
+    return DocsResult("markdown", check, tuple(files), problems)
+
+
+def _present(ws: Workspace) -> list[str]:
+    """Template ids with a template.yaml in the work tree."""
+    root = ws.repo.root / ws.settings.templates_dir
+    if not root.is_dir():
+        return []
+    found = [p for p in root.iterdir() if (p / "template.yaml").is_file()]
+    return sorted(p.name for p in found if not p.name.startswith(("_", ".")))
 
 
 def _metadata(ws: Workspace, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -158,6 +202,18 @@ def _metadata(ws: Workspace, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
             problems=tuple(problems),
         )
     return found
+
+
+def _doc_templates(ws: Workspace) -> list[Path]:
+    """The doc template files in use: shipped, then the catalog's overrides."""
+    from gitops_templates.catalog.resources import resource_dir
+
+    files = sorted(resource_dir("doc_templates").rglob("*.j2"))
+    override = ws.settings.docs.templates_dir
+    if override is not None:
+        directory = ws.repo.root / _inside(ws, override, "docs.templates_dir")
+        files += sorted(p for p in directory.rglob("*") if p.is_file())
+    return files
 
 
 def _renderer(ws: Workspace) -> DocRenderer:

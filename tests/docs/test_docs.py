@@ -249,3 +249,42 @@ def test_a_warm_docs_run_parses_no_old_release(
     cli("docs", "--check")
     assert (documented.path / "templates/web/README.md").read_text() == first
     assert "| region |" in first or "region" in first
+
+
+def test_up_to_date_docs_are_checked_without_a_parse_or_render(
+    documented: RepoBuilder, cli: Cli, monkeypatch: pytest.MonkeyPatch
+):
+    from gitops_templates.docs import generate
+
+    cli("docs")
+
+    def fail(*_: object) -> None:
+        raise AssertionError("parsed or rendered although nothing changed")
+
+    monkeypatch.setattr(generate, "_metadata", fail)
+    monkeypatch.setattr(generate, "_renderer", fail)
+    report = cli.json("docs", "--check")
+    assert {f["status"] for f in report["files"]} == {"unchanged"}
+    assert len(report["files"]) == 3
+
+
+@pytest.mark.parametrize("change", ["edit-readme", "new-commit", "release", "override"])
+def test_whatever_the_docs_depend_on_makes_them_stale_again(
+    documented: RepoBuilder, cli: Cli, change: str
+):
+    cli("docs")
+    readme = documented.path / "templates/web/README.md"
+    if change == "edit-readme":
+        readme.write_text(readme.read_text().replace("Where it runs", "Where it walks"))
+    elif change == "new-commit":
+        documented.write({"templates/web/body.yaml.j2": "name: {{ name }}!\n"})
+        documented.commit("feat(web): louder")
+    elif change == "release":
+        cli("release")
+    else:
+        documented.write({"gitops-templates.yaml": "docs: {templates_dir: over}\n",
+                          "over/template.md.j2": "{{ t.id }} only\n"})  # fmt: skip
+    report = cli.json("docs", "--check", code=1)
+    assert "templates/web/README.md" in {
+        f["path"] for f in report["files"] if f["status"] == "stale"
+    }

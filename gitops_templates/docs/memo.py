@@ -1,0 +1,93 @@
+"""Generated files remembered by what they were made from (`objects-v1.json`).
+
+A README is a function of its template's files, its version tags, yanked.yaml, the
+changes its next version ships, the settings and the doc templates. `docs` keeps, per
+such fingerprint, the hash of the file it left; when both still match, the file is up
+to date without parsing or rendering anything. Anything else (a new tag, an edit to
+the template or to the README by hand) renders it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING, Any
+
+from gitops_templates.catalog.validated import ValidatedMemo
+from gitops_templates.catalog.workspace import DOC_FILE
+from gitops_templates.catalog.yanked import YANKED_FILE
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from pathlib import Path
+
+    from gitops_templates.catalog.workspace import Workspace
+    from gitops_templates.core.planning import ComponentState
+
+MEMO_VERSION = 1
+_KIND = "doc-output"
+
+
+class OutputMemo:
+    """Fingerprints of generated files and the content each one produced."""
+
+    def __init__(self, ws: Workspace, salt: str) -> None:
+        self._ws = ws
+        self._salt = salt
+        self._contents = ValidatedMemo(ws.facts, salt, ignored=[DOC_FILE])  # the output itself
+        self._yanked = ws.repo.blob_ids([f"{ws.head}:{ws.settings.path(YANKED_FILE)}"])[0]
+
+    def template(self, tid: str, directory: Path, state: ComponentState | None) -> str | None:
+        """The fingerprint of one template's README (None: its files cannot be read)."""
+        content = self._contents.key(directory)
+        if content is None:
+            return None
+        versions = [(v.tag.name, v.tag.object_sha, v.reachable)
+                    for v in self._ws.versions.of(tid)]  # fmt: skip
+        shipped = [(c.sha, c.subject, int(c.level), c.breaking) for c in state.releasable] \
+            if state else []  # fmt: skip
+        current = str(state.current.version) if state and state.current else None
+        upcoming = str(state.next.version) if state and state.next else None
+        return _digest([tid, content, versions, self._yanked, shipped, current, upcoming])
+
+    def index(self, fingerprints: Iterable[str | None]) -> str | None:
+        """The index's fingerprint: those of every template."""
+        parts = list(fingerprints)
+        return None if None in parts else _digest(["index", *parts])
+
+    def fresh(self, fingerprint: str | None, path: Path) -> bool:
+        """`path` holds what `docs` left there for this fingerprint."""
+        if fingerprint is None or not path.is_file():
+            return False
+        key = self._key(fingerprint)
+        known = self._ws.facts.lookup(_KIND, [key], lambda _: {}, valid=_is_hex)
+        return key in known and known[key] == _file_hash(path)
+
+    def remember(self, fingerprint: str | None, path: Path) -> None:
+        """Record what `path` holds now for this fingerprint."""
+        if fingerprint is not None and path.is_file():
+            self._ws.facts.remember(_KIND, {self._key(fingerprint): _file_hash(path)})
+
+    def _key(self, fingerprint: str) -> str:
+        """40 hex digits, the shape the facts store keys by."""
+        return hashlib.sha256(f"{self._salt}{fingerprint}".encode()).hexdigest()[:40]
+
+
+def salt_of(ws: Workspace, fmt: str, strict: bool, template_files: Sequence[Path]) -> str:
+    """What every fingerprint also depends on: tool, settings and the doc templates."""
+    from gitops_templates import __version__
+
+    parts: list[Any] = [MEMO_VERSION, __version__, fmt, strict, repr(ws.settings)]
+    parts += [(p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in template_files]
+    return _digest(parts)
+
+
+def _digest(parts: list[Any]) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _is_hex(value: object) -> bool:
+    return isinstance(value, str) and len(value) == 64
