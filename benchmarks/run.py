@@ -13,6 +13,13 @@ benchmarks/.work/) and these are timed as whole processes (median of --runs):
   `git log --name-only -- templates/ID` of that template's directory   target ~ 1 x
 - help: `gitops-templates --help` vs `python -c "import click"`   target <= 1.5 x
 
+`--evolving` (a catalog whose 2020-12 parameter schemas change, generate.py --evolving):
+- plan cold / warm (nothing new) vs raw                         targets <= 1.3 x / 0.3 x
+- validate cold / unchanged tree vs loading every template.yaml with PyYAML's C loader
+                                                                 targets <= 3 x / 1.5 x
+- docs --check cold / warm vs raw                               targets <= 3 x / 1 x
+- plan ID (one template), warm, in seconds
+
 Two reference points put the warm figure in proportion, also as ratios to raw:
 - floor: starting Python and importing what any command needs before our code
   (click, dataclasses, json, pathlib, re, subprocess)
@@ -168,10 +175,81 @@ def bench_rollback(repo: Path, base: str, runs: int) -> dict[str, float]:
             "rollback": statistics.median(samples_rollback)}  # fmt: skip
 
 
+def evolving_catalog(templates: int, commits: int) -> Path:
+    path = HERE / ".work" / f"evolving-v1-{templates}x{commits}"
+    if not (path / ".git").exists():
+        shutil.rmtree(path, ignore_errors=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        print(f"generating an evolving catalog {templates} x {commits} ...", flush=True)
+        generate(path, templates, commits, evolving=True)
+    return path
+
+
+def bench_evolving(templates: int, commits: int, runs: int) -> dict[str, float]:
+    """The commands the schema-heavy catalog makes slow, cold (no caches) and warm."""
+    repo = evolving_catalog(templates, commits)
+    state = repo / ".git" / "gitops-templates"
+    raw = ["git", "-C", str(repo), "log", "-z", "--name-only", f"--format={LOG_FORMAT}", "HEAD"]
+    load = [sys.executable, "-c", "import glob, yaml\n"
+            "for f in glob.glob('templates/*/template.yaml'):\n"
+            "    yaml.load(open(f, 'rb'), Loader=yaml.CSafeLoader)"]  # fmt: skip
+    tool = [*TOOL, "--repo", str(repo)]
+    commands = {
+        "plan": [*tool, "plan", "--json"],
+        "validate": [*tool, "validate"],
+        "docs": [*tool, "docs", "--check"],
+        "plan_one": [*tool, "plan", "tpl-0001"],
+    }
+
+    def clear() -> None:
+        shutil.rmtree(state, ignore_errors=True)
+
+    def run(cmd: list[str], before: object = None) -> float:
+        if callable(before):
+            before()
+        start = time.perf_counter()
+        subprocess.run(cmd, cwd=repo, env=ENV, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=False)  # fmt: skip
+        return time.perf_counter() - start
+
+    results: dict[str, list[float]] = {}
+    for _ in range(runs):  # interleaved, so drift hits every figure alike
+        results.setdefault("raw", []).append(run(raw))
+        results.setdefault("load", []).append(run(load))
+        for name in ("plan", "validate", "docs"):
+            results.setdefault(f"{name}_cold", []).append(run(commands[name], before=clear))
+        for name in ("plan", "validate", "docs", "plan_one"):
+            run(commands[name])  # warm up the caches of this command
+            results.setdefault(f"{name}_warm", []).append(run(commands[name]))
+    return {name: statistics.median(values) for name, values in results.items()}
+
+
+def report_evolving(templates: int, commits: int, runs: int) -> None:
+    r = bench_evolving(templates, commits, runs)
+    raw, load = r["raw"], r["load"]
+    print(f"evolving {templates} x {commits}: raw git log {raw:.3f}s, "
+          f"C-loader load of every template.yaml {load:.3f}s", flush=True)  # fmt: skip
+    print(
+        f"  plan --json cold {r['plan_cold']:.3f}s = {r['plan_cold'] / raw:.2f}x raw "
+        f"(target 1.3x), warm {r['plan_warm']:.3f}s = {r['plan_warm'] / raw:.2f}x (0.3x)"
+    )
+    print(
+        f"  validate cold {r['validate_cold']:.3f}s = {r['validate_cold'] / load:.2f}x load "
+        f"(3x), unchanged {r['validate_warm']:.3f}s = {r['validate_warm'] / load:.2f}x (1.5x)"
+    )
+    print(
+        f"  docs --check cold {r['docs_cold']:.3f}s = {r['docs_cold'] / raw:.2f}x raw (3x), "
+        f"warm {r['docs_warm']:.3f}s = {r['docs_warm'] / raw:.2f}x (1x)"
+    )
+    print(f"  plan tpl-0001 warm {r['plan_one_warm']:.3f}s", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="300x20000,1000x100000")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--evolving", default="300x20000", help="size of the evolving catalog "
+                        "(templates x commits), or 'none'")  # fmt: skip
     args = parser.parse_args()
     package = str(HERE.parent / "gitops_templates")
     subprocess.run([sys.executable, "-m", "compileall", "-q", package], env=ENV, check=True,
@@ -197,6 +275,9 @@ def main() -> None:
             f"plan's imports alone {imports:.3f}s = {imports / r['raw']:.2f}x raw",
             flush=True,
         )
+    if args.evolving != "none":
+        templates, commits = (int(x) for x in args.evolving.split("x"))
+        report_evolving(templates, commits, args.runs)
 
 
 if __name__ == "__main__":
