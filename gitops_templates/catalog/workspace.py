@@ -9,7 +9,7 @@ repository) unless `--config` names a file.
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import cached_property, partial
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,7 +22,7 @@ from gitops_templates.catalog.config import (
     load_unchecked_settings,
 )
 from gitops_templates.core.models import Component, Notice, is_valid_id
-from gitops_templates.errors import ConfigError, NotFoundError, ShallowRepositoryError
+from gitops_templates.errors import ConfigError, NotFoundError
 from gitops_templates.git.repo import GitRepo
 
 if TYPE_CHECKING:
@@ -34,12 +34,9 @@ if TYPE_CHECKING:
     from gitops_templates.core.tags import Versions, VersionTag
     from gitops_templates.git.history import History
     from gitops_templates.git.object_facts import ObjectFacts
-    from gitops_templates.git.state_cache import StoredState
 
 JINJA_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tpl", ".tmpl")
 DOC_FILE = "README.md"  # what `docs` writes in each template directory
-INCREMENTAL_LIMIT = 5000  # new commits read incrementally before a full walk is used
-COMMIT_GRAPH_THRESHOLD = 10_000  # commits walked before a missing commit-graph is written
 
 
 class Workspace:
@@ -322,107 +319,9 @@ class Workspace:
     @cached_property
     def collected(self) -> Collected:
         """Unreleased changes of every component: from the stored state when possible."""
-        from gitops_templates.core.planning import collect
-        from gitops_templates.git.history import SHALLOW_HINT, save_history
-        from gitops_templates.git.state_cache import (
-            StoredState,
-            load_state,
-            save_state,
-            tags_fingerprint,
-        )
+        from gitops_templates.catalog.collecting import collected
 
-        head = self.head
-        if self.repo.is_shallow():
-            raise ShallowRepositoryError(
-                "the repository is a shallow clone: versions cannot be computed from "
-                "truncated history",
-                hint=SHALLOW_HINT,
-            )
-        path = self.repo.state_dir / "state-v2.json"
-        key, tags_fp = self._state_key(), tags_fingerprint(self.tags)
-        stored = load_state(path, key) if self.use_cache else None
-        if stored is not None and stored.tags == tags_fp:
-            advanced = self._advance(stored, head)
-            if advanced is not None:
-                if advanced.head != stored.collected.head:
-                    save_state(path, StoredState(key, tags_fp, advanced))
-                return advanced
-        history = self.history
-        collected = collect(
-            head=head, components=self.components, tags=self.tags, commits=history.commits,
-            rules=self.settings.rules, attributor=self.attributor(), parse=history.parse,
-            merges_skipped=not self.settings.first_parent,
-        )  # fmt: skip
-        collected = replace(collected, notices=(*history.notices, *collected.notices))
-        if len(history.commits) >= COMMIT_GRAPH_THRESHOLD and not self.repo.has_commit_graph():
-            self.repo.write_commit_graph_in_background()
-        if self.use_cache:
-            if history.dirty:
-                save_history(history)
-            save_state(path, StoredState(key, tags_fp, collected))
-        return collected
-
-    def _advance(self, stored: StoredState, head: str) -> Collected | None:
-        """`stored` plus the commits made since, or None when a full walk is needed."""
-        from gitops_templates.core.planning import advance
-        from gitops_templates.git.history import invalid_utf8_notice, parse_once
-
-        prior = stored.collected
-        if prior.head == head:
-            return prior
-        log = self.repo.log(
-            [head], [prior.head], first_parent=self.settings.first_parent, limit=INCREMENTAL_LIMIT
-        )
-        if len(log.commits) >= INCREMENTAL_LIMIT:
-            return None  # far ahead, or not a descendant: a full walk is as cheap
-        by_sha = {c.sha: c for c in log.commits}
-        tip = head
-        while tip in by_sha and by_sha[tip].parents:
-            tip = by_sha[tip].parents[0]
-        tagged = {t.commit_sha for t in self.tags}
-        if tip != prior.head or tagged & by_sha.keys():
-            return None  # not on HEAD's first-parent chain, or a tag became reachable
-        prefix = f"{self.settings.templates_dir}/"
-        touched = sorted({f for c in log.commits for f in c.files
-                          if f.startswith(prefix) and f.endswith(JINJA_SUFFIXES)})  # fmt: skip
-        if touched and not self._includes_unchanged(prior.head, head, touched):
-            return None  # includes changed: old commits may belong elsewhere now
-        advanced = advance(
-            prior, head=head, new_commits=log.commits, rules=self.settings.rules,
-            attributor=self.attributor(), parse=partial(parse_once, {}),
-            merges_skipped=not self.settings.first_parent,
-        )  # fmt: skip
-        extra = tuple(invalid_utf8_notice(sha) for sha in log.invalid_utf8)
-        return replace(advanced, notices=advanced.notices + extra)
-
-    def _includes_unchanged(self, old: str, new: str, paths: Sequence[str]) -> bool:
-        """True when every path exists at both revisions with the same include names."""
-        from gitops_templates.core.attribution import referenced_names
-
-        blobs = self.repo.read_paths([f"{rev}:{p}" for p in paths for rev in (old, new)])
-        for before, after in zip(blobs[::2], blobs[1::2], strict=True):
-            if before is None or after is None:
-                return False
-            old_names = referenced_names(before.decode("utf-8", errors="replace"))
-            new_names = referenced_names(after.decode("utf-8", errors="replace"))
-            if old_names != new_names:
-                return False
-        return True
-
-    def _state_key(self) -> str:
-        from gitops_templates.git.history import PARSER_VERSION
-        from gitops_templates.git.state_cache import STATE_FORMAT, fingerprint
-
-        s = self.settings
-        rules = s.rules
-        parts = [
-            f"state {STATE_FORMAT} parser {PARSER_VERSION}",
-            f"{s.templates_dir} {s.tag_format} first_parent={s.first_parent} docs={DOC_FILE}",
-            " ".join(f"{k}={v.label}" for k, v in sorted(rules.bump_types.items())),
-            f"{rules.zero_breaking.label} {rules.zero_feat.label} {rules.initial_version}",
-            *(f"{c.id} {c.path} {c.tag_format} {c.kind}" for c in self.components),
-        ]
-        return fingerprint(parts)
+        return collected(self)
 
 
 def _no_progress(label: str, done: int, total: int) -> None:

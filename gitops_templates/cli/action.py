@@ -149,7 +149,8 @@ def _parse(words: tuple[str, ...], extra: list[str]) -> dict[str, Any]:
 
     command = cli.get_command(click.Context(cli), words[0])
     assert command is not None, words
-    with command.make_context(words[0], [*words[1:], *extra]) as ctx:
+    args = [*words[1:], *extra]  # the app's help names: click caches a command's help option
+    with command.make_context(words[0], args, help_option_names=["-h", "--help"]) as ctx:
         return dict(ctx.params)
 
 

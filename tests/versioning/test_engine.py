@@ -261,9 +261,9 @@ def test_commit_graph_is_written_in_the_background_unless_disabled(
 ):
     import time
 
-    import gitops_templates.catalog.workspace as workspace
+    import gitops_templates.catalog.collecting as collecting
 
-    monkeypatch.setattr(workspace, "COMMIT_GRAPH_THRESHOLD", 1)
+    monkeypatch.setattr(collecting, "COMMIT_GRAPH_THRESHOLD", 1)
     catalog.run("config", "core.commitGraph", "false")
     Catalog(catalog.path, use_cache=False).status()
     repo = Catalog(catalog.path).workspace.repo
