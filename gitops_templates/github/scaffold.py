@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from gitops_templates.git.repo import GitRepo
 
 DEFAULT_ACTION = "gitops-templates/gitops-templates@v1"
+_EXACT_VERSION = re.compile(r"v(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)")
 _ACTION_REF = re.compile(
     r"^(?:\./[A-Za-z0-9._/-]*|[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[A-Za-z0-9_./-]+)$"
 )
@@ -36,7 +37,7 @@ jobs:
   check:
     runs-on: ubuntu-latest
     steps:
-      - uses: actions/checkout@v4
+      - uses: actions/checkout@v5
         with:
           fetch-depth: 0
       - name: Validate metadata and examples
@@ -75,7 +76,7 @@ jobs:
     permissions:
       contents: write
     steps:
-      - uses: actions/checkout@v4
+      - uses: actions/checkout@v5
         with:
           ref: ${{{{ github.ref_name }}}}
           fetch-depth: 0
@@ -103,6 +104,7 @@ jobs:
 PRE_COMMIT = """\
 # Written by `gitops-templates init --pre-commit`; then run:
 #   pre-commit install --hook-type commit-msg --hook-type pre-commit
+#   pre-commit autoupdate   # pins `rev` to the latest release tag of the hooks' repository
 repos:
   - repo: {repo}
     rev: {rev}
@@ -148,11 +150,19 @@ def workflow_files(action: str = DEFAULT_ACTION, branch: str = "main") -> dict[s
 
 
 def pre_commit_file(action: str = DEFAULT_ACTION) -> dict[str, str]:
-    """`.pre-commit-config.yaml` using this project's hooks, at the action's version."""
+    """`.pre-commit-config.yaml` using this project's hooks, at an immutable tag.
+
+    pre-commit wants `rev` to be a tag that never moves: the action's ref when it is an
+    exact version (`v1.2.3`), else this package's own version (a major tag like `v1`
+    moves; the file says to run `pre-commit autoupdate` to pin the latest release).
+    """
+    from gitops_templates import __version__
+
     _check_action(action)
-    repo, _, rev = action.partition("@")
+    repo, _, ref = action.partition("@")
     url = f"https://github.com/{repo}" if not repo.startswith("./") else repo
-    return {".pre-commit-config.yaml": PRE_COMMIT.format(repo=url, rev=rev or "v1")}
+    rev = ref if _EXACT_VERSION.fullmatch(ref) else f"v{__version__}"
+    return {".pre-commit-config.yaml": PRE_COMMIT.format(repo=url, rev=rev)}
 
 
 def _check_action(action: str) -> None:

