@@ -212,6 +212,7 @@ def bench_evolving(templates: int, commits: int, runs: int) -> dict[str, float]:
                        stderr=subprocess.DEVNULL, check=False)  # fmt: skip
         return time.perf_counter() - start
 
+    run([*tool, "docs"])  # a catalog keeps its generated READMEs: check those
     results: dict[str, list[float]] = {}
     for _ in range(runs):  # interleaved, so drift hits every figure alike
         results.setdefault("raw", []).append(run(raw))
@@ -261,7 +262,7 @@ def main() -> None:
     print(f"--help: {help_time:.3f}s vs import click {click_import:.3f}s "
           f"= {help_time / click_import:.2f}x (target <= 1.5x)")  # fmt: skip
     floor, imports = median(FLOOR, args.runs * 2), median(PLAN_IMPORTS, args.runs * 2)
-    for size in args.sizes.split(","):
+    for size in filter(None, args.sizes.split(",")):
         templates, commits = (int(x) for x in size.split("x"))
         r = bench_size(templates, commits, args.runs)
         print(f"{templates} templates x {commits} commits: raw git log {r['raw']:.3f}s | "

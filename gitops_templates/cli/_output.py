@@ -6,11 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from gitops_templates.core.jsonform import JsonDocument, to_json
-
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
+    from gitops_templates.core.jsonform import JsonDocument
     from gitops_templates.core.models import Notice
     from gitops_templates.errors import GitOpsTemplatesError, Problem
 
@@ -19,7 +18,9 @@ def emit_json(document: JsonDocument | dict[str, Any]) -> None:
     """One JSON document on stdout: a result object, or its JSON form."""
     import json
 
-    data = to_json(document) if isinstance(document, JsonDocument) else document
+    from gitops_templates.core.jsonform import to_json  # not on the --help path
+
+    data = document if isinstance(document, dict) else to_json(document)
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False))
 
 
