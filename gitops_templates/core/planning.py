@@ -23,7 +23,9 @@ from gitops_templates.core.version_rules import (
     NextVersion,
     VersionLine,
     level_between,
+    next_prerelease,
     next_version,
+    precedence,
 )
 from gitops_templates.errors import InvalidInputError
 
@@ -360,9 +362,14 @@ def _state(
     if nxt is not None:
         top = max(counted, key=lambda c: c.level)
         nxt = NextVersion(nxt.version, nxt.level, f"{nxt.reason}: {top.sha[:7]} {top.rule}")
-    forced = _release_as(component, changes, line, pre_token)
+    try:
+        forced = _release_as(component, changes, line, pre_token, fresh=fresh)
+    except ValueError as err:
+        raise InvalidInputError(f"{component.id}: {err}") from err
     if forced is not None:
         nxt = forced
+    elif _requested(component, changes) and pre_token and not fresh:
+        nxt = None  # that prerelease of the requested version exists, nothing new since
     return ComponentState(component, tuple(versions), line, tuple(changes), level, nxt)
 
 
@@ -374,11 +381,22 @@ def escalate(
     *,
     pre_token: str | None = None,
 ) -> ComponentState:
-    """`state` with its next version computed from a higher required `level`."""
+    """`state` with its next version computed from a higher required `level`.
+
+    A next version already above the escalated one (a `Release-As` request) is kept:
+    escalation only ever raises a version.
+    """
     nxt = next_version(state.line, max(level, state.level), rules, pre_token=pre_token)
-    if nxt is not None:
+    if nxt is not None and state.next is not None and precedence(state.next.version) > \
+            precedence(nxt.version):  # fmt: skip
+        nxt = NextVersion(state.next.version, state.next.level, f"{state.next.reason}: {reason}")
+    elif nxt is not None:
         nxt = NextVersion(nxt.version, nxt.level, f"{nxt.reason}: {reason}")
     return replace(state, level=max(level, state.level), next=nxt)
+
+
+def _requested(component: Component, changes: list[CommitChange]) -> bool:
+    return any(_release_as_target(v, component.id) for c in changes for v in c.release_as)
 
 
 def _release_as(
@@ -386,8 +404,14 @@ def _release_as(
     changes: list[CommitChange],
     line: VersionLine,
     pre_token: str | None,
+    *,
+    fresh: bool = True,
 ) -> NextVersion | None:
-    """`Release-As: <id>@X.Y.Z` (or a bare version for a one-target commit)."""
+    """`Release-As: <id>@X.Y.Z` (or a bare version for a one-target commit).
+
+    With a prerelease token, an existing prerelease of that version moves its counter
+    (`-rc.2` after `-rc.1`) when releasable commits arrived since, else nothing is due.
+    """
     for change in changes:  # newest first: the latest request wins
         for value in change.release_as:
             target = _release_as_target(value, component.id)
@@ -400,8 +424,12 @@ def _release_as(
                     f"{component.id}'s current version {current}",
                     hint="Release-As can only move a version forward",
                 )
-            version = target.replace(prerelease=f"{pre_token}.1") if pre_token else target
             reason = f"Release-As footer in {change.sha[:7]}"
+            level = level_between(line.latest_release, target)
+            pre = line.latest_prerelease
+            if pre_token and pre is not None and pre.finalize_version() == target:
+                return next_prerelease(pre, target, pre_token, level, reason, fresh)
+            version = target.replace(prerelease=f"{pre_token}.1") if pre_token else target
             return NextVersion(version, level_between(current, target), reason)
     return None
 

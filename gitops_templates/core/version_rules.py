@@ -200,7 +200,7 @@ def next_version(
         target = pre.finalize_version()
         if pre_token is None:
             return NextVersion(target, effective, f"finalise {pre} ({why})")
-        return _next_prerelease(pre, target, pre_token, effective, why, new_since_prerelease)
+        return next_prerelease(pre, target, pre_token, effective, why, new_since_prerelease)
     if pre_token is None:
         return NextVersion(target, effective, why)
     return NextVersion(
@@ -210,7 +210,7 @@ def next_version(
     )
 
 
-def _next_prerelease(
+def next_prerelease(
     pre: Version,
     target: Version,
     token: str,
@@ -218,6 +218,7 @@ def _next_prerelease(
     why: str,
     new_since_prerelease: bool,
 ) -> NextVersion | None:
+    """The prerelease of `target` after `pre` (the counter moves only for new commits)."""
     current_token, _, number = str(pre.prerelease).rpartition(".")
     if current_token == token and number.isdigit():
         if not new_since_prerelease:

@@ -564,3 +564,32 @@ def test_escalate_to_none_on_an_unchanged_component_stays_without_next():
     commits = linear(("feat(web): base", [WEB_FILE]))
     state = state_of(analyze(commits, [tag("web@1.0.0", sha(1))]), "web")
     assert escalate(state, Level.NONE, RULES, "x").next is None
+
+
+def test_release_as_with_a_prerelease_token_moves_the_counter_only_for_new_commits():
+    commits = linear(
+        ("feat(web): base", [WEB_FILE]),
+        ("feat(web)!: big\n\nRelease-As: web@2.0.0", [WEB_FILE]),
+    )
+    tags = [tag("web@1.0.0", sha(1)), tag("web@2.0.0-rc.1", sha(2))]
+    assert next_of(analyze(commits, tags, pre_token="rc"), "web") is None  # rc.1 is it
+    more = linear(("fix(web): after rc.1", [WEB_FILE]), start=3, parent=sha(2)) + commits
+    assert next_of(analyze(more, tags, pre_token="rc"), "web") == "2.0.0-rc.2"
+    assert next_of(analyze(more, tags), "web") == "2.0.0"
+
+
+def test_escalation_keeps_a_higher_release_as_version():
+    commits = linear(
+        ("feat(web): base", [WEB_FILE]),
+        ("fix(web): b\n\nRelease-As: web@3.0.0", [WEB_FILE]),
+    )
+    state = state_of(analyze(commits, [tag("web@1.0.0", sha(1))]), "web")
+    assert state.next is not None
+    assert str(state.next.version) == "3.0.0"
+    raised = escalate(state, Level.MINOR, RULES, "escalated: detected")
+    assert raised.next is not None
+    assert str(raised.next.version) == "3.0.0"
+    assert raised.next.reason.endswith(": escalated: detected")
+    lifted = escalate(state, Level.MAJOR, RULES, "escalated: detected")
+    assert lifted.next is not None
+    assert str(lifted.next.version) == "3.0.0"  # 2.0.0 would be lower than asked
