@@ -22,6 +22,7 @@ from gitops_templates.compat.core.rules import (
     detected_level,
     waive,
 )
+from gitops_templates.compat.core.shapes import same_json
 from gitops_templates.compat.memo import FindingsMemo
 from gitops_templates.core.jsonform import JsonDocument
 from gitops_templates.core.models import Level
@@ -158,7 +159,7 @@ def raw_findings(old: Snapshot, new: Snapshot, files: FileChanges, profile: str)
     findings: list[Finding] = []
     before = old.metadata.get("parameters") or {}
     after = new.metadata.get("parameters") or {}
-    if before != after:
+    if not same_json(before, after):
         findings = attach_counterexamples(diff_schemas(before, after, profile), before, after)
     return findings + diff_metadata(old.metadata, new.metadata, files, profile)
 

@@ -614,3 +614,43 @@ def test_limits_name_the_rule_after_the_keyword_pair():
         ("max-items-decreased", ([0, 0],)),
         ("min-items-increased", ([],)),
     ]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [(True, 1, False), (False, 0, False), (1, 1.0, True), ([True], [1], False),
+     ({"x": True}, {"x": 1}, False), ({"x": [1, {"y": False}]}, {"x": [1.0, {"y": False}]}, True),
+     ("1", 1, False), (None, False, False), (True, True, True)],
+)  # fmt: skip
+def test_same_json_tells_booleans_from_numbers(a: Any, b: Any, same: bool):
+    from gitops_templates.compat.core.shapes import json_in, same_json
+
+    assert same_json(a, b) is same
+    assert same_json(b, a) is same
+    assert json_in(a, [b]) is same
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "rule"),
+    [
+        ({"const": True}, {"const": 1}, "const-changed"),
+        ({"enum": [False, True]}, {"enum": [0, 1]}, "enum-value-removed"),
+        (
+            {"properties": {"a": {"const": True}}},
+            {"properties": {"a": {"const": 1}}},
+            "const-changed",
+        ),
+    ],
+)
+def test_a_boolean_replaced_by_a_number_is_breaking(old: Any, new: Any, rule: str):
+    from gitops_templates.compat.core.schemadiff import diff_schemas
+
+    found = diff_schemas(old, new, "template")
+    assert rule in {f.rule for f in found}
+    assert any(f.level is Level.MAJOR for f in found)
+
+
+def test_constants_true_and_one_are_disjoint_branches():
+    a = {"properties": {"on": {"const": True}}, "required": ["on"]}
+    b = {"properties": {"on": {"const": 1}}, "required": ["on"]}
+    assert disjoint(a, b)

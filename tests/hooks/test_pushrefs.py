@@ -141,3 +141,12 @@ def test_ref_update_kind_and_short_name(ref: str, is_tag: bool, is_branch: bool,
     update = RefUpdate(ref, None, A)
     assert (update.is_tag, update.is_branch) == (is_tag, is_branch)
     assert update.name == name
+
+
+@pytest.mark.parametrize(
+    ("ref", "name"),
+    [("refs/tags/web@1.0.0", "web@1.0.0"), ("refs/heads/main", "main"),
+     ("refs/tags/refs/heads/web@1.0.0", "refs/heads/web@1.0.0"), ("refs/notes/x", "refs/notes/x")],
+)  # fmt: skip
+def test_name_takes_one_prefix_off(ref: str, name: str):
+    assert RefUpdate(ref, None, "a" * 40).name == name

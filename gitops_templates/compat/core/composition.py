@@ -16,7 +16,9 @@ from gitops_templates.compat.core.shapes import (
     allowed_values,
     covers,
     effective_types,
+    json_in,
     normalize,
+    same_json,
 )
 
 if TYPE_CHECKING:
@@ -35,7 +37,7 @@ def _unions(d: SchemaDiff, old: dict[str, Any], new: dict[str, Any], ptr: str, p
     for kind in ("anyOf", "oneOf"):
         before, after = old.get(kind), new.get(kind)
         other = "oneOf" if kind == "anyOf" else "anyOf"
-        if before == after:
+        if same_json(before, after):
             continue
         if before is None and kind == "anyOf" and old.get(other) is not None:
             continue  # oneOf -> anyOf: reported once, below
@@ -71,9 +73,9 @@ def _branches(
 ) -> None:
     olds = [normalize(b) for b in before]
     news = [normalize(b) for b in after]
-    free = [j for j, b in enumerate(news) if b not in olds]
+    free = [j for j, b in enumerate(news) if not json_in(b, olds)]
     for i, branch in enumerate(olds):
-        if branch in news:
+        if json_in(branch, news):
             continue
         partner = next((j for j in free if d.compatible(branch, news[j])), None)
         if partner is None and len(olds) == len(news) and i in free:
@@ -112,12 +114,12 @@ def disjoint(a: dict[str, Any], b: dict[str, Any]) -> bool:
         return True
     va, vb = allowed_values(a), allowed_values(b)
     if va is not None and vb is not None:
-        return not any(v in vb for v in va)
+        return not any(json_in(v, vb) for v in va)
     pa, pb = a.get("properties") or {}, b.get("properties") or {}
     for name in set(pa) & set(pb) & set(a.get("required", ())) & set(b.get("required", ())):
         if isinstance(pa[name], dict) and isinstance(pb[name], dict):
             xa, xb = allowed_values(pa[name]), allowed_values(pb[name])
-            if xa is not None and xb is not None and not any(v in xb for v in xa):
+            if xa is not None and xb is not None and not any(json_in(v, xb) for v in xa):
                 return True
     return False
 
@@ -125,9 +127,9 @@ def disjoint(a: dict[str, Any], b: dict[str, Any]) -> bool:
 def _conjunction(d: SchemaDiff, before: list[Any], after: list[Any], ptr: str, path: Any) -> None:
     olds = [normalize(b) for b in before]
     news = [normalize(b) for b in after]
-    free = [i for i, b in enumerate(olds) if b not in news]
+    free = [i for i, b in enumerate(olds) if not json_in(b, news)]
     for j, conjunct in enumerate(news):
-        if conjunct in olds:
+        if json_in(conjunct, olds):
             continue
         partner = next((i for i in free if d.compatible(olds[i], conjunct)), None)
         if partner is None and len(olds) == len(news) and j in free:
@@ -145,7 +147,7 @@ def _conjunction(d: SchemaDiff, before: list[Any], after: list[Any], ptr: str, p
 
 def _negation(d: SchemaDiff, old: dict[str, Any], new: dict[str, Any], ptr: str, path: Any) -> None:
     before, after = old.get("not"), new.get("not")
-    if before == after:
+    if same_json(before, after):
         return
     seeds = (sample(after),) if isinstance(after, dict) else ()
     if before is None:

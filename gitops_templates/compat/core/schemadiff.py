@@ -21,8 +21,10 @@ from gitops_templates.compat.core.shapes import (
     allowed_values,
     covers,
     effective_types,
+    json_in,
     normalize,
     pointer_token,
+    same_json,
 )
 from gitops_templates.core.models import Level
 
@@ -133,10 +135,10 @@ class SchemaDiff:
 
     def compare(self, old: Any, new: Any, ptr: str, path: tuple[str | int, ...]) -> None:
         """Compare two subschemas found at `ptr` (values at `path`)."""
-        if old == new:
+        if same_json(old, new):
             return
         old, new = normalize(old), normalize(new)
-        if old == new:
+        if same_json(old, new):
             return
         if old == REJECT_ALL:
             self.add("not-removed", ptr, "accepted nothing before", path)
@@ -181,7 +183,7 @@ class SchemaDiff:
     def _values(self, old: dict[str, Any], new: dict[str, Any], ptr: str, path: Any) -> None:
         before, after = allowed_values(old), allowed_values(new)
         where = f"{ptr}/const" if "const" in new or "const" in old else f"{ptr}/enum"
-        if (before is None and after is None) or before == after:
+        if (before is None and after is None) or same_json(before, after):
             return
         if before is None:
             rule = "const-added" if "const" in new else "became-enum"
@@ -192,8 +194,8 @@ class SchemaDiff:
             rule = "const-removed" if "const" in old else "enum-removed"
             self.add(rule, where, "value restriction removed", path)
         else:
-            removed = [v for v in before if v not in after]
-            added = [v for v in after if v not in before]
+            removed = [v for v in before if not json_in(v, after)]
+            added = [v for v in after if not json_in(v, before)]
             if removed:
                 rule = "const-changed" if "const" in new else "enum-value-removed"
                 self.add(rule, where, f"no longer accepted: {_show(removed)}", path, tuple(removed))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gitops_templates.compat.core.deref import ANNOTATIONS
 from gitops_templates.compat.core.samples import type_of
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 REJECT_ALL: dict[str, Any] = {"not": {}}
 TYPES = ("null", "boolean", "object", "array", "number", "integer", "string")
@@ -43,6 +46,26 @@ def effective_types(schema: dict[str, Any]) -> frozenset[str] | None:
 def covers(types: frozenset[str] | None, kind: str) -> bool:
     """True when a value of JSON type `kind` can pass `types` (integer is a number)."""
     return types is None or kind in types or (kind == "integer" and "number" in types)
+
+
+def same_json(a: Any, b: Any) -> bool:
+    """JSON equality as JSON Schema has it: `true` is not `1`, `1` is `1.0`.
+
+    Python's `==` says `True == 1`, so an enum of booleans replaced by one of numbers
+    would compare equal and its breaking change would go unseen.
+    """
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_json(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_json(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
+def json_in(value: Any, values: Iterable[Any]) -> bool:
+    """`value in values` with `same_json`."""
+    return any(same_json(value, other) for other in values)
 
 
 def allowed_values(schema: dict[str, Any]) -> list[Any] | None:

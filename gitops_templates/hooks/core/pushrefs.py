@@ -36,8 +36,11 @@ class RefUpdate:
 
     @property
     def name(self) -> str:
-        """The short name (tag or branch)."""
-        return self.ref.removeprefix("refs/tags/").removeprefix("refs/heads/")
+        """The short name (tag or branch): only the leading refs/tags/ or refs/heads/ goes."""
+        for prefix in ("refs/tags/", "refs/heads/"):
+            if self.ref.startswith(prefix):
+                return self.ref[len(prefix) :]
+        return self.ref
 
 
 def parse_pre_push(text: str) -> list[RefUpdate]:
