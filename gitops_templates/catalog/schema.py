@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 from jsonschema import Draft7Validator, Draft202012Validator
 from jsonschema.exceptions import SchemaError
-from jsonschema.validators import validator_for
 
 from gitops_templates.catalog.resources import load_schema
 from gitops_templates.errors import Problem
@@ -62,18 +61,41 @@ def validate_values(
     doc: YamlDocument,
     base: tuple[str | int, ...],
 ) -> list[Problem]:
-    """Validate example values against a template's `parameters` schema."""
-    cls = validator_for(schema, default=Draft7Validator)
-    return _problems(cls(schema), values, doc, base)
+    """Validate example values against a template's `parameters` schema.
+
+    Only references inside the schema are followed and user patterns run under a time
+    budget (`userschema`): either failing is a problem naming the schema, not a fetch
+    or a hang.
+    """
+    from gitops_templates.catalog.userschema import user_validator
+
+    return _problems(user_validator(schema), values, doc, base)
 
 
 def _problems(
     validator: Any, data: Any, doc: YamlDocument, base: tuple[str | int, ...]
 ) -> list[Problem]:
+    from referencing.exceptions import Unresolvable
+
+    from gitops_templates.errors import InvalidInputError
+
     found = []
-    errors: list[ValidationError] = sorted(
-        validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]
-    )
+    try:
+        errors: list[ValidationError] = sorted(
+            validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]
+        )
+    except InvalidInputError as slow:  # a user pattern over its time budget
+        return [Problem(slow.message, file=doc.source, rule="pattern", hint=slow.hint)]
+    except Unresolvable as unresolved:
+        message = (f"$ref {unresolved.ref!r} cannot be resolved: only references inside the "
+                   "schema are followed (a remote one is never fetched)")  # fmt: skip
+        hint = "inline the definition under $defs and refer to it as #/$defs/..."
+        return [Problem(message, file=doc.source, rule="$ref", hint=hint)]
+    except ValueError as bad:  # a pattern that does not compile
+        return [Problem(str(bad), file=doc.source, rule="pattern")]
+    except RecursionError:
+        return [Problem("the schema's $refs form a cycle that never reaches a value",
+                        file=doc.source, rule="$ref")]  # fmt: skip
     for err in errors:
         path = (*base, *err.absolute_path)
         found.append(

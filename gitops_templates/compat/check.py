@@ -160,7 +160,10 @@ def raw_findings(old: Snapshot, new: Snapshot, files: FileChanges, profile: str)
     before = old.metadata.get("parameters") or {}
     after = new.metadata.get("parameters") or {}
     if not same_json(before, after):
-        findings = attach_counterexamples(diff_schemas(before, after, profile), before, after)
+        from gitops_templates.catalog.userschema import user_validator
+
+        found = diff_schemas(before, after, profile)
+        findings = attach_counterexamples(found, before, after, user_validator)
     return findings + diff_metadata(old.metadata, new.metadata, files, profile)
 
 

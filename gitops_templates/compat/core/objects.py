@@ -8,7 +8,6 @@ parameter is added only the old model matters, when one is removed only the new 
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from gitops_templates.compat.core import scalars
@@ -18,6 +17,7 @@ from gitops_templates.compat.core.shapes import (
     normalize,
     pointer_token,
 )
+from gitops_templates.core.patterns import PatternTooSlowError, search
 
 if TYPE_CHECKING:
     from gitops_templates.compat.core.schemadiff import SchemaDiff
@@ -85,7 +85,7 @@ def model(schema: dict[str, Any]) -> str:
 
 def undeclared_schema(schema: dict[str, Any], name: str) -> list[Any]:
     """The schemas an undeclared key `name` must satisfy (patterns, else additional)."""
-    matching = [s for p, s in (schema.get("patternProperties") or {}).items() if re.search(p, name)]
+    matching = [s for p, s in (schema.get("patternProperties") or {}).items() if _matches(p, name)]
     return matching or [schema.get("additionalProperties", {})]
 
 
@@ -299,3 +299,11 @@ def _split_dependencies(schema: dict[str, Any]) -> tuple[dict[str, Any], dict[st
     for key, value in (schema.get("dependencies") or {}).items():
         (required if isinstance(value, list) else schemas)[key] = value
     return required, schemas
+
+
+def _matches(pattern: str, name: str) -> bool:
+    """`pattern` matches property `name` (a pattern over its time budget: not known)."""
+    try:
+        return search(pattern, name)
+    except (PatternTooSlowError, ValueError):
+        return False

@@ -12,6 +12,8 @@ import re
 from re import _parser as sre
 from typing import Any
 
+from gitops_templates.core.patterns import PatternTooSlowError, search
+
 ABSENT = object()  # a counterexample seed meaning "leave this key out"
 PALETTE: tuple[Any, ...] = (None, True, False, 0, -1, 1, 0.5, 10**9, "", "x", "X", "0", [], {})
 _FORMATS = {
@@ -161,7 +163,10 @@ def regex_sample(pattern: str) -> str | None:
         text = _emit(sre.parse(pattern))
     except (re.error, ValueError, KeyError, IndexError, TypeError, RecursionError):
         return None
-    return text if re.search(pattern, text) else None
+    try:
+        return text if search(pattern, text) else None
+    except (PatternTooSlowError, ValueError):
+        return None
 
 
 def _emit(parsed: Any) -> str:

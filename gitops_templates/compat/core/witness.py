@@ -19,22 +19,31 @@ from gitops_templates.compat.core.samples import ABSENT, PALETTE, sample
 from gitops_templates.core.models import Level
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from gitops_templates.compat.core.rules import Finding
 
 _IGNORED = frozenset({"param-removed-open-model", "param-renamed"})
 _MISSING = object()
 
 
-def attach_counterexamples(findings: list[Finding], old_raw: Any, new_raw: Any) -> list[Finding]:
-    """`findings` with a checked counterexample on each breaking one that has any."""
-    from jsonschema.validators import validator_for
+def attach_counterexamples(
+    findings: list[Finding],
+    old_raw: Any,
+    new_raw: Any,
+    validator: Callable[[Any], Any] | None = None,
+) -> list[Finding]:
+    """`findings` with a checked counterexample on each breaking one that has any.
 
+    `validator(schema)` builds the jsonschema validator (the catalog's, which follows
+    no remote reference and bounds user patterns); jsonschema's own by default.
+    """
     breaking = [f for f in findings if f.level is Level.MAJOR]
     if not breaking:
         return findings
     old, new = dereference(old_raw), dereference(new_raw)
-    old_check = validator_for(old_raw, default=_draft7())(old_raw)
-    new_check = validator_for(new_raw, default=_draft7())(new_raw)
+    make = validator or _plain_validator
+    old_check, new_check = make(old_raw), make(new_raw)
     base = _base(old, new, old_check, new_check)
     known = _errors(new_check, base)
     result = []
@@ -68,10 +77,11 @@ def _errors(check: Any, value: Any) -> set[tuple[tuple[Any, ...], str]]:
         return {((), "error")}
 
 
-def _draft7() -> Any:
+def _plain_validator(schema: Any) -> Any:
     from jsonschema import Draft7Validator
+    from jsonschema.validators import validator_for
 
-    return Draft7Validator
+    return validator_for(schema, default=Draft7Validator)(schema)
 
 
 def _search(

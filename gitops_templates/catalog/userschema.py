@@ -1,0 +1,85 @@
+"""Validators for schemas users write: no network, and user regexes under a time budget.
+
+A template's `parameters` schema comes from whoever can push to the catalog, and a
+server-side hook validates it: so `$ref`s resolve only inside the document (a remote
+one is never fetched: it is an error naming the reference), and the regular expressions
+in `pattern`, `patternProperties` (also where `additionalProperties` consults them)
+run in the `regex` engine with a time budget per match, so `^(a+)+$` on a long value
+is an error naming the pattern, not minutes of backtracking.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from gitops_templates.core.patterns import search
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+
+def user_validator(schema: Any) -> Any:
+    """A jsonschema validator for `schema` (draft-07 unless `$schema` says otherwise)."""
+    from jsonschema import Draft7Validator
+    from jsonschema.validators import validator_for
+    from referencing import Registry
+
+    base = (
+        validator_for(schema, default=Draft7Validator)
+        if isinstance(schema, dict)
+        else (Draft7Validator)
+    )
+    return _bounded(base)(schema, registry=Registry())  # nothing to retrieve from
+
+
+@cache
+def _bounded(base: type[Any]) -> type[Any]:
+    from jsonschema.validators import extend
+
+    keywords = {"pattern": _pattern, "patternProperties": _pattern_properties,
+                "additionalProperties": _additional_properties}  # fmt: skip
+    bounded: type[Any] = extend(base, validators=keywords)  # type: ignore[no-untyped-call]
+    return bounded
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
+    from jsonschema.exceptions import ValidationError
+
+    if validator.is_type(instance, "string") and not search(pattern, instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def _pattern_properties(validator: Any, patterns: Any, instance: Any, schema: Any) -> Any:
+    if not validator.is_type(instance, "object"):
+        return
+    for pattern, subschema in patterns.items():
+        for key, value in instance.items():
+            if search(pattern, key):
+                yield from validator.descend(value, subschema, path=key, schema_path=pattern)
+
+
+def _additional_properties(validator: Any, extra: Any, instance: Any, schema: Any) -> Any:
+    """Jsonschema's own (same messages), with the patterns it consults under the budget."""
+    from jsonschema.exceptions import ValidationError
+
+    if not validator.is_type(instance, "object"):
+        return
+    known = schema.get("properties", {})
+    patterns = list(schema.get("patternProperties", {}))
+    unknown = {k for k in instance if k not in known and not any(search(p, k) for p in patterns)}
+    if validator.is_type(extra, "object"):
+        for key in unknown:
+            yield from validator.descend(instance[key], extra, path=key)
+    elif not extra and unknown:
+        if "patternProperties" in schema:
+            verb = "does" if len(unknown) == 1 else "do"
+            joined = ", ".join(repr(k) for k in sorted(unknown))
+            listed = ", ".join(repr(p) for p in sorted(patterns))
+            yield ValidationError(f"{joined} {verb} not match any of the regexes: {listed}")
+        else:
+            were = "was" if len(unknown) == 1 else "were"
+            shown = ", ".join(repr(k) for k in sorted(unknown, key=str))
+            yield ValidationError(
+                f"Additional properties are not allowed ({shown} {were} unexpected)"
+            )
