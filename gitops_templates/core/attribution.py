@@ -19,12 +19,12 @@ from gitops_templates.core.conventional import split_list
 from gitops_templates.core.models import Notice
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Iterable, Iterator, Mapping
 
     from gitops_templates.core.models import CommitMessage, Component
 
 SHARED_DIR = "_shared"
-_STATEMENT = re.compile(r"\{%-?\s*(?:include|import|from|extends)\s+(?P<arg>.*?)-?%\}", re.DOTALL)
+_STATEMENT = re.compile(r"-?\s*(?:include|import|from|extends)\s+(?P<arg>.*?)-?\Z", re.DOTALL)
 _LITERAL = re.compile(r"""^(?:'([^']*)'|"([^"]*)")""")
 _LIST = re.compile(r"""^\[(.*?)\]""", re.DOTALL)
 _QUOTED = re.compile(r"""'([^']*)'|"([^"]*)\"""")
@@ -34,7 +34,10 @@ def referenced_names(source: str) -> tuple[list[str], bool]:
     """Template names a Jinja source includes statically; flag for dynamic ones."""
     names: list[str] = []
     dynamic = False
-    for match in _STATEMENT.finditer(source):
+    for statement in _statements(source):
+        match = _STATEMENT.match(statement)
+        if match is None:
+            continue
         arg = match["arg"].strip()
         literal = _LITERAL.match(arg)
         listed = _LIST.match(arg)
@@ -45,6 +48,20 @@ def referenced_names(source: str) -> tuple[list[str], bool]:
         else:
             dynamic = True
     return names, dynamic
+
+
+def _statements(source: str) -> Iterator[str]:
+    """The inside of each `{% ... %}`, found with `str.find`: linear in the source.
+
+    (A regex spanning to `%}` rescans the rest of a body for every unclosed `{%`.)
+    """
+    position = 0
+    while (start := source.find("{%", position)) != -1:
+        end = source.find("%}", start + 2)
+        if end == -1:
+            return
+        yield source[start + 2 : end]
+        position = end + 2
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from gitops_templates.core.models import CommitMessage, Footer
 HEADER = re.compile(
     r"^(?P<type>[A-Za-z][A-Za-z0-9_-]*)"
     r"(?:\((?P<scope>[^()\r\n]+)\))?"
-    r"(?P<bang>!)?: +(?P<subject>\S.*?)\s*$"
+    r"(?P<bang>!)?: +(?P<subject>\S.*)$"  # linear: the header comes stripped, no \s*$ here
 )
 FOOTER = re.compile(
     r"^(?P<token>BREAKING[ -]CHANGE|[A-Za-z0-9][A-Za-z0-9-]*)(?:: | #)(?P<value>.*)$"

@@ -99,3 +99,28 @@ def test_header_only_and_empty():
 )
 def test_split_list(value: str, items: list[str]):
     assert split_list(value) == items
+
+
+ADVERSARIAL = [
+    "feat: x" + " \t" * 20_000 + "y",  # took 9 s with a lazy subject and a trailing \s*
+    "feat(" + "a" * 100_000 + ": x",
+    "feat" + "!" * 100_000 + ": y",
+    "fix: " + "x " * 50_000,
+    "x\n\n" + "BREAKING CHANGE" + " " * 50_000 + "\n\nRefs: " + "#1 " * 20_000,
+]
+
+
+@pytest.mark.parametrize("message", ADVERSARIAL, ids=range(len(ADVERSARIAL)))
+def test_hostile_headers_parse_in_linear_time(message: str):
+    import time
+
+    from gitops_templates.hooks.core.commitlint import lint_message
+
+    start = time.monotonic()
+    parse_message(message)
+    lint_message(message, types=["feat", "fix"], templates=["web"])
+    assert time.monotonic() - start < 2.0  # quadratic patterns took 10-60 s on these
+
+
+def test_the_subject_keeps_inner_whitespace():
+    assert parse_message("feat: a  b\t c").subject == "a  b\t c"

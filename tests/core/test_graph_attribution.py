@@ -105,3 +105,13 @@ def test_generated_docs_belong_to_no_template():
     assert attributor.by_path(["templates/web/README.md"]) == set()
     assert attributor.by_path(["templates/web/README.md", "templates/web/a.j2"]) == {"web"}
     assert attributor.by_path(["templates/web/docs/README.md"]) == {"web"}
+
+
+@pytest.mark.parametrize("body", ["{% include " * 30_000, "{% include '" * 30_000,
+                                  "{%- include [" * 30_000, "{% include 'a' %}{%" * 20_000])  # fmt: skip
+def test_the_include_scanner_is_linear_on_unclosed_statements(body: str):
+    import time
+
+    start = time.monotonic()
+    referenced_names(body)
+    assert time.monotonic() - start < 2.0  # took over a minute with a spanning regex
