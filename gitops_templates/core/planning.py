@@ -26,6 +26,7 @@ from gitops_templates.core.version_rules import (
     next_prerelease,
     next_version,
     precedence,
+    release_as_problem,
 )
 from gitops_templates.errors import InvalidInputError
 
@@ -435,12 +436,14 @@ def _release_as(
 
 
 def _release_as_target(value: str, cid: str) -> Version | None:
+    """The version a `Release-As:` value asks for `cid` (exit 3 when it is not one)."""
     for item in split_list(value):
         owner, _, text = item.rpartition("@")
         if owner not in ("", cid) or (owner and not is_valid_id(owner)):
             continue
-        try:
-            return Version.parse(text.removeprefix("v"))
-        except ValueError:
-            continue
+        problem = release_as_problem(text)
+        if problem is not None:
+            raise InvalidInputError(f"Release-As: {problem}",
+                                    hint="write Release-As: <id>@X.Y.Z")  # fmt: skip
+        return Version.parse(text.removeprefix("v"))
     return None

@@ -22,6 +22,22 @@ SEMVER = (
     r"(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?"
 )
 _ID = r"[a-z0-9][a-z0-9._-]{0,63}"
+
+
+def release_as_problem(text: str) -> str | None:
+    """Why a `Release-As:` version cannot be a tag (None when it can).
+
+    Build metadata (`+build.1`) is refused: tags that differ only in it would be the
+    same version, so such a tag would never count as released.
+    """
+    version = text.removeprefix("v")
+    if "+" in version:
+        return f"{text!r} has build metadata, which version tags cannot carry"
+    if not re.fullmatch(SEMVER, version):
+        return f"{text!r} is not a version such as 1.4.0 or 2.0.0-rc.1"
+    return None
+
+
 _PLACEHOLDER = re.compile(r"\{(id|version)\}")
 PRERELEASE_TOKEN = re.compile(r"^[0-9A-Za-z-]+$")
 DEFAULT_BUMP_TYPES: Mapping[str, Level] = MappingProxyType(

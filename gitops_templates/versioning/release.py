@@ -319,10 +319,33 @@ def release(
                 hint="make a new plan (`gitops-templates plan -o plan.json`) in a clone "
                 "with all tags (`git fetch --tags`; in CI `fetch-depth: 0`)",
             )
+        else:
+            _check_against_head(ws, plan)
         tags = _create(ws, plan, existing, sign=sign, dry_run=dry_run)
         planned = {t.tag for t in tags}
         done = tuple(t for t in _released_at_head(ws, ids, head) if t.tag not in planned)
         return _finish(ws, plan, done + tags, push=push, remote=remote, dry_run=dry_run)
+
+
+def _check_against_head(ws: Workspace, plan: ReleasePlan) -> None:
+    """A plan file is a proposal: what it would tag must be what `plan` computes now.
+
+    An edited file (another version, another template's content, footer-like lines
+    in a changelog) is refused rather than tagged.
+    """
+    ids = [r.id for r in plan.releases]
+    if not ids:
+        return
+    fresh = {r.id: to_json(r) for r in build_plan(ws, ids, pre=plan.pre).releases}
+    for release in plan.releases:
+        if fresh.get(release.id) != to_json(release):
+            differs = sorted(k for k, v in to_json(release).items()
+                             if (fresh.get(release.id) or {}).get(k) != v)  # fmt: skip
+            raise StalePlanError(
+                f"the plan file does not match the plan at HEAD for {release.tag} "
+                f"(differs in: {', '.join(differs) or 'the whole release'})",
+                hint="release from an unedited `gitops-templates plan -o` file, or without --plan",
+            )
 
 
 def _released_at_head(ws: Workspace, ids: Sequence[str], head: str) -> list[CreatedTag]:

@@ -254,7 +254,6 @@ RELEASE_AS = [
     ("chore(web): bump\n\nRelease-As: web@v3.1.0", None, "3.1.0", True),
     ("chore(web): bump\n\nRelease-As: api@5.0.0, web@2.5.0", None, "2.5.0", True),
     ("fix(web): bump\n\nRelease-As: web@2.0.0", "rc", "2.0.0-rc.1", True),
-    ("fix(web): bump\n\nRelease-As: web@not-a-version", None, "1.0.1", False),
     ("fix(web): bump\n\nRelease-As: db@9.0.0", None, "1.0.1", False),  # not a component
 ]
 
@@ -269,6 +268,15 @@ def test_release_as_forces_the_next_version(
     assert nxt is not None
     assert str(nxt.version) == expected
     assert (nxt.reason == f"Release-As footer in {sha(2)[:7]}") is forced
+
+
+@pytest.mark.parametrize("value", ["web@not-a-version", "web@2.0.0+build.1", "web@1.2"])
+def test_a_release_as_that_is_no_tag_version_is_invalid_input(value: str):
+    commits = linear(
+        ("feat(web): base", [WEB_FILE]), (f"fix(web): b\n\nRelease-As: {value}", [WEB_FILE])
+    )
+    with pytest.raises(InvalidInputError, match="Release-As: "):
+        analyze(commits, [tag("web@1.0.0", sha(1))])
 
 
 def test_release_as_newest_request_wins():

@@ -66,3 +66,19 @@ def test_the_aborted_line_names_the_file_git_gave(tmp_path):
         "commit aborted; the message is kept in /work/x/.git/worktrees/w/COMMIT_EDITMSG"
     )
     assert commit_msg_lines(MessageLint("MSG", ())) == []
+
+
+@pytest.mark.parametrize(
+    ("footer", "rule"),
+    [("Release-As: web@2.0.0+build.1", "release-as-version"),
+     ("Release-As: web@banana", "release-as-version"),
+     ("Release-As: nope@1.0.0", "unknown-template")],
+)  # fmt: skip
+def test_release_as_footers_that_plan_would_refuse_are_errors(footer: str, rule: str):
+    issues = lint_message(f"fix(web): x\n\n{footer}\n", types=["fix"], templates=["web"])
+    assert [(i.level, i.rule) for i in issues] == [("error", rule)]
+
+
+def test_a_good_release_as_passes():
+    assert lint_message("fix(web): x\n\nRelease-As: web@2.0.0-rc.1\n", types=["fix"],
+                        templates=["web"]) == []  # fmt: skip

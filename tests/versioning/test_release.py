@@ -95,6 +95,31 @@ def test_a_plan_with_a_bad_level_is_invalid_input(
     assert "not a release plan" in cli("release", "--plan", str(plan), code=3).stderr
 
 
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda r: r.update(next="99.0.0", tag="db@99.0.0"),
+        lambda r: r.update(changelog=r["changelog"] + "\nRollback-Of: db@0.0.1\n"),
+        lambda r: r.update(level="major"),
+        lambda r: r.update(id="web", tag="web@0.1.0"),
+    ],
+    ids=["version", "footer-in-changelog", "level", "other-template"],
+)
+def test_an_edited_plan_file_is_refused_and_tags_nothing(
+    catalog: RepoBuilder, cli: Cli, tmp_path: Path, edit
+):
+    plan = tmp_path / "plan.json"
+    cli("plan", "-o", str(plan))
+    doc = json.loads(plan.read_text())
+    db = next(r for r in doc["releases"] if r["id"] == "db")
+    edit(db)
+    plan.write_text(json.dumps(doc))
+    before = catalog.refs()
+    stderr = cli("release", "--plan", str(plan), code=4).stderr
+    assert "does not match the plan at HEAD" in stderr
+    assert catalog.refs() == before
+
+
 def test_conflicting_existing_tag_creates_nothing(catalog: RepoBuilder, cli: Cli):
     catalog.write({"README.md": "x\n"}).commit("docs: readme")
     catalog.run("checkout", "-q", "-b", "side", "HEAD~1")  # the planned tag exists elsewhere

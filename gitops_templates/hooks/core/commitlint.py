@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from gitops_templates.core.conventional import FOOTER, parse_message, split_list
+from gitops_templates.core.version_rules import release_as_problem
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -161,17 +162,20 @@ def _breaking_near_misses(lines: list[str]) -> list[LintIssue]:
 
 
 def _targets(lines: list[str], templates: set[str]) -> list[LintIssue]:
-    """`Template:` and `Release-As:` footers must name templates of this catalog."""
-    if not templates:
-        return []
+    """`Template:`/`Release-As:` footers name known templates, `Release-As:` a tag version."""
     issues = []
     for number, line in enumerate(lines, start=1):
         match = FOOTER.match(line)
         if match is None or match["token"].lower() not in ("template", "release-as"):
             continue
+        release_as = match["token"].lower() == "release-as"
         for item in split_list(match["value"]):
-            cid = item.rpartition("@")[0] if match["token"].lower() == "release-as" else item
-            if cid and cid not in templates:
+            cid, _, version = item.rpartition("@") if release_as else (item, "", "")
+            if cid and templates and cid not in templates:
                 what = f"{match['token']}: {cid!r} is not a template"
                 issues.append(LintIssue("error", number, "unknown-template", what))
+            problem = release_as_problem(version) if release_as else None
+            if problem is not None:
+                issues.append(LintIssue("error", number, "release-as-version",
+                                        f"Release-As: {problem}", "write <id>@X.Y.Z"))  # fmt: skip
     return issues
