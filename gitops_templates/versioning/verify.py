@@ -152,16 +152,14 @@ def bump_checks(ws: Workspace, versions: dict[str, list[VersionTag]]) -> list[Ta
     rules = ws.settings.rules
     suspects: list[tuple[VersionTag, list[Snapshot]]] = []
     for cid, line in lines.items():
-        for index in range(1, len(line)):
-            new = found[(cid, str(line[index].version))]
-            same = rules.line_of(line[index - 1].version)
-            prior = [
-                found[(cid, str(v.version))]
-                for v in reversed(line[:index])
-                if rules.line_of(v.version) == same
-            ]
-            if new.meta_id != prior[0].meta_id:
-                suspects.append((line[index], prior))
+        earlier: dict[tuple[int, ...], list[Snapshot]] = {}  # version line -> releases so far
+        for index, release in enumerate(line):
+            snap = found[(cid, str(release.version))]
+            if index:
+                same = rules.line_of(line[index - 1].version)
+                if snap.meta_id != earlier[same][-1].meta_id:  # newest first for against_line
+                    suspects.append((release, earlier[same][::-1]))
+            earlier.setdefault(rules.line_of(release.version), []).append(snap)
     if not suspects:
         return []
     overrides, memo = load_overrides(ws), FindingsMemo(ws.facts)
