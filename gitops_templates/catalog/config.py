@@ -109,17 +109,29 @@ def catalog_root(start: Path, top: Path) -> Path:
 def find_config(root: Path, explicit: Path | None) -> tuple[Path | None, list[str]]:
     """The config file to use and notices (several candidates, say which one)."""
     if explicit is not None:
-        if not explicit.is_file():
+        if not explicit.exists():
             raise ConfigError(
                 f"config file {explicit} does not exist",
                 hint="pass an existing file with --config, or run `gitops-templates init`",
             )
+        _regular(explicit)
         return explicit, []
-    found = [root / name for name in CONFIG_NAMES if (root / name).is_file()]
+    present = [root / name for name in CONFIG_NAMES if (root / name).exists()]
+    for path in present:
+        _regular(path)  # a directory or a device is a mistake, not "no config"
+    found = present
     notices = []
     if len(found) > 1:
         notices.append(f"several config files found; using {found[0].name}")
     return (found[0] if found else None), notices
+
+
+def _regular(path: Path) -> None:
+    import stat
+
+    if not stat.S_ISREG(path.stat().st_mode):
+        raise ConfigError(f"config {path} is not a regular file",
+                          hint="the configuration is a YAML file")  # fmt: skip
 
 
 def load_settings(text: bytes | None, source: str | None, cache: Path | None = None) -> Settings:

@@ -155,7 +155,8 @@ def new_template(ws: Workspace, tid: str) -> ScaffoldResult:
         raise InvalidInputError(
             f"{tid!r} is not a valid template id",
             hint="use lower-case letters, digits, '.', '_' and '-' (no '@', '/' or '..'), "
-            "starting with a letter or digit, at most 64 characters",
+            "starting with a letter or digit, not ending in '.' or '.lock', at most 64 "
+            "characters",
         )
     rel = f"{ws.settings.templates_dir}/{tid}"
     directory: Path = ws.repo.root / rel

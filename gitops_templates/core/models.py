@@ -14,8 +14,14 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
 
 def is_valid_id(value: str) -> bool:
-    """True when `value` can name a template or component."""
-    return bool(ID_PATTERN.match(value)) and ".." not in value
+    """True when `value` can name a template or component, in any tag format.
+
+    Git refuses ref names with a component ending in `.` or `.lock`, so `a.` or
+    `b.lock` could not be released under `{id}/{version}`.
+    """
+    return (
+        bool(ID_PATTERN.match(value)) and ".." not in value and not value.endswith((".", ".lock"))
+    )
 
 
 class Level(IntEnum):

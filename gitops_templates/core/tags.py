@@ -12,7 +12,7 @@ from gitops_templates.core.version_rules import TagFormat, precedence
 from gitops_templates.errors import ConfigError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
     from gitops_templates.core.models import Component, TagRecord
 
@@ -69,6 +69,8 @@ def read_versions(
             reach = tag.commit_sha in reachable
             versions[cid].append(VersionTag(cid, version, tag, reach))
             break
+        else:
+            notices += _near_misses(tag.name, compiled, owners, by_id)
     for cid, items in versions.items():
         items.sort(key=lambda v: precedence(v.version), reverse=True)
         for item in items:
@@ -82,6 +84,26 @@ def read_versions(
                     )
                 )
     return Versions(versions, notices)
+
+
+def _near_misses(
+    name: str,
+    compiled: Sequence[tuple[TagFormat, str]],
+    owners: Mapping[str, list[str]],
+    by_id: Mapping[str, Component],
+) -> list[Notice]:
+    """A tag that would be a version of a component if its version were semver."""
+    for fmt, text in compiled:
+        loose = fmt.near_miss(name)
+        if loose is None:
+            continue
+        users = owners[text]
+        cid = loose[0] if loose[0] is not None else (users[0] if len(users) == 1 else None)
+        if cid is not None and cid in by_id and by_id[cid].tag_format == text:
+            return [Notice("not-semver-tag", f"{name} is not a version of {cid}: {loose[1]!r} "
+                           "is not semantic versioning (X.Y.Z, no leading zeros or `v`); "
+                           "ignored", cid)]  # fmt: skip
+    return []
 
 
 def owner_of(components: Sequence[Component], name: str) -> Component | None:

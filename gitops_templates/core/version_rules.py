@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -87,6 +88,16 @@ class TagFormat:
     def render(self, component_id: str, version: Version | str) -> str:
         """The tag name for one version of one component."""
         return self.pattern.replace("{id}", component_id).replace("{version}", str(version))
+
+    def near_miss(self, tag: str) -> tuple[str | None, str] | None:
+        """`(id or None, text)` for a tag of this shape whose version is not semver.
+
+        `web@1.2`, `web@v1.2.3` and `web@01.2.3` start like versions but are not ones.
+        """
+        match = _loose(self.pattern).match(tag)
+        if match is None:
+            return None
+        return (match.groupdict().get("id"), match["version"])
 
     def parse(self, tag: str) -> tuple[str | None, str] | None:
         """`(id or None, version text)` when `tag` matches; anchored both ends."""
@@ -270,6 +281,19 @@ def level_between(old: Version | None, new: Version) -> Level:
     if new.minor != old.minor:
         return Level.MINOR
     return Level.PATCH if new.finalize_version() != old.finalize_version() else Level.NONE
+
+
+@cache
+def _loose(pattern: str) -> re.Pattern[str]:
+    parts = []
+    for piece in re.split(r"(\{id\}|\{version\})", pattern):
+        if piece == "{id}":
+            parts.append(f"(?P<id>{_ID})")
+        elif piece == "{version}":
+            parts.append(r"(?P<version>[vV]?[0-9][0-9A-Za-z.+-]*)")
+        else:
+            parts.append(re.escape(piece))
+    return re.compile("^" + "".join(parts) + "$")
 
 
 def parse_version(text: str) -> Version:

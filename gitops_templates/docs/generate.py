@@ -86,6 +86,13 @@ def generate_docs(
 
     if fmt not in FORMATS:
         raise InvalidInputError(f"unknown docs format {fmt!r}", hint="use markdown or html")
+    if ws.repo.bare:
+        from gitops_templates.errors import GitStateError
+
+        raise GitStateError(
+            "docs reads and writes a work tree, and a bare repository has none",
+            hint="run it in a clone (`git clone` the repository, then `gitops-templates docs`)",
+        )
     strict = ws.settings.docs.strict if strict is None else strict
     if fmt == "markdown":
         return _markdown(ws, ids, check=check, strict=strict)

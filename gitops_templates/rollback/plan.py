@@ -91,6 +91,12 @@ def plan_rollback(
         if str(target.version) in yanked_now
         else Check("target-not-yanked", "pre", "passed", f"{target.version} is not yanked")
     )  # fmt: skip
+    if any((ord(c) < 32 and c not in "\t\n\r") or 127 <= ord(c) < 160 for c in reason):
+        raise InvalidInputError(
+            "--reason contains control characters (terminal escapes would be stored in "
+            "the commit, the tag and yanked.yaml)",
+            hint="write the reason as plain text",
+        )
     reason = " ".join(reason.split()) or "unspecified"
     new = _new_version(line, current, version, yanked_now)
     today = datetime.now(tz=UTC).strftime("%Y-%m-%d")

@@ -231,3 +231,39 @@ def test_warnings_name_the_template(capsys: pytest.CaptureFixture[str]):
         "warning: api: escalated to minor",
         "warning: web@1.0.0 is not reachable",
     ]
+
+
+@pytest.mark.parametrize("tid", ["a.", "b.lock", "c..d"])
+def test_ids_git_refuses_in_tag_names_are_refused(repo: RepoBuilder, cli: Cli, tid: str):
+    repo.write({"gitops-templates.yaml": "tag_format: '{id}/{version}'\n"}).commit("chore: config")
+    assert "is not a valid template id" in cli("new", tid, code=3).stderr
+
+
+def test_a_config_that_is_a_directory_is_an_error_not_no_config(repo: RepoBuilder, cli: Cli):
+    repo.template("web").commit("feat: web")
+    (repo.path / "gitops-templates.yaml").mkdir()
+    assert "is not a regular file" in cli("status", code=3).stderr
+    (repo.path / "gitops-templates.yaml").rmdir()
+    (repo.path / "conf").mkdir()
+    result = cli("--config", str(repo.path / "conf"), "status", code=2)  # click's own check
+    assert "is a directory" in result.stderr
+
+
+def test_control_characters_in_a_rollback_reason_are_refused(repo: RepoBuilder, cli: Cli):
+    repo.template("web").commit("feat: web")
+    cli("release")
+    repo.write({"templates/web/body.yaml.j2": "x\n"}).commit("fix(web): x")
+    cli("release")
+    before = repo.refs()
+    result = cli("rollback", "web", "--to", "0.1.0", "--reason", "\x1b[31mred\x1b[0m", code=3)
+    assert "control characters" in result.stderr
+    assert repo.refs() == before
+
+
+def test_docs_in_a_bare_repository_writes_nothing(repo: RepoBuilder, cli: Cli, tmp_path: Path):
+    repo.template("web").commit("feat: web")
+    bare = tmp_path / "bare.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(repo.path), str(bare)], check=True)
+    before = sorted(p.name for p in bare.iterdir())
+    assert "bare repository" in cli("docs", repo=bare, code=4).stderr
+    assert sorted(p.name for p in bare.iterdir()) == before

@@ -62,7 +62,8 @@ def test_read_versions_assigns_tags_with_anchored_formats(name: str, owner: str 
     else:
         version = name.rpartition("@")[2] if "@" in name else name.rpartition("v")[2]
         assert listed == {owner: [version]}
-    assert notices == []
+    almost = name in ("web@v1.0.0", "web@1.0")  # a version of web but for its version text
+    assert notices == ([("not-semver-tag", "web")] if almost else [])
 
 
 @pytest.mark.parametrize(("name", "owner"), OWNERSHIP)
@@ -205,3 +206,17 @@ def test_id_less_format_shared_by_several_components_is_a_config_error(
     assert caught.value.exit_code is ExitCode.INVALID_INPUT
     assert caught.value.hint is not None
     assert "{id}@{version}" in caught.value.hint
+
+
+@pytest.mark.parametrize("name", ["web@1.2", "web@v1.2.3", "web@01.2.3", "web@1.2.3.4"])
+def test_a_tag_that_is_almost_a_version_is_reported(name: str):
+    found, notices = read_versions(COMPONENTS, [record(name)], {HERE})
+    assert all(not items for items in found.values())
+    assert [(n.code, n.subject) for n in notices] == [("not-semver-tag", "web")]
+    assert name in notices[0].message
+
+
+@pytest.mark.parametrize("name", ["web-docs", "release-2024", "aws@latest", "v1"])
+def test_other_tags_are_not_reported(name: str):
+    _, notices = read_versions(COMPONENTS, [record(name)], {HERE})
+    assert notices == []
