@@ -140,10 +140,10 @@ def write_files(root: Path, files: Mapping[str, str], *, force: bool) -> tuple[s
     existing = [p for p in files if (root / p).exists()]
     if existing and not force:
         raise InvalidInputError(f"{existing[0]} already exists", hint="pass --force to overwrite")
+    from gitops_templates.catalog.files import write_text
+
     for path, text in files.items():
-        target = root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
+        write_text(root, root / path, text)
     return tuple(files)
 
 
@@ -168,8 +168,8 @@ def new_template(ws: Workspace, tid: str) -> ScaffoldResult:
         "config.yaml.j2": BODY.format(id=tid),
         "examples/prod.yaml": EXAMPLE,
     }
+    from gitops_templates.catalog.files import write_text
+
     for path, text in files.items():
-        target = directory / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
+        write_text(ws.repo.root, directory / path, text)
     return ScaffoldResult(tuple(f"{rel}/{p}" for p in files))

@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
+from gitops_templates.errors import InvalidInputError
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from pathlib import Path
@@ -40,16 +42,19 @@ class ValidatedMemo:
         digest = hashlib.sha256(f"{VALIDATION_VERSION} {self._salt}\n".encode())
         meta = None
         try:
-            files = sorted(p for p in directory.rglob("*") if p.is_file())
-            for path in files:
+            from gitops_templates.catalog.files import link_or_blob, walk
+
+            for path in walk(directory):
                 rel = path.relative_to(directory).as_posix()
                 if rel in self._ignored:
                     continue
-                data = path.read_bytes()
+                data = link_or_blob(directory, path)
+                if data is None:
+                    return None  # not a file Git would hold: validate it every time
                 oid = blob_id(data)
                 meta = oid if rel == "template.yaml" else meta
                 digest.update(f"{rel}\0{oid}\0{path.stat().st_mode & 0o111:o}\n".encode())
-        except OSError:
+        except (OSError, InvalidInputError):
             return None
         return f"{meta}:{digest.hexdigest()[:40]}" if meta else None
 

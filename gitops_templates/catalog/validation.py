@@ -148,10 +148,11 @@ def template_problems(
 
 def read_template(directory: Path, source: str) -> tuple[YamlDocument | None, list[Problem]]:
     """template.yaml parsed (a mapping), or None and why not."""
+    from gitops_templates.catalog.files import read_bytes
     from gitops_templates.catalog.yamlio import load_yaml
 
-    try:
-        doc = load_yaml(directory.joinpath("template.yaml").read_bytes(), source)
+    try:  # a template's files stay inside its directory, symlinks resolved
+        doc = load_yaml(read_bytes(directory, directory / "template.yaml"), source)
     except GitOpsTemplatesError as err:
         return None, list(err.problems)
     if not isinstance(doc.data, dict):
@@ -224,6 +225,7 @@ def _missing_sources(
 
 
 def _examples(directory: Path, doc: YamlDocument, parameters: dict[str, Any]) -> list[Problem]:
+    from gitops_templates.catalog.files import read_bytes
     from gitops_templates.catalog.schema import validate_values
     from gitops_templates.catalog.yamlio import load_yaml
 
@@ -236,7 +238,7 @@ def _examples(directory: Path, doc: YamlDocument, parameters: dict[str, Any]) ->
     for file in sorted(examples_dir.glob("*.y*ml")) if examples_dir.is_dir() else []:
         rel = f"{doc.source.rsplit('/', 1)[0]}/examples/{file.name}"
         try:
-            example_doc = load_yaml(file.read_bytes(), rel)
+            example_doc = load_yaml(read_bytes(directory, file), rel)
         except GitOpsTemplatesError as err:
             problems += err.problems
             continue

@@ -125,7 +125,10 @@ class Workspace:
         text: bytes | None
         source: str | None
         if path is not None:
-            text, source = path.read_bytes(), _display(path, self.repo.root)
+            from gitops_templates.catalog.files import read_bytes
+
+            guard = None if self.config_path is not None else self.repo.root  # --config: any
+            text, source = read_bytes(guard, path), _display(path, self.repo.root)
         elif self.revision is not None or self.repo.bare:
             text, source = _config_at(self.repo, self.revision or "HEAD")
         else:

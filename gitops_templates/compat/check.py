@@ -215,9 +215,10 @@ def load_overrides(ws: Workspace) -> dict[str, str]:
                 hint="create it or remove `compatibility_rules` from the config",
             )
         return {}
+    from gitops_templates.catalog.files import read_bytes
     from gitops_templates.catalog.yamlio import load_yaml
 
-    doc = load_yaml(path.read_bytes(), name)
+    doc = load_yaml(read_bytes(ws.repo.root, path), name)
     data = doc.data or {}
     problems = []
     if not isinstance(data, dict):
@@ -314,20 +315,23 @@ def work_tree_snapshot(ws: Workspace, component: Component) -> Snapshot:
     root = ws.repo.root / component.path
     if not root.is_dir():
         raise NotFoundError(f"{component.path} does not exist in the work tree")
-    paths = sorted(
-        p.relative_to(root).as_posix()
-        for p in root.rglob("*")
-        if p.is_file() and "\n" not in p.name
-    )
+    from gitops_templates.catalog import files
+    from gitops_templates.catalog.validated import blob_id
+
+    found = [p for p in files.walk(root) if "\n" not in p.name]
+    regular = [p for p in found if not p.is_symlink() and files.is_regular(root, p)]
+    links = {p.relative_to(root).as_posix(): blob_id(files.link_or_blob(root, p) or b"")
+             for p in found if p.is_symlink()}  # fmt: skip
+    paths = [p.relative_to(root).as_posix() for p in regular]
     ids = ws.repo.hash_files([f"{component.path}/{p}" for p in paths])
     source = f"{component.path}/template.yaml"
     meta = root / "template.yaml"
     return Snapshot(
         WORK_TREE,
         None,
-        dict(zip(paths, ids, strict=True)),
+        dict(sorted({**dict(zip(paths, ids, strict=True)), **links}.items())),
         source,
-        lambda: meta.read_bytes() if meta.is_file() else None,
+        lambda: files.read_bytes(root, meta) if meta.exists() or meta.is_symlink() else None,
     )
 
 

@@ -219,7 +219,9 @@ def _doc_templates(ws: Workspace) -> list[Path]:
     override = ws.settings.docs.templates_dir
     if override is not None:
         directory = ws.repo.root / _inside(ws, override, "docs.templates_dir")
-        files += sorted(p for p in directory.rglob("*") if p.is_file())
+        from gitops_templates.catalog.files import walk
+
+        files += [p for p in walk(directory) if p.is_file() and not p.is_symlink()]
     return files
 
 
@@ -250,11 +252,13 @@ def _inside(ws: Workspace, rel: str, key: str) -> str:
 
 
 def _apply(root: Path, rel: str, generated: str, keep: bool, *, check: bool) -> DocFile:
+    from gitops_templates.catalog import files
     from gitops_templates.docs.core.model import inject
 
     path = root / rel
     generated = generated.rstrip("\n") + "\n" if generated else ""
-    existing = path.read_text("utf-8") if path.is_file() else None
+    present = path.exists() or path.is_symlink()
+    existing = files.read_bytes(root, path).decode("utf-8", "replace") if present else None
     wanted = inject(existing, generated) if keep else generated
     if existing == wanted:
         return DocFile(rel, "unchanged")
@@ -263,8 +267,7 @@ def _apply(root: Path, rel: str, generated: str, keep: bool, *, check: bool) -> 
                                         f"a/{rel}", f"b/{rel}"))  # fmt: skip
     if check:
         return DocFile(rel, "stale", diff)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(wanted, "utf-8")
+    files.write_text(root, path, wanted)
     return DocFile(rel, "written", diff)
 
 

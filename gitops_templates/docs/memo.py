@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Any
 
+from gitops_templates.catalog.files import read_bytes
 from gitops_templates.catalog.validated import ValidatedMemo
 from gitops_templates.catalog.workspace import DOC_FILE
 from gitops_templates.catalog.yanked import YANKED_FILE
@@ -77,7 +78,7 @@ def salt_of(ws: Workspace, fmt: str, strict: bool, template_files: Sequence[Path
     from gitops_templates import __version__
 
     parts: list[Any] = [MEMO_VERSION, __version__, fmt, strict, repr(ws.settings)]
-    parts += [(p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in template_files]
+    parts += [(p.name, hashlib.sha256(read_bytes(None, p)).hexdigest()) for p in template_files]
     return _digest(parts)
 
 
@@ -86,7 +87,7 @@ def _digest(parts: list[Any]) -> str:
 
 
 def _file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return hashlib.sha256(read_bytes(None, path)).hexdigest()
 
 
 def _is_hex(value: object) -> bool:

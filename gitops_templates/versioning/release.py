@@ -105,7 +105,9 @@ class ReleasePlan(JsonDocument):
     def load(cls, path: Path) -> ReleasePlan:
         """Read a plan file written by `plan -o`; exit 3 when it is not one."""
         try:
-            data = json.loads(path.read_text("utf-8"))
+            from gitops_templates.catalog.files import read_bytes
+
+            data = json.loads(read_bytes(None, path, limit=64 * 1024 * 1024))
             if data.get("schema_version") != SCHEMA_VERSION:
                 raise ValueError(f"schema_version {data.get('schema_version')!r} is not 1")
             releases = tuple(
@@ -129,7 +131,7 @@ class ReleasePlan(JsonDocument):
                 (),
                 data.get("pre"),
             )
-        except (OSError, ValueError, KeyError, TypeError) as err:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as err:
             raise InvalidInputError(
                 f"{path} is not a release plan: {err}",
                 hint="write one with `gitops-templates plan -o plan.json`",

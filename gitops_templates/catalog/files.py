@@ -1,0 +1,105 @@
+"""Every read and write of catalog files, guarded.
+
+Catalog files come from whoever can push, so a path is followed only while it stays
+inside the repository once symlinks are resolved, only regular files are read (a FIFO
+or `/dev/zero` would block or never end), reads are capped in size, and writes never go
+through a symlink (they would land wherever it points). Each refusal is exit 3 naming
+the path; nothing is read or written past it. Released content is read from Git
+objects instead, where a symlink is just a blob.
+"""
+
+from __future__ import annotations
+
+import stat
+from typing import TYPE_CHECKING
+
+from gitops_templates.errors import InvalidInputError, Problem
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+
+
+def inside(root: Path, path: Path) -> Path:
+    """`path` with symlinks resolved, refused when that leaves `root`."""
+    top = root.resolve()
+    real = path.resolve()
+    if real != top and top not in real.parents:
+        raise _refused(root, path, f"leads outside {root.name}/ (through a symlink)")
+    return real
+
+
+def link_or_blob(root: Path, path: Path) -> bytes | None:
+    """What Git stores for `path`: a symlink's target, a regular file's bytes, else None."""
+    if path.is_symlink():
+        return str(path.readlink()).encode()
+    return read_bytes(root, path) if is_regular(root, path) else None
+
+
+def walk(directory: Path) -> list[Path]:
+    """Files and symlinks below `directory`, sorted; symlinked directories are not entered."""
+    import os
+    from pathlib import Path
+
+    found: list[Path] = []
+    for top, dirs, names in os.walk(directory, followlinks=False):
+        base = Path(top)
+        found += [base / d for d in dirs if (base / d).is_symlink()]
+        found += [base / n for n in names]
+    return sorted(found)
+
+
+def is_regular(root: Path, path: Path) -> bool:
+    """A regular file inside the repository (symlinks resolved); False for anything else."""
+    try:
+        real = inside(root, path)
+        return stat.S_ISREG(real.stat().st_mode)
+    except (InvalidInputError, OSError):
+        return False
+
+
+def read_bytes(root: Path | None, path: Path, *, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The content of a regular file inside `root` (any place: None), at most `limit` bytes."""
+    real = inside(root, path) if root is not None else path.resolve()
+    try:
+        info = real.stat()
+    except OSError as err:
+        raise _refused(root, path, f"cannot be read ({err.strerror})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise _refused(root, path, "is not a regular file")
+    if info.st_size > limit:
+        raise _refused(root, path, f"is larger than {limit} bytes")
+    with real.open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise _refused(root, path, f"is larger than {limit} bytes")
+    return data
+
+
+def write_text(root: Path, path: Path, text: str) -> None:
+    """Write a file inside the repository, never through a symlink (file or directory)."""
+    try:
+        parts = path.relative_to(root).parts
+    except ValueError:
+        raise _refused(root, path, "is outside the repository") from None
+    current = root
+    for part in parts:
+        current = current / part
+        if current.is_symlink():
+            raise _refused(root, path, "would be written through a symlink")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    inside(root, path.parent)
+    path.write_text(text, "utf-8")
+
+
+def _refused(root: Path | None, path: Path, why: str) -> InvalidInputError:
+    try:
+        shown = path.relative_to(root).as_posix() if root is not None else str(path)
+    except ValueError:
+        shown = str(path)
+    return InvalidInputError(
+        f"{shown} {why}",
+        hint="catalog files must be regular files inside the repository",
+        problems=(Problem(why, file=shown),),
+    )
