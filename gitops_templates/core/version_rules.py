@@ -70,15 +70,7 @@ class TagFormat:
             raise TagFormatError(
                 f"tag_format {pattern!r} contains characters not allowed in a tag name"
             )
-        parts = []
-        for piece in re.split(r"(\{id\}|\{version\})", pattern):
-            if piece == "{id}":
-                parts.append(f"(?P<id>{_ID})")
-            elif piece == "{version}":
-                parts.append(f"(?P<version>{SEMVER})")
-            else:
-                parts.append(re.escape(piece))
-        return cls(pattern, re.compile("^" + "".join(parts) + "$"))
+        return cls(pattern, _matcher(pattern, SEMVER))
 
     @property
     def has_id(self) -> bool:
@@ -285,12 +277,17 @@ def level_between(old: Version | None, new: Version) -> Level:
 
 @cache
 def _loose(pattern: str) -> re.Pattern[str]:
+    return _matcher(pattern, r"[vV]?[0-9][0-9A-Za-z.+-]*")
+
+
+def _matcher(pattern: str, version: str) -> re.Pattern[str]:
+    """An anchored regex for a tag format, `version` the regex of its version part."""
     parts = []
     for piece in re.split(r"(\{id\}|\{version\})", pattern):
         if piece == "{id}":
             parts.append(f"(?P<id>{_ID})")
         elif piece == "{version}":
-            parts.append(r"(?P<version>[vV]?[0-9][0-9A-Za-z.+-]*)")
+            parts.append(f"(?P<version>{version})")
         else:
             parts.append(re.escape(piece))
     return re.compile("^" + "".join(parts) + "$")
