@@ -1,4 +1,4 @@
-"""Jinja2 for documentation: the sandbox, the loaders, the filters. The only docs IO.
+"""Jinja2 for documentation: the loaders, the filters, errors that name the template.
 
 Templates come from the catalog's `docs.templates_dir` first, then the shipped
 `doc_templates/`; the shipped ones are also reachable as `builtin/<name>`, so a catalog
@@ -7,97 +7,157 @@ can override one block at a time:
     {% extends "builtin/template.md.j2" %}
     {% block usage %}...{% endblock %}
 
-Rendering is sandboxed (`ImmutableSandboxedEnvironment`) with `StrictUndefined`;
-HTML autoescapes, Markdown escapes metadata with the `md`/`cell` filters. Output is
-capped: a doc template that explodes fails instead of filling the disk.
+Rendering is sandboxed and bounded (`docs/sandbox.py`) with `StrictUndefined`; HTML
+autoescapes, Markdown escapes metadata with the `md`/`cell` filters. Every failure is an
+`InvalidInputError` naming the doc template and line, never a traceback; nothing is
+written.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gitops_templates.docs.core.model import (
-    changelog_markdown,
-    inline_code,
-    markdown_cell,
-    markdown_text,
-)
+import jinja2
+from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
+from jinja2.exceptions import SecurityError
+
+from gitops_templates.docs.core import model
 from gitops_templates.errors import InvalidInputError, Problem
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from pathlib import Path
 
-    from jinja2 import Environment
 
-MAX_OUTPUT = 8 * 1024 * 1024  # characters per rendered file
+from gitops_templates.docs.sandbox import (
+    FIX_HINT,
+    LIMIT_HINT,
+    MAX_OUTPUT,
+    TEMPLATE_FAULTS,
+    LimitError,
+    Sandbox,
+)
+
+
+class _ContainedLoader(jinja2.FileSystemLoader):
+    """A catalog's override directory, contained.
+
+    A template that is a symlink leading out of it (to `/etc/passwd`, say) or a special
+    file is refused, not rendered into the docs.
+    """
+
+    def get_source(self, environment: Any, template: str) -> Any:
+        from gitops_templates.catalog import files
+
+        root = Path(self.searchpath[0])
+        path = root.joinpath(*template.split("/"))
+        if path.exists() or path.is_symlink():
+            files.read_bytes(root, path)  # raises when it leaves `root` or is no file
+        return super().get_source(environment, template)
 
 
 class DocRenderer:
     """Renders named doc templates with a data context."""
 
     def __init__(self, shipped: Path, override: Path | None = None) -> None:
-        from jinja2 import (
-            ChoiceLoader,
-            FileSystemLoader,
-            PrefixLoader,
-            StrictUndefined,
-            select_autoescape,
-        )
-        from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-        builtin = FileSystemLoader(str(shipped))
-        loaders: list[Any] = [PrefixLoader({"builtin": builtin}), builtin]
+        builtin = jinja2.FileSystemLoader(str(shipped.absolute()))  # errors name absolute files
+        loaders: list[Any] = [jinja2.PrefixLoader({"builtin": builtin}), builtin]
         if override is not None:
-            loaders.insert(0, FileSystemLoader(str(override)))
+            loaders.insert(0, _ContainedLoader(str(override.absolute())))
+        self.shipped = shipped
         self.override = override
-        self.env: Environment = ImmutableSandboxedEnvironment(
-            loader=ChoiceLoader(loaders),
-            undefined=StrictUndefined,
-            autoescape=select_autoescape(
+        self.env = Sandbox(
+            loader=jinja2.ChoiceLoader(loaders),
+            undefined=jinja2.StrictUndefined,
+            autoescape=jinja2.select_autoescape(
                 enabled_extensions=("html", "html.j2"), default_for_string=False
             ),
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.env.filters.update(
-            md=markdown_text, cell=markdown_cell, code=inline_code, changelog=changelog_markdown
-        )
+        self.env.guard_filters(md=model.markdown_text, cell=model.markdown_cell,
+                               code=model.inline_code,
+                               changelog=model.changelog_markdown)  # fmt: skip
 
     def render(self, name: str, context: Mapping[str, Any]) -> str:
-        """Render `name` (e.g. `template.md.j2`); errors name the doc template."""
-        from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
-        from jinja2.exceptions import SecurityError
-
+        """Render `name` (e.g. `template.md.j2`); errors name the doc template and line."""
         try:
-            template = self.env.get_template(name)
-            pieces = []
-            size = 0
-            for piece in template.generate(**context):
-                size += len(piece)
-                if size > MAX_OUTPUT:
-                    raise InvalidInputError(
-                        f"doc template {name} renders more than {MAX_OUTPUT} characters",
-                        hint="check loops in the overriding doc template",
-                    )
-                pieces.append(piece)
-            return "".join(pieces)
+            return self._render(name, context)
         except TemplateSyntaxError as err:
-            where = err.filename or name
+            where = err.filename or err.name or name
             raise self._error(name, f"syntax error: {err.message}", where, err.lineno) from None
-        except TemplateNotFound as err:
-            raise self._error(name, f"doc template {err.name!r} not found", name, None) from None
-        except SecurityError as err:
-            raise self._error(name, f"not allowed in the sandbox: {err}", name, None) from None
-        except TemplateError as err:
-            raise self._error(name, str(err.message or err), name, None) from None
+        except Exception as err:
+            message = _describe(err)
+            if message is None:
+                raise
+            file, line = _origin(err)
+            hint = FIX_HINT if isinstance(err, (TemplateError, *TEMPLATE_FAULTS)) else LIMIT_HINT
+            raise self._error(name, message, file or name, line, hint) from None
 
-    def _error(self, name: str, message: str, file: str, line: int | None) -> InvalidInputError:
-        where = f"{self.override}/{file}" if self.override and (self.override / file).is_file() \
-            else f"doc_templates/{file}"  # fmt: skip
+    def _render(self, name: str, context: Mapping[str, Any]) -> str:
+        self.env.start()
+        template = self.env.get_template(name)
+        pieces = []
+        size = 0
+        for piece in template.generate(**context):
+            size += len(piece)
+            if size > MAX_OUTPUT:
+                raise LimitError(f"renders more than {MAX_OUTPUT} characters")
+            pieces.append(piece)
+        return "".join(pieces)
+
+    def _error(self, name: str, message: str, file: str, line: int | None,
+               hint: str = FIX_HINT) -> InvalidInputError:  # fmt: skip
+        message = _one_line(message)
         return InvalidInputError(
             f"doc template {name}: {message}",
-            hint="fix the doc template (overrides live in `docs.templates_dir`)",
-            problems=(Problem(message, file=where, line=line),),
+            hint=hint,
+            problems=(Problem(message, file=self._where(file), line=line),),
         )
+
+    def _where(self, file: str) -> str:
+        """A template's file as the user knows it: in the override directory or shipped."""
+        if file.startswith("builtin/"):
+            file = str(self.shipped / file.removeprefix("builtin/"))
+        elif not Path(file).is_absolute():  # a template name, looked up as the loaders do
+            over = self.override / file if self.override else None
+            file = str(over if over and over.is_file() else self.shipped / file)
+        path = Path(file).resolve()
+        for root, label in ((self.override, str(self.override)), (self.shipped, "doc_templates")):
+            if root is not None and path.is_relative_to(root.resolve()):
+                return f"{label}/{path.relative_to(root.resolve()).as_posix()}"
+        return file
+
+
+def _describe(err: Exception) -> str | None:
+    """What went wrong in a doc template, or None for an error that is not the template's."""
+    if isinstance(err, TemplateNotFound):
+        return f"doc template {err.name!r} not found"
+    if isinstance(err, SecurityError):
+        return f"not allowed in the sandbox: {err}"
+    if isinstance(err, TemplateError | LimitError):
+        return str(getattr(err, "message", None) or err)
+    if isinstance(err, RecursionError | SyntaxError):  # Python's limits, at run or compile time
+        return "nests too deeply (a macro, include or extends calling itself, or deep blocks?)"
+    if isinstance(err, MemoryError):
+        return "runs out of memory"
+    if isinstance(err, TEMPLATE_FAULTS):
+        return f"{type(err).__name__}: {err}"
+    return None
+
+
+def _origin(err: BaseException) -> tuple[str | None, int | None]:
+    """The innermost template file and line in the traceback Jinja rewrote."""
+    file, line = None, None
+    tb = err.__traceback__
+    while tb is not None:
+        if "__jinja_exception__" in tb.tb_frame.f_globals:  # a frame Jinja made for a template
+            file, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
+        tb = tb.tb_next
+    return file, line
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"

@@ -97,3 +97,15 @@ def test_validate_reads_no_example_outside_the_template(
 def test_a_plan_file_that_is_a_device_is_invalid_input(repo: RepoBuilder, cli: Cli):
     repo.template("web").commit("feat: web")
     assert "not a regular file" in cli("release", "--plan", "/dev/zero", code=3).stderr
+
+
+def test_a_doc_template_override_cannot_render_a_file_outside(
+    repo: RepoBuilder, cli: Cli, outside: Path
+):
+    repo.template("web").commit("feat: web")
+    repo.write({"gitops-templates.yaml": "docs: {templates_dir: over}\n"})
+    (repo.path / "over").mkdir()
+    (repo.path / "over" / "template.md.j2").symlink_to(outside)
+    result = cli("docs", code=3)
+    assert "leads outside" in result.stderr
+    assert not (repo.path / "templates/web/README.md").exists()
