@@ -105,6 +105,8 @@ class TagWriter:
         import shutil
         import tempfile
 
+        for left in self.state_dir.glob("tag-stage-*"):  # from a run that was killed:
+            shutil.rmtree(left, ignore_errors=True)  # tags are made under the lock only
         stage = Path(tempfile.mkdtemp(prefix="tag-stage-", dir=self.state_dir))
         try:
             objects = self._stage_tag_objects(stage, tags, sign)

@@ -44,6 +44,9 @@ def repository_lock(state_dir: Path, command: str, *, enabled: bool = True) -> I
             path.unlink()
 
 
+BACKUP = "refs/gitops-templates/backup/"
+
+
 def _locked(path: Path) -> LockedError:
     import socket
 
@@ -58,8 +61,11 @@ def _locked(path: Path) -> LockedError:
             hint=f"if no gitops-templates command is running, remove it: rm {path}",
         )
     if host == socket.gethostname() and not _alive(pid):
+        backups = sorted((path.parent / "refs" / "gitops-templates" / "backup").glob("*"))
+        undo = (f"; a backup of HEAD before it is {BACKUP}{backups[-1].name}: `git reset --keep "
+                f"{BACKUP}{backups[-1].name}` undoes what it did" if backups else "")  # fmt: skip
         return LockedError(
-            f"stale lock: {who} is no longer running",
+            f"stale lock: {who} is no longer running{undo}",
             hint=f"check `git status` and `git tag`, then remove the lock: rm {path}",
         )
     return LockedError(

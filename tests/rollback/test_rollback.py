@@ -279,3 +279,15 @@ def test_a_change_outside_the_directory_is_named_not_silently_kept(repo: RepoBui
     assert data["plan"]["undone_commits"] == []
     [warning] = [w for w in data["plan"]["warnings"] if w["code"] == "nothing-undone"]
     assert "shared partial" in warning["message"]
+
+
+def test_a_stale_lock_names_the_backup_of_an_interrupted_rollback(interleaved: RepoBuilder, cli):
+    import json
+
+    interleaved.run("update-ref", "refs/gitops-templates/backup/20260101T000000Z", "HEAD")
+    lock = interleaved.path / ".git" / "gitops-templates.lock"
+    lock.write_text(json.dumps({"pid": 2**22 + 12345, "host": __import__("socket").gethostname(),
+                                "time": 0, "command": "rollback"}))  # fmt: skip
+    result = cli("rollback", "web", "--to", "0.2.0", code=4)
+    assert "stale lock" in result.stderr
+    assert "git reset --keep refs/gitops-templates/backup/20260101T000000Z" in result.stderr

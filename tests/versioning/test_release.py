@@ -332,3 +332,11 @@ def test_verify_looks_at_each_release_a_bounded_number_of_times(
     report = Catalog(repo).verify()
     assert len(report.checks) == n
     assert len(calls) <= 3 * n  # was about n * n / 2
+
+
+def test_staging_left_by_a_killed_release_is_cleared(catalog: RepoBuilder, cli: Cli):
+    left = catalog.path / ".git" / "gitops-templates" / "tag-stage-killed"
+    (left / "refs").mkdir(parents=True)
+    cli("release")
+    assert not left.exists()
+    assert catalog.tag_names()
