@@ -35,6 +35,7 @@ FAILED = {
     "mismatch": ExitCode.INVALID_INPUT,
     "bad-signature": ExitCode.INVALID_INPUT,
     "under-bumped": ExitCode.COMPATIBILITY,
+    "untagged-restore": ExitCode.GIT_STATE,
 }
 
 
@@ -44,7 +45,7 @@ class TagCheck:
 
     id: str
     tag: str
-    status: str  # ok | unverifiable | mismatch | bad-signature | under-bumped
+    status: str  # ok | unverifiable | mismatch | bad-signature | under-bumped | untagged-restore
     detail: str
 
 
@@ -83,7 +84,34 @@ def verify(ws: Workspace, ids: Sequence[str] = ()) -> VerifyReport:
     checks = [_check(ws, item, path, contents) for item, path in items]
     templates = [cid for cid in selected if ws.component(cid).kind == "template"]
     checks += bump_checks(ws, {cid: versions[cid] for cid in templates})
+    checks += untagged_restores(ws, selected, versions)
     return VerifyReport(tuple(checks))
+
+
+def untagged_restores(
+    ws: Workspace, selected: Sequence[str], versions: Mapping[str, Sequence[VersionTag]]
+) -> list[TagCheck]:
+    """Restoring commits (rollback, roll-forward) that carry no version tag.
+
+    A rollback interrupted between its commit and its tag leaves one: the branch has the
+    old content while every version still says otherwise.
+    """
+    tagged = {v.tag.commit_sha for cid in selected for v in versions.get(cid, ())}
+    found = []
+    for commit in ws.history.commits:
+        text = commit.message.lower()
+        if ("rollback-of:" not in text and "rollforward-of:" not in text) or commit.sha in tagged:
+            continue
+        message = ws.history.parse(commit)
+        cid = next(iter(message.footer_values("Template")), None)
+        if cid is not None and cid in selected:
+            found.append(TagCheck(
+                cid, "-", "untagged-restore",
+                f"{commit.sha[:12]} ({message.subject}) restores {cid} but has no version tag: "
+                "an interrupted rollback? Undo it with `git reset --keep` to its backup ref "
+                "(refs/gitops-templates/backup/) or revert it, then roll back again",
+            ))  # fmt: skip
+    return found
 
 
 def _check(

@@ -291,3 +291,13 @@ def test_a_stale_lock_names_the_backup_of_an_interrupted_rollback(interleaved: R
     result = cli("rollback", "web", "--to", "0.2.0", code=4)
     assert "stale lock" in result.stderr
     assert "git reset --keep refs/gitops-templates/backup/20260101T000000Z" in result.stderr
+
+
+def test_verify_reports_a_restoring_commit_without_its_tag(interleaved: RepoBuilder, cli):
+    cli("rollback", "web", "--to", "0.2.0")
+    assert cli.json("verify")["ok"]
+    interleaved.run("tag", "-d", "web@0.3.2")  # as if killed between commit and tag
+    report = cli.json("verify", code=4)
+    [check] = [c for c in report["checks"] if c["status"] == "untagged-restore"]
+    assert check["id"] == "web"
+    assert "interrupted rollback" in check["detail"]
