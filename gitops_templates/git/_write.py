@@ -163,12 +163,7 @@ class TagWriter:
 
     def push_atomic(self, remote: str, refs: Sequence[str]) -> str:
         """Push refs with `git push --atomic` (all or none on the remote)."""
-        remotes = self.remotes()
-        if remote not in remotes:
-            raise NotFoundError(
-                f"remote {remote!r} is not configured",
-                hint=f"configured remotes: {', '.join(remotes) or 'none'}",
-            )
+        self._known_remote(remote)
         refspecs = [f"{r}:{r}" for r in refs]
         try:
             args = ["push", "--atomic", "--porcelain", "--", remote, *refspecs]
@@ -178,6 +173,36 @@ class TagWriter:
                 f"git push --atomic to {remote} failed, nothing was pushed: {err.detail}",
                 hint="the tags exist locally; fix the remote and re-run `release --push`",
             ) from err
+
+    def remote_tags(self, remote: str, names: Sequence[str]) -> dict[str, str]:
+        """Tag name -> object id, for those of `names` the remote has (`git ls-remote`)."""
+        self._known_remote(remote)
+        try:
+            out = run_write(self.root, ["ls-remote", "--tags", "--", remote,
+                                        *(f"refs/tags/{n}" for n in names)])  # fmt: skip
+        except WriteError as err:
+            raise GitStateError(f"cannot list the tags of {remote}: {err.detail}") from err
+        found = {}
+        for line in out.splitlines():
+            oid, _, ref = line.partition("\t")
+            if ref.startswith("refs/tags/") and not ref.endswith("^{}"):
+                found[ref.removeprefix("refs/tags/")] = oid
+        return found
+
+    def fetch_probe(self, remote: str, refspecs: Sequence[str]) -> None:
+        """Fetch refs from `remote` (no tags followed), e.g. into a scratch namespace."""
+        try:
+            run_write(self.root, ["fetch", "--quiet", "--no-tags", "--", remote, *refspecs])
+        except WriteError as err:
+            raise GitStateError(f"cannot fetch from {remote}: {err.detail}") from err
+
+    def _known_remote(self, remote: str) -> None:
+        remotes = self.remotes()
+        if remote not in remotes:
+            raise NotFoundError(
+                f"remote {remote!r} is not configured",
+                hint=f"configured remotes: {', '.join(remotes) or 'none'}",
+            )
 
     def write_commit_graph_in_background(self) -> None:
         """Start `git commit-graph write --reachable` detached (as `git maintenance` would).

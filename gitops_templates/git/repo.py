@@ -137,6 +137,15 @@ class GitRepo(TagWriter, WorkTreeOps):
             raise NotFoundError(f"revision {rev!r} not found")
         return text(out).strip()
 
+    def refs_with_prefix(self, prefix: str) -> list[str]:
+        """Every ref below `prefix`."""
+        return text(self.run(["for-each-ref", "--format=%(refname)", prefix])).split()
+
+    def refs_containing(self, commit: str, prefix: str) -> list[str]:
+        """Refs below `prefix` whose commit is `commit` or has it in its history."""
+        out = self.run(["for-each-ref", "--format=%(refname)", "--contains", commit, prefix])
+        return text(out).split()
+
     def commit_times(self, shas: Sequence[str]) -> dict[str, int]:
         """Committer times of commits, in one call."""
         wanted = [s for s in dict.fromkeys(shas) if HEX.match(s.encode())]

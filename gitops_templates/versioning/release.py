@@ -435,6 +435,7 @@ def _finish(
     dry_run: bool,
 ) -> ReleaseResult:
     if push and not dry_run and tags:
-        ws.repo.push_atomic(remote, [f"refs/tags/{t.tag}" for t in tags])
-        return ReleaseResult(plan, tags, dry_run, pushed_to=remote)
+        from gitops_templates.versioning.publish import push_tags
+
+        return ReleaseResult(plan, push_tags(ws, remote, tags), dry_run, pushed_to=remote)
     return ReleaseResult(plan, tags, dry_run)

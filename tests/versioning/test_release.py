@@ -340,3 +340,57 @@ def test_staging_left_by_a_killed_release_is_cleared(catalog: RepoBuilder, cli: 
     cli("release")
     assert not left.exists()
     assert catalog.tag_names()
+
+
+@pytest.fixture
+def two_clones(catalog: RepoBuilder, tmp_path: Path) -> tuple[Path, Path, RepoBuilder]:
+    remote = RepoBuilder.init(tmp_path / "remote.git", bare=True)
+    catalog.run("remote", "add", "origin", str(remote.path))
+    catalog.run("push", "-q", "origin", "main")
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(remote.path), str(other))
+    for key, value in (("user.name", "Other"), ("user.email", "o@example.com")):
+        git(other, "config", key, value)
+    return catalog.path, other, remote
+
+
+def test_a_second_clone_adopts_the_identical_release_already_pushed(
+    two_clones: tuple[Path, Path, RepoBuilder], cli: Cli, monkeypatch: pytest.MonkeyPatch
+):
+    first, second, remote = two_clones
+    cli("release", "--push", repo=first)
+    pushed = git(remote.path, "for-each-ref", "--format=%(refname) %(objectname)", "refs/tags")
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2030-01-01T00:00:00Z")  # other tag objects
+    data = cli.json("release", "--push", repo=second)
+    assert sorted(t["tag"] for t in data["already_released"]) == ["db@0.1.0", "web@0.1.0"]
+    assert git(second, "for-each-ref", "--format=%(refname) %(objectname)", "refs/tags") == pushed
+    assert (
+        git(remote.path, "for-each-ref", "--format=%(refname) %(objectname)", "refs/tags") == pushed
+    )
+    assert cli.json("release", "--push", repo=second)["released"] == []  # converged
+
+
+def test_the_same_version_from_another_history_is_a_conflict(
+    two_clones: tuple[Path, Path, RepoBuilder], cli: Cli
+):
+    first, second, remote = two_clones
+    cli("release", "--push", repo=first)
+    (second / "templates/web/body.yaml.j2").write_text("diverged: {{ name }}\n")
+    git(second, "commit", "-q", "-am", "fix(web): on another history")
+    git(second, "push", "-q", "origin", "HEAD:refs/heads/side")
+    before = git(remote.path, "for-each-ref", "refs/tags")
+    result = cli("release", "--push", "web", repo=second, code=4)
+    assert "released from another history" in result.stderr
+    assert git(remote.path, "for-each-ref", "refs/tags") == before
+
+
+def test_tags_are_never_pushed_for_a_commit_no_remote_branch_has(
+    two_clones: tuple[Path, Path, RepoBuilder], cli: Cli
+):
+    first, _, remote = two_clones
+    (first / "templates/web/body.yaml.j2").write_text("local only: {{ name }}\n")
+    git(first, "commit", "-q", "-am", "fix(web): not pushed yet")
+    result = cli("release", "--push", repo=first, code=4)
+    assert "which no branch of origin contains" in result.stderr
+    assert remote.tag_names() == set()
+    assert git(first, "for-each-ref", "refs/gitops-templates/probe/") == ""
