@@ -131,7 +131,10 @@ class TagWriter:
         (stage / "objects").mkdir()
         (stage / "HEAD").write_text("ref: refs/heads/main\n")
         include = (self.common_dir / "config").as_posix()
-        (stage / "config").write_text(f"[include]\n\tpath = {include}\n")
+        own = ""  # the object format is read from a repository's own config, not includes
+        if (found := self._object_format()) != "sha1":
+            own = f"[core]\n\trepositoryformatversion = 1\n[extensions]\n\tobjectformat = {found}\n"
+        (stage / "config").write_text(f"{own}[include]\n\tpath = {include}\n")
         env = {
             "GIT_DIR": str(stage),
             "GIT_OBJECT_DIRECTORY": str(self.common_dir / "objects"),
@@ -154,6 +157,11 @@ class TagWriter:
                 ) from err
             objects[tag.name] = out.strip()
         return objects
+
+    def _object_format(self) -> str:
+        """`sha1` or `sha256`: the repository's object format."""
+        out = run_write(self.root, ["rev-parse", "--show-object-format"])
+        return out.strip() or "sha1"
 
     def _config_signs(self) -> bool:
         """True when git config makes `git tag -a` sign (tag.gpgSign, forceSignAnnotated)."""

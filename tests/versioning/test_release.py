@@ -394,3 +394,14 @@ def test_tags_are_never_pushed_for_a_commit_no_remote_branch_has(
     assert "which no branch of origin contains" in result.stderr
     assert remote.tag_names() == set()
     assert git(first, "for-each-ref", "refs/gitops-templates/probe/") == ""
+
+
+def test_a_sha256_repository_releases_and_verifies(tmp_path: Path, cli: Cli):
+    path = tmp_path / "s256"
+    git(tmp_path, "init", "-q", "--object-format=sha256", str(path))
+    repo = RepoBuilder.init(path)  # re-initialising keeps the object format
+    repo.template("web").commit("feat: initial catalog")
+    released = cli.json("release", repo=path)["released"]
+    assert [r["tag"] for r in released] == ["web@0.1.0"]
+    assert len(repo.run("rev-parse", "web@0.1.0").strip()) == 64
+    assert cli.json("verify", repo=path)["ok"] is True
