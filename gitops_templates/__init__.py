@@ -59,6 +59,7 @@ _EXPORTS = {
     "Finding": "compat.core.rules",
     "RestorePlan": "rollback.restore_plan",
     "RestoreResult": "rollback.execute",
+    "RecoverResult": "rollback.recover",
     "DocsResult": "docs.generate",
     "ValidationReport": "catalog.validation",
     "ScaffoldResult": "catalog.scaffold",
@@ -99,6 +100,7 @@ __all__ = [
     "Problem",
     "PushReport",
     "RangeLint",
+    "RecoverResult",
     "ReleasePlan",
     "ReleaseResult",
     "RestorePlan",
@@ -152,6 +154,7 @@ if TYPE_CHECKING:
     from gitops_templates.hooks.install import InstallResult
     from gitops_templates.hooks.pushcheck import PushReport
     from gitops_templates.rollback.execute import RestoreResult
+    from gitops_templates.rollback.recover import RecoverResult
     from gitops_templates.rollback.restore_plan import RestorePlan
     from gitops_templates.versioning.inspection import (
         ComponentStats,

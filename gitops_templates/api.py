@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from gitops_templates.hooks.install import InstallResult
     from gitops_templates.hooks.pushcheck import PushReport
     from gitops_templates.rollback.execute import RestoreResult
+    from gitops_templates.rollback.recover import RecoverResult
     from gitops_templates.rollback.restore_plan import RestorePlan
     from gitops_templates.versioning.inspection import HistoryReport, StatsReport, VersionDetail
     from gitops_templates.versioning.release import ReleasePlan, ReleaseResult
@@ -154,6 +155,12 @@ class Catalog:
         from gitops_templates.rollback.execute import execute
 
         return execute(self.workspace, plan, push=push, remote=remote, dry_run=dry_run)
+
+    def recover(self, *, dry_run: bool = False) -> RecoverResult:
+        """Finish or undo a rollback/roll-forward that was killed, and free its lock."""
+        from gitops_templates.rollback.recover import recover
+
+        return recover(self.workspace, dry_run=dry_run)
 
     def rollback(self, cid: str, to: str, **options: Any) -> RestoreResult:
         """Plan and carry out a rollback (`reason`, `version`, `emergency`, `push`, ...)."""

@@ -30,6 +30,7 @@ COMMANDS = {
     "diff": "gitops_templates.cli.diff_cmds:diff",
     "rollback": "gitops_templates.cli.rollback_cmds:rollback",
     "rollforward": "gitops_templates.cli.rollback_cmds:rollforward",
+    "recover": "gitops_templates.cli.rollback_cmds:recover",
     "docs": "gitops_templates.cli.docs_cmds:docs",
     "lint-commits": "gitops_templates.cli.hook_cmds:lint_commits",
     "hooks": "gitops_templates.cli.hook_cmds:hooks",

@@ -73,6 +73,26 @@ def rollforward(
     _carry_out(app, plan, dry_run=dry_run, push=push, remote=remote, as_json=as_json)
 
 
+@click.command()
+@click.option("--dry-run", is_flag=True, help="Say what would be done; change nothing.")
+@json_option
+@pass_app
+def recover(app: AppContext, dry_run: bool, as_json: bool) -> None:
+    """Finish or undo a rollback/roll-forward that was killed; free its stale lock."""
+    result = app.catalog.recover(dry_run=dry_run)
+    if as_json:
+        emit_json(result)
+        return
+    colour = {"none": None, "unlocked": "green", "finished": "green", "undone": "yellow"}
+    out(click.style(result.detail, fg=colour[result.action]))
+    if result.backup_ref and result.action == "finished":
+        out(f"  backup: {result.backup_ref} (the state before; `git reset --keep` to it)")
+    if dry_run:
+        note("dry run: nothing was changed")
+    elif result.action != "none":
+        note("the repository lock is free again")
+
+
 def _carry_out(
     app: AppContext, plan: RestorePlan, *, dry_run: bool, push: bool, remote: str, as_json: bool
 ) -> None:

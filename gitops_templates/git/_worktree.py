@@ -55,6 +55,27 @@ class WorkTreeOps:
         out = self.run(["status", "--porcelain=v2", "-z", "--untracked-files=all", "--", *paths])
         return [entry for entry in text(out).split("\0") if entry]
 
+    def commit_message(self, commit: str) -> tuple[list[str], str]:
+        """A commit's parents and its full message."""
+        out = text(self.run(["show", "-s", "--format=%P%x00%B", "--end-of-options", commit]))
+        parents, _, message = out.partition("\0")
+        return parents.split(), message
+
+    def tags_at(self, commit: str) -> list[str]:
+        """Names of the tags that point at `commit`."""
+        return text(self.run(["tag", "--points-at", commit])).split()
+
+    def changed_paths(self, old: str, new: str) -> list[str]:
+        """Files that differ between two commits."""
+        out = self.run(["diff", "--no-renames", "--name-only", "-z", old, new, "--"])
+        return [path for path in text(out).split("\0") if path]
+
+    def differing_paths(self, rev: str, paths: Sequence[str], *, cached: bool) -> set[str]:
+        """Which of `paths` differ between `rev` and the work tree (or the index)."""
+        args = ["diff", "--no-renames", "--name-only", "-z", *(["--cached"] if cached else [])]
+        out = self.run([*args, rev, "--", *paths])
+        return {path for path in text(out).split("\0") if path}
+
     # -- writes -------------------------------------------------------------------
 
     def update_refs(self, commands: Sequence[str]) -> None:

@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from gitops_templates.errors import LockedError
@@ -28,7 +29,7 @@ def repository_lock(state_dir: Path, command: str, *, enabled: bool = True) -> I
         return
     import socket
 
-    path = state_dir.parent / "gitops-templates.lock"
+    path = lock_path(state_dir)
     owner = {"pid": os.getpid(), "host": socket.gethostname(), "time": int(time.time()),
              "command": command}  # fmt: skip
     try:
@@ -45,6 +46,52 @@ def repository_lock(state_dir: Path, command: str, *, enabled: bool = True) -> I
 
 
 BACKUP = "refs/gitops-templates/backup/"
+UNREADABLE_GRACE = 5.0  # seconds a just-created lock may take to get its owner written
+
+
+def lock_path(state_dir: Path) -> Path:
+    """`<git common dir>/gitops-templates.lock`."""
+    return state_dir.parent / "gitops-templates.lock"
+
+
+@dataclass(frozen=True, slots=True)
+class LockOwner:
+    """Who holds the lock, as its file says; `running` unless provably gone."""
+
+    path: Path
+    command: str
+    since: int
+    running: bool
+
+
+def read_lock(state_dir: Path) -> LockOwner | None:
+    """The lock's owner, or None when nobody holds it.
+
+    An owner is gone when its pid no longer exists on this host, or when the file is
+    unreadable and older than a few seconds (a command killed while writing it).
+    """
+    import socket
+
+    path = lock_path(state_dir)
+    try:
+        raw, mtime = path.read_text(), path.stat().st_mtime
+    except FileNotFoundError:
+        return None
+    try:
+        info = json.loads(raw)
+        pid, host, since = int(info["pid"]), str(info["host"]), int(info["time"])
+        command = str(info.get("command", "a command"))
+    except (ValueError, KeyError, TypeError):
+        fresh = time.time() - mtime < UNREADABLE_GRACE
+        return LockOwner(path, "an unknown command", int(mtime), running=fresh)
+    gone = host == socket.gethostname() and not _alive(pid)
+    return LockOwner(path, command, since, running=not gone)
+
+
+def ensure_unlocked(state_dir: Path) -> None:
+    """Raise the lock's error now when it is held (before checks it would confuse)."""
+    if read_lock(state_dir) is not None:
+        raise _locked(lock_path(state_dir))
 
 
 def _locked(path: Path) -> LockedError:
@@ -65,8 +112,8 @@ def _locked(path: Path) -> LockedError:
         undo = (f"; a backup of HEAD before it is {BACKUP}{backups[-1].name}: `git reset --keep "
                 f"{BACKUP}{backups[-1].name}` undoes what it did" if backups else "")  # fmt: skip
         return LockedError(
-            f"stale lock: {who} is no longer running{undo}",
-            hint=f"check `git status` and `git tag`, then remove the lock: rm {path}",
+            f"stale lock {path}: {who} is no longer running{undo}",
+            hint="`gitops-templates recover` finishes or undoes what it did and frees the lock",
         )
     return LockedError(
         f"another gitops-templates command holds the lock: {who}",

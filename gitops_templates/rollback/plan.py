@@ -29,6 +29,7 @@ from gitops_templates.core.changelog import read_tag_message
 from gitops_templates.core.tags import read_versions
 from gitops_templates.core.version_rules import TagFormat
 from gitops_templates.errors import GitStateError, InvalidInputError, NotFoundError
+from gitops_templates.git.lock import ensure_unlocked
 from gitops_templates.rollback.checks import Check, rollout_check
 from gitops_templates.rollback.restore_plan import RestorePlan, assemble
 
@@ -73,6 +74,7 @@ def plan_rollback(
     abort_rollout: bool = False,
 ) -> RestorePlan:
     """Plan restoring `cid` to version `to` (pre-validation included)."""
+    ensure_unlocked(ws.repo.state_dir)  # a killed rollback's files are not "your changes"
     line = _line(ws, cid)
     current = line.current
     target = _version_arg(line, to)
@@ -120,6 +122,7 @@ def plan_rollback(
 
 def plan_rollforward(ws: Workspace, cid: str) -> RestorePlan:
     """Plan undoing the latest rollback of `cid`: its rolled-back content comes back."""
+    ensure_unlocked(ws.repo.state_dir)
     line = _line(ws, cid)
     current = line.current
     rollback, note = _latest_rollback(line)
