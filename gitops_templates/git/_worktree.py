@@ -61,6 +61,13 @@ class WorkTreeOps:
         parents, _, message = out.partition("\0")
         return parents.split(), message
 
+    def first_after(self, base: str, tip: str) -> str | None:
+        """The commit right after `base` on `tip`'s first-parent line (None: not there)."""
+        if not self.is_ancestor(base, tip):
+            return None
+        out = text(self.run(["rev-list", "--first-parent", "--reverse", f"{base}..{tip}", "--"]))
+        return out.split("\n", 1)[0].strip() or None
+
     def tags_at(self, commit: str) -> list[str]:
         """Names of the tags that point at `commit`."""
         return text(self.run(["tag", "--points-at", commit])).split()

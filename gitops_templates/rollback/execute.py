@@ -78,7 +78,7 @@ def execute(
     if dry_run:
         planned = tuple(Check(n, "post", "planned", "after the commit") for n in POST_CHECKS)
         return RestoreResult(plan, True, plan.checks + planned)
-    with repository_lock(ws.repo.state_dir, plan.kind):
+    with repository_lock(ws.repo.state_dir, plan.kind, branch=plan.branch or "HEAD"):
         if ws.repo.head() != plan.head or ws.repo.symbolic_head() != plan.branch:
             raise StalePlanError("HEAD moved since the plan was made", hint=f"re-run `{plan.kind}`")
         undo = _Undo(ws.repo, plan)

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from gitops_templates.core.jsonform import JsonDocument
-from gitops_templates.errors import GitStateError, LockedError
-from gitops_templates.git.lock import read_lock
+from gitops_templates.errors import GitStateError
+from gitops_templates.git.lock import held_error, read_lock
 from gitops_templates.rollback.execute import BACKUP_PREFIX
 
 if TYPE_CHECKING:
@@ -57,10 +57,7 @@ def recover(ws: Workspace, *, dry_run: bool = False) -> RecoverResult:
     if owner is None:
         return RecoverResult("none", "no interrupted command: the lock is free", dry_run)
     if owner.running:
-        raise LockedError(
-            f"{owner.command} is still running (it holds {owner.path})",
-            hint="wait for it to finish; recover acts only on a command that is gone",
-        )
+        raise held_error(owner)
     backup = _latest_backup(ws.repo, owner.since)
     if backup is None:
         result = RecoverResult(
@@ -91,53 +88,58 @@ def _latest_backup(repo: GitRepo, since: int) -> str | None:
 
 def _settle(repo: GitRepo, owner: LockOwner, backup: str, *, dry_run: bool) -> RecoverResult:
     """Finish or undo the interrupted command whose backup ref is `backup`."""
-    base, head = repo.object_id(backup) or "", repo.object_id("HEAD") or ""
-    if head == base:
+    ref = owner.branch or repo.symbolic_head() or "HEAD"
+    base, tip = repo.object_id(backup) or "", repo.object_id(ref) or ""
+    if tip == base:
         if not dry_run:
             repo.update_refs([f"delete {backup} {base}"])
         detail = f"{owner.command} stopped before its commit: nothing to undo"
         return RecoverResult("unlocked", detail, dry_run, owner.command, backup)
-    parents, message = repo.commit_message(head)
-    if parents != [base] or not _restoring(message):
-        raise GitStateError(
-            f"HEAD ({head[:12]}) is neither the state before the interrupted "
-            f"{owner.command} ({backup}) nor its restoring commit",
-            hint=f"compare `git log --oneline {backup}..HEAD`; to go back: `git reset --keep "
-            f"{backup}`; then remove the lock: rm {owner.path}",
-        )
+    restoring = repo.first_after(base, tip)
+    parents, message = repo.commit_message(restoring) if restoring else ([], "")
+    if restoring is None or parents != [base] or not _restoring(message):
+        raise _not_ours(owner, ref, backup, "is neither the state before it nor its commit")
     cid = _trailer(message, "Template")
-    tags = [t for t in repo.tags_at(head) if t.startswith(f"{cid}@")]
+    tags = [t for t in repo.tags_at(restoring) if t.startswith(f"{cid}@")]
     if tags:
         detail = f"{owner.command} had tagged {tags[0]}: it is complete (push it if you meant to)"
-        return RecoverResult("finished", detail, dry_run, owner.command, backup, head, tags[0])
+        return RecoverResult("finished", detail, dry_run, owner.command, backup, restoring, tags[0])
+    if restoring != tip:
+        raise _not_ours(owner, ref, backup, "has commits on top of its untagged commit")
     if not dry_run:
-        _undo(repo, base, head, backup)
+        _undo(repo, ref, base, tip, backup)
     done = "would be" if dry_run else "was"
-    detail = f"{owner.command} stopped before its tag: its commit {head[:12]} {done} taken back"
-    return RecoverResult("undone", detail, dry_run, owner.command, backup, head)
+    detail = f"{owner.command} stopped before its tag: its commit {tip[:12]} {done} taken back"
+    return RecoverResult("undone", detail, dry_run, owner.command, backup, tip)
 
 
-def _undo(repo: GitRepo, base: str, head: str, backup: str) -> None:
-    """Paths back to `base`, then the branch, then the backup ref (each re-runnable)."""
-    paths = repo.changed_paths(base, head)
-    edited = sorted(
-        (
-            repo.differing_paths(base, paths, cached=False)
-            & repo.differing_paths(head, paths, cached=False)
-        )
-        | (
-            repo.differing_paths(base, paths, cached=True)
-            & repo.differing_paths(head, paths, cached=True)
-        )
+def _not_ours(owner: LockOwner, ref: str, backup: str, what: str) -> GitStateError:
+    """Recover refuses: `ref` holds work it cannot tell from the interrupted command's."""
+    return GitStateError(
+        f"{ref} {what} (the interrupted {owner.command}; the state before it is {backup})",
+        hint=f"compare `git log --oneline {backup}..{ref}` and settle it by hand; "
+        f"then remove the lock: rm {owner.path}",
     )
-    if edited:
-        raise GitStateError(
-            f"{', '.join(edited[:5])} changed after the interruption; recover would lose that",
-            hint="commit or stash those changes, then run `gitops-templates recover` again",
-        )
-    repo.restore_paths(base, paths)
-    ref = repo.symbolic_head() or "HEAD"
-    repo.update_refs([f"update {ref} {base} {head}", f"delete {backup} {base}"])
+
+
+def _undo(repo: GitRepo, ref: str, base: str, tip: str, backup: str) -> None:
+    """Paths back to `base` when `ref` is checked out, then `ref`, then the backup ref."""
+    if ref in ("HEAD", repo.symbolic_head()):
+        paths = repo.changed_paths(base, tip)
+        edited = sorted(
+            (repo.differing_paths(base, paths, cached=False)
+             & repo.differing_paths(tip, paths, cached=False))
+            | (repo.differing_paths(base, paths, cached=True)
+               & repo.differing_paths(tip, paths, cached=True))
+        )  # fmt: skip
+        if edited:
+            raise GitStateError(
+                f"{', '.join(edited[:5])} changed after the interruption; recover would lose that",
+                hint="stash those changes (`git stash`), run `gitops-templates recover` again, "
+                "then `git stash pop`",
+            )
+        repo.restore_paths(base, paths)
+    repo.update_refs([f"update {ref} {base} {tip}", f"delete {backup} {base}"])
 
 
 def _restoring(message: str) -> bool:

@@ -30,8 +30,11 @@ def state(repo: RepoBuilder) -> tuple[str, str, str, str]:
     return (repo.refs(), status, repo.run("diff"), repo.run("diff", "--cached"))
 
 
-def stale_lock(repo: RepoBuilder, command: str = "rollback", pid: int = GONE) -> None:
-    owner = {"pid": pid, "host": socket.gethostname(), "time": 0, "command": command}
+def stale_lock(
+    repo: RepoBuilder, command: str = "rollback", pid: int = GONE, host: str | None = None
+) -> None:
+    owner = {"pid": pid, "host": host or socket.gethostname(), "time": 0, "command": command,
+             "branch": "refs/heads/main"}  # fmt: skip
     (repo.path / ".git" / "gitops-templates.lock").write_text(json.dumps(owner))
 
 
@@ -60,7 +63,7 @@ def test_nothing_to_recover_without_a_lock(released: RepoBuilder, cli: Cli):
 def test_a_running_command_is_left_alone(released: RepoBuilder, cli: Cli):
     stale_lock(released, pid=os.getpid())
     result = cli("recover", code=4)
-    assert "rollback is still running" in result.stderr
+    assert "another gitops-templates command holds the lock: rollback" in result.stderr
     assert locked(released)
 
 
@@ -120,8 +123,8 @@ def test_work_on_top_of_the_interruption_is_refused(released: RepoBuilder, cli: 
     released.write({"notes.txt": "mine\n"}).commit("docs: my own work")
     before = state(released)
     result = cli("recover", code=4)
-    assert "neither the state before the interrupted rollback" in result.stderr
-    assert "git reset --keep refs/gitops-templates/backup/" in result.stderr
+    assert "refs/heads/main has commits on top of its untagged commit" in result.stderr
+    assert "git log --oneline refs/gitops-templates/backup/" in result.stderr
     assert state(released) == before
     assert locked(released)
 
@@ -175,3 +178,53 @@ def test_a_rollback_killed_by_sigkill_is_recovered(released: RepoBuilder, cli: C
     hook.unlink()
     assert cli.json("recover")["action"] == "undone"
     assert state(released) == before
+
+
+def test_a_branch_switched_after_the_kill_does_not_fool_recover(released: RepoBuilder, cli: Cli):
+    before = released.run("rev-parse", "main").strip()
+    killed_before_the_tag(released, cli)
+    released.run("checkout", "-q", "-b", "hotfix", "main~1")
+    data = cli.json("recover")
+    assert data["action"] == "undone"  # on main, where the rollback ran
+    assert released.run("rev-parse", "main").strip() == before
+    assert released.run("status", "--porcelain").strip() == ""  # hotfix's tree untouched
+    assert backups(released) == []
+
+
+def test_a_tagged_rollback_with_work_on_top_is_finished(released: RepoBuilder, cli: Cli):
+    cli("rollback", "web", "--to", "0.1.0")
+    released.write({"notes.txt": "mine\n"}).commit("docs: my own work")
+    stale_lock(released)
+    before = state(released)
+    assert cli.json("recover")["action"] == "finished"
+    assert state(released) == before
+    assert not locked(released)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"\xff\xfe", b"{}", b'{"pid": 99999999999, "host": "%s", "time": 1}',
+     b'{"pid": 0, "host": "%s", "time": 1}', b'{"pid": 5, "host": "%s", "time": 1e400}'],
+)  # fmt: skip
+def test_garbage_lock_files_are_stale_not_tracebacks(released: RepoBuilder, cli: Cli, content):
+    lock = released.path / ".git" / "gitops-templates.lock"
+    lock.write_bytes(content.replace(b"%s", socket.gethostname().encode()))
+    os.utime(lock, (1, 1))  # older than a command needs to write its owner
+    assert "stale lock" in cli("rollback", "web", "--to", "0.1.0", code=4).stderr
+    assert cli.json("recover")["action"] == "unlocked"
+    assert not locked(released)
+
+
+def test_a_lock_directory_is_a_clear_error(released: RepoBuilder, cli: Cli):
+    (released.path / ".git" / "gitops-templates.lock").mkdir()
+    result = cli("recover", code=4)
+    assert "is a directory, not a lock" in result.stderr
+    assert "rm -r" in result.stderr
+
+
+def test_a_lock_from_another_host_names_it_and_the_way_out(released: RepoBuilder, cli: Cli):
+    stale_lock(released, host="build-agent-7")
+    result = cli("recover", code=4)
+    assert "on build-agent-7" in result.stderr
+    assert "rm " in result.stderr
+    assert locked(released)
