@@ -4,8 +4,11 @@ An override is untrusted (whoever can push to the catalog writes it), so one ren
 bounded in-process: `BUDGET` seconds, checked in every loop iteration, call, filter,
 operator, include and extends; `range`, the operators that grow values (`*`, `**`, `+`,
 `%`, `~`) and the filters and string methods that pad, repeat or join refuse results over
-the caps below before building them; calls nest at most `MAX_DEPTH` deep. One render at
-a time per environment (the budget lives in it).
+the caps below before building them; calls nest at most `MAX_DEPTH` deep. Every list,
+tuple and dict a template builds (literals, filters, calls, operators) is weighed by what
+printing it would write, shared parts counted each time they occur (`[x, x]` doubled 30
+times is 2**30 items in one line of output), from the remembered weights of its parts.
+One render at a time per environment (the budget lives in it).
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ MAX_WIDTH = 10_000  # a padding, width or precision (`center`, `"%*s"`, `"{:>n}"
 MAX_INDENT = 16  # `tojson(indent=...)`: repeated once per nesting level on every line
 MAX_BITS = 10_000  # bits of an integer `*` or `**` builds (about 3 000 digits)
 MAX_DEPTH = 64  # nested calls: macros, `caller()`, recursive loops
+MAX_PRINTED = 4 * MAX_OUTPUT  # characters printing a list, tuple or dict a template builds
+MAX_NESTING = 100  # levels of lists, tuples and dicts a template builds inside each other
 LIMIT_HINT = (
     f"a doc template renders within {BUDGET:g} s and {MAX_OUTPUT} characters, with calls "
     f"nested at most {MAX_DEPTH} deep; fix the doc template (overrides live in "
@@ -103,6 +108,15 @@ def _check_binop(operator: str, left: Any, right: Any) -> None:
     elif operator == "%" and isinstance(left, str):
         values = right.values() if isinstance(right, dict) else right
         _check_format(left, values if isinstance(right, dict | tuple) else [right], braces=False)
+
+
+def _leaf_weight(value: Any) -> int:
+    """About the characters printing one non-container value writes."""
+    if isinstance(value, str | bytes):
+        return len(value) + 4
+    if isinstance(value, int):
+        return value.bit_length() // 3 + 3
+    return 16
 
 
 def _bits(bits: float, what: str) -> None:
@@ -248,6 +262,24 @@ class _GuardedCodeGenerator(CodeGenerator):
         self.writeline("environment.tick()", node)
         super().visit_Extends(node, frame)
 
+    def visit_List(self, node: nodes.List, frame: Frame) -> None:
+        self.write("environment.built(")
+        super().visit_List(node, frame)
+        self.write(', "a list")')
+
+    def visit_Dict(self, node: nodes.Dict, frame: Frame) -> None:
+        self.write("environment.built(")
+        super().visit_Dict(node, frame)
+        self.write(', "a dict")')
+
+    def visit_Tuple(self, node: nodes.Tuple, frame: Frame) -> None:
+        if node.ctx != "load":  # an assignment target
+            super().visit_Tuple(node, frame)
+            return
+        self.write("environment.built(")
+        super().visit_Tuple(node, frame)
+        self.write(', "a tuple")')
+
     def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
         self.write("environment.built(")
         super().visit_Concat(node, frame)
@@ -265,6 +297,7 @@ class Sandbox(ImmutableSandboxedEnvironment):
         self.globals.update(range=_range, lipsum=_lipsum)
         self.deadline = math.inf
         self.depth = self.total = 0
+        self.weights: dict[int, tuple[Any, int, int]] = {}
 
     def guard_filters(self, **extra: Callable[..., Any]) -> None:
         """Every filter (Jinja's, the checked ones, `extra`) ticks and counts what it builds."""
@@ -283,6 +316,7 @@ class Sandbox(ImmutableSandboxedEnvironment):
         """A new render: a new deadline and an empty count."""
         self.deadline = time.monotonic() + BUDGET
         self.depth = self.total = 0
+        self.weights = {}
 
     def tick(self) -> None:
         """Stop a render that has taken its whole budget."""
@@ -296,9 +330,33 @@ class Sandbox(ImmutableSandboxedEnvironment):
             self.total += len(value)
             if self.total > MAX_BUILT:
                 raise LimitError(f"builds more than {MAX_BUILT} characters of strings")
-        elif isinstance(value, list | tuple):
-            _items(len(value), what)
+        elif isinstance(value, list | tuple | dict):
+            if not isinstance(value, dict):
+                _items(len(value), what)
+            weight, nesting = self._weigh(value)
+            if nesting > MAX_NESTING:
+                raise LimitError(f"{what} would nest lists or dicts more than {MAX_NESTING} deep")
+            if weight > MAX_PRINTED:
+                raise LimitError(f"{what} would print as more than {MAX_PRINTED} characters")
         return value
+
+    def _weigh(self, value: list[Any] | tuple[Any, ...] | dict[Any, Any]) -> tuple[int, int]:
+        """Characters printing `value` writes (about) and its nesting, parts remembered."""
+        known = self.weights.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1], known[2]
+        weight, nesting = 2, 1
+        parts = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+        for part in parts:
+            if isinstance(part, list | tuple | dict):
+                inner, deep = self._weigh(part)
+                weight, nesting = weight + inner + 2, max(nesting, deep + 1)
+            else:
+                weight += _leaf_weight(part)
+            if weight > MAX_PRINTED or nesting > MAX_NESTING:
+                break  # the caller refuses it; no need to weigh the rest
+        self.weights[id(value)] = (value, weight, nesting)
+        return weight, nesting
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         """`*`, `**`, `+` and `%`, refused before they build too much."""

@@ -30,6 +30,11 @@ class WorkTreeOps:
         """Provided by `GitRepo`."""
         raise NotImplementedError
 
+    @property
+    def state_dir(self) -> Path:
+        """Where caches and locks live (provided by `GitRepo`)."""
+        raise NotImplementedError
+
     def run(self, args: Sequence[str], *, input: bytes | None = None) -> bytes:
         """Provided by `GitRepo`."""
         raise NotImplementedError
@@ -106,9 +111,12 @@ class WorkTreeOps:
         `files` are set too (None: removed). Runs `git commit` on HEAD with a private
         index, so hooks run and the user's index is not part of the commit.
         """
+        import shutil
         import tempfile
 
-        with tempfile.TemporaryDirectory(prefix="gtpl-index-") as scratch:
+        for left in self.state_dir.glob("index-*"):  # from a run that was killed:
+            shutil.rmtree(left, ignore_errors=True)  # commits are made under the lock only
+        with tempfile.TemporaryDirectory(prefix="index-", dir=self.state_dir) as scratch:
             env = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
             try:
                 run_write(self.root, ["read-tree", parent], env=env)

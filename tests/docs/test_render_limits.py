@@ -89,8 +89,29 @@ def test_includes_that_multiply_are_timed(tmp_path: Path, monkeypatch: pytest.Mo
         ('{{ "x" | center(10**9) }}', "a width, padding or indent"),
         ('{{ "x".ljust(10**9) }}', "a width, padding or indent"),
         ('{{ ("x" * 100000) | replace("x", "y" * 1000) }}', "replace would build a string"),
-        ('{% set s = "x" * 8000000 %}{{ ([s] * 100000) | join }}', "join would build a string"),
-        ('{% set s = "x" * 8000000 %}{{ "".join([s] * 100000) }}', "join would build a string"),
+        ("{{ range(1000) | map('center', 9000) | join }}", "join would build a string"),
+        ("{{ ''.join(range(1000) | map('center', 9000)) }}", "join would build a string"),
+        ('{% set s = "x" * 8000000 %}{{ [s] * 100 }}', "`*` would print as more than 33554432"),
+        (
+            "{% set x = [1, 2] %}" + "{% set x = [x, x] %}" * 30 + "{{ x }}",
+            "a list would print as more than 33554432 characters",
+        ),
+        (
+            "{% set a = ['y'] * 1000 %}{% set b = [a] * 1000 %}{{ [b] * 1000 }}",
+            "`*` would print as more than",
+        ),
+        (
+            "{% set x = {'a': 1} %}" + "{% set x = {'a': x, 'b': x} %}" * 30 + "{{ x | tojson }}",
+            "a dict would print as more than",
+        ),
+        (
+            "{% set x = (1,) %}" + "{% set x = (x, x) %}" * 30 + "{{ x | string }}",
+            "a tuple would print as more than",
+        ),
+        (
+            "{% set x = [1] %}" + "{% set x = [x] %}" * 200 + "{{ x }}",
+            "a list would nest lists or dicts more than 100 deep",
+        ),
         ('{{ ("x\\n" * 100000) | indent("y" * 1000) }}', "indent would build a string"),
         ("{{ [1] | batch(10**9, 0) | list }}", "batch would build more than 100000 items"),
         ("{{ lipsum(10**6) }}", "lipsum() would build more than 100000 items"),

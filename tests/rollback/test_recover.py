@@ -176,8 +176,12 @@ def test_a_rollback_killed_by_sigkill_is_recovered(released: RepoBuilder, cli: C
     assert locked(released)
     assert released.run("log", "-1", "--format=%s").startswith("revert(web)")
     hook.unlink()
+    scratch = released.path / ".git" / "gitops-templates"
+    assert list(scratch.glob("index-*"))  # the private index the commit was built in
     assert cli.json("recover")["action"] == "undone"
     assert state(released) == before
+    cli("rollback", "web", "--to", "0.1.0")
+    assert not list(scratch.glob("index-*"))  # cleared by the next commit
 
 
 def test_a_branch_switched_after_the_kill_does_not_fool_recover(released: RepoBuilder, cli: Cli):
