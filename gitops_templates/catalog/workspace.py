@@ -310,6 +310,7 @@ class Workspace:
             from gitops_templates.catalog.validation import no_templates_notice
 
             notices.append(no_templates_notice(self.settings.templates_dir))
+        notices.extend(self._interrupted_notices())
         if not self.tags and self.repo.remotes():
             notices.append(Notice(
                 "no-tags",
@@ -318,6 +319,19 @@ class Workspace:
                 "`fetch-depth: 0`)",
             ))  # fmt: skip
         return Analysis(analysis.head, analysis.states, tuple(notices), analysis.head_time)
+
+    def _interrupted_notices(self) -> list[Notice]:
+        """A notice when a mutating command was killed and left its lock."""
+        from gitops_templates.errors import LockedError
+        from gitops_templates.git.lock import RECOVER_HINT, read_lock
+
+        try:
+            owner = read_lock(self.repo.state_dir)
+        except LockedError as err:
+            return [Notice("interrupted", f"{err.message}; {err.hint}")]
+        if owner is None or owner.running:
+            return []
+        return [Notice("interrupted", f"{owner.who} was interrupted: {RECOVER_HINT}")]
 
     @cached_property
     def collected(self) -> Collected:

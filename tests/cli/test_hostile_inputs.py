@@ -99,6 +99,9 @@ def test_mutating_commands_and_hooks_fail_cleanly_on_hostile_files(
     repo = hostile_clone(released, tmp_path, case)
     head, old = repo.head(), repo.run("rev-parse", "HEAD~1").strip()
     runs: list[tuple[list[str], str | None]] = [
+        (["init"], None),
+        (["new", "api"], None),
+        (["hooks", "install"], None),
         (["release"], None),
         (["docs"], None),
         (["rollback", "web", "--to", "0.1.0", "--reason", "hostile"], None),

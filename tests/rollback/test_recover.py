@@ -232,3 +232,13 @@ def test_a_lock_from_another_host_names_it_and_the_way_out(released: RepoBuilder
     assert "on build-agent-7" in result.stderr
     assert "rm " in result.stderr
     assert locked(released)
+
+
+def test_status_and_plan_notice_an_interrupted_rollback(released: RepoBuilder, cli: Cli):
+    killed_before_the_tag(released, cli)
+    for command in ("status", "plan"):
+        notices = cli.json(command)["warnings"]
+        [found] = [n for n in notices if n["code"] == "interrupted"]
+        assert "gitops-templates recover" in found["message"]
+    cli("recover")
+    assert not [n for n in cli.json("status")["warnings"] if n["code"] == "interrupted"]
