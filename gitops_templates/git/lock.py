@@ -108,7 +108,7 @@ def _parse(raw: bytes) -> tuple[int, str, int, str, str | None] | None:
         info: Any = json.loads(raw.decode())
         pid, host, since = int(info["pid"]), str(info["host"]), int(info["time"])
         command, branch = str(info.get("command", "a command")), info.get("branch")
-        time.localtime(since)
+        time.localtime(since)  # a time no clock can show is a broken file
     except (ValueError, KeyError, TypeError, OverflowError, OSError, AttributeError):
         return None
     if pid <= 0 or not isinstance(branch, str | None):
@@ -118,8 +118,9 @@ def _parse(raw: bytes) -> tuple[int, str, int, str, str | None] | None:
 
 def ensure_unlocked(state_dir: Path) -> None:
     """Raise the lock's error now when it is held (before checks it would confuse)."""
-    if read_lock(state_dir) is not None:
-        raise _locked(state_dir)
+    owner = read_lock(state_dir)
+    if owner is not None:
+        raise held_error(owner)
 
 
 def held_error(owner: LockOwner) -> LockedError:
