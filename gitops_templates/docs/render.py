@@ -7,7 +7,7 @@ can override one block at a time:
     {% extends "builtin/template.md.j2" %}
     {% block usage %}...{% endblock %}
 
-Rendering is sandboxed and bounded (`docs/sandbox.py`) with `StrictUndefined`; HTML
+Rendering is sandboxed and bounded (`rendering/sandbox.py`) with `StrictUndefined`; HTML
 autoescapes, Markdown escapes metadata with the `md`/`cell` filters. Every failure is an
 `InvalidInputError` naming the doc template and line, never a traceback; nothing is
 written.
@@ -19,24 +19,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
-from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
-from jinja2.exceptions import SecurityError
+from jinja2 import TemplateSyntaxError
 
 from gitops_templates.docs.core import model
 from gitops_templates.errors import InvalidInputError, Problem
+from gitops_templates.rendering.faults import describe, is_limit, one_line, origin
+from gitops_templates.rendering.sandbox import (
+    BUDGET,
+    MAX_DEPTH,
+    MAX_OUTPUT,
+    Sandbox,
+    generate_bounded,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-
-from gitops_templates.docs.sandbox import (
-    FIX_HINT,
-    LIMIT_HINT,
-    MAX_OUTPUT,
-    TEMPLATE_FAULTS,
-    LimitError,
-    Sandbox,
+LIMIT_HINT = (
+    f"a doc template renders within {BUDGET:g} s and {MAX_OUTPUT} characters, with calls "
+    f"nested at most {MAX_DEPTH} deep; fix the doc template (overrides live in "
+    "`docs.templates_dir`)"
 )
+FIX_HINT = "fix the doc template (overrides live in `docs.templates_dir`)"
 
 
 class _ContainedLoader(jinja2.FileSystemLoader):
@@ -88,28 +92,20 @@ class DocRenderer:
             where = err.filename or err.name or name
             raise self._error(name, f"syntax error: {err.message}", where, err.lineno) from None
         except Exception as err:
-            message = _describe(err)
+            message = describe(err, "doc template")
             if message is None:
                 raise
-            file, line = _origin(err)
-            hint = FIX_HINT if isinstance(err, (TemplateError, *TEMPLATE_FAULTS)) else LIMIT_HINT
+            file, line = origin(err)
+            hint = LIMIT_HINT if is_limit(err) else FIX_HINT
             raise self._error(name, message, file or name, line, hint) from None
 
     def _render(self, name: str, context: Mapping[str, Any]) -> str:
         self.env.start()
-        template = self.env.get_template(name)
-        pieces = []
-        size = 0
-        for piece in template.generate(**context):
-            size += len(piece)
-            if size > MAX_OUTPUT:
-                raise LimitError(f"renders more than {MAX_OUTPUT} characters")
-            pieces.append(piece)
-        return "".join(pieces)
+        return generate_bounded(self.env.get_template(name), context)
 
     def _error(self, name: str, message: str, file: str, line: int | None,
                hint: str = FIX_HINT) -> InvalidInputError:  # fmt: skip
-        message = _one_line(message)
+        message = one_line(message)
         return InvalidInputError(
             f"doc template {name}: {message}",
             hint=hint,
@@ -128,36 +124,3 @@ class DocRenderer:
             if root is not None and path.is_relative_to(root.resolve()):
                 return f"{label}/{path.relative_to(root.resolve()).as_posix()}"
         return file
-
-
-def _describe(err: Exception) -> str | None:
-    """What went wrong in a doc template, or None for an error that is not the template's."""
-    if isinstance(err, TemplateNotFound):
-        return f"doc template {err.name!r} not found"
-    if isinstance(err, SecurityError):
-        return f"not allowed in the sandbox: {err}"
-    if isinstance(err, TemplateError | LimitError):
-        return str(getattr(err, "message", None) or err)
-    if isinstance(err, RecursionError | SyntaxError):  # Python's limits, at run or compile time
-        return "nests too deeply (a macro, include or extends calling itself, or deep blocks?)"
-    if isinstance(err, MemoryError):
-        return "runs out of memory"
-    if isinstance(err, TEMPLATE_FAULTS):
-        return f"{type(err).__name__}: {err}"
-    return None
-
-
-def _origin(err: BaseException) -> tuple[str | None, int | None]:
-    """The innermost template file and line in the traceback Jinja rewrote."""
-    file, line = None, None
-    tb = err.__traceback__
-    while tb is not None:
-        if "__jinja_exception__" in tb.tb_frame.f_globals:  # a frame Jinja made for a template
-            file, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
-        tb = tb.tb_next
-    return file, line
-
-
-def _one_line(text: str, limit: int = 300) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"

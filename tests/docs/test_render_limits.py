@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from gitops_templates.catalog.resources import resource_dir
-from gitops_templates.docs import sandbox
+from gitops_templates.rendering import sandbox
 from gitops_templates.docs.render import DocRenderer
 from gitops_templates.errors import ExitCode, InvalidInputError
 from tests.conftest import Cli

@@ -1,14 +1,15 @@
-"""The bounds on one doc-template render: time, sizes, call depth. The Jinja2 sandbox.
+"""The bounds on one render: time, sizes, call depth. The Jinja2 sandbox.
 
-An override is untrusted (whoever can push to the catalog writes it), so one render is
-bounded in-process: `BUDGET` seconds, checked in every loop iteration, call, filter,
-operator, include and extends; `range`, the operators that grow values (`*`, `**`, `+`,
-`%`, `~`) and the filters and string methods that pad, repeat or join refuse results over
-the caps below before building them; calls nest at most `MAX_DEPTH` deep. Every list,
-tuple and dict a template builds (literals, filters, calls, operators) is weighed by what
-printing it would write, shared parts counted each time they occur (`[x, x]` doubled 30
-times is 2**30 items in one line of output), from the remembered weights of its parts.
-One render at a time per environment (the budget lives in it).
+Template bodies and doc-template overrides are untrusted (whoever can push to the catalog
+writes them), so one render is bounded in-process: `BUDGET` seconds, checked in every loop
+iteration, call, filter, operator, include and extends; `range`, the operators that grow
+values (`*`, `**`, `+`, `%`, `~`) and the filters and string methods that pad, repeat or
+join refuse results over the caps below before building them; calls nest at most
+`MAX_DEPTH` deep. Every list, tuple and dict a template builds (literals, filters, calls,
+operators) is weighed by what printing it would write, shared parts counted each time they
+occur (`[x, x]` doubled 30 times is 2**30 items in one line of output), from the
+remembered weights of its parts. One render at a time per environment (the budget lives in
+it).
 """
 
 from __future__ import annotations
@@ -27,14 +28,14 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import generate_lorem_ipsum, pass_environment, pass_eval_context
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Mapping
 
-    from jinja2 import Environment
+    from jinja2 import Environment, Template
     from jinja2.compiler import Frame
     from jinja2.nodes import EvalContext
     from jinja2.runtime import Context
 
-BUDGET = 5.0  # seconds per rendered file (the shipped templates take about 40 ms)
+BUDGET = 5.0  # seconds per rendered file (a shipped doc template takes about 40 ms)
 MAX_OUTPUT = 8 * 1024 * 1024  # characters per rendered file, and per string a template builds
 MAX_BUILT = 16 * MAX_OUTPUT  # characters of all the strings one render builds
 MAX_ITEMS = 100_000  # items in a range, list or tuple a template builds
@@ -44,12 +45,6 @@ MAX_BITS = 10_000  # bits of an integer `*` or `**` builds (about 3 000 digits)
 MAX_DEPTH = 64  # nested calls: macros, `caller()`, recursive loops
 MAX_PRINTED = 4 * MAX_OUTPUT  # characters printing a list, tuple or dict a template builds
 MAX_NESTING = 100  # levels of lists, tuples and dicts a template builds inside each other
-LIMIT_HINT = (
-    f"a doc template renders within {BUDGET:g} s and {MAX_OUTPUT} characters, with calls "
-    f"nested at most {MAX_DEPTH} deep; fix the doc template (overrides live in "
-    "`docs.templates_dir`)"
-)
-FIX_HINT = "fix the doc template (overrides live in `docs.templates_dir`)"
 # Python errors a template's own expressions raise (`1 / 0`, `1 + "a"`, `"{".format()`)
 TEMPLATE_FAULTS = (ArithmeticError, AttributeError, LookupError, TypeError, ValueError)
 
@@ -60,7 +55,7 @@ _LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 class LimitError(Exception):
-    """A doc template went over a limit; `DocRenderer.render` adds the template and line."""
+    """A template went over a limit; the renderer adds the template file and line."""
 
 
 def _width(value: Any, limit: int = MAX_WIDTH) -> Any:
@@ -379,3 +374,15 @@ class Sandbox(ImmutableSandboxedEnvironment):
         finally:
             self.depth -= 1
         return self.built(result, "a call")
+
+
+def generate_bounded(template: Template, context: Mapping[str, Any]) -> str:
+    """Render `template`, refused once the output passes `MAX_OUTPUT` characters."""
+    pieces = []
+    size = 0
+    for piece in template.generate(**context):
+        size += len(piece)
+        if size > MAX_OUTPUT:
+            raise LimitError(f"renders more than {MAX_OUTPUT} characters")
+        pieces.append(piece)
+    return "".join(pieces)
