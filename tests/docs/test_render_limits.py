@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from gitops_templates.catalog.resources import resource_dir
-from gitops_templates.rendering import sandbox
 from gitops_templates.docs.render import DocRenderer
 from gitops_templates.errors import ExitCode, InvalidInputError
+from gitops_templates.rendering import sandbox
 from tests.conftest import Cli
 from tests.helpers import RepoBuilder
 
