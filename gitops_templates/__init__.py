@@ -60,6 +60,7 @@ _EXPORTS = {
     "RestorePlan": "rollback.restore_plan",
     "RestoreResult": "rollback.execute",
     "RecoverResult": "rollback.recover",
+    "RenderResult": "rendering.render",
     "DocsResult": "docs.generate",
     "ValidationReport": "catalog.validation",
     "ScaffoldResult": "catalog.scaffold",
@@ -103,6 +104,7 @@ __all__ = [
     "RecoverResult",
     "ReleasePlan",
     "ReleaseResult",
+    "RenderResult",
     "RestorePlan",
     "RestoreResult",
     "ScaffoldResult",
@@ -153,6 +155,7 @@ if TYPE_CHECKING:
     from gitops_templates.hooks.handlers import MessageLint, RangeLint
     from gitops_templates.hooks.install import InstallResult
     from gitops_templates.hooks.pushcheck import PushReport
+    from gitops_templates.rendering.render import RenderResult
     from gitops_templates.rollback.execute import RestoreResult
     from gitops_templates.rollback.recover import RecoverResult
     from gitops_templates.rollback.restore_plan import RestorePlan

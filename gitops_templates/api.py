@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from gitops_templates.catalog.workspace import Workspace
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from gitops_templates.catalog.scaffold import ScaffoldResult
     from gitops_templates.catalog.validation import ValidationReport
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from gitops_templates.hooks.handlers import MessageLint, RangeLint
     from gitops_templates.hooks.install import InstallResult
     from gitops_templates.hooks.pushcheck import PushReport
+    from gitops_templates.rendering.render import RenderResult
     from gitops_templates.rollback.execute import RestoreResult
     from gitops_templates.rollback.recover import RecoverResult
     from gitops_templates.rollback.restore_plan import RestorePlan
@@ -52,10 +53,11 @@ class Catalog:
         return self.workspace.components
 
     def validate(self, ids: Sequence[str] = ()) -> ValidationReport:
-        """Config, metadata and examples against their schemas."""
+        """Config, metadata and examples against their schemas; examples rendered."""
         from gitops_templates.catalog.validation import validate
+        from gitops_templates.rendering.examples import render_examples
 
-        return validate(self.workspace, ids)
+        return validate(self.workspace, ids, render=render_examples)
 
     def status(self, ids: Sequence[str] = (), *, pre: str | None = None) -> Analysis:
         """Current version, unreleased commits and next version per component."""
@@ -83,6 +85,29 @@ class Catalog:
 
         return release(self.workspace, plan=plan, ids=ids, pre=pre, push=push,
                        remote=remote, sign=sign, dry_run=dry_run)  # fmt: skip
+
+    def render(
+        self,
+        template_id: str,
+        version: str | None = None,
+        values: Mapping[str, Any] | None = None,
+        *,
+        value_files: Sequence[str] = (),
+        sets: Sequence[str] = (),
+    ) -> RenderResult:
+        """Render a template (the work tree, or a version or revision straight from Git).
+
+        `values` come first, then `value_files` (YAML, merged in order), then `sets`
+        (`key=value`); the result maps each target path to its rendered text.
+        """
+        from gitops_templates.rendering.core.values import merge
+        from gitops_templates.rendering.render import render
+        from gitops_templates.rendering.values import Values, load_values
+
+        loaded = load_values(value_files, sets)
+        merged = Values(merge(dict(values or {}), loaded.data), loaded.documents)
+        ref = f"{template_id}@{version}" if version else template_id
+        return render(self.workspace, ref, merged)
 
     def history(self, cid: str) -> HistoryReport:
         """Every version of one component."""

@@ -10,7 +10,7 @@ again. The key also holds this module's version, the tool's version and the ship
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gitops_templates.errors import InvalidInputError
 
@@ -37,26 +37,40 @@ class ValidatedMemo:
         self._salt = salt
         self._ignored = frozenset(ignored)  # names in the directory no verdict depends on
 
-    def key(self, directory: Path) -> str | None:
-        """`<template.yaml blob id>:<digest of every file>`, None when unreadable."""
+    def key(self, directory: Path, *, also: Path | None = None) -> str | None:
+        """`<template.yaml blob id>:<digest of every file>`, None when unreadable.
+
+        `also` is a directory the verdict depends on too (`_shared/` when rendering).
+        """
         digest = hashlib.sha256(f"{VALIDATION_VERSION} {self._salt}\n".encode())
         meta = None
         try:
-            from gitops_templates.catalog.files import link_or_blob, walk
-
-            for path in walk(directory):
-                rel = path.relative_to(directory).as_posix()
-                if rel in self._ignored:
+            for label, root in (("", directory), ("also/", also)):
+                if root is None or (label and not root.is_dir()):
                     continue
-                data = link_or_blob(directory, path)
-                if data is None:
-                    return None  # not a file Git would hold: validate it every time
-                oid = blob_id(data)
-                meta = oid if rel == "template.yaml" else meta
-                digest.update(f"{rel}\0{oid}\0{path.stat().st_mode & 0o111:o}\n".encode())
+                found = self._digest(root, label, digest)
+                if found is None:
+                    return None
+                meta = meta or found.get("template.yaml")
         except (OSError, InvalidInputError):
             return None
         return f"{meta}:{digest.hexdigest()[:40]}" if meta else None
+
+    def _digest(self, root: Path, label: str, digest: Any) -> dict[str, str] | None:
+        """Feed every file below `root` to `digest`; their blob ids, None when unreadable."""
+        from gitops_templates.catalog.files import link_or_blob, walk
+
+        ids = {}
+        for path in walk(root):
+            rel = path.relative_to(root).as_posix()
+            if rel in self._ignored:
+                continue
+            data = link_or_blob(root, path)
+            if data is None:
+                return None  # not a file Git would hold: validate it every time
+            ids[rel] = oid = blob_id(data)
+            digest.update(f"{label}{rel}\0{oid}\0{path.stat().st_mode & 0o111:o}\n".encode())
+        return ids
 
     def known(self, key: str | None) -> bool:
         """Validated cleanly before, with the same content."""

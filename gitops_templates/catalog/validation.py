@@ -20,8 +20,13 @@ if TYPE_CHECKING:
     from gitops_templates.catalog.workspace import Workspace
     from gitops_templates.catalog.yamlio import YamlDocument
 
+    # Renders a template's valid examples (`rendering` provides it: the catalog cannot
+    # import a capability): (template directory, template.yaml, [(label, values)]).
+    ExampleRenderer = Callable[[Path, YamlDocument, Sequence[tuple[str, Any]]], list[Problem]]
+
 
 _REGULAR = ("100644", "100755")  # file modes copied out of Git (not links or submodules)
+SHARED_DIR = "_shared"  # templates/_shared/: files every template's bodies may include
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +52,10 @@ class ValidationReport(JsonDocument):
         return not self.problems
 
 
-def validate(ws: Workspace, ids: Sequence[str] = ()) -> ValidationReport:
-    """Validate the catalog in the work tree."""
+def validate(
+    ws: Workspace, ids: Sequence[str] = (), *, render: ExampleRenderer | None = None
+) -> ValidationReport:
+    """Validate the catalog in the work tree; `render` renders the examples too."""
     problems: list[Problem] = []
     checked: list[str] = []
     try:
@@ -60,7 +67,7 @@ def validate(ws: Workspace, ids: Sequence[str] = ()) -> ValidationReport:
     base = ws.repo.root / settings.templates_dir
     dirs = sorted(p for p in base.iterdir() if p.is_dir()) if base.is_dir() else []
     wanted = set(ids)
-    memo = validated_memo(ws)
+    memo = validated_memo(ws, rendered=render is not None)
     for done, directory in enumerate(dirs):
         ws.progress("validating", done, len(dirs))
         tid = directory.name
@@ -81,10 +88,10 @@ def validate(ws: Workspace, ids: Sequence[str] = ()) -> ValidationReport:
             ))  # fmt: skip
             continue
         checked.append(f"{rel}/template.yaml")
-        key = memo.key(directory)
+        key = memo.key(directory, also=base / SHARED_DIR if render else None)
         if memo.known(key):
             continue
-        found = validate_template(directory, f"{rel}/template.yaml", tid)
+        found = validate_template(directory, f"{rel}/template.yaml", tid, render)
         if not found:
             memo.remember(key)
         problems += found
@@ -109,8 +116,8 @@ def no_templates_notice(templates_dir: str) -> Notice:
     )
 
 
-def validated_memo(ws: Workspace) -> ValidatedMemo:
-    """Clean verdicts by content, salted with the tool and its template schema."""
+def validated_memo(ws: Workspace, *, rendered: bool = False) -> ValidatedMemo:
+    """Clean verdicts by content, salted with the tool, its schema and rendering or not."""
     from gitops_templates import __version__
     from gitops_templates.catalog.resources import resource_dir
     from gitops_templates.catalog.validated import ValidatedMemo, blob_id
@@ -118,24 +125,32 @@ def validated_memo(ws: Workspace) -> ValidatedMemo:
     shipped = (resource_dir("schemas") / "template.schema.json").read_bytes()
     from gitops_templates.catalog.workspace import DOC_FILE
 
-    salt = f"{__version__} {blob_id(shipped)}"
+    salt = f"{__version__} {blob_id(shipped)}{' rendered' if rendered else ''}"
     return ValidatedMemo(ws.facts, salt, ignored=[DOC_FILE])  # generated docs change nothing
 
 
-def validate_template(directory: Path, source: str, tid: str) -> list[Problem]:
+def validate_template(
+    directory: Path, source: str, tid: str, render: ExampleRenderer | None = None
+) -> list[Problem]:
     """Problems of one template directory in the work tree (examples last)."""
-    metadata, examples = template_problems(directory, source, tid)
+    metadata, examples = template_problems(directory, source, tid, render=render)
     return metadata + (examples or [])
 
 
 def template_problems(
-    directory: Path, source: str, tid: str, *, examples: bool = True
+    directory: Path,
+    source: str,
+    tid: str,
+    *,
+    examples: bool = True,
+    render: ExampleRenderer | None = None,
 ) -> tuple[list[Problem], list[Problem] | None]:
     """(metadata problems, example problems) in one read of template.yaml.
 
     Examples are checked only when asked and when the parameter schema is valid;
-    otherwise their problems are None (not checked).
-    """
+    otherwise their problems are None (not checked). Valid examples are rendered with
+    `render` when given and the metadata is valid.
+    """  # fmt: skip
     doc, problems = read_template(directory, source)
     if doc is None:
         return problems, None
@@ -143,7 +158,10 @@ def template_problems(
     parameters = doc.data.get("parameters")
     if not (examples and parameters_valid and isinstance(parameters, dict)):
         return problems, None
-    return problems, _examples(directory, doc, parameters)
+    found, valid = _examples(directory, doc, parameters)
+    if render is not None and not problems and not found:
+        found = render(directory, doc, valid)
+    return problems, found
 
 
 def read_template(directory: Path, source: str) -> tuple[YamlDocument | None, list[Problem]]:
@@ -224,16 +242,21 @@ def _missing_sources(
     ]
 
 
-def _examples(directory: Path, doc: YamlDocument, parameters: dict[str, Any]) -> list[Problem]:
+def _examples(
+    directory: Path, doc: YamlDocument, parameters: dict[str, Any]
+) -> tuple[list[Problem], list[tuple[str, Any]]]:
+    """Problems of the examples against the parameters, and the examples as (label, values)."""
     from gitops_templates.catalog.files import read_bytes
     from gitops_templates.catalog.schema import validate_values
     from gitops_templates.catalog.yamlio import load_yaml
 
     problems = []
+    examples: list[tuple[str, Any]] = []
     for index, example in enumerate(doc.data.get("examples") or []):
         if isinstance(example, dict) and "values" in example:
             base: tuple[str | int, ...] = ("examples", index, "values")
             problems += validate_values(parameters, example["values"], doc, base)
+            examples.append((f"example {example.get('name', index)}", example["values"]))
     examples_dir = directory / "examples"
     for file in sorted(examples_dir.glob("*.y*ml")) if examples_dir.is_dir() else []:
         rel = f"{doc.source.rsplit('/', 1)[0]}/examples/{file.name}"
@@ -243,80 +266,38 @@ def _examples(directory: Path, doc: YamlDocument, parameters: dict[str, Any]) ->
             problems += err.problems
             continue
         problems += validate_values(parameters, example_doc.data, example_doc, ())
-    return problems
+        examples.append((f"example examples/{file.name}", example_doc.data))
+    return problems, examples
 
 
-def validate_at(ws: Workspace, ids: Sequence[str]) -> list[Problem]:
+def validate_at(
+    ws: Workspace, ids: Sequence[str], render: ExampleRenderer | None = None
+) -> list[Problem]:
     """Validate templates as committed at `ws.head` (push hooks: not the work tree).
 
-    Each template directory is copied out of Git into a temporary directory and checked
-    there like a work tree; problems name the repository paths.
+    Each template directory (and `_shared/`) is copied out of Git into a temporary
+    directory and checked there like a work tree; problems name the repository paths.
     """
     import tempfile
     from pathlib import Path
 
     base = ws.settings.templates_dir
-    specs = [f"{ws.head}:{base}/{tid}" for tid in ids]
+    names = [*ids, SHARED_DIR] if render else list(ids)
+    specs = [f"{ws.head}:{base}/{tid}" for tid in names]
     trees = ws.repo.trees(specs)
     files = {tid: [e for e in found[1] if e.mode in _REGULAR] if (found := trees[spec]) else None
-             for tid, spec in zip(ids, specs, strict=True)}  # fmt: skip
+             for tid, spec in zip(names, specs, strict=True)}  # fmt: skip
     blobs = ws.repo.read_blobs(e.sha for entries in files.values() for e in entries or ())
     problems: list[Problem] = []
     with tempfile.TemporaryDirectory(prefix="gitops-templates-") as tmp:
         for tid, entries in files.items():
-            if entries is None:
-                continue  # deleted by the push: nothing to validate
             directory = Path(tmp, tid)
-            for entry in entries:
+            for entry in entries or ():  # None: deleted by the push, nothing to validate
                 target = directory / entry.path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(blobs[entry.sha])
-            problems += validate_template(directory, f"{base}/{tid}/template.yaml", tid)
+        for tid in ids:
+            if files[tid] is not None:
+                source = f"{base}/{tid}/template.yaml"
+                problems += validate_template(Path(tmp, tid), source, tid, render)
     return problems
-
-
-def body_files_at(ws: Workspace, ids: Sequence[str]) -> list[Problem]:
-    """The body files each template.yaml names exist at `ws.head` (no schema needed).
-
-    For pushes that change only bodies: the metadata itself was validated when it
-    changed, so only its references to the (changed) files are checked. What each
-    template.yaml blob references is remembered by blob id (no YAML parse next time).
-    """
-    base = ws.settings.templates_dir
-    specs = [f"{ws.head}:{base}/{tid}" for tid in ids]
-    trees = ws.repo.trees(specs)
-    listings = {tid: {e.path: e.sha for e in found[1]} if (found := trees[spec]) else {}
-                for tid, spec in zip(ids, specs, strict=True)}  # fmt: skip
-    metas = {tid: meta for tid, files in listings.items() if (meta := files.get("template.yaml"))}
-    problems: list[Problem] = []
-
-    def fetch(keys: list[str]) -> dict[str, Any]:
-        from gitops_templates.catalog.yamlio import load_yaml
-
-        owner = {meta: tid for tid, meta in metas.items()}
-        blobs = ws.repo.read_blobs(keys)
-        found = {}
-        for key in keys:
-            try:
-                doc = load_yaml(blobs[key], f"{base}/{owner[key]}/template.yaml")
-            except GitOpsTemplatesError as err:
-                problems.extend(err.problems)  # not remembered: reported every time
-                continue
-            found[key] = [list(ref) for ref in body_sources(doc)]
-        return found
-
-    refs = ws.facts.lookup("body-sources", metas.values(), fetch, valid=_is_ref_list)
-    ws.facts.save()
-    for tid, meta in metas.items():
-        if meta in refs:
-            source = f"{base}/{tid}/template.yaml"
-            problems += _missing_sources(source, refs[meta], listings[tid].__contains__)
-    return problems
-
-
-def _is_ref_list(value: object) -> bool:
-    return isinstance(value, list) and all(
-        isinstance(r, list) and len(r) == 3 and isinstance(r[0], int) and isinstance(r[1], str)
-        and (r[2] is None or isinstance(r[2], int))
-        for r in value
-    )  # fmt: skip

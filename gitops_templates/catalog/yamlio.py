@@ -11,16 +11,20 @@ point at the line.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 
 from gitops_templates.errors import InvalidInputError
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 SAFE_LOADER: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_BYTES = 2 * 1024 * 1024
 MAX_NODES = 100_000
 Path_ = tuple[str | int, ...]
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +48,18 @@ def load_yaml(
     text: str | bytes, source: str, *, loader_class: type[Any] = SAFE_LOADER
 ) -> YamlDocument:
     """Parse one YAML document safely, or raise `InvalidInputError` naming `source`."""
+    return _parsed(text, source, loader_class, _compose)
+
+
+def load_yaml_documents(
+    text: str | bytes, source: str, *, loader_class: type[Any] = SAFE_LOADER
+) -> list[YamlDocument]:
+    """Every document of a YAML stream (`---` between them), each checked like one."""
+    return _parsed(text, source, loader_class, _compose_all)
+
+
+def _parsed(text: str | bytes, source: str, loader_class: type[Any],
+            compose: Callable[[type[Any], str, str], _T]) -> _T:  # fmt: skip
     if isinstance(text, bytes):
         if len(text) > MAX_BYTES:
             raise _error(source, f"file is larger than {MAX_BYTES} bytes")
@@ -54,7 +70,7 @@ def load_yaml(
     if len(text) > MAX_BYTES:
         raise _error(source, f"file is larger than {MAX_BYTES} bytes")
     try:
-        return _compose(loader_class, text, source)
+        return compose(loader_class, text, source)
     except yaml.MarkedYAMLError as err:
         line = err.problem_mark.line + 1 if err.problem_mark else None
         raise _error(source, f"invalid YAML: {err.problem}", line=line) from err
@@ -83,6 +99,22 @@ def _compose(loader_class: type[Any], text: str, source: str) -> YamlDocument:
     finally:
         loader.dispose()
     return YamlDocument(data, lines, source)
+
+
+def _compose_all(loader_class: type[Any], text: str, source: str) -> list[YamlDocument]:
+    loader = loader_class(text)
+    documents = []
+    count = [0]  # aliases and nodes counted over the whole stream
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            lines: dict[Path_, int] = {}
+            if node is not None:
+                _check(node, (), lines, source, set(), count)
+            documents.append(YamlDocument(loader.construct_document(node), lines, source))
+    finally:
+        loader.dispose()
+    return documents
 
 
 def dump_yaml(value: Any, *, width: int = 100) -> str:

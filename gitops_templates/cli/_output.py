@@ -31,9 +31,9 @@ def emitted_json(result: JsonDocument, as_json: bool) -> bool:
     return as_json
 
 
-def out(text: str = "") -> None:
+def out(text: str = "", *, nl: bool = True) -> None:
     """A line of the human report (stdout)."""
-    click.echo(text)
+    click.echo(text, nl=nl)
 
 
 def note(text: str) -> None:

@@ -28,6 +28,7 @@ COMMANDS = {
     "stats": "gitops_templates.cli.inspect_cmds:stats",
     "verify": "gitops_templates.cli.inspect_cmds:verify",
     "diff": "gitops_templates.cli.diff_cmds:diff",
+    "render": "gitops_templates.cli.render_cmds:render",
     "rollback": "gitops_templates.cli.rollback_cmds:rollback",
     "rollforward": "gitops_templates.cli.rollback_cmds:rollforward",
     "recover": "gitops_templates.cli.rollback_cmds:recover",

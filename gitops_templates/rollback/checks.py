@@ -3,8 +3,8 @@
 Each check has a stage (`pre` runs while planning, `post` after the commit), a status
 (`passed | failed | warning | skipped | planned`) and, when it failed, the exit code
 and hint of the error it turns into. Safety checks (clean paths, tree equality,
-metadata) always run; slow ones (examples; tests and rendering once the testing
-framework provides them) are skipped by `--emergency`.
+metadata) always run; slow ones (examples validated and rendered) are skipped by
+`--emergency`.
 """
 
 from __future__ import annotations
@@ -118,6 +118,7 @@ def rollout_check(ws: Workspace, cid: str, *, abort: bool) -> tuple[Check, dict[
 def post_checks(ws: Workspace, cid: str, path: str, tree: str, *, emergency: bool) -> list[Check]:
     """After the commit: tree equality and metadata always; examples unless emergency."""
     from gitops_templates.catalog.validation import template_problems
+    from gitops_templates.rendering.examples import render_examples
 
     found = ws.repo.object_id(f"HEAD:{path}")
     if found != tree:
@@ -128,14 +129,15 @@ def post_checks(ws: Workspace, cid: str, path: str, tree: str, *, emergency: boo
     if not path.startswith(f"{ws.settings.templates_dir}/"):
         return checks
     source = f"{path}/template.yaml"
-    meta, examples = template_problems(ws.repo.root / path, source, cid, examples=not emergency)
+    meta, examples = template_problems(ws.repo.root / path, source, cid, examples=not emergency,
+                                       render=render_examples)  # fmt: skip
     checks.append(_from_problems("metadata-valid", meta, "template.yaml valid"))
     if emergency:
         checks.append(Check("examples-valid", "post", "skipped", "--emergency"))
     elif examples is None:
         checks.append(Check("examples-valid", "post", "skipped", "metadata invalid"))
     else:
-        checks.append(_from_problems("examples-valid", examples, "examples valid"))
+        checks.append(_from_problems("examples-valid", examples, "examples valid and render"))
     return checks
 
 

@@ -23,9 +23,9 @@ def count_validations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     real = validation.validate_template
 
-    def spy(directory, source, tid):
+    def spy(directory, source, tid, render=None):
         seen.append(tid)
-        return real(directory, source, tid)
+        return real(directory, source, tid, render)
 
     monkeypatch.setattr(validation, "validate_template", spy)
     return seen

@@ -228,17 +228,17 @@ def test_advertising_a_missing_command_fails(tmp_path: Path, monkeypatch: pytest
         (docs / path.name).write_text(path.read_text())
     template = docs / "template.md.j2"
     template.write_text(template.read_text().replace(
-        "{% block usage %}\n", "{% block usage %}\nRender it: `gitops-templates render {{ t.id }}`\n"
+        "{% block usage %}\n", "{% block usage %}\nShip it: `gitops-templates teleport {{ t.id }}`\n"
     ))  # fmt: skip
     monkeypatch.setattr(f"{__name__}.DOC_TEMPLATES", docs)
     problems = unknown(advertised())
     assert len(problems) == 1
     assert problems[0].startswith("doc_templates/template.md.j2:")
-    assert problems[0].endswith(": `render` is not a command")
+    assert problems[0].endswith(": `teleport` is not a command")
     assert unknown([("x", "hooks", "uninstall"), ("y", "hook", "pre-push")]) == [
         "x: `hooks uninstall` is not a subcommand"
     ]
-    workflow = "jobs: {a: {steps: [{uses: acme/gitops-templates@v1, with: {command: render}}]}}"
+    workflow = "jobs: {a: {steps: [{uses: acme/gitops-templates@v1, with: {command: teleport}}]}}"
     assert unknown(list(action_commands(workflow, "w"))) == [
-        "w command: render:1: `render` is not a command"
+        "w command: teleport:1: `teleport` is not a command"
     ]

@@ -1,0 +1,139 @@
+"""Rendering a template's body files in the sandbox, from a `TemplateSource`.
+
+The loader reads only the source: the template's own files and `_shared/` (as
+`_shared/<path>`), so an `{% include %}` cannot reach anything else, whatever the path
+says. Bodies render with `StrictUndefined` (a missing value is an error, not an empty
+string), `trim_blocks` (as Ansible does), `keep_trailing_newline`, no autoescaping, and
+the bounds of `rendering/sandbox.py`. The context is the values themselves, plus
+`values` (the whole mapping) and `template` (`id`, `version`); those two names win over
+parameters of the same name.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+from jinja2 import TemplateNotFound, TemplateSyntaxError
+
+from gitops_templates.errors import InvalidInputError, Problem
+from gitops_templates.rendering.core.spec import clean_path
+from gitops_templates.rendering.faults import describe, is_limit, one_line, origin
+from gitops_templates.rendering.sandbox import (
+    BUDGET,
+    MAX_DEPTH,
+    MAX_OUTPUT,
+    Sandbox,
+    generate_bounded,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from gitops_templates.rendering.source import TemplateSource
+
+LIMIT_HINT = (
+    f"a body renders within {BUDGET:g} s and {MAX_OUTPUT} characters, with calls nested at "
+    f"most {MAX_DEPTH} deep"
+)
+FIX_HINT = "fix the body file, or the values it was given"
+
+
+class _SourceLoader(jinja2.BaseLoader):
+    """Templates by path inside the source; nothing else exists."""
+
+    def __init__(self, source: TemplateSource) -> None:
+        self.source = source
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        path = clean_path(template)
+        if path is not None and path in self.source.links:
+            raise TemplateNotFound(template, f"{template!r} is a symbolic link (never followed)")
+        data = self.source.read(path) if path is not None else None
+        if data is None:
+            raise TemplateNotFound(template)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise TemplateNotFound(template, f"{template!r} is not UTF-8 text ({err})") from None
+        assert path is not None
+        return text, path, lambda: True
+
+    def list_templates(self) -> list[str]:
+        return sorted(self.source.files)
+
+
+def _to_yaml(value: Any, indent: int = 2) -> str:
+    import yaml
+
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml.dump(value, Dumper=dumper, sort_keys=False, allow_unicode=True,
+                     default_flow_style=False, indent=indent)  # fmt: skip
+
+
+def _to_json(value: Any, indent: int | None = None) -> str:
+    return json.dumps(value, indent=indent, ensure_ascii=False, sort_keys=False)
+
+
+def _b64encode(value: Any) -> str:
+    return base64.b64encode(str(value).encode()).decode("ascii")
+
+
+def _b64decode(value: Any) -> str:
+    return base64.b64decode(str(value)).decode("utf-8", "replace")
+
+
+class BodyRenderer:
+    """Renders the body files of one template source."""
+
+    def __init__(self, source: TemplateSource) -> None:
+        self.source = source
+        self.env = Sandbox(
+            loader=_SourceLoader(source),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            trim_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.guard_filters(to_yaml=_to_yaml, to_json=_to_json, b64encode=_b64encode,
+                               b64decode=_b64decode)  # fmt: skip
+
+    def render(self, path: str, values: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
+        """Render the body at `path`; an error names the body file and line (exit 3)."""
+        context = {**values, "values": values, "template": meta}
+        try:
+            self.env.start()
+            return generate_bounded(self.env.get_template(path), context)
+        except TemplateSyntaxError as err:
+            raise self._error(
+                f"syntax error: {err.message}", err.name or path, err.lineno
+            ) from None
+        except TemplateNotFound as err:
+            missing = (
+                err.message
+                if err.message and err.message != err.name
+                else f"{err.name!r} not found"
+            )
+            raise self._error(missing, path, None, "bodies include files of their own "
+                              "template or `_shared/<path>`") from None  # fmt: skip
+        except Exception as err:
+            message = describe(err, "body")
+            if message is None:
+                raise
+            file, line = origin(err)
+            raise self._error(message, file or path, line,
+                              LIMIT_HINT if is_limit(err) else FIX_HINT) from None  # fmt: skip
+
+    def _error(self, message: str, file: str, line: int | None,
+               hint: str = FIX_HINT) -> InvalidInputError:  # fmt: skip
+        message = one_line(message)
+        shown = self.source.shown(file)
+        return InvalidInputError(
+            f"{shown}{f':{line}' if line else ''}: {message}",
+            hint=hint,
+            problems=(Problem(message, file=shown, line=line, rule="render"),),
+        )

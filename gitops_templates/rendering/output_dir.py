@@ -1,0 +1,56 @@
+"""Writing rendered files below an output directory, and never outside it.
+
+Targets were checked to be relative paths without `..`; here every directory on the way
+and the file itself must not be a symbolic link (one planted in the output directory
+would carry the write elsewhere), and each file is written to a temporary name beside it
+and renamed, so a reader never sees half a file. All targets are checked before the first
+write: a refused one leaves the directory as it was.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from gitops_templates.errors import InvalidInputError, Problem
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+
+
+def write_outputs(directory: Path, files: Mapping[str, str]) -> list[str]:
+    """Write every file below `directory` (created when missing); the paths written."""
+    for target in files:
+        _check(directory, target)
+    written = []
+    for target, text in files.items():
+        path = directory.joinpath(*target.split("/"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _check(directory, target)  # again: a directory made above may now be in the way
+        temporary = path.with_name(f".{path.name}.gitops-templates-tmp")
+        temporary.write_text(text, "utf-8")
+        temporary.replace(path)
+        written.append(target)
+    return written
+
+
+def _check(directory: Path, target: str) -> None:
+    parts = target.split("/")
+    current = directory
+    for depth, part in enumerate(parts, start=1):
+        current = current / part
+        if current.is_symlink():
+            raise _refused(target, f"{current} is a symbolic link: the write would leave "
+                                   f"{directory}")  # fmt: skip
+        if depth < len(parts) and current.exists() and not current.is_dir():
+            raise _refused(target, f"{current} is a file where a directory is needed")
+    if current.exists() and not current.is_file():
+        raise _refused(target, f"{current} exists and is not a regular file")
+
+
+def _refused(target: str, why: str) -> InvalidInputError:
+    return InvalidInputError(
+        f"cannot write {target}: {why}",
+        hint="choose an output directory that holds no links or special files",
+        problems=(Problem(why, file=target),),
+    )
