@@ -61,6 +61,8 @@ _EXPORTS = {
     "RestoreResult": "rollback.execute",
     "RecoverResult": "rollback.recover",
     "RenderResult": "rendering.render",
+    **dict.fromkeys(("TestReport", "TemplateTests", "Trial"), "testing.run"),
+    "Simulation": "testing.simulate",
     "DocsResult": "docs.generate",
     "ValidationReport": "catalog.validation",
     "ScaffoldResult": "catalog.scaffold",
@@ -110,10 +112,14 @@ __all__ = [
     "ScaffoldResult",
     "SchemaValidationError",
     "ShallowRepositoryError",
+    "Simulation",
     "StalePlanError",
     "StatsReport",
     "TagCheck",
     "TagConflictError",
+    "TemplateTests",
+    "TestReport",
+    "Trial",
     "UsageError",
     "ValidationReport",
     "VerifyReport",
@@ -159,6 +165,8 @@ if TYPE_CHECKING:
     from gitops_templates.rollback.execute import RestoreResult
     from gitops_templates.rollback.recover import RecoverResult
     from gitops_templates.rollback.restore_plan import RestorePlan
+    from gitops_templates.testing.run import TemplateTests, TestReport, Trial
+    from gitops_templates.testing.simulate import Simulation
     from gitops_templates.versioning.inspection import (
         ComponentStats,
         HistoryReport,

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from gitops_templates.rollback.execute import RestoreResult
     from gitops_templates.rollback.recover import RecoverResult
     from gitops_templates.rollback.restore_plan import RestorePlan
+    from gitops_templates.testing.run import TestReport
     from gitops_templates.versioning.inspection import HistoryReport, StatsReport, VersionDetail
     from gitops_templates.versioning.release import ReleasePlan, ReleaseResult
     from gitops_templates.versioning.verify import VerifyReport
@@ -108,6 +109,26 @@ class Catalog:
         merged = Values(merge(dict(values or {}), loaded.data), loaded.documents)
         ref = f"{template_id}@{version}" if version else template_id
         return render(self.workspace, ref, merged)
+
+    def test(
+        self,
+        ids: Sequence[str] = (),
+        *,
+        simulate: int = 0,
+        seed: int = 0,
+        update_snapshots: bool = False,
+        ci: bool = False,
+        min_confidence: float | None = None,
+    ) -> TestReport:
+        """Examples, test cases, snapshots and `simulate` generated values per template.
+
+        `ci`: a missing snapshot fails instead of being written.
+        """
+        from gitops_templates.testing.run import run_tests
+
+        return run_tests(self.workspace, ids, simulate=simulate, seed=seed, ci=ci,
+                         update_snapshots=update_snapshots,
+                         min_confidence=min_confidence)  # fmt: skip
 
     def history(self, cid: str) -> HistoryReport:
         """Every version of one component."""

@@ -29,6 +29,7 @@ COMMANDS = {
     "verify": "gitops_templates.cli.inspect_cmds:verify",
     "diff": "gitops_templates.cli.diff_cmds:diff",
     "render": "gitops_templates.cli.render_cmds:render",
+    "test": "gitops_templates.cli.testing_cmds:test",
     "rollback": "gitops_templates.cli.rollback_cmds:rollback",
     "rollforward": "gitops_templates.cli.rollback_cmds:rollforward",
     "recover": "gitops_templates.cli.rollback_cmds:recover",

@@ -63,7 +63,20 @@ FILES = {
             spec:
               containers:
                 - name: {{ name }}
-                  image: {{ image }}
+                  image: {{ image | to_json }}
+        """,
+    "templates/k8s-deployment/tests/deployment.yaml": """\
+        cases:
+          - name: replicas default to two
+            values: {name: shop, image: "ghcr.io/acme/shop:1.0.0"}
+            asserts:
+              - equals: {path: spec.replicas, value: 2}
+              - equals: {path: 'metadata.labels["app.kubernetes.io/name"]', value: shop}
+              - matches: 'image: "ghcr.io/acme/shop:1.0.0"$'
+          - name: names are DNS labels
+            values: {name: Shop_1, image: "ghcr.io/acme/shop:1.0.0"}
+            asserts:
+              - fails: does not match
         """,
     "templates/prometheus-alert/template.yaml": """\
         apiVersion: gitops-templates/v1
@@ -77,7 +90,8 @@ FILES = {
           additionalProperties: false
           required: [service]
           properties:
-            service: {type: string, description: Job label of the service.}
+            service:
+              {type: string, pattern: "^[a-z][a-z0-9_-]{0,62}$", description: Job label.}
             threshold: {type: number, minimum: 0, maximum: 1, default: 0.05}
         files:
           - {source: rules.yaml.j2, target: rules.yaml}
@@ -172,8 +186,11 @@ def main() -> int:
                 handle.write(extra)
         git("add", "-A")
         git("commit", "-q", "-F", "-", message=message)
+    shop = ["--set", "name=shop", "--set", "image=ghcr.io/acme/shop:1.0.0"]
     for cmd in (["status"], ["plan"], ["release"], ["history", "k8s-deployment"],
-                ["verify"], ["show", "k8s-deployment"], ["stats"]):  # fmt: skip
+                ["verify"], ["show", "k8s-deployment"], ["stats"],
+                ["render", "k8s-deployment@0.1.0", *shop], ["render", "k8s-deployment", *shop],
+                ["test", "--simulate", "25"]):  # fmt: skip
         run(repo, cmd, clock[0] + 7200)
     rollback = ["rollback", "prometheus-alert", "--to", "0.1.0", "--reason", "pages 10 min late"]
     for cmd, hours in ((rollback, 3), (["history", "prometheus-alert"], 3),

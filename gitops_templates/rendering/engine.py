@@ -4,15 +4,17 @@ The loader reads only the source: the template's own files and `_shared/` (as
 `_shared/<path>`), so an `{% include %}` cannot reach anything else, whatever the path
 says. Bodies render with `StrictUndefined` (a missing value is an error, not an empty
 string), `trim_blocks` (as Ansible does), `keep_trailing_newline`, no autoescaping, and
-the bounds of `rendering/sandbox.py`. The context is the values themselves, plus
-`values` (the whole mapping) and `template` (`id`, `version`); those two names win over
-parameters of the same name.
+the bounds of `rendering/sandbox.py`. `to_json` writes JSON that YAML reads too (use it
+to quote a value in a YAML body; Jinja's `tojson` escapes for HTML instead). The context
+is the values themselves, plus `values` (the whole mapping) and `template` (`id`,
+`version`); those two names win over parameters of the same name.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 import jinja2
@@ -75,8 +77,17 @@ def _to_yaml(value: Any, indent: int = 2) -> str:
                      default_flow_style=False, indent=indent)  # fmt: skip
 
 
+# What YAML refuses to read raw (PyYAML's reader), and the line breaks it would fold
+# inside a quoted scalar (NEL, LS, PS): JSON escapes them as `\uXXXX` instead
+_NOT_YAML_SAFE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+
+
 def _to_json(value: Any, indent: int | None = None) -> str:
-    return json.dumps(value, indent=indent, ensure_ascii=False, sort_keys=False)
+    """JSON that is also valid YAML (a quoted scalar, a flow mapping), non-ASCII kept."""
+    text = json.dumps(value, indent=indent, ensure_ascii=False, sort_keys=False)
+    return _NOT_YAML_SAFE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
 
 
 def _b64encode(value: Any) -> str:

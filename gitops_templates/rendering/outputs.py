@@ -69,7 +69,7 @@ def _parsed(text: str, target: str, shown: str) -> list[YamlDocument] | None:
 def _not(err: InvalidInputError, shown: str, kind: str) -> InvalidInputError:
     problems = tuple(
         Problem(
-            f"rendered output is not valid {kind}: {p.message}",
+            f"rendered output is not valid {kind}: {p.message.removeprefix('invalid YAML: ')}",
             file=shown,
             line=p.line,
             rule=f"output-{kind.lower()}",

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gitops_templates.rendering.core.spec import BodyFile, body_files, clean_path, target_problems
 from gitops_templates.rendering.core.values import merge, set_path, split_key, with_defaults
+from gitops_templates.rendering.engine import _to_json
 
 
 @pytest.mark.parametrize(
@@ -110,3 +115,14 @@ def test_defaults_survive_a_ref_cycle_and_odd_schemas():
     assert with_defaults(schema, {"k": 1}) == {"k": 1}
     assert with_defaults(True, {"k": 1}) == {"k": 1}
     assert with_defaults({"properties": {"a": {"default": 1}}}, "text") == "text"
+
+
+@settings(max_examples=500, database=None)
+@given(st.recursive(st.text() | st.integers() | st.booleans() | st.none(),
+                    lambda inner: st.lists(inner, max_size=3)
+                    | st.dictionaries(st.text(max_size=5), inner, max_size=3), max_leaves=8))  # fmt: skip
+def test_to_json_is_json_that_yaml_reads_back_unchanged(value: Any):
+    """Quoting any value for a YAML body: the raw characters YAML refuses are escaped."""
+    text = _to_json(value)
+    assert json.loads(text) == value
+    assert yaml.safe_load(text) == value

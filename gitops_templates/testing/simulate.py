@@ -1,0 +1,135 @@
+"""The data simulator: parameter values generated from the schema, each rendered.
+
+Values come from hypothesis-jsonschema (drafts 04-07 and 2020-12's `$defs`), seeded: the
+same seed, template and tool give the same values. Every value is validated against the
+schema again before it renders (2019-09/2020-12 keywords the generator does not know,
+listed by pointer in `unsupported`, would otherwise pass invalid values off as valid
+ones). The first value whose render fails (an error, invalid YAML/JSON output, an output
+failing its `output_schema`) is shrunk by Hypothesis to a minimal one, reported with the
+seed. A schema the generator cannot use is a reported problem, never a silent skip.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from gitops_templates.rendering.source import TemplateSource
+
+# 2019-09 / 2020-12 keywords hypothesis-jsonschema ignores (values may not satisfy them)
+UNKNOWN_KEYWORDS = ("prefixItems", "dependentRequired", "dependentSchemas",
+                    "unevaluatedProperties", "unevaluatedItems", "$dynamicRef",
+                    "$recursiveRef", "minContains", "maxContains")  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Simulation:
+    """What the simulator generated and found."""
+
+    json_fields: ClassVar[tuple[str, ...]] = ("seed", "requested", "passed", "total",
+                                              "failure", "minimal_values", "unsupported",
+                                              "ignored", "discarded")  # fmt: skip
+
+    seed: int
+    requested: int
+    passed: int = 0
+    failure: str = ""  # why the first failing value failed (after shrinking)
+    minimal_values: Any = None
+    unsupported: tuple[str, ...] = ()  # `pointer: why`: no valid value could be generated
+    ignored: tuple[str, ...] = ()  # `pointer: keyword` the generator ignores (values checked)
+    discarded: int = 0  # generated values the schema itself rejected
+
+    @property
+    def total(self) -> int:
+        """Values rendered: the passing ones and the failing one."""
+        return self.passed + (1 if self.failure else 0)
+
+
+def simulate_template(
+    source: TemplateSource, metadata: dict[str, Any], count: int, seed: int
+) -> Simulation:
+    """Render up to `count` generated values of the template's parameters."""
+    parameters = metadata.get("parameters")
+    schema = parameters if isinstance(parameters, dict) else {}
+    ignored = tuple(f"{pointer}: {key}" for pointer, key in unknown_keywords(schema))
+    try:
+        result = _run(source, schema, count, seed)
+    except Exception as err:  # the generator's own errors, whatever their class
+        if not _is_generation_error(err):
+            raise
+        why = f"/: values cannot be generated: {type(err).__name__}: {err}"
+        return Simulation(seed, count, unsupported=(why[:500],), ignored=ignored)
+    unsupported: tuple[str, ...] = ()
+    if not result.passed and not result.failure:
+        unsupported = (f"/: none of {result.discarded} generated value(s) is valid under the "
+                       "schema (keywords the generator ignores?)",)  # fmt: skip
+    return Simulation(seed, count, result.passed, result.failure, result.minimal,
+                      unsupported, ignored, result.discarded)  # fmt: skip
+
+
+@dataclass
+class _Tally:
+    passed: int = 0
+    discarded: int = 0
+    failure: str = ""
+    minimal: Any = None
+    failing: bool = False
+
+
+def _run(source: TemplateSource, schema: dict[str, Any], count: int, seed: int) -> _Tally:
+    from hypothesis import HealthCheck, Phase, Verbosity, given, reject, settings
+    from hypothesis import seed as fixed_seed
+    from hypothesis_jsonschema import from_schema
+
+    from gitops_templates.catalog.userschema import user_validator
+    from gitops_templates.testing.run import failure_text, render_values
+
+    validator = user_validator(schema)
+    tally = _Tally()
+
+    @fixed_seed(seed)
+    @settings(max_examples=count, database=None, deadline=None, verbosity=Verbosity.quiet,
+              phases=(Phase.generate, Phase.shrink), report_multiple_bugs=False,
+              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @given(from_schema(schema))
+    def check(values: Any) -> None:
+        if not validator.is_valid(values):
+            tally.discarded += 0 if tally.failing else 1
+            reject()
+        outcome = render_values(source, values)
+        if isinstance(outcome, Exception):
+            tally.failing = True
+            tally.failure, tally.minimal = failure_text(outcome), values  # the last is minimal
+            raise AssertionError(tally.failure)
+        if not tally.failing:
+            tally.passed += 1
+
+    with contextlib.suppress(AssertionError):
+        check()
+    return tally
+
+
+def _is_generation_error(err: Exception) -> bool:
+    """Errors of Hypothesis and hypothesis-jsonschema: the schema cannot be generated from."""
+    module = type(err).__module__
+    return module.startswith(("hypothesis", "hypothesis_jsonschema", "jsonschema")) or isinstance(
+        err, (ValueError, TypeError, RecursionError)
+    )
+
+
+def unknown_keywords(schema: Any, pointer: str = "") -> list[tuple[str, str]]:
+    """`(JSON pointer, keyword)` of every keyword the generator ignores."""
+    found: list[tuple[str, str]] = []
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            here = f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}"
+            if key in UNKNOWN_KEYWORDS:
+                found.append((pointer or "/", key))
+            if key not in ("enum", "const", "default", "examples"):
+                found += unknown_keywords(value, here)
+    elif isinstance(schema, list):
+        for index, item in enumerate(schema):
+            found += unknown_keywords(item, f"{pointer}/{index}")
+    return found
