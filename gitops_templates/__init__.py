@@ -63,6 +63,8 @@ _EXPORTS = {
     "RenderResult": "rendering.render",
     **dict.fromkeys(("TestReport", "TemplateTests", "Trial"), "testing.run"),
     "Simulation": "testing.simulate",
+    "BenchReport": "testing.bench",
+    **dict.fromkeys(("ShadowReport", "DivergenceGroup"), "testing.shadow"),
     "DocsResult": "docs.generate",
     "ValidationReport": "catalog.validation",
     "ScaffoldResult": "catalog.scaffold",
@@ -73,6 +75,7 @@ _EXPORTS = {
 
 __all__ = [
     "Analysis",
+    "BenchReport",
     "Catalog",
     "CommitChange",
     "CompatibilityError",
@@ -82,6 +85,7 @@ __all__ = [
     "ComponentStats",
     "ConfigError",
     "CreatedTag",
+    "DivergenceGroup",
     "DocsResult",
     "EmptyRepositoryError",
     "ExitCode",
@@ -111,6 +115,7 @@ __all__ = [
     "RestoreResult",
     "ScaffoldResult",
     "SchemaValidationError",
+    "ShadowReport",
     "ShallowRepositoryError",
     "Simulation",
     "StalePlanError",
@@ -165,7 +170,9 @@ if TYPE_CHECKING:
     from gitops_templates.rollback.execute import RestoreResult
     from gitops_templates.rollback.recover import RecoverResult
     from gitops_templates.rollback.restore_plan import RestorePlan
+    from gitops_templates.testing.bench import BenchReport
     from gitops_templates.testing.run import TemplateTests, TestReport, Trial
+    from gitops_templates.testing.shadow import DivergenceGroup, ShadowReport
     from gitops_templates.testing.simulate import Simulation
     from gitops_templates.versioning.inspection import (
         ComponentStats,

@@ -23,7 +23,9 @@ if TYPE_CHECKING:
     from gitops_templates.rollback.execute import RestoreResult
     from gitops_templates.rollback.recover import RecoverResult
     from gitops_templates.rollback.restore_plan import RestorePlan
+    from gitops_templates.testing.bench import BenchReport
     from gitops_templates.testing.run import TestReport
+    from gitops_templates.testing.shadow import ShadowReport
     from gitops_templates.versioning.inspection import HistoryReport, StatsReport, VersionDetail
     from gitops_templates.versioning.release import ReleasePlan, ReleaseResult
     from gitops_templates.versioning.verify import VerifyReport
@@ -129,6 +131,33 @@ class Catalog:
         return run_tests(self.workspace, ids, simulate=simulate, seed=seed, ci=ci,
                          update_snapshots=update_snapshots,
                          min_confidence=min_confidence)  # fmt: skip
+
+    def shadow(
+        self,
+        template_id: str,
+        champion: str,
+        challenger: str | None = None,
+        *,
+        simulate: int = 0,
+        seed: int = 0,
+        corpus: Path | str | None = None,
+    ) -> ShadowReport:
+        """Render two versions over one corpus and group what differs.
+
+        Each is a version or any revision; `challenger` None is the work tree.
+        """
+        from gitops_templates.testing.shadow import shadow
+
+        return shadow(self.workspace, template_id, champion, challenger, simulate=simulate,
+                      seed=seed, corpus=Path(corpus) if corpus is not None else None)  # fmt: skip
+
+    def bench(
+        self, template_id: str, baseline: str, candidate: str, *, runs: int = 15, seed: int = 0
+    ) -> BenchReport:
+        """Render time of `candidate` against `baseline` over their shared examples and cases."""
+        from gitops_templates.testing.bench import bench
+
+        return bench(self.workspace, template_id, baseline, candidate, runs=runs, seed=seed)
 
     def history(self, cid: str) -> HistoryReport:
         """Every version of one component."""

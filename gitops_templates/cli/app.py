@@ -30,6 +30,8 @@ COMMANDS = {
     "diff": "gitops_templates.cli.diff_cmds:diff",
     "render": "gitops_templates.cli.render_cmds:render",
     "test": "gitops_templates.cli.testing_cmds:test",
+    "shadow": "gitops_templates.cli.testing_cmds:shadow",
+    "bench": "gitops_templates.cli.testing_cmds:bench",
     "rollback": "gitops_templates.cli.rollback_cmds:rollback",
     "rollforward": "gitops_templates.cli.rollback_cmds:rollforward",
     "recover": "gitops_templates.cli.rollback_cmds:recover",

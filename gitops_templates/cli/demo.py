@@ -190,7 +190,10 @@ def main() -> int:
     for cmd in (["status"], ["plan"], ["release"], ["history", "k8s-deployment"],
                 ["verify"], ["show", "k8s-deployment"], ["stats"],
                 ["render", "k8s-deployment@0.1.0", *shop], ["render", "k8s-deployment", *shop],
-                ["test", "--simulate", "25"]):  # fmt: skip
+                ["test", "--simulate", "25"],
+                ["shadow", "k8s-deployment", "--champion", "0.1.0", "--challenger", "HEAD",
+                 "--simulate", "20"],
+                ["bench", "k8s-deployment", "0.1.0", "HEAD"]):  # fmt: skip
         run(repo, cmd, clock[0] + 7200)
     rollback = ["rollback", "prometheus-alert", "--to", "0.1.0", "--reason", "pages 10 min late"]
     for cmd, hours in ((rollback, 3), (["history", "prometheus-alert"], 3),

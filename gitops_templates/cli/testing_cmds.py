@@ -1,4 +1,4 @@
-"""`test`: examples, test cases, snapshots and simulated values, with a confidence score."""
+"""`test` (cases, snapshots, simulated values, confidence), `shadow` and `bench`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from gitops_templates.cli._output import emit_json, note, out, show_problems
 
 if TYPE_CHECKING:
     from gitops_templates.testing.run import TemplateTests, TestReport
+    from gitops_templates.testing.shadow import ShadowReport
 
 
 @click.command()
@@ -116,3 +117,101 @@ def _show_totals(report: TestReport) -> None:
          f"{len(failed)} failed")  # fmt: skip
     for tid in report.below_threshold:
         note(f"{tid}: confidence below --min-confidence {report.min_confidence}")
+
+
+@click.command()
+@click.argument("template_id", metavar="ID")
+@click.option("--champion", required=True, metavar="VERSION|REV",
+              help="The version in use (a version, tag or any revision).")  # fmt: skip
+@click.option("--challenger", metavar="VERSION|REV",
+              help="The version to compare with it (default: the work tree).")  # fmt: skip
+@click.option("--simulate", type=click.IntRange(0, 100_000), default=0, metavar="N",
+              help="Add N generated values per version to the corpus.")  # fmt: skip
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of generated values.")
+@click.option("--corpus", type=click.Path(file_okay=False, exists=True), metavar="DIR",
+              help="Consumers' instance or values files to render too.")  # fmt: skip
+@click.option("--fail-on-diff", is_flag=True, help="Exit 1 when any output diverges.")
+@json_option
+@pass_app
+@click.pass_context
+def shadow(
+    ctx: click.Context,
+    app: AppContext,
+    template_id: str,
+    champion: str,
+    challenger: str | None,
+    simulate: int,
+    seed: int,
+    corpus: str | None,
+    fail_on_diff: bool,
+    as_json: bool,
+) -> None:
+    """Render two versions over one corpus; report the divergence and group the diffs.
+
+    The corpus: both versions' examples and test cases, generated values valid under
+    both, and --corpus files. Inputs valid under only one version are listed.
+    """
+    report = app.catalog.shadow(template_id, champion, challenger, simulate=simulate,
+                                seed=seed, corpus=corpus)  # fmt: skip
+    if as_json:
+        emit_json(report)
+    else:
+        _show_shadow(report)
+    ctx.exit(int(report.exit_code(fail_on_diff=fail_on_diff)))
+
+
+def _show_shadow(report: ShadowReport) -> None:
+    rate = f"{report.divergence_rate:.1%}" if report.divergence_rate is not None else "n/a"
+    generated = f", {report.simulated} generated (seed {report.seed})" if report.simulated else ""
+    out(
+        f"{report.template}: {report.champion} -> {report.challenger}: {report.diverged} of "
+        f"{report.compared} input(s) diverge ({rate}); {report.inputs} in the corpus{generated}"
+    )
+    for index, group in enumerate(report.groups[:5], start=1):
+        shown = ", ".join(group.inputs[:10]) + (", ..." if group.count > 10 else "")
+        out(click.style(f"\n  group {index}: {group.count} input(s): {group.shape}", bold=True))
+        out(f"    inputs: {shown}")
+        out(f"    values: {json.dumps(group.example_values, ensure_ascii=False, sort_keys=True)}")
+        for line in group.diff.splitlines():
+            out(f"    {line}")
+    if len(report.groups) > 5:
+        out(f"\n  {len(report.groups) - 5} more group(s): see --json")
+    for failure in report.failures:
+        out(click.style(f"  fails under {failure['version']}: {failure['input']}", fg="red"))
+        out(f"    {failure['message'].splitlines()[0]}")
+    for label, inputs in ((report.champion, report.only_champion),
+                          (report.challenger, report.only_challenger)):  # fmt: skip
+        if inputs:
+            out(f"  valid under {label} only ({len(inputs)}): {', '.join(inputs[:10])}")
+    for item in report.notes:
+        note(f"  {item}")
+
+
+@click.command()
+@click.argument("template_id", metavar="ID")
+@click.argument("baseline", metavar="A")
+@click.argument("candidate", metavar="B")
+@click.option("--runs", type=click.IntRange(10, 10_000), default=15, show_default=True,
+              help="Interleaved runs per version (at least 10).")  # fmt: skip
+@json_option
+@pass_app
+def bench(
+    app: AppContext, template_id: str, baseline: str, candidate: str, runs: int, as_json: bool
+) -> None:
+    """Compare the render time of two versions (or revisions) over the same corpus.
+
+    Runs alternate A and B; the verdict (faster / slower) is given only when the
+    bootstrap 95% interval of the ratio B/A excludes 1.
+    """
+    report = app.catalog.bench(template_id, baseline, candidate, runs=runs)
+    if as_json:
+        emit_json(report)
+        return
+    low, high = report.interval
+    out(f"{report.template}: {report.inputs} input(s), {report.runs} interleaved runs each")
+    out(f"  {report.baseline:>12}: median {report.baseline_median_ms:.3f} ms, "
+        f"{report.baseline_output_chars} characters out")  # fmt: skip
+    out(f"  {report.candidate:>12}: median {report.candidate_median_ms:.3f} ms, "
+        f"{report.candidate_output_chars} characters out")  # fmt: skip
+    verdict = report.verdict if report.verdict != "no difference" else "~ (no difference)"
+    out(f"  ratio B/A {report.ratio:.3f} (95% interval {low:.3f}-{high:.3f}): {verdict}")

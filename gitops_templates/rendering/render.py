@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from gitops_templates.catalog.workspace import Workspace
     from gitops_templates.catalog.yamlio import YamlDocument
+    from gitops_templates.rendering.engine import BodyRenderer
     from gitops_templates.rendering.source import TemplateSource
     from gitops_templates.rendering.values import Values
 
@@ -164,9 +165,16 @@ def _path(pointer: str) -> tuple[str | int, ...]:
 
 
 def render_bodies(
-    source: TemplateSource, metadata: dict[str, Any], values: dict[str, Any], version: str | None
+    source: TemplateSource,
+    metadata: dict[str, Any],
+    values: dict[str, Any],
+    version: str | None,
+    renderer: BodyRenderer | None = None,
 ) -> dict[str, str]:
-    """Every body file rendered and checked, by target path."""
+    """Every body file rendered and checked, by target path.
+
+    Pass the `renderer` of earlier renders of the same source to reuse compiled bodies.
+    """
     from gitops_templates.rendering.engine import BodyRenderer
     from gitops_templates.rendering.outputs import output_problems
 
@@ -175,7 +183,7 @@ def render_bodies(
                         pointer=f"files[{b.index}].target" if b.index is not None else None)
                 for b, why in target_problems(bodies)]  # fmt: skip
     _raise(problems, f"{source.tid}: a target path is refused")
-    renderer = BodyRenderer(source)
+    renderer = renderer or BodyRenderer(source)
     meta = {"id": source.tid, "version": version, "name": metadata.get("name")}
     files: dict[str, str] = {}
     for body in bodies:

@@ -154,7 +154,7 @@ def test_template(
     except GitOpsTemplatesError as err:
         return TemplateTests(tid, (), err.problems or (Problem(err.message, file=base),))
     trials = [_trial(source, "example", label, values)
-              for label, values in _examples(source, metadata)]  # fmt: skip
+              for label, values in examples_of(source, metadata)]  # fmt: skip
     cases, problems = load_cases(source)
     trials += [_case(ws, source, case, update=update, ci=ci) for case in cases]
     simulation = None
@@ -165,7 +165,8 @@ def test_template(
     return TemplateTests(tid, tuple(trials), tuple(problems), simulation)
 
 
-def _examples(source: TemplateSource, metadata: dict[str, Any]) -> list[tuple[str, Any]]:
+def examples_of(source: TemplateSource, metadata: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(name, values) of every example; a file that cannot be read gives its error."""
     from gitops_templates.catalog.yamlio import load_yaml
 
     found = [(str(e.get("name", i)), e["values"])

@@ -12,6 +12,7 @@ seed. A schema the generator cannot use is a reported problem, never a silent sk
 from __future__ import annotations
 
 import contextlib
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -109,6 +110,34 @@ def _run(source: TemplateSource, schema: dict[str, Any], count: int, seed: int) 
     with contextlib.suppress(AssertionError):
         check()
     return tally
+
+
+def generate_values(schema: Any, count: int, seed: int) -> tuple[list[Any], str | None]:
+    """Up to `count` distinct values valid under `schema`, seeded; or why there are none."""
+    from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+    from hypothesis import seed as fixed_seed
+    from hypothesis_jsonschema import from_schema
+
+    from gitops_templates.catalog.userschema import user_validator
+
+    validator = user_validator(schema)
+    found: dict[str, Any] = {}
+
+    @fixed_seed(seed)
+    @settings(max_examples=count, database=None, deadline=None, verbosity=Verbosity.quiet,
+              phases=(Phase.generate,), suppress_health_check=list(HealthCheck))  # fmt: skip
+    @given(from_schema(schema if isinstance(schema, dict) else {}))
+    def collect(values: Any) -> None:
+        if validator.is_valid(values):
+            found.setdefault(json.dumps(values, sort_keys=True), values)
+
+    try:
+        collect()
+    except Exception as err:
+        if not _is_generation_error(err):
+            raise
+        return [], f"values cannot be generated: {type(err).__name__}: {err}"[:500]
+    return list(found.values()), None
 
 
 def _is_generation_error(err: Exception) -> bool:

@@ -1,0 +1,72 @@
+"""How two renders of the same input differ, and which differences have the same shape. Pure.
+
+The shape of a difference is, per file, which lines changed (the opcodes of a line diff:
+replaced, inserted, deleted, at which positions), not what they say: two inputs that take
+the same `{% if %}` branch differ in the same lines even when their values differ, so they
+fall in one group.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+Opcodes = tuple[tuple[str, int, int, int, int], ...]
+Shape = tuple[tuple[str, str, Opcodes], ...]
+
+
+def diff_shape(champion: Mapping[str, str], challenger: Mapping[str, str]) -> Shape:
+    """The shape of the difference between two sets of files (empty when identical)."""
+    shape: list[tuple[str, str, Opcodes]] = []
+    for path in sorted(champion.keys() | challenger.keys()):
+        if path not in challenger:
+            shape.append((path, "removed", ()))
+        elif path not in champion:
+            shape.append((path, "added", ()))
+        elif champion[path] != challenger[path]:
+            old, new = champion[path].splitlines(), challenger[path].splitlines()
+            matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+            ops = tuple(op for op in matcher.get_opcodes() if op[0] != "equal")
+            shape.append((path, "changed", ops))
+    return tuple(shape)
+
+
+def describe(shape: Shape) -> str:
+    """`body.yaml: lines 3-4 replaced, line 9 inserted` and the like."""
+    parts = []
+    for path, kind, ops in shape:
+        if kind != "changed":
+            parts.append(f"{path} {'only from the challenger' if kind == 'added' else 'dropped'}")
+            continue
+        changes = [_change(tag, i1, i2, j1, j2) for tag, i1, i2, j1, j2 in ops]
+        parts.append(f"{path}: {', '.join(changes) or 'line endings'}")
+    return "; ".join(parts)
+
+
+def _change(tag: str, i1: int, i2: int, j1: int, j2: int) -> str:
+    if tag == "insert":
+        return f"{_lines(j1, j2)} inserted"
+    if tag == "delete":
+        return f"{_lines(i1, i2)} deleted"
+    return f"{_lines(i1, i2)} replaced"
+
+
+def _lines(start: int, end: int) -> str:
+    return f"line {start + 1}" if end - start <= 1 else f"lines {start + 1}-{end}"
+
+
+def unified(champion: Mapping[str, str], challenger: Mapping[str, str],
+            labels: tuple[str, str]) -> str:  # fmt: skip
+    """A unified diff of every file that differs."""
+    out: list[str] = []
+    for path in sorted(champion.keys() | challenger.keys()):
+        old, new = champion.get(path, ""), challenger.get(path, "")
+        if old != new:
+            out += difflib.unified_diff(
+                old.splitlines(keepends=True), new.splitlines(keepends=True),
+                f"{path} ({labels[0]})", f"{path} ({labels[1]})",
+            )  # fmt: skip
+    return "".join(line if line.endswith("\n") else line + "\n" for line in out)
