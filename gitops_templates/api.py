@@ -108,7 +108,7 @@ class Catalog:
         from gitops_templates.rendering.values import Values, load_values
 
         loaded = load_values(value_files, sets)
-        merged = Values(merge(dict(values or {}), loaded.data), loaded.documents)
+        merged = Values(merge(dict(values or {}), loaded.data), loaded.documents, loaded.sets)
         ref = f"{template_id}@{version}" if version else template_id
         return render(self.workspace, ref, merged)
 
@@ -121,16 +121,19 @@ class Catalog:
         update_snapshots: bool = False,
         ci: bool = False,
         min_confidence: float | None = None,
+        shard: tuple[int, int] | None = None,
+        timings: Mapping[str, float] | None = None,
     ) -> TestReport:
         """Examples, test cases, snapshots and `simulate` generated values per template.
 
-        `ci`: a missing snapshot fails instead of being written.
+        `ci`: a missing snapshot fails instead of being written. `shard` (I, N): only that
+        part of the templates, balanced by the `timings` (seconds by id) of an earlier run.
         """
         from gitops_templates.testing.run import run_tests
 
         return run_tests(self.workspace, ids, simulate=simulate, seed=seed, ci=ci,
-                         update_snapshots=update_snapshots,
-                         min_confidence=min_confidence)  # fmt: skip
+                         update_snapshots=update_snapshots, min_confidence=min_confidence,
+                         shard=shard, timings=timings)  # fmt: skip
 
     def shadow(
         self,
@@ -158,6 +161,12 @@ class Catalog:
         from gitops_templates.testing.bench import bench
 
         return bench(self.workspace, template_id, baseline, candidate, runs=runs, seed=seed)
+
+    def changed_templates(self, ids: Sequence[str] = ()) -> list[str]:
+        """Templates with commits since their last version (or never released)."""
+        states = self.workspace.analyze(ids).states
+        return [s.component.id for s in states if s.component.kind == "template"
+                and (s.changes or s.line.current is None)]  # fmt: skip
 
     def history(self, cid: str) -> HistoryReport:
         """Every version of one component."""

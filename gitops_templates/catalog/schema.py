@@ -77,13 +77,15 @@ def _problems(
 ) -> list[Problem]:
     from referencing.exceptions import Unresolvable
 
+    from gitops_templates.core.patterns import total_budget
     from gitops_templates.errors import InvalidInputError
 
     found = []
     try:
-        errors: list[ValidationError] = sorted(
-            validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]
-        )
+        with total_budget():
+            errors: list[ValidationError] = sorted(
+                validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]
+            )
     except InvalidInputError as slow:  # a user pattern over its time budget
         return [Problem(slow.message, file=doc.source, rule="pattern", hint=slow.hint)]
     except Unresolvable as unresolved:

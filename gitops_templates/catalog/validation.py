@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from gitops_templates.catalog.validated import ValidatedMemo
     from gitops_templates.catalog.workspace import Workspace
     from gitops_templates.catalog.yamlio import YamlDocument
+    from gitops_templates.core.models import TreeEntry
 
     # Renders a template's valid examples (`rendering` provides it: the catalog cannot
     # import a capability): (template directory, template.yaml, [(label, values)]).
@@ -74,6 +75,11 @@ def validate(
         if tid.startswith(("_", ".")) or (wanted and tid not in wanted):
             continue
         rel = f"{settings.templates_dir}/{tid}"
+        if directory.is_symlink():
+            problems.append(Problem(
+                "is a symbolic link: a template directory must be in the repository itself",
+                file=rel, rule="template-directory"))  # fmt: skip
+            continue
         if not is_valid_id(tid):
             problems.append(Problem(
                 f"{tid!r} is not a valid template id", file=rel, rule="id",
@@ -270,6 +276,21 @@ def _examples(
     return problems, examples
 
 
+def _oversized(ws: Workspace, base: str, files: dict[str, list[TreeEntry] | None]) -> list[Problem]:
+    """Files too large to check, dropped from `files` (sizes read without the content)."""
+    from gitops_templates.catalog.files import MAX_FILE_BYTES
+
+    sizes = ws.repo.object_sizes(e.sha for entries in files.values() for e in entries or ())
+    problems = []
+    for tid, entries in files.items():
+        large = [e for e in entries or () if sizes.get(e.sha, 0) > MAX_FILE_BYTES]
+        why = f"is larger than {MAX_FILE_BYTES} bytes"
+        problems += [Problem(why, file=f"{base}/{tid}/{e.path}", rule="file-size") for e in large]
+        if entries is not None:
+            entries[:] = [e for e in entries if e not in large]
+    return problems
+
+
 def validate_at(
     ws: Workspace, ids: Sequence[str], render: ExampleRenderer | None = None
 ) -> list[Problem]:
@@ -287,8 +308,8 @@ def validate_at(
     trees = ws.repo.trees(specs)
     files = {tid: [e for e in found[1] if e.mode in _REGULAR] if (found := trees[spec]) else None
              for tid, spec in zip(names, specs, strict=True)}  # fmt: skip
+    problems = _oversized(ws, base, files)  # refused before any content is read
     blobs = ws.repo.read_blobs(e.sha for entries in files.values() for e in entries or ())
-    problems: list[Problem] = []
     with tempfile.TemporaryDirectory(prefix="gitops-templates-") as tmp:
         for tid, entries in files.items():
             directory = Path(tmp, tid)

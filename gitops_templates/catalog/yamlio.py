@@ -3,9 +3,9 @@
 Every document is composed with PyYAML's safe loader (libyaml's, `CSafeLoader`, when
 PyYAML was built with it: about eight times faster; the pure-Python one otherwise, with
 the same data, lines and error lines), checked (one document, no duplicate keys, no
-recursive aliases, at most `MAX_NODES` nodes once aliases are expanded), then
-constructed. A map from JSON paths to line numbers comes with it, so schema errors can
-point at the line.
+recursive aliases, keys that are plain values, at most `MAX_NODES` nodes once aliases
+are expanded), then constructed. A map from JSON paths to line numbers comes with it, so
+schema errors can point at the line.
 """
 
 from __future__ import annotations
@@ -52,23 +52,32 @@ def load_yaml(
 
 
 def load_yaml_documents(
-    text: str | bytes, source: str, *, loader_class: type[Any] = SAFE_LOADER
+    text: str | bytes,
+    source: str,
+    *,
+    loader_class: type[Any] = SAFE_LOADER,
+    max_bytes: int = MAX_BYTES,
 ) -> list[YamlDocument]:
     """Every document of a YAML stream (`---` between them), each checked like one."""
-    return _parsed(text, source, loader_class, _compose_all)
+    return _parsed(text, source, loader_class, _compose_all, max_bytes)
 
 
-def _parsed(text: str | bytes, source: str, loader_class: type[Any],
-            compose: Callable[[type[Any], str, str], _T]) -> _T:  # fmt: skip
+def _parsed(
+    text: str | bytes,
+    source: str,
+    loader_class: type[Any],
+    compose: Callable[[type[Any], str, str], _T],
+    max_bytes: int = MAX_BYTES,
+) -> _T:
     if isinstance(text, bytes):
-        if len(text) > MAX_BYTES:
-            raise _error(source, f"file is larger than {MAX_BYTES} bytes")
+        if len(text) > max_bytes:
+            raise _error(source, f"file is larger than {max_bytes} bytes")
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as err:
             raise _error(source, f"not valid UTF-8 (byte {err.start})") from err
-    if len(text) > MAX_BYTES:
-        raise _error(source, f"file is larger than {MAX_BYTES} bytes")
+    if len(text) > max_bytes:
+        raise _error(source, f"file is larger than {max_bytes} bytes")
     try:
         return compose(loader_class, text, source)
     except yaml.MarkedYAMLError as err:
@@ -85,6 +94,9 @@ def _parsed(text: str | bytes, source: str, loader_class: type[Any],
         raise _error(source, f"invalid YAML: {err}") from err
     except RecursionError as err:
         raise _error(source, "invalid YAML: nested too deeply") from err
+    except ValueError as err:  # a value the constructor refuses: an integer of 5000 digits
+        reason = str(err).split(";")[0]
+        raise _error(source, f"invalid YAML: a value cannot be read: {reason}") from err
 
 
 def _compose(loader_class: type[Any], text: str, source: str) -> YamlDocument:
@@ -147,6 +159,9 @@ def _check(
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):  # never str() it: an alias bomb
+                raise _error(source, "a mapping key must be a plain value, not a list or "
+                             "mapping", line=key_node.start_mark.line + 1)  # fmt: skip
             key = str(key_node.value)
             if key in seen and key != "<<":
                 raise _error(

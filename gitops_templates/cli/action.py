@@ -6,8 +6,9 @@ would, never run by one, parsed by the CLI command's own options), `GTPL_PUSH`,
 `GTPL_REMOTE`, `GTPL_DIRECTORY`. The command runs through the `Catalog` API in this
 process; its report (which quotes commit messages) is printed with workflow commands
 disabled, its problems become annotations, its result a job summary, and the step
-outputs `released` (JSON list of tags), `versions` (JSON map id -> version) and `plan`
-(the plan file) are written.
+outputs `released` (JSON list of tags), `versions` (JSON map id -> version), `plan`
+(the plan file) and `matrix` (the changed templates, for a test job's `strategy.matrix`)
+are written.
 """
 
 from __future__ import annotations
@@ -57,6 +58,15 @@ def _release(catalog: Catalog, p: dict[str, Any]) -> Any:
                            remote=p["remote"], sign=p["sign"], dry_run=p["dry_run"])  # fmt: skip
 
 
+def _test(catalog: Catalog, p: dict[str, Any]) -> Any:
+    from gitops_templates.cli.testing_cmds import load_timings, shard_option
+
+    return catalog.test(p["ids"], simulate=p["simulate"], seed=p["seed"], ci=True,
+                        update_snapshots=p["update_snapshots"],
+                        min_confidence=p["min_confidence"], shard=shard_option(p["shard"]),
+                        timings=load_timings(p["timings"]))  # fmt: skip
+
+
 STEPS = {
     "validate": Step(
         ("validate",), lambda c, p: c.validate(p["ids"]), "catalog_cmds:show_validation"
@@ -74,6 +84,7 @@ STEPS = {
     "lint-commits": Step(
         ("lint-commits",), lambda c, p: c.lint_commits(p["rev_range"]), "hook_cmds:show_range_lint"
     ),
+    "test": Step(("test",), _test, "testing_cmds:show_tests"),
 }
 
 
@@ -101,6 +112,7 @@ def main() -> int:
         return code
     if command == "plan" and code == 0:
         set_output("plan", str(_plan_path()))
+        _set_matrix(directory)
     if command in ("status", "plan", "release") and code == 0:
         _set_versions(directory)
     return code
@@ -162,6 +174,15 @@ def _printer(target: str) -> Callable[[Any], None]:
         importlib.import_module(f"gitops_templates.cli.{module}"), name
     )
     return show
+
+
+def _set_matrix(directory: str) -> None:
+    """`matrix`: the changed templates as a `strategy.matrix` for a test job."""
+    from gitops_templates.api import Catalog
+    from gitops_templates.testing.core.shards import github_matrix
+
+    changed = Catalog(directory).changed_templates()
+    set_output("matrix", json.dumps(github_matrix(changed), separators=(",", ":")))
 
 
 def _set_versions(directory: str) -> None:

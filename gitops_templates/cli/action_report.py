@@ -71,6 +71,10 @@ def _body(command: str, result: Any) -> list[str]:
     if command == "docs --check":
         stale = [f"- {inline_code(path)} is out of date" for path in _stale(result)]
         return [*stale, "Run `gitops-templates docs` and commit the result."] if stale else []
+    if command == "test":
+        from gitops_templates.testing.reports import summary_markdown
+
+        return summary_markdown(result).splitlines()[2:]
     if command == "lint-commits":
         return [
             f"- `{c.sha[:12]}` {markdown_cell(c.subject)}: {i.level} "

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
               help="Exit 1 when a template's confidence is below X (0-1).")  # fmt: skip
 @click.option("--junit", type=click.Path(dir_okay=False), metavar="FILE",
               help="Also write the results as JUnit XML.")  # fmt: skip
+@click.option("--shard", metavar="I/N", help="Test only shard I of N (CI jobs in parallel).")
+@click.option("--timings", type=click.Path(dir_okay=False, exists=True), metavar="FILE",
+              help="An earlier `test --json` output: balances the shards by time.")  # fmt: skip
 @json_option
 @pass_app
 @click.pass_context
@@ -39,6 +42,8 @@ def test(
     update_snapshots: bool,
     min_confidence: float | None,
     junit: str | None,
+    shard: str | None,
+    timings: str | None,
     as_json: bool,
 ) -> None:
     """Test templates: examples, cases in tests/*.yaml, snapshots, generated values.
@@ -48,16 +53,52 @@ def test(
     """
     ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
     report = app.catalog.test(ids, simulate=simulate, seed=seed, ci=ci,
-                              update_snapshots=update_snapshots,
-                              min_confidence=min_confidence)  # fmt: skip
+                              update_snapshots=update_snapshots, min_confidence=min_confidence,
+                              shard=shard_option(shard), timings=load_timings(timings))  # fmt: skip
     _write_reports(report, junit)
     if as_json:
         emit_json(report)
     else:
-        for template in report.templates:
-            _show_template(template)
-        _show_totals(report)
+        show_tests(report)
     ctx.exit(int(report.exit_code))
+
+
+def show_tests(report: TestReport) -> None:
+    """The human report of `test`."""
+    for template in report.templates:
+        _show_template(template)
+    _show_totals(report)
+
+
+def shard_option(text: str | None) -> tuple[int, int] | None:
+    from gitops_templates.testing.core.shards import parse_shard
+
+    if text is None:
+        return None
+    found = parse_shard(text)
+    if found is None:
+        raise click.BadParameter(f"{text!r}: expected I/N with 1 <= I <= N", param_hint="--shard")
+    return found
+
+
+def load_timings(path: str | None) -> dict[str, float] | None:
+    """Seconds by template from a `test --json` output (or a plain {id: seconds} map)."""
+    from pathlib import Path
+
+    from gitops_templates.catalog.files import read_bytes
+
+    if path is None:
+        return None
+    try:
+        data = json.loads(read_bytes(None, Path(path)))
+    except ValueError as err:
+        raise click.BadParameter(f"{path}: not JSON ({err})", param_hint="--timings") from None
+    rows = data.get("templates") if isinstance(data, dict) else None
+    if isinstance(rows, list):
+        data = {r.get("template"): r.get("seconds") for r in rows if isinstance(r, dict)}
+    if not isinstance(data, dict):
+        raise click.BadParameter(f"{path}: expected `test --json` output", param_hint="--timings")
+    return {str(k): float(v) for k, v in data.items() if isinstance(v, int | float)}
 
 
 def _write_reports(report: TestReport, junit: str | None) -> None:

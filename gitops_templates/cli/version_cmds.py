@@ -63,6 +63,8 @@ def _print_state(state: ComponentState) -> None:
 @json_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the plan as JSON to this file.")  # fmt: skip
+@click.option("--github-matrix", is_flag=True,
+              help="Print the changed templates as a strategy.matrix (JSON) and exit.")  # fmt: skip
 @pass_app
 def plan(
     app: AppContext,
@@ -70,8 +72,16 @@ def plan(
     pre: str | None,
     as_json: bool,
     output: str | None,
+    github_matrix: bool,
 ) -> None:
     """The release plan: which tags `release` would create, and why."""
+    if github_matrix:
+        import json
+
+        from gitops_templates.testing.core.shards import github_matrix as matrix
+
+        out(json.dumps(matrix(app.catalog.changed_templates(ids)), separators=(",", ":")))
+        return
     result = app.catalog.plan(ids, pre=pre)
     if output is not None:
         from pathlib import Path

@@ -320,6 +320,15 @@ class GitRepo(TagWriter, WorkTreeOps):
         rows = [line.split(" ") for line in text(out).splitlines()]
         return [r[0] if len(r) == 3 and r[1] == "blob" else None for r in rows]
 
+    def object_sizes(self, shas: Iterable[str]) -> dict[str, int]:
+        """Sizes in bytes of many objects, in one `cat-file --batch-check` (no content read)."""
+        wanted = list(dict.fromkeys(shas))
+        if not wanted:
+            return {}
+        out = self.run(["cat-file", "--batch-check"], input="\n".join(wanted).encode() + b"\n")
+        rows = [line.split(" ") for line in text(out).splitlines()]
+        return {r[0]: int(r[2]) for r in rows if len(r) == 3 and r[2].isdigit()}
+
     def read_paths(self, specs: Sequence[str]) -> list[bytes | None]:
         """Blobs named `<rev>:<path>`, in order (None for a missing one), in one call."""
         return [o[2] if o and o[1] == "blob" else None for o in self._batch(specs)]

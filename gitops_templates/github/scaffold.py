@@ -36,11 +36,13 @@ concurrency:
 jobs:
   check:
     runs-on: ubuntu-latest
+    outputs:
+      matrix: ${{{{ steps.plan.outputs.matrix }}}}
     steps:
       - uses: actions/checkout@v5
         with:
           fetch-depth: 0
-      - name: Validate metadata and examples
+      - name: Validate metadata and render the examples
         uses: {action}
         with:
           command: validate
@@ -50,6 +52,7 @@ jobs:
           command: lint-commits
           args: ${{{{ github.event.pull_request.base.sha }}}}..${{{{ github.sha }}}}
       - name: Compatibility policy and release plan (job summary)
+        id: plan
         uses: {action}
         with:
           command: plan
@@ -57,6 +60,21 @@ jobs:
         uses: {action}
         with:
           command: docs --check
+  test:
+    # one job per changed template (spread over at most 256 jobs)
+    needs: check
+    if: needs.check.outputs.matrix != '' && needs.check.outputs.matrix != '{{"include":[]}}'
+    runs-on: ubuntu-latest
+    strategy:
+      fail-fast: false
+      matrix: ${{{{ fromJSON(needs.check.outputs.matrix) }}}}
+    steps:
+      - uses: actions/checkout@v5
+      - name: Test cases, snapshots and 100 generated values
+        uses: {action}
+        with:
+          command: test
+          args: --simulate 100 ${{{{ matrix.templates }}}}
 """
 
 RELEASE = """\

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -113,12 +114,22 @@ class BodyRenderer:
         self.env.guard_filters(to_yaml=_to_yaml, to_json=_to_json, b64encode=_b64encode,
                                b64decode=_b64decode)  # fmt: skip
 
-    def render(self, path: str, values: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
-        """Render the body at `path`; an error names the body file and line (exit 3)."""
-        context = {**values, "values": values, "template": meta}
+    def render(self, path: str, values: Mapping[str, Any], meta: Mapping[str, Any],
+               deadline: float = math.inf) -> str:  # fmt: skip
+        """Render the body at `path`; an error names the body file and line (exit 3).
+
+        The render stops at `BUDGET` seconds or at `deadline` (a whole render's), sooner.
+        """
+        names = {k: v for k, v in values.items() if isinstance(k, str)}
+        context = {**names, "values": values, "template": meta}
         try:
-            self.env.start()
-            return generate_bounded(self.env.get_template(path), context)
+            self.env.start(deadline)
+            text = generate_bounded(self.env.get_template(path), context)
+            text.encode("utf-8")  # a lone surrogate ("\ud800") cannot be written anywhere
+            return text
+        except UnicodeEncodeError:
+            raise self._error("renders text that is not Unicode (a lone surrogate?)", path,
+                              None) from None  # fmt: skip
         except TemplateSyntaxError as err:
             raise self._error(
                 f"syntax error: {err.message}", err.name or path, err.lineno

@@ -13,6 +13,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from gitops_templates.errors import GitOpsTemplatesError, InvalidInputError, Problem
+from gitops_templates.rendering.sandbox import MAX_OUTPUT
 
 if TYPE_CHECKING:
     from gitops_templates.catalog.yamlio import YamlDocument
@@ -52,18 +53,32 @@ def _parsed(text: str, target: str, shown: str) -> list[YamlDocument] | None:
 
     if target.endswith(YAML_SUFFIXES):
         try:
-            return load_yaml_documents(text, shown)
+            return load_yaml_documents(text, shown, max_bytes=4 * MAX_OUTPUT)
         except InvalidInputError as err:
             raise _not(err, shown, "YAML") from None
     if target.endswith(".json"):
         try:
-            return [YamlDocument(json.loads(text), {}, shown)]
+            data = json.loads(text, parse_constant=_no_constant, object_pairs_hook=_unique_keys)
+            return [YamlDocument(data, {}, shown)]
         except (ValueError, RecursionError) as err:
             line = getattr(err, "lineno", None)
             message = f"rendered output is not valid JSON: {getattr(err, 'msg', err)}"
             raise InvalidInputError(message, problems=(Problem(
                 message, file=shown, line=line, rule="output-json"),)) from None  # fmt: skip
     return None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON (RFC 8259 has no NaN or Infinity)")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise ValueError(f"duplicate key {key!r}")
+        found[key] = value
+    return found
 
 
 def _not(err: InvalidInputError, shown: str, kind: str) -> InvalidInputError:

@@ -10,6 +10,8 @@ here: the caller writes `RenderResult.files` (`write_outputs`) or prints them.
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from gitops_templates.rendering.values import Values
 
 MAX_TOTAL_OUTPUT = 64 * 1024 * 1024  # characters of all the files of one render
+TOTAL_BUDGET = 20.0  # seconds for all the bodies of one render (each has `BUDGET` at most)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +38,7 @@ class RenderResult(Mapping[str, str]):
     """The rendered files by target path (a mapping), and what was rendered with what."""
 
     template: str
-    version: str | None  # the version or revision asked for; None for the work tree
+    version: str | None  # the version rendered (`1.2.0`); None for another revision
     revision: str | None  # the commit rendered; None for the work tree
     files: dict[str, str]
     inputs: dict[str, Any]  # the values rendered with, defaults filled in
@@ -54,8 +57,8 @@ def render(ws: Workspace, ref: str, values: Values) -> RenderResult:
     """Render `ID`, `ID@VERSION` or `ID@REV` with `values` (merged already)."""
     tid, _, spec = ref.partition("@")
     source = load_source(ws, tid, spec or None)
-    files, filled = render_source(source, values.data, values.documents, spec or None)
-    return RenderResult(tid, spec or None, source.revision, files, filled)
+    files, filled = render_source(source, values)
+    return RenderResult(tid, source.version, source.revision, files, filled)
 
 
 def load_source(ws: Workspace, tid: str, spec: str | None) -> TemplateSource:
@@ -66,25 +69,52 @@ def load_source(ws: Workspace, tid: str, spec: str | None) -> TemplateSource:
     if not is_valid_id(tid):
         raise InvalidInputError(f"{tid!r} is not a template id",
                                 hint="write ID, ID@VERSION or ID@REVISION")  # fmt: skip
-    base = f"{ws.settings.templates_dir}/{tid}"
+    templates_dir = ws.settings.templates_dir
     if spec is None and not ws.repo.bare:
-        return source_in(ws.repo.root / base, tid, base)
-    return source_at(ws, tid, resolve_version(ws, tid, spec or "HEAD"))
+        base = f"{templates_dir}/{tid}"
+        return source_in(ws.repo.root / base, tid, base, ws.repo.root)
+    commit, version = resolve_version(ws, tid, spec or "HEAD")
+    try:
+        return source_at(ws, tid, commit, templates_dir, version)
+    except NotFoundError:
+        then = _templates_dir_at(ws, commit)  # the catalog may have moved its templates since
+        if then in (None, templates_dir):
+            raise
+        return source_at(ws, tid, commit, then, version)
 
 
-def resolve_version(ws: Workspace, tid: str, spec: str) -> str:
-    """The commit of version `spec` of `tid` (`1.2.0`, `v1.2.0`, the tag), or of a revision."""
+def _templates_dir_at(ws: Workspace, commit: str) -> str | None:
+    """`templates_dir` as the catalog's config in `commit` says (None: unreadable)."""
+    from gitops_templates.catalog.config import CONFIG_NAMES, load_settings
+    from gitops_templates.errors import GitOpsTemplatesError
+
+    root = ws.settings.root
+    for name in CONFIG_NAMES:
+        path = f"{root}/{name}" if root else name
+        data = ws.repo.read_file(commit, path)
+        if data is not None:
+            try:
+                return load_settings(data, f"{commit[:12]}:{path}").rebased(root).templates_dir
+            except GitOpsTemplatesError:
+                return None
+    return load_settings(None, None).rebased(root).templates_dir
+
+
+def resolve_version(ws: Workspace, tid: str, spec: str) -> tuple[str, str | None]:
+    """(commit, version) of `spec`, a version (`1.2.0`, `v1.2.0`, the tag) or a revision."""
     from gitops_templates.core.version_rules import TagFormat
 
     fmt = next((c.tag_format for c in ws.components if c.id == tid), ws.settings.tag_format)
-    candidates = [TagFormat.compile(fmt).render(tid, spec.removeprefix("v")), spec]
-    for name in candidates:
+    tag_format = TagFormat.compile(fmt)
+    for name in (tag_format.render(tid, spec.removeprefix("v")), spec):
         found = ws.repo.try_run(["rev-parse", "--verify", "-q", "--end-of-options",
                                  f"refs/tags/{name}^{{commit}}"])  # fmt: skip
+        parsed = tag_format.parse(name)
         if found is not None:
-            return found.decode().strip()
+            version = parsed[1] if parsed and parsed[0] in (tid, None) else None
+            return found.decode().strip(), version
     try:
-        return ws.repo.resolve(spec)
+        return ws.repo.resolve(spec), None
     except NotFoundError:
         raise NotFoundError(
             f"{tid}@{spec}: no such version or revision",
@@ -93,23 +123,22 @@ def resolve_version(ws: Workspace, tid: str, spec: str) -> str:
 
 
 def render_source(
-    source: TemplateSource,
-    values: Mapping[str, Any],
-    documents: tuple[YamlDocument, ...] = (),
-    version: str | None = None,
+    source: TemplateSource, values: Values | Mapping[str, Any]
 ) -> tuple[dict[str, str], dict[str, Any]]:
     """(target -> text, the values after defaults); `InvalidInputError` on any problem."""
+    from gitops_templates.rendering.values import Values, value_problems
+
+    given = values if isinstance(values, Values) else Values(dict(values))
     metadata, parameters = read_metadata(source)
-    filled = with_defaults(parameters, dict(values))
-    problems = value_problems(parameters, filled, documents)
+    filled = with_defaults(parameters, dict(given.data))
+    problems = value_problems(parameters, filled, given)
     if problems:
         raise InvalidInputError(
             f"values do not match the parameters of {source.tid}: {problems[0].message}",
-            hint="fix the values (`gitops-templates show` lists the parameters)",
+            hint=f"fix the values (the parameters are in {source.shown('template.yaml')})",
             problems=tuple(problems),
         )
-    files = render_bodies(source, metadata, filled, version)
-    return files, filled
+    return render_bodies(source, metadata, filled, source.version), filled
 
 
 def read_metadata(source: TemplateSource) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -120,48 +149,28 @@ def read_metadata(source: TemplateSource) -> tuple[dict[str, Any], dict[str, Any
     shown = source.shown("template.yaml")
     if raw is None:
         raise NotFoundError(f"{shown} does not exist", hint="is this a template directory?")
-    data = load_yaml(raw, shown).data
-    if not isinstance(data, dict):
+    doc = load_yaml(raw, shown)
+    if not isinstance(doc.data, dict):
         why = "template.yaml must be a mapping"
         raise InvalidInputError(f"{shown}: {why}", problems=(Problem(why, file=shown, line=1),))
-    parameters = data.get("parameters")
-    return data, parameters if isinstance(parameters, dict) else {}
+    problems = _metadata_problems(doc)
+    if problems:
+        raise InvalidInputError(f"{shown} is not valid: {problems[0].message}",
+                                hint=f"run `gitops-templates validate {source.tid}`",
+                                problems=tuple(problems))  # fmt: skip
+    parameters = doc.data.get("parameters")
+    return doc.data, parameters if isinstance(parameters, dict) else {}
 
 
-def value_problems(
-    parameters: dict[str, Any], values: Any, documents: tuple[YamlDocument, ...] = ()
-) -> list[Problem]:
-    """Values against the parameter schema; problems name the value file and line."""
-    from gitops_templates.catalog.schema import validate_values
-    from gitops_templates.catalog.yamlio import YamlDocument
+def _metadata_problems(doc: YamlDocument) -> list[Problem]:
+    """template.yaml against its schema, and its parameters against their metaschema."""
+    from gitops_templates.catalog.schema import check_parameters_schema, validate_against
 
-    found = validate_values(parameters, values, YamlDocument(values, {}, "values"), ())
-    return [_located(problem, documents) for problem in found]
-
-
-def _located(problem: Problem, documents: tuple[YamlDocument, ...]) -> Problem:
-    """The problem at the value file that set the most of its path (the last one on a tie)."""
-    from dataclasses import replace
-
-    path = _path(problem.pointer or "")
-    best, depth = None, -1
-    for doc in documents:
-        known = max((n for n in range(len(path) + 1) if path[:n] in doc.lines), default=-1)
-        if known >= depth and known >= 0:
-            best, depth = doc, known
-    if best is None:
-        return problem
-    return replace(problem, file=best.source, line=best.lines.get(path[:depth]))
-
-
-def _path(pointer: str) -> tuple[str | int, ...]:
-    """`a.b[0]` (the pointer form problems print) back to a path."""
-    import re
-
-    parts: list[str | int] = []
-    for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", pointer):
-        parts.append(int(index) if index else name)
-    return tuple(parts)
+    problems = validate_against(doc, "template.schema.json")
+    parameters = doc.data.get("parameters")
+    if not problems and isinstance(parameters, dict):
+        problems = check_parameters_schema(parameters, doc, ("parameters",))
+    return problems
 
 
 def render_bodies(
@@ -170,10 +179,12 @@ def render_bodies(
     values: dict[str, Any],
     version: str | None,
     renderer: BodyRenderer | None = None,
+    deadline: float = math.inf,
 ) -> dict[str, str]:
     """Every body file rendered and checked, by target path.
 
-    Pass the `renderer` of earlier renders of the same source to reuse compiled bodies.
+    Pass the `renderer` of earlier renders of the same source to reuse compiled bodies;
+    the render stops after `TOTAL_BUDGET` seconds, or at `deadline` when sooner.
     """
     from gitops_templates.rendering.engine import BodyRenderer
     from gitops_templates.rendering.outputs import output_problems
@@ -184,11 +195,12 @@ def render_bodies(
                 for b, why in target_problems(bodies)]  # fmt: skip
     _raise(problems, f"{source.tid}: a target path is refused")
     renderer = renderer or BodyRenderer(source)
-    meta = {"id": source.tid, "version": version, "name": metadata.get("name")}
+    meta = {"id": source.tid, "version": version or "", "name": metadata.get("name")}
     files: dict[str, str] = {}
+    deadline = min(deadline, time.monotonic() + TOTAL_BUDGET)
     for body in bodies:
         target = clean_path(body.target) or body.target
-        files[target] = renderer.render(body.source, values, meta)
+        files[target] = renderer.render(body.source, values, meta, deadline)
         if sum(map(len, files.values())) > MAX_TOTAL_OUTPUT:
             _raise([Problem(f"renders more than {MAX_TOTAL_OUTPUT} characters in all",
                             rule="render")], f"{source.tid}: output too large")  # fmt: skip

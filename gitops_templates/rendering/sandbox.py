@@ -291,6 +291,7 @@ class Sandbox(ImmutableSandboxedEnvironment):
         super().__init__(**options)
         self.globals.update(range=_range, lipsum=_lipsum)
         self.deadline = math.inf
+        self.budget = f"{BUDGET:g} s"
         self.depth = self.total = 0
         self.weights: dict[int, tuple[Any, int, int]] = {}
 
@@ -307,16 +308,18 @@ class Sandbox(ImmutableSandboxedEnvironment):
 
         return guarded
 
-    def start(self) -> None:
-        """A new render: a new deadline and an empty count."""
-        self.deadline = time.monotonic() + BUDGET
+    def start(self, deadline: float = math.inf) -> None:
+        """A new render: a new deadline (at most `deadline`) and an empty count."""
+        own = time.monotonic() + BUDGET
+        self.deadline = min(own, deadline)
+        self.budget = f"{BUDGET:g} s" if own <= deadline else "the budget of the whole render"
         self.depth = self.total = 0
         self.weights = {}
 
     def tick(self) -> None:
         """Stop a render that has taken its whole budget."""
         if time.monotonic() > self.deadline:
-            raise LimitError(f"rendering takes more than {BUDGET:g} s (a loop too large?)")
+            raise LimitError(f"rendering takes more than {self.budget} (a loop too large?)")
 
     def built(self, value: Any, what: str) -> Any:
         """`value`, refused when it (or everything built so far) is too large."""
@@ -380,7 +383,7 @@ def generate_bounded(template: Template, context: Mapping[str, Any]) -> str:
     """Render `template`, refused once the output passes `MAX_OUTPUT` characters."""
     pieces = []
     size = 0
-    for piece in template.generate(**context):
+    for piece in template.generate(dict(context)):  # positional: a value may be named `self`
         size += len(piece)
         if size > MAX_OUTPUT:
             raise LimitError(f"renders more than {MAX_OUTPUT} characters")

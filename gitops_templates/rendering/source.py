@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from gitops_templates.catalog.workspace import Workspace
 
 SHARED = "_shared"
+MAX_SOURCE_BYTES = 64 * 1024 * 1024  # a template and `_shared/` together
 _REGULAR = ("100644", "100755")
 
 
@@ -39,6 +40,7 @@ class TemplateSource:
     shared: dict[str, bytes] = field(default_factory=dict)
     links: frozenset[str] = frozenset()
     revision: str | None = None  # the commit, None for the work tree
+    version: str | None = None  # the version that commit is, when one was asked for
 
     def read(self, path: str) -> bytes | None:
         """A file by its path relative to the template directory (`_shared/x` too)."""
@@ -53,10 +55,12 @@ class TemplateSource:
         return f"{self.base}/{path}"
 
 
-def source_at(ws: Workspace, tid: str, commit: str) -> TemplateSource:
+def source_at(
+    ws: Workspace, tid: str, commit: str, templates_dir: str, version: str | None = None
+) -> TemplateSource:
     """The template `tid` as committed in `commit`; `NotFoundError` when it is not there."""
-    base = f"{ws.settings.templates_dir}/{tid}"
-    shared_base = f"{ws.settings.templates_dir}/{SHARED}"
+    base = f"{templates_dir}/{tid}"
+    shared_base = f"{templates_dir}/{SHARED}"
     trees = ws.repo.trees([f"{commit}:{base}", f"{commit}:{shared_base}"])
     own, shared = trees[f"{commit}:{base}"], trees[f"{commit}:{shared_base}"]
     if own is None:
@@ -66,27 +70,47 @@ def source_at(ws: Workspace, tid: str, commit: str) -> TemplateSource:
         )
     entries = [("", e) for e in own[1]] + [(f"{SHARED}/", e) for e in (shared or ("", []))[1]]
     regular = [(prefix, e) for prefix, e in entries if e.mode in _REGULAR]
+    sizes = ws.repo.object_sizes(e.sha for _, e in regular)  # before reading any content
+    for prefix, entry in regular:
+        if sizes.get(entry.sha, 0) > MAX_FILE_BYTES:
+            where = f"{shared_base}/{entry.path}" if prefix else f"{base}/{entry.path}"
+            raise _too_large(where, MAX_FILE_BYTES)
+    if sum(sizes.values()) > MAX_SOURCE_BYTES:
+        raise _too_large(f"{base} with {shared_base}", MAX_SOURCE_BYTES)
     blobs = ws.repo.read_blobs(e.sha for _, e in regular)
     files: dict[str, dict[str, bytes]] = {"": {}, f"{SHARED}/": {}}
     for prefix, entry in regular:
-        data = blobs[entry.sha]
-        if len(data) > MAX_FILE_BYTES:
-            raise _too_large(f"{base}/{prefix}{entry.path}")
-        files[prefix][entry.path] = data
+        files[prefix][entry.path] = blobs[entry.sha]
     links = frozenset(prefix + e.path for prefix, e in entries if e.mode not in _REGULAR)
-    return TemplateSource(tid, base, files[""], files[f"{SHARED}/"], links, commit)
+    return TemplateSource(tid, base, files[""], files[f"{SHARED}/"], links, commit, version)
 
 
-def source_in(directory: Path, tid: str, base: str) -> TemplateSource:
-    """The template in `directory` (a work tree), `_shared/` beside it."""
+def source_in(directory: Path, tid: str, base: str, root: Path) -> TemplateSource:
+    """The template in `directory` (a work tree), `_shared/` beside it, both inside `root`.
+
+    Neither may be a symbolic link, or lead out of `root` through one: their files are
+    then checked to stay inside them.
+    """
+    shared_dir = directory.parent / SHARED
+    for path, shown in ((directory, base), (shared_dir, f"{base.rsplit('/', 1)[0]}/{SHARED}")):
+        _contained(root, path, shown)
     if not (directory / "template.yaml").is_file():
         raise NotFoundError(f"{base}/template.yaml does not exist",
                             hint=f"scaffold one with `gitops-templates new {tid}`")  # fmt: skip
     files, links = _read_tree(directory)
-    shared_dir = directory.parent / SHARED
     shared, shared_links = _read_tree(shared_dir) if shared_dir.is_dir() else ({}, set())
     links |= {f"{SHARED}/{path}" for path in shared_links}
     return TemplateSource(tid, base, files, shared, frozenset(links))
+
+
+def _contained(root: Path, path: Path, shown: str) -> None:
+    from gitops_templates.catalog.files import inside
+
+    if path.is_symlink():
+        why = "is a symbolic link (a template's files must be in the repository itself)"
+        raise InvalidInputError(f"{shown} {why}", problems=(Problem(why, file=shown),))
+    if path.exists():
+        inside(root, path)
 
 
 def _read_tree(directory: Path) -> tuple[dict[str, bytes], set[str]]:
@@ -94,16 +118,20 @@ def _read_tree(directory: Path) -> tuple[dict[str, bytes], set[str]]:
 
     files: dict[str, bytes] = {}
     links: set[str] = set()
+    total = 0
     for path in walk(directory):
         rel = path.relative_to(directory).as_posix()
         if path.is_symlink() or not path.is_file():
             links.add(rel)
         elif not rel.startswith(".git/"):
             files[rel] = read_bytes(directory, path)
+            total += len(files[rel])
+            if total > MAX_SOURCE_BYTES:
+                raise _too_large(directory.name, MAX_SOURCE_BYTES)
     return files, links
 
 
-def _too_large(path: str) -> InvalidInputError:
-    why = f"is larger than {MAX_FILE_BYTES} bytes"
+def _too_large(path: str, limit: int) -> InvalidInputError:
+    why = f"is larger than {limit} bytes"
     return InvalidInputError(f"{path} {why}", hint="template files are text of a sensible size",
                              problems=(Problem(why, file=path),))  # fmt: skip

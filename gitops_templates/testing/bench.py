@@ -90,7 +90,8 @@ def bench(ws: Workspace, tid: str, baseline: str, candidate: str, *, runs: int =
 def _prepare(ws: Workspace, tid: str, specs: tuple[str, str]) -> tuple[list[_Prepared], int]:
     from gitops_templates.rendering.core.values import with_defaults
     from gitops_templates.rendering.engine import BodyRenderer
-    from gitops_templates.rendering.render import load_source, read_metadata, value_problems
+    from gitops_templates.rendering.render import load_source, read_metadata
+    from gitops_templates.rendering.values import value_problems
     from gitops_templates.testing.corpus import deduplicated, source_inputs
 
     loaded = []

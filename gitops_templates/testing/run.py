@@ -7,7 +7,8 @@ values (`core/statistics.py`): 20 of 20 passing gives 0.84, 100 of 100 gives 0.9
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from gitops_templates.core.jsonform import JsonDocument
@@ -15,7 +16,7 @@ from gitops_templates.core.statistics import wilson_lower
 from gitops_templates.errors import ExitCode, GitOpsTemplatesError, Problem
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from gitops_templates.catalog.workspace import Workspace
     from gitops_templates.rendering.source import TemplateSource
@@ -28,15 +29,16 @@ class Trial:
     """One rendering of a template with one set of values, and whether it passed."""
 
     json_fields: ClassVar[tuple[str, ...]] = ("kind", "name", "passed", "message", "snapshot",
-                                              "diff", "values")  # fmt: skip
+                                              "diff", "file", "line")  # fmt: skip
 
-    kind: str  # example | case | simulated
+    kind: str  # example | case
     name: str
     passed: bool
     message: str = ""
     snapshot: str | None = None  # matched | created | updated | missing | differs
     diff: str = ""
-    values: Any = None  # a failing simulated value (shrunk), to reproduce it
+    file: str | None = None  # the test file of a case
+    line: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +46,14 @@ class TemplateTests:
     """Every trial of one template, and its confidence."""
 
     json_fields: ClassVar[tuple[str, ...]] = ("template", "passed", "total", "confidence",
-                                              "trials", "problems", "simulation")  # fmt: skip
+                                              "seconds", "trials", "problems",
+                                              "simulation")  # fmt: skip
 
     template: str
     trials: tuple[Trial, ...]
     problems: tuple[Problem, ...] = ()  # test files that could not be read
     simulation: Simulation | None = None
+    seconds: float = 0.0  # how long it took (`--timings` balances shards with it)
 
     @property
     def passed(self) -> int:
@@ -80,10 +84,26 @@ class TestReport(JsonDocument):
     """The `test` run: per template, and the threshold it was held to."""
 
     json_fields: ClassVar[tuple[str, ...]] = ("schema_version", "ok", "min_confidence",
-                                              "templates")  # fmt: skip
+                                              "shard", "templates")  # fmt: skip
 
     templates: tuple[TemplateTests, ...]
     min_confidence: float | None = None
+    shard: str | None = None  # `I/N` when only one shard ran
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        """Every failure as a problem at its test file (annotations in CI)."""
+        found = [p for t in self.templates for p in t.problems]
+        for t in self.templates:
+            found += [Problem(f"{trial.name}: {trial.message.splitlines()[0]}", file=trial.file,
+                              line=trial.line, rule=f"test {trial.kind}")
+                      for trial in t.trials if not trial.passed]  # fmt: skip
+            sim = t.simulation
+            if sim is not None and (sim.failure or sim.unsupported):
+                why = sim.failure.splitlines()[0] if sim.failure else sim.unsupported[0]
+                found.append(Problem(f"{t.template}: simulated values (seed {sim.seed}): {why}",
+                                     rule="test simulated"))  # fmt: skip
+        return tuple(found)
 
     @property
     def ok(self) -> bool:
@@ -113,16 +133,28 @@ def run_tests(
     update_snapshots: bool = False,
     ci: bool = False,
     min_confidence: float | None = None,
+    shard: tuple[int, int] | None = None,
+    timings: Mapping[str, float] | None = None,
 ) -> TestReport:
-    """Test the templates `ids` (all when empty) in the work tree."""
+    """Test the templates `ids` (all when empty) in the work tree.
+
+    With `shard` (I, N) only that shard of them, balanced by an earlier run's `timings`.
+    """
+    from gitops_templates.testing.core.shards import shard as shard_of
+
     templates = work_tree_templates(ws, ids)
+    if shard is not None:
+        templates = shard_of(templates, shard[0], shard[1], timings)
     results = []
     for done, tid in enumerate(templates):
         ws.progress("testing", done, len(templates))
-        results.append(test_template(ws, tid, simulate=simulate, seed=seed,
-                                     update=update_snapshots, ci=ci))  # fmt: skip
+        start = time.perf_counter()
+        found = test_template(ws, tid, simulate=simulate, seed=seed, update=update_snapshots,
+                              ci=ci)  # fmt: skip
+        results.append(replace(found, seconds=round(time.perf_counter() - start, 3)))
     ws.progress("testing", len(templates), len(templates))
-    return TestReport(tuple(results), min_confidence)
+    label = f"{shard[0]}/{shard[1]}" if shard else None
+    return TestReport(tuple(results), min_confidence, label)
 
 
 def work_tree_templates(ws: Workspace, ids: Sequence[str] = ()) -> list[str]:
@@ -148,8 +180,8 @@ def test_template(
     from gitops_templates.testing.suites import load_cases
 
     base = f"{ws.settings.templates_dir}/{tid}"
-    source = source_in(ws.repo.root / base, tid, base)
     try:
+        source = source_in(ws.repo.root / base, tid, base, ws.repo.root)
         metadata, _ = read_metadata(source)
     except GitOpsTemplatesError as err:
         return TemplateTests(tid, (), err.problems or (Problem(err.message, file=base),))
@@ -210,6 +242,12 @@ def failure_text(err: GitOpsTemplatesError) -> str:
 
 def _case(ws: Workspace, source: TemplateSource, case: TestCase, *, update: bool,
           ci: bool) -> Trial:  # fmt: skip
+    trial = _case_trial(ws, source, case, update=update, ci=ci)
+    return replace(trial, file=source.shown(case.suite), line=case.line)
+
+
+def _case_trial(ws: Workspace, source: TemplateSource, case: TestCase, *, update: bool,
+                ci: bool) -> Trial:  # fmt: skip
     outcome = render_values(source, case.values)
     expected = next((a["fails"] for a in case.asserts if "fails" in a), None)
     name = f"{case.suite}: {case.name}"

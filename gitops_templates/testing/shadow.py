@@ -169,7 +169,7 @@ class _Comparison:
 
 def _compare(sides: list[_Side], inputs: list[Input]) -> _Comparison:
     from gitops_templates.rendering.core.values import with_defaults
-    from gitops_templates.rendering.render import value_problems
+    from gitops_templates.rendering.values import value_problems
     from gitops_templates.testing.core.divergence import describe, diff_shape, unified
     from gitops_templates.testing.run import failure_text, render_values
 

@@ -114,7 +114,7 @@ def test_action_yml_is_a_valid_composite_action_that_never_interpolates_inputs()
     schema_check("vendor.github-actions", [action])
     data = yaml.safe_load(action.read_text())
     assert data["runs"]["using"] == "composite"
-    assert set(data["outputs"]) == {"released", "versions", "plan"}
+    assert set(data["outputs"]) == {"released", "versions", "plan", "matrix"}
     for step in data["runs"]["steps"]:
         assert "${{" not in step.get("run", ""), f"input interpolated into a script: {step}"
     assert data["runs"]["steps"][-1]["env"]["GTPL_COMMAND"] == "${{ inputs.command }}"
@@ -236,11 +236,26 @@ def test_the_action_plans_releases_and_reports(catalog: RepoBuilder, tmp_path: P
     assert code == 0, stdout
     assert json.loads(Path(outputs["plan"]).read_text())["releases"][0]["next"] == "0.1.0"
     assert "| web | - | 0.1.0 | minor | first release" in summary
+    assert json.loads(outputs["matrix"]) == {"include": [{"templates": "web"}]}
     code, stdout, outputs, summary = run_action(catalog.path, tmp_path / "b", "release")
     assert code == 0, stdout
     assert json.loads(outputs["released"]) == ["web@0.1.0"]
     assert json.loads(outputs["versions"]) == {"web": "0.1.0"}
     assert "- `web@0.1.0`" in summary
+
+
+def test_the_action_tests_the_templates_a_matrix_job_names(catalog: RepoBuilder, tmp_path: Path):
+    catalog.write({"templates/web/body.yaml.j2": "name: {{ name | to_json }}\n"})
+    code, stdout, _, summary = run_action(catalog.path, tmp_path / "a", "test", "--simulate 5 web")
+    assert code == 0, stdout
+    assert "web: ok" in stdout
+    assert "| web | passed |" in summary
+    catalog.write({"templates/web/tests/web.yaml": "cases:\n  - name: snap\n    values: "
+                   "{name: web}\n    asserts: [{snapshot: true}]\n"})  # fmt: skip
+    code, stdout, _, summary = run_action(catalog.path, tmp_path / "b", "test", "web")
+    assert code == 1  # CI: a missing snapshot fails and is not written
+    assert "::error file=templates/web/tests/web.yaml,line=2,title=test case::" in stdout
+    assert not (catalog.path / "templates/web/tests/__snapshots__").exists()
 
 
 def test_the_action_annotates_problems_and_fences_untrusted_text(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gitops_templates import Catalog
+from gitops_templates import Catalog, InvalidInputError
 from tests.conftest import Cli
 from tests.helpers import RepoBuilder
 
@@ -95,7 +95,27 @@ def test_targets_leaving_the_output_directory_are_refused(repo: RepoBuilder, cli
     meta = repo.path / "templates/web/template.yaml"
     meta.write_text(meta.read_text().replace("target: body.yaml", f"target: {target!r}"))
     result = cli("render", "web", "--set", "name=x", code=3)
-    assert "outside the output directory" in result.stderr
+    assert target in result.stderr  # refused by template.yaml's schema, before any render
+
+
+@pytest.mark.parametrize(
+    ("target", "why"),
+    [
+        (".git/config", "into a `.git` directory"),
+        ("x/.GIT /hooks/pre-commit", "`.git`"),
+        ("a\nb", "control character"),
+        ("out", "also a directory of 'out/x'"),
+    ],
+)
+def test_targets_the_schema_allows_are_still_checked(repo: RepoBuilder, target: str, why: str):
+    from gitops_templates.rendering.render import render_bodies
+    from gitops_templates.rendering.source import TemplateSource
+
+    files = [{"source": "a.j2", "target": target}, {"source": "a.j2", "target": "out/x"}]
+    source = TemplateSource("web", "templates/web", {"a.j2": b"x"})
+    with pytest.raises(InvalidInputError, match="refused") as raised:
+        render_bodies(source, {"files": files}, {}, None)
+    assert why in str(raised.value.problems)
 
 
 def test_includes_reach_only_the_template_and_shared(repo: RepoBuilder, cli: Cli):

@@ -76,3 +76,28 @@ def test_wilson_without_trials_or_with_impossible_counts():
     assert wilson_lower(0, 0) is None
     with pytest.raises(ValueError, match="3 successes out of 2"):
         wilson_lower(3, 2)
+
+
+def test_shards_are_stable_disjoint_and_complete():
+    from gitops_templates.testing.core.shards import parse_shard, shard
+
+    ids = [f"tpl-{i:03d}" for i in range(200)]
+    parts = [shard(ids, i, 4) for i in range(1, 5)]
+    assert sorted(i for part in parts for i in part) == ids
+    assert all(30 < len(p) < 70 for p in parts)
+    assert shard([*ids[:50], "new"], 2, 4) == [i for i in parts[1] if i in ids[:50]] + (
+        ["new"] if "new" in shard(["new"], 2, 4) else []
+    )  # adding a template moves no other
+    assert (parse_shard("2/4"), parse_shard("0/4"), parse_shard("5/4"), parse_shard("x")) == (
+        (2, 4), None, None, None)  # fmt: skip
+
+
+def test_timings_balance_the_shards():
+    from gitops_templates.testing.core.shards import shard
+
+    timings = {"big": 10.0, "a": 3.0, "b": 3.0, "c": 3.0, "d": 1.0}
+    ids = ["a", "b", "big", "c", "d", "unknown"]
+    first, second = shard(ids, 1, 2, timings), shard(ids, 2, 2, timings)
+    # slowest first to the least loaded: big 10 | unknown 4 (the average), a, b -> 10 | c | d
+    assert first == ["big", "c"]
+    assert second == ["a", "b", "d", "unknown"]

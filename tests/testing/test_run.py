@@ -181,3 +181,41 @@ def test_schemas_the_generator_cannot_use_are_reported(repo: RepoBuilder, cli: C
     ).replace("values: {name: web}", f"values: {{name: {'a' * 60}}}"))  # fmt: skip
     result = cli("test", "--simulate", "10", code=1)
     assert "FAIL simulated: /:" in result.stdout
+
+
+def test_shards_split_the_catalog_and_timings_balance_them(repo: RepoBuilder, cli: Cli,
+                                                           tmp_path: Path):  # fmt: skip
+    for tid in ("a", "b", "c", "d", "e"):
+        repo.template(tid)
+    shards = [cli.json("test", "--shard", f"{i}/2")["templates"] for i in (1, 2)]
+    tested = sorted(t["template"] for shard in shards for t in shard)
+    assert tested == ["a", "b", "c", "d", "e"]
+    assert all(t["seconds"] >= 0 for shard in shards for t in shard)
+    timings = tmp_path / "timings.json"
+    timings.write_text(json.dumps({"a": 10, "b": 1, "c": 1, "d": 1, "e": 1}))
+    first = cli.json("test", "--shard", "1/2", "--timings", str(timings))
+    assert [t["template"] for t in first["templates"]] == ["a"]
+    assert first["shard"] == "1/2"
+    assert "expected I/N" in cli("test", "--shard", "3/2", code=2).stderr
+
+
+def test_plan_prints_the_changed_templates_as_a_matrix(repo: RepoBuilder, cli: Cli):
+    for tid in ("a", "b"):
+        repo.template(tid)
+    repo.commit("feat: two")
+    repo.tag("a@1.0.0", message="1.0.0")
+    repo.tag("b@1.0.0", message="1.0.0")
+    repo.write({"templates/b/body.yaml.j2": "changed: {{ name }}\n"})
+    repo.commit("test(b): a change that releases nothing")
+    matrix = json.loads(cli("plan", "--github-matrix").stdout)
+    assert matrix == {"include": [{"templates": "b"}]}
+
+
+def test_a_large_matrix_is_spread_over_at_most_256_jobs():
+    from gitops_templates.testing.core.shards import github_matrix
+
+    ids = [f"t{i:04d}" for i in range(1000)]
+    jobs = github_matrix(ids)["include"]
+    assert len(jobs) == 256
+    assert sorted(t for job in jobs for t in job["templates"].split()) == ids
+    assert github_matrix([]) == {"include": []}

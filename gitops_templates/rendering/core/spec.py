@@ -9,6 +9,7 @@ inside the output directory: no absolute path, no `..`, no backslash, no NUL.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,9 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
 BODY_SUFFIX = ".j2"
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# A `.git` component would write into a repository's own files (its config runs commands)
+_GIT_DIR = re.compile(r"^\.git[. ]*$", re.IGNORECASE)
 NOT_BODIES = ("tests/", "examples/")  # directories of a template that hold no body files
 
 
@@ -30,8 +34,12 @@ class BodyFile:
 
 
 def clean_path(path: Any) -> str | None:
-    """`path` normalized (`a/./b` -> `a/b`), or None when it could leave its directory."""
-    if not isinstance(path, str) or not path or "\\" in path or "\0" in path:
+    """`path` normalized (`a/./b` -> `a/b`), or None when it could leave its directory.
+
+    Control characters (a newline would forge a `==> path <==` header, an escape would
+    reach the terminal) and backslashes are refused too.
+    """
+    if not isinstance(path, str) or not path or "\\" in path or _CONTROL.search(path):
         return None
     if path.startswith("/") or (len(path) > 1 and path[1] == ":"):  # `/etc`, `C:`
         return None
@@ -74,17 +82,31 @@ def _declared(entries: list[Any]) -> Iterable[BodyFile]:
 
 
 def target_problems(bodies: Iterable[BodyFile]) -> list[tuple[BodyFile, str]]:
-    """Targets that would leave the output directory, and targets written twice."""
+    """Targets refused, each with why.
+
+    Those that would leave the output directory or enter a `.git` directory, those
+    written twice, and those that would be both a file and a directory (`a`, `a/b`).
+    """
     found: list[tuple[BodyFile, str]] = []
     seen: dict[str, BodyFile] = {}
     for body in bodies:
         target = clean_path(body.target)
         if target is None:
+            why = "an absolute path, `..` or a control character"
             found.append((body, f"target {body.target!r} would be written outside the output "
-                                "directory (an absolute path or `..`)"))  # fmt: skip
+                                f"directory ({why})"))  # fmt: skip
+        elif any(_GIT_DIR.match(part) for part in target.split("/")):
+            found.append((body, f"target {target!r} would write into a `.git` directory"))
         elif target in seen:
             found.append((body, f"target {target!r} is also the target of "
                                 f"{seen[target].source!r}"))  # fmt: skip
         else:
             seen[target] = body
+    found += _file_and_directory(seen)
     return found
+
+
+def _file_and_directory(targets: dict[str, BodyFile]) -> list[tuple[BodyFile, str]]:
+    parents = {"/".join(t.split("/")[:n]): t for t in targets for n in range(1, t.count("/") + 1)}
+    return [(body, f"target {t!r} is also a directory of {parents[t]!r}")
+            for t, body in targets.items() if t in parents]  # fmt: skip
