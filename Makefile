@@ -50,6 +50,7 @@ test: lint unit
 bench: $(VENV)/.installed
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/hooks.py
+	$(PY) benchmarks/rendering.py
 
 wheel: $(VENV)/.installed-test
 	$(PY) -m build --wheel --outdir dist .

@@ -99,12 +99,35 @@ def _b64decode(value: Any) -> str:
     return base64.b64decode(str(value)).decode("utf-8", "replace")
 
 
+class _CompiledBodies(jinja2.BytecodeCache):
+    """Compiled bodies in memory, by name and content, shared by every renderer."""
+
+    LIMIT = 2048
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Any) -> None:
+        found = self.code.get(f"{bucket.key}:{bucket.checksum}")
+        if found is not None:
+            bucket.bytecode_from_string(found)
+
+    def dump_bytecode(self, bucket: Any) -> None:
+        if len(self.code) >= self.LIMIT:
+            self.code.pop(next(iter(self.code)))
+        self.code[f"{bucket.key}:{bucket.checksum}"] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledBodies()
+
+
 class BodyRenderer:
     """Renders the body files of one template source."""
 
     def __init__(self, source: TemplateSource) -> None:
         self.source = source
         self.env = Sandbox(
+            bytecode_cache=_COMPILED,
             loader=_SourceLoader(source),
             undefined=jinja2.StrictUndefined,
             autoescape=False,

@@ -10,6 +10,7 @@ here: the caller writes `RenderResult.files` (`write_outputs`) or prints them.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
 from collections.abc import Mapping
@@ -123,9 +124,14 @@ def resolve_version(ws: Workspace, tid: str, spec: str) -> tuple[str, str | None
 
 
 def render_source(
-    source: TemplateSource, values: Values | Mapping[str, Any]
+    source: TemplateSource,
+    values: Values | Mapping[str, Any],
+    renderer: BodyRenderer | None = None,
 ) -> tuple[dict[str, str], dict[str, Any]]:
-    """(target -> text, the values after defaults); `InvalidInputError` on any problem."""
+    """(target -> text, the values after defaults); `InvalidInputError` on any problem.
+
+    Pass the same `renderer` for many renders of one source: bodies compile once.
+    """
     from gitops_templates.rendering.values import Values, value_problems
 
     given = values if isinstance(values, Values) else Values(dict(values))
@@ -138,17 +144,33 @@ def render_source(
             hint=f"fix the values (the parameters are in {source.shown('template.yaml')})",
             problems=tuple(problems),
         )
-    return render_bodies(source, metadata, filled, source.version), filled
+    return render_bodies(source, metadata, filled, source.version, renderer), filled
 
 
 def read_metadata(source: TemplateSource) -> tuple[dict[str, Any], dict[str, Any]]:
-    """template.yaml of the source and its `parameters` schema (`{}` when it has none)."""
-    from gitops_templates.catalog.yamlio import load_yaml
+    """template.yaml of the source and its `parameters` schema (`{}` when it has none).
 
+    Parsed and validated once per content in a process (tests render one source many
+    times); callers must not change what they get.
+    """
     raw = source.read("template.yaml")
     shown = source.shown("template.yaml")
     if raw is None:
         raise NotFoundError(f"{shown} does not exist", hint="is this a template directory?")
+    key = (hashlib.sha256(raw).hexdigest(), shown)
+    if key not in _METADATA:
+        if len(_METADATA) > 4096:
+            _METADATA.clear()
+        _METADATA[key] = _parsed_metadata(raw, shown, source.tid)
+    return _METADATA[key]
+
+
+_METADATA: dict[tuple[str, str], tuple[dict[str, Any], dict[str, Any]]] = {}
+
+
+def _parsed_metadata(raw: bytes, shown: str, tid: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    from gitops_templates.catalog.yamlio import load_yaml
+
     doc = load_yaml(raw, shown)
     if not isinstance(doc.data, dict):
         why = "template.yaml must be a mapping"
@@ -156,7 +178,7 @@ def read_metadata(source: TemplateSource) -> tuple[dict[str, Any], dict[str, Any
     problems = _metadata_problems(doc)
     if problems:
         raise InvalidInputError(f"{shown} is not valid: {problems[0].message}",
-                                hint=f"run `gitops-templates validate {source.tid}`",
+                                hint=f"run `gitops-templates validate {tid}`",
                                 problems=tuple(problems))  # fmt: skip
     parameters = doc.data.get("parameters")
     return doc.data, parameters if isinstance(parameters, dict) else {}
@@ -183,10 +205,9 @@ def render_bodies(
 ) -> dict[str, str]:
     """Every body file rendered and checked, by target path.
 
-    Pass the `renderer` of earlier renders of the same source to reuse compiled bodies;
-    the render stops after `TOTAL_BUDGET` seconds, or at `deadline` when sooner.
+    The `renderer` defaults to the source's own (`renderer_for`); the render stops after
+    `TOTAL_BUDGET` seconds, or at `deadline` when sooner.
     """
-    from gitops_templates.rendering.engine import BodyRenderer
     from gitops_templates.rendering.outputs import output_problems
 
     bodies = body_files(metadata, source.files)
@@ -194,7 +215,7 @@ def render_bodies(
                         pointer=f"files[{b.index}].target" if b.index is not None else None)
                 for b, why in target_problems(bodies)]  # fmt: skip
     _raise(problems, f"{source.tid}: a target path is refused")
-    renderer = renderer or BodyRenderer(source)
+    renderer = renderer or renderer_for(source)
     meta = {"id": source.tid, "version": version or "", "name": metadata.get("name")}
     files: dict[str, str] = {}
     deadline = min(deadline, time.monotonic() + TOTAL_BUDGET)
@@ -207,6 +228,23 @@ def render_bodies(
         problems += output_problems(source, body, target, files[target], source.tid)
     _raise(problems, f"{source.tid}: rendered output is invalid")
     return files
+
+
+def renderer_for(source: TemplateSource) -> BodyRenderer:
+    """One renderer per source while it is in use (its compiled bodies are kept)."""
+    from gitops_templates.rendering.engine import BodyRenderer
+
+    known = _RENDERERS.get(id(source))
+    if known is not None and known[0] is source:
+        return known[1]
+    if len(_RENDERERS) >= 64:
+        _RENDERERS.pop(next(iter(_RENDERERS)))
+    renderer = BodyRenderer(source)
+    _RENDERERS[id(source)] = (source, renderer)
+    return renderer
+
+
+_RENDERERS: dict[int, tuple[TemplateSource, BodyRenderer]] = {}
 
 
 def _raise(problems: list[Problem], summary: str) -> None:

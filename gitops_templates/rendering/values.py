@@ -41,7 +41,14 @@ def load_values(files: Sequence[str] = (), sets: Sequence[str] = ()) -> Values:
     data: dict[str, Any] = {}
     documents = []
     for name in files:
-        doc = load_yaml(read_bytes(None, Path(name)), name)  # a file the user named: anywhere
+        try:  # a file the user named: anywhere, but a regular file of a sensible size
+            raw = read_bytes(None, Path(name))
+        except InvalidInputError as err:
+            why = err.problems[0].message if err.problems else err.message
+            raise InvalidInputError(f"-f {name}: {why}", problems=err.problems,
+                                    hint="a values file is a YAML mapping of parameter values",
+                                    ) from None  # fmt: skip
+        doc = load_yaml(raw, name)
         if doc.data is None:
             continue
         if nesting(doc.data) > MAX_NESTING:

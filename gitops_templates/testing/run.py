@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from gitops_templates.catalog.workspace import Workspace
+    from gitops_templates.rendering.engine import BodyRenderer
     from gitops_templates.rendering.source import TemplateSource
     from gitops_templates.testing.simulate import Simulation
     from gitops_templates.testing.suites import TestCase
@@ -220,7 +221,9 @@ def _trial(source: TemplateSource, kind: str, name: str, values: Any) -> Trial:
     return Trial(kind, name, True)
 
 
-def render_values(source: TemplateSource, values: Any) -> dict[str, str] | GitOpsTemplatesError:
+def render_values(
+    source: TemplateSource, values: Any, renderer: BodyRenderer | None = None
+) -> dict[str, str] | GitOpsTemplatesError:
     """The rendered files, or the error that stopped them (values invalid, render failed)."""
     from gitops_templates.rendering.render import render_source
 
@@ -229,7 +232,7 @@ def render_values(source: TemplateSource, values: Any) -> dict[str, str] | GitOp
     if not isinstance(values, dict):
         return GitOpsTemplatesError("values must be a mapping of parameter names to values")
     try:
-        return render_source(source, values)[0]
+        return render_source(source, values, renderer)[0]
     except GitOpsTemplatesError as err:
         return err
 
