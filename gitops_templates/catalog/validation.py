@@ -291,19 +291,18 @@ def _oversized(ws: Workspace, base: str, files: dict[str, list[TreeEntry] | None
     return problems
 
 
-def validate_at(
-    ws: Workspace, ids: Sequence[str], render: ExampleRenderer | None = None
-) -> list[Problem]:
+def validate_at(ws: Workspace, ids: Sequence[str]) -> list[Problem]:
     """Validate templates as committed at `ws.head` (push hooks: not the work tree).
 
-    Each template directory (and `_shared/`) is copied out of Git into a temporary
-    directory and checked there like a work tree; problems name the repository paths.
+    Each template directory is copied out of Git into a temporary directory and checked
+    there like a work tree; problems name the repository paths. Examples are validated,
+    not rendered: hooks stay clear of Jinja2 (`validate` and `test` render in CI).
     """
     import tempfile
     from pathlib import Path
 
     base = ws.settings.templates_dir
-    names = [*ids, SHARED_DIR] if render else list(ids)
+    names = list(ids)
     specs = [f"{ws.head}:{base}/{tid}" for tid in names]
     trees = ws.repo.trees(specs)
     files = {tid: [e for e in found[1] if e.mode in _REGULAR] if (found := trees[spec]) else None
@@ -320,5 +319,52 @@ def validate_at(
         for tid in ids:
             if files[tid] is not None:
                 source = f"{base}/{tid}/template.yaml"
-                problems += validate_template(Path(tmp, tid), source, tid, render)
+                problems += validate_template(Path(tmp, tid), source, tid)
     return problems
+
+
+def body_files_at(ws: Workspace, ids: Sequence[str]) -> list[Problem]:
+    """The body files each template.yaml names exist at `ws.head` (no schema needed).
+
+    For pushes that change only bodies: the metadata itself was validated when it
+    changed, so only its references to the (changed) files are checked. What each
+    template.yaml blob references is remembered by blob id (no YAML parse next time).
+    """
+    base = ws.settings.templates_dir
+    specs = [f"{ws.head}:{base}/{tid}" for tid in ids]
+    trees = ws.repo.trees(specs)
+    listings = {tid: {e.path: e.sha for e in found[1]} if (found := trees[spec]) else {}
+                for tid, spec in zip(ids, specs, strict=True)}  # fmt: skip
+    metas = {tid: meta for tid, files in listings.items() if (meta := files.get("template.yaml"))}
+    problems: list[Problem] = []
+
+    def fetch(keys: list[str]) -> dict[str, Any]:
+        from gitops_templates.catalog.yamlio import load_yaml
+
+        owner = {meta: tid for tid, meta in metas.items()}
+        blobs = ws.repo.read_blobs(keys)
+        found = {}
+        for key in keys:
+            try:
+                doc = load_yaml(blobs[key], f"{base}/{owner[key]}/template.yaml")
+            except GitOpsTemplatesError as err:
+                problems.extend(err.problems)  # not remembered: reported every time
+                continue
+            found[key] = [list(ref) for ref in body_sources(doc)]
+        return found
+
+    refs = ws.facts.lookup("body-sources", metas.values(), fetch, valid=_is_ref_list)
+    ws.facts.save()
+    for tid, meta in metas.items():
+        if meta in refs:
+            source = f"{base}/{tid}/template.yaml"
+            problems += _missing_sources(source, refs[meta], listings[tid].__contains__)
+    return problems
+
+
+def _is_ref_list(value: object) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(r, list) and len(r) == 3 and isinstance(r[0], int) and isinstance(r[1], str)
+        and (r[2] is None or isinstance(r[2], int))
+        for r in value
+    )  # fmt: skip

@@ -135,8 +135,7 @@ def _version_owner(ws: Workspace, name: str, revision: str | None) -> Component 
 def _branch_refusals(
     ws: Workspace, update: RefUpdate, known: Sequence[str]
 ) -> tuple[list[Refusal], list[str]]:
-    from gitops_templates.catalog.validation import validate_at
-    from gitops_templates.rendering.examples import render_examples
+    from gitops_templates.catalog.validation import body_files_at, validate_at
 
     assert update.new is not None
     base = [update.old] if update.old and ws.repo.existing([update.old]) else list(known)
@@ -149,9 +148,11 @@ def _branch_refusals(
     touched = sorted(set().union(*(attributor.by_path(c.files) for c in log.commits)))
     files = {f for c in log.commits for f in c.files}
     prefix = pushed.settings.templates_dir
-    changed = [t for t in touched if t in templates
-               and any(f.startswith(f"{prefix}/{t}/") for f in files)]  # fmt: skip
-    problems = validate_at(pushed, changed, render_examples)
+    metadata = [t for t in touched if t in templates and any(
+        f == f"{prefix}/{t}/template.yaml" or f.startswith(f"{prefix}/{t}/examples/")
+        for f in files)]  # fmt: skip
+    bodies = [t for t in touched if t in templates and t not in metadata]
+    problems = validate_at(pushed, metadata) + body_files_at(pushed, bodies)
     refusals = [Refusal(update.ref, ExitCode.INVALID_INPUT, p) for p in problems]
     if touched and not refusals:
         refusals += _policy_refusals(pushed, update, touched)
