@@ -46,6 +46,9 @@ def render(
     if as_json:
         emit_json(dict(result.files))
     elif output_dir is None:
-        for index, (path, text) in enumerate(result.files.items()):
-            out(("\n" if index else "") + f"==> {path} <==")
-            out(text, nl=not text.endswith("\n"))
+        from gitops_templates.cli.testing_cmds import fenced
+
+        with fenced():  # rendered text is the catalog's: no workflow commands from it
+            for index, (path, text) in enumerate(result.files.items()):
+                out(("\n" if index else "") + f"==> {path} <==")
+                out(text, nl=not text.endswith("\n"))

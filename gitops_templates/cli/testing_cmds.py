@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import click
 
 from gitops_templates.cli._context import AppContext, json_option, pass_app
 from gitops_templates.cli._output import emit_json, note, out, show_problems
+from gitops_templates.errors import InvalidInputError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from gitops_templates.testing.run import TemplateTests, TestReport
     from gitops_templates.testing.shadow import ShadowReport
 
@@ -52,15 +56,37 @@ def test(
     the Wilson 95% lower bound of the pass rate. Exit 1 when anything fails.
     """
     ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+    _writable(junit, "--junit")
     report = app.catalog.test(ids, simulate=simulate, seed=seed, ci=ci,
                               update_snapshots=update_snapshots, min_confidence=min_confidence,
                               shard=shard_option(shard), timings=load_timings(timings))  # fmt: skip
-    _write_reports(report, junit)
     if as_json:
         emit_json(report)
     else:
-        show_tests(report)
+        with fenced():
+            show_tests(report)
+    _write_reports(report, junit)
     ctx.exit(int(report.exit_code))
+
+
+@contextmanager
+def fenced() -> Iterator[None]:
+    """Untrusted text (case names, rendered output) cannot run workflow commands."""
+    if os.environ.get("GITHUB_ACTIONS") != "true":
+        yield
+        return
+    from gitops_templates.cli._github import untrusted_output
+
+    with untrusted_output():
+        yield
+
+
+def _writable(path: str | None, option: str) -> None:
+    """Refuse an output file whose directory does not exist, before any work."""
+    from pathlib import Path
+
+    if path is not None and not Path(path).absolute().parent.is_dir():
+        raise click.BadParameter(f"{path}: its directory does not exist", param_hint=option)
 
 
 def show_tests(report: TestReport) -> None:
@@ -90,15 +116,28 @@ def load_timings(path: str | None) -> dict[str, float] | None:
     if path is None:
         return None
     try:
-        data = json.loads(read_bytes(None, Path(path)))
-    except ValueError as err:
+        data = json.loads(read_bytes(None, Path(path)), parse_constant=_not_a_number)
+    except (ValueError, RecursionError) as err:
         raise click.BadParameter(f"{path}: not JSON ({err})", param_hint="--timings") from None
     rows = data.get("templates") if isinstance(data, dict) else None
     if isinstance(rows, list):
-        data = {r.get("template"): r.get("seconds") for r in rows if isinstance(r, dict)}
-    if not isinstance(data, dict):
+        pairs = [(r.get("template"), r.get("seconds")) for r in rows if isinstance(r, dict)]
+    elif isinstance(data, dict):
+        pairs = list(data.items())
+    else:
         raise click.BadParameter(f"{path}: expected `test --json` output", param_hint="--timings")
-    return {str(k): float(v) for k, v in data.items() if isinstance(v, int | float)}
+    timings: dict[str, float] = {}
+    for tid, seconds in pairs:
+        if not (isinstance(tid, str) and isinstance(seconds, int | float)
+                and not isinstance(seconds, bool) and 0 <= seconds < 1e9):  # fmt: skip
+            raise click.BadParameter(f"{path}: {tid!r}: {seconds!r} is not a number of seconds",
+                                     param_hint="--timings")  # fmt: skip
+        timings[tid] = float(seconds)
+    return timings
+
+
+def _not_a_number(name: str) -> float:
+    raise ValueError(f"{name} is not a number of seconds")
 
 
 def _write_reports(report: TestReport, junit: str | None) -> None:
@@ -107,11 +146,17 @@ def _write_reports(report: TestReport, junit: str | None) -> None:
     from gitops_templates.testing.reports import junit_xml, summary_markdown
 
     if junit:
-        Path(junit).write_text(junit_xml(report), "utf-8")
+        try:
+            Path(junit).write_text(junit_xml(report), "utf-8")
+        except OSError as err:
+            raise InvalidInputError(f"cannot write --junit {junit}: {err.strerror}") from None
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary and os.environ.get("GITHUB_ACTIONS") == "true":
-        with Path(summary).open("a", encoding="utf-8") as handle:
-            handle.write(summary_markdown(report))
+        try:
+            with Path(summary).open("a", encoding="utf-8") as handle:
+                handle.write(summary_markdown(report))
+        except OSError as err:  # the summary is a courtesy: never the reason a run fails
+            note(f"warning: cannot write the job summary ({err.strerror})")
 
 
 def _show_template(t: TemplateTests) -> None:
@@ -192,13 +237,23 @@ def shadow(
     The corpus: both versions' examples and test cases, generated values valid under
     both, and --corpus files. Inputs valid under only one version are listed.
     """
+    _spec(champion, "--champion")
+    if challenger is not None:
+        _spec(challenger, "--challenger")
     report = app.catalog.shadow(template_id, champion, challenger, simulate=simulate,
                                 seed=seed, corpus=corpus)  # fmt: skip
     if as_json:
         emit_json(report)
     else:
-        _show_shadow(report)
+        with fenced():
+            _show_shadow(report)
     ctx.exit(int(report.exit_code(fail_on_diff=fail_on_diff)))
+
+
+def _spec(value: str, name: str) -> None:
+    if not value.strip():
+        raise click.BadParameter("a version or revision is needed, not an empty string",
+                                 param_hint=name)  # fmt: skip
 
 
 def _show_shadow(report: ShadowReport) -> None:
@@ -217,13 +272,17 @@ def _show_shadow(report: ShadowReport) -> None:
             out(f"    {line}")
     if len(report.groups) > 5:
         out(f"\n  {len(report.groups) - 5} more group(s): see --json")
-    for failure in report.failures:
+    for failure in report.failures[:10]:
         out(click.style(f"  fails under {failure['version']}: {failure['input']}", fg="red"))
         out(f"    {failure['message'].splitlines()[0]}")
+    if len(report.failures) > 10:
+        out(f"  {len(report.failures) - 10} more failure(s): see --json")
     for label, inputs in ((report.champion, report.only_champion),
                           (report.challenger, report.only_challenger)):  # fmt: skip
         if inputs:
             out(f"  valid under {label} only ({len(inputs)}): {', '.join(inputs[:10])}")
+    if report.invalid:
+        out(f"  valid under neither ({len(report.invalid)}): {', '.join(report.invalid[:10])}")
     for item in report.notes:
         note(f"  {item}")
 
@@ -244,6 +303,8 @@ def bench(
     Runs alternate A and B; the verdict (faster / slower) is given only when the
     bootstrap 95% interval of the ratio B/A excludes 1.
     """
+    _spec(baseline, "A")
+    _spec(candidate, "B")
     report = app.catalog.bench(template_id, baseline, candidate, runs=runs)
     if as_json:
         emit_json(report)

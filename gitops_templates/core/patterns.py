@@ -44,7 +44,7 @@ def total_budget(seconds: float = TOTAL_BUDGET) -> Iterator[None]:
         _DEADLINE.reset(token)
 
 
-def search(pattern: str, text: str) -> bool:
+def search(pattern: str, text: str, *, multiline: bool = False) -> bool:
     """`re.search(pattern, text) is not None`, in the `regex` engine, under the budget.
 
     Raises `PatternTooSlowError` past the budget (of the match, or of the `total_budget`
@@ -56,7 +56,9 @@ def search(pattern: str, text: str) -> bool:
     if remaining <= 0:
         raise PatternTooSlowError(pattern, len(text))
     try:
-        return regex.search(pattern, text, timeout=min(PATTERN_BUDGET, remaining)) is not None
+        flags = regex.MULTILINE if multiline else 0
+        timeout = min(PATTERN_BUDGET, remaining)
+        return regex.search(pattern, text, flags=flags, timeout=timeout) is not None
     except TimeoutError:
         raise PatternTooSlowError(pattern, len(text)) from None
     except regex.error as err:

@@ -5,7 +5,8 @@ both. Each version's bodies are compiled once and warmed up; then runs alternate
 A, B, ... (so drift in the machine hits both alike), each run rendering the whole corpus.
 Reported: the median run per version, the ratio B/A with a bootstrap 95 % interval, and
 a verdict only when the interval excludes 1 (benchstat's `~` otherwise); the size of
-what each version writes is compared too.
+what each version writes is compared too. The runs fit in `BUDGET` seconds: fewer are
+made when the warm-up says more would not (never under `MIN_RUNS`; then it is an error).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from gitops_templates.rendering.source import TemplateSource
 
 MIN_RUNS = 10
+BUDGET = 300.0  # seconds of runs; fewer runs (never under `MIN_RUNS`) when they would not fit
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +75,11 @@ def bench(ws: Workspace, tid: str, baseline: str, candidate: str, *, runs: int =
     from gitops_templates.core.statistics import median, ratio_interval
 
     sides, inputs = _prepare(ws, tid, (baseline, candidate))
+    start = time.perf_counter()
     sizes = [_render_all(side) for side in sides]  # warm-up: compiles every body
+    runs = _affordable(max(runs, MIN_RUNS), time.perf_counter() - start)
     times: tuple[list[float], list[float]] = ([], [])
-    for _ in range(max(runs, MIN_RUNS)):
+    for _ in range(runs):
         for index, side in enumerate(sides):
             start = time.perf_counter()
             _render_all(side)
@@ -85,6 +89,18 @@ def bench(ws: Workspace, tid: str, baseline: str, candidate: str, *, runs: int =
     return BenchReport(tid, baseline, candidate, inputs, len(times[0]), round(base * 1000, 3),
                        round(cand * 1000, 3), round(cand / base, 4) if base else float("inf"),
                        (round(low, 4), round(high, 4)), sizes[0], sizes[1])  # fmt: skip
+
+
+def _affordable(runs: int, pair: float) -> int:
+    """As many of `runs` as fit in `BUDGET` seconds, a pair of runs taking `pair`."""
+    fit = int(BUDGET / pair) if pair > 0 else runs
+    if fit < MIN_RUNS:
+        raise InvalidInputError(
+            f"one run of both versions takes {pair:.1f} s: {MIN_RUNS} runs would take more "
+            f"than the {BUDGET:g} s a benchmark may",
+            hint="benchmark faster bodies, or fewer examples and test cases",
+        )
+    return min(runs, fit)
 
 
 def _prepare(ws: Workspace, tid: str, specs: tuple[str, str]) -> tuple[list[_Prepared], int]:

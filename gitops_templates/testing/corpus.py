@@ -47,7 +47,13 @@ def directory_inputs(directory: Path, tid: str) -> list[Input]:
         raise InvalidInputError(f"--corpus {directory}: more than {MAX_CORPUS_FILES} files")
     found: list[Input] = []
     for path in files:
-        data = load_yaml(read_bytes(directory, path), str(path)).data
+        try:
+            raw = read_bytes(directory, path)
+        except InvalidInputError as err:
+            raise InvalidInputError(f"--corpus {path}: {err.problems[0].message}",
+                                    hint="corpus files are consumers' values or instance files "
+                                    "(YAML or JSON, at most 8 MiB)") from None  # fmt: skip
+        data = load_yaml(raw, str(path)).data
         if isinstance(data, dict) and "template" in data and "values" in data:
             if data["template"] == tid and isinstance(data["values"], dict):
                 found.append((f"corpus {path.relative_to(directory)}", data["values"]))

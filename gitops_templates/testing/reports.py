@@ -8,6 +8,7 @@ summary is a Markdown table; catalog text in it is escaped too.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
@@ -15,14 +16,26 @@ if TYPE_CHECKING:
     from gitops_templates.testing.run import TemplateTests, TestReport
 
 
+# What XML 1.0 cannot carry at all, escaped or not (a control character in a case name)
+_NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
 def junit_xml(report: TestReport) -> str:
-    """The XML document (UTF-8 declaration included)."""
+    """The XML document (UTF-8 declaration included); text XML cannot hold is replaced."""
     root = ET.Element("testsuites", name="gitops-templates test")
     failures = 0
     for template in report.templates:
         failures += _suite(root, template)
     root.set("tests", str(sum(_count(t) for t in report.templates)))
     root.set("failures", str(failures))
+    for element in root.iter():
+        element.text = _xml_text(element.text) if element.text else element.text
+        for key, value in element.attrib.items():
+            element.set(key, _xml_text(value))
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 
@@ -60,9 +73,15 @@ def _suite(root: ET.Element, template: TemplateTests) -> int:
     return failures
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def summary_markdown(report: TestReport) -> str:
     """A Markdown table of the run, one row per template, then each failure."""
-    from gitops_templates.docs.core.model import markdown_cell
+    from gitops_templates.docs.core.model import markdown_cell as cell
+
+    def markdown_cell(text: object) -> str:
+        return cell(_CONTROL.sub("", str(text)))
 
     lines = ["### gitops-templates test", "",
              "| template | result | passed | confidence |", "|---|---|---|---|"]  # fmt: skip

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from gitops_templates.rendering.engine import BodyRenderer
     from gitops_templates.rendering.source import TemplateSource
     from gitops_templates.testing.simulate import Simulation
+    from gitops_templates.testing.snapshots import SnapshotCheck
     from gitops_templates.testing.suites import TestCase
 
 
@@ -150,8 +151,12 @@ def run_tests(
     for done, tid in enumerate(templates):
         ws.progress("testing", done, len(templates))
         start = time.perf_counter()
-        found = test_template(ws, tid, simulate=simulate, seed=seed, update=update_snapshots,
-                              ci=ci)  # fmt: skip
+        try:
+            found = test_template(ws, tid, simulate=simulate, seed=seed, update=update_snapshots,
+                                  ci=ci)  # fmt: skip
+        except GitOpsTemplatesError as err:  # this template's, not the run's: report, go on
+            problem = err.problems[0] if err.problems else Problem(err.message)
+            found = TemplateTests(tid, (), (problem,))
         results.append(replace(found, seconds=round(time.perf_counter() - start, 3)))
     ws.progress("testing", len(templates), len(templates))
     label = f"{shard[0]}/{shard[1]}" if shard else None
@@ -267,26 +272,40 @@ def _case_trial(ws: Workspace, source: TemplateSource, case: TestCase, *, update
 
 def _asserted(ws: Workspace, source: TemplateSource, case: TestCase, name: str,
               files: dict[str, str], *, update: bool, ci: bool) -> Trial:  # fmt: skip
-    from gitops_templates.testing.core.assertions import evaluate
-    from gitops_templates.testing.snapshots import check_snapshot
+    from gitops_templates.core.patterns import total_budget
 
     failures: list[str] = []
     snapshot = None
-    for index, assertion in enumerate(case.asserts):
-        if "snapshot" in assertion:
-            shown = source.shown(case.snapshot_path)
-            path = ws.repo.root / shown
-            snapshot = check_snapshot(ws.repo.root, path, shown, files, update=update, ci=ci)
-            if not snapshot.passed:
-                failures.append(f"snapshot {shown} {snapshot.status}" + (
-                    " (CI is set: run `gitops-templates test --update-snapshots` and commit "
-                    "it)" if snapshot.status == "missing" else ""))  # fmt: skip
-            continue
-        outcome = evaluate(assertion, files, lambda target: _documents(files, target))
-        if not outcome.passed:
-            failures.append(f"asserts[{index}]: {outcome.message}")
+    with total_budget():  # every `matches` of the case shares one time budget
+        for index, assertion in enumerate(case.asserts):
+            snapshot, failure = _assert(ws, source, case, index, assertion, files, snapshot,
+                                        update=update, ci=ci)  # fmt: skip
+            if failure:
+                failures.append(failure)
     status, diff = (snapshot.status, snapshot.diff) if snapshot else (None, "")
     return Trial("case", name, not failures, "\n".join(failures), status, diff)
+
+
+def _assert(ws: Workspace, source: TemplateSource, case: TestCase, index: int,
+            assertion: dict[str, Any], files: dict[str, str], snapshot: SnapshotCheck | None,
+            *, update: bool, ci: bool) -> tuple[SnapshotCheck | None, str]:  # fmt: skip
+    """One assertion: (the snapshot check, if it was one; why it failed, or "")."""
+    from gitops_templates.testing.core.assertions import evaluate
+    from gitops_templates.testing.snapshots import check_snapshot
+
+    if "snapshot" in assertion:
+        shown = source.shown(case.snapshot_path)
+        snapshot = check_snapshot(ws.repo.root, ws.repo.root / shown, shown, files,
+                                  update=update, ci=ci)  # fmt: skip
+        if snapshot.passed:
+            return snapshot, ""
+        why = {
+            "missing": " (CI is set: run `gitops-templates test --update-snapshots`, commit it)",
+            "refused": f": {snapshot.diff}",
+        }.get(snapshot.status, "")
+        return snapshot, f"snapshot {shown} {snapshot.status}{why}"
+    outcome = evaluate(assertion, files, lambda target: _documents(files, target))
+    return snapshot, "" if outcome.passed else f"asserts[{index}]: {outcome.message}"
 
 
 def _documents(files: dict[str, str], target: str) -> list[Any]:

@@ -55,7 +55,7 @@ class ShadowReport(JsonDocument):
     json_fields: ClassVar[tuple[str, ...]] = (
         "schema_version", "template", "champion", "challenger", "inputs", "compared",
         "diverged", "divergence_rate", "groups", "only_champion", "only_challenger",
-        "failures", "simulated", "seed", "notes",
+        "invalid", "failures", "simulated", "seed", "notes",
     )  # fmt: skip
 
     template: str
@@ -65,6 +65,7 @@ class ShadowReport(JsonDocument):
     groups: tuple[DivergenceGroup, ...]
     only_champion: tuple[str, ...]  # inputs valid under the champion only
     only_challenger: tuple[str, ...]
+    invalid: tuple[str, ...]  # inputs neither version accepts (consumers' files, mostly)
     failures: tuple[dict[str, str], ...]  # {input, version (or "both"), message}: not rendered
     identical: int
     simulated: int = 0
@@ -127,8 +128,8 @@ def shadow(
     compared = _compare(sides, deduplicated(inputs))
     return ShadowReport(tid, champion, sides[1].label, compared.total, compared.groups(),
                         tuple(compared.only[0]), tuple(compared.only[1]),
-                        tuple(compared.failures), compared.identical, len(generated), seed,
-                        tuple(notes))  # fmt: skip
+                        tuple(compared.invalid), tuple(compared.failures), compared.identical,
+                        len(generated), seed, tuple(notes))  # fmt: skip
 
 
 def _side(ws: Workspace, tid: str, spec: str | None) -> tuple[_Side, dict[str, Any]]:
@@ -157,6 +158,7 @@ class _Comparison:
     def __init__(self) -> None:
         self.total = self.identical = 0
         self.only: tuple[list[str], list[str]] = ([], [])
+        self.invalid: list[str] = []
         self.failures: list[dict[str, str]] = []
         self.by_shape: dict[Any, list[tuple[str, Any, str, str]]] = {}
 
@@ -177,12 +179,15 @@ def _compare(sides: list[_Side], inputs: list[Input]) -> _Comparison:
     result.total = len(inputs)
     for label, values in inputs:
         if not isinstance(values, dict):
+            result.invalid.append(label)
             continue
         valid = [not value_problems(s.parameters, with_defaults(s.parameters, values))
                  for s in sides]  # fmt: skip
         if valid != [True, True]:
             if any(valid):
                 result.only[0 if valid[0] else 1].append(label)
+            else:
+                result.invalid.append(label)
             continue
         outputs = [render_values(s.source, values) for s in sides]
         old, new = outputs

@@ -16,9 +16,13 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from gitops_templates.errors import GitOpsTemplatesError
+
 if TYPE_CHECKING:
     from gitops_templates.rendering.source import TemplateSource
 
+BASE_BUDGET = 30.0  # seconds the simulator of one template may take, plus...
+PER_VALUE_BUDGET = 0.5  # ...this much per value asked for
 # 2019-09 / 2020-12 keywords hypothesis-jsonschema ignores (values may not satisfy them)
 UNKNOWN_KEYWORDS = ("prefixItems", "dependentRequired", "dependentSchemas",
                     "unevaluatedProperties", "unevaluatedItems", "$dynamicRef",
@@ -55,8 +59,16 @@ def simulate_template(
     parameters = metadata.get("parameters")
     schema = parameters if isinstance(parameters, dict) else {}
     ignored = tuple(f"{pointer}: {key}" for pointer, key in unknown_keywords(schema))
+    from gitops_templates.testing.isolation import GenerationTimeout, run_bounded
+
     try:
-        result = _run(source, schema, count, seed)
+        result = run_bounded(_run, (source, schema, count, seed), budget(count))
+    except GenerationTimeout as err:
+        why = (f"/: values cannot be generated: the generator {err} (a `pattern` that "
+               "backtracks?)")  # fmt: skip
+        return Simulation(seed, count, unsupported=(why,), ignored=ignored)
+    except GitOpsTemplatesError as err:  # our bounded validator: a pattern over its budget
+        return Simulation(seed, count, unsupported=(f"/: {err.message}"[:500],), ignored=ignored)
     except Exception as err:  # the generator's own errors, whatever their class
         if not _is_generation_error(err):
             raise
@@ -112,8 +124,32 @@ def _run(source: TemplateSource, schema: dict[str, Any], count: int, seed: int) 
     return tally
 
 
+def budget(count: int) -> float:
+    """Seconds the generator may take for `count` values (and rendering them)."""
+    return BASE_BUDGET + PER_VALUE_BUDGET * count
+
+
 def generate_values(schema: Any, count: int, seed: int) -> tuple[list[Any], str | None]:
-    """Up to `count` distinct values valid under `schema`, seeded; or why there are none."""
+    """Up to `count` distinct values valid under `schema`, seeded; or why there are none.
+
+    The generator runs in a child process with a time limit (`testing/isolation.py`).
+    """
+    from gitops_templates.testing.isolation import GenerationTimeout, run_bounded
+
+    try:
+        found: list[Any] = run_bounded(_generate, (schema, count, seed), budget(count))
+    except GenerationTimeout as err:
+        return [], f"values cannot be generated: the generator {err} (a backtracking pattern?)"
+    except GitOpsTemplatesError as err:
+        return [], err.message[:500]
+    except Exception as err:
+        if not _is_generation_error(err):
+            raise
+        return [], f"values cannot be generated: {type(err).__name__}: {err}"[:500]
+    return found, None
+
+
+def _generate(schema: Any, count: int, seed: int) -> list[Any]:
     from hypothesis import HealthCheck, Phase, Verbosity, given, settings
     from hypothesis import seed as fixed_seed
     from hypothesis_jsonschema import from_schema
@@ -131,13 +167,8 @@ def generate_values(schema: Any, count: int, seed: int) -> tuple[list[Any], str 
         if validator.is_valid(values):
             found.setdefault(json.dumps(values, sort_keys=True), values)
 
-    try:
-        collect()
-    except Exception as err:
-        if not _is_generation_error(err):
-            raise
-        return [], f"values cannot be generated: {type(err).__name__}: {err}"[:500]
-    return list(found.values()), None
+    collect()
+    return list(found.values())
 
 
 def _is_generation_error(err: Exception) -> bool:

@@ -1,9 +1,10 @@
 """Snapshots: the rendered files of a case, as `render` prints them, in one file.
 
-`templates/<id>/tests/__snapshots__/<file>/<case>.snap` holds every target under a
+`templates/<id>/tests/__snapshots__/<test file>/<case>.snap` holds every target under a
 `==> path <==` line. A missing snapshot is written (and passes) unless `CI` is set,
 where it fails; `--update-snapshots` rewrites what differs; a mismatch fails with a
-unified diff.
+unified diff. A snapshot that cannot be read or written (a symbolic link out of the
+repository, a directory, a FIFO) fails its case, naming why.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ if TYPE_CHECKING:
 class SnapshotCheck:
     """What comparing one case with its snapshot found."""
 
-    status: str  # matched | created | updated | missing | differs
-    diff: str = ""
+    status: str  # matched | created | updated | missing | differs | refused
+    diff: str = ""  # the unified diff, or why it was refused
 
     @property
     def passed(self) -> bool:
@@ -43,9 +44,20 @@ def check_snapshot(
     root: Path, path: Path, shown: str, files: Mapping[str, str], *, update: bool, ci: bool
 ) -> SnapshotCheck:
     """Compare (or write) the snapshot at `path` (inside the repository `root`)."""
+    from gitops_templates.errors import InvalidInputError
+
+    try:
+        return _check(root, path, shown, snapshot_text(files), update=update, ci=ci)
+    except InvalidInputError as err:
+        return SnapshotCheck("refused", err.message)
+    except OSError as err:
+        return SnapshotCheck("refused", f"{shown}: {err.strerror or err}")
+
+
+def _check(root: Path, path: Path, shown: str, actual: str, *, update: bool,
+           ci: bool) -> SnapshotCheck:  # fmt: skip
     from gitops_templates.catalog.files import read_bytes, write_text
 
-    actual = snapshot_text(files)
     if not path.exists():
         if ci and not update:
             return SnapshotCheck("missing")

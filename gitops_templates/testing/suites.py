@@ -34,8 +34,7 @@ class TestCase:
     @property
     def snapshot_path(self) -> str:
         """Where its snapshot lives, relative to the template directory."""
-        stem = self.suite.removeprefix(TESTS_DIR).rsplit(".", 1)[0]
-        return f"{SNAPSHOTS_DIR}{stem}/{slug(self.name)}.snap"
+        return f"{SNAPSHOTS_DIR}{self.suite.removeprefix(TESTS_DIR)}/{slug(self.name)}.snap"
 
 
 def slug(name: str) -> str:

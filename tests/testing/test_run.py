@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -26,7 +26,7 @@ cases:
     asserts:
       - fails: less than the minimum
 """
-SNAPSHOT = "templates/web/tests/__snapshots__/web/three-replicas.snap"
+SNAPSHOT = "templates/web/tests/__snapshots__/web.yaml/three-replicas.snap"
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def test_a_changed_output_fails_with_a_diff_until_updated(tested: RepoBuilder, c
     )
     result = cli("test", code=1)
     assert (
-        "snapshot templates/web/tests/__snapshots__/web/three-replicas.snap differs"
+        "snapshot templates/web/tests/__snapshots__/web.yaml/three-replicas.snap differs"
         in result.stdout
     )
     assert "+x: 1" in result.stdout
@@ -69,7 +69,7 @@ def test_in_ci_a_missing_snapshot_fails_and_nothing_is_written(
     monkeypatch.setenv("CI", "true")
     result = cli("test", code=1)
     assert (
-        "snapshot templates/web/tests/__snapshots__/web/three-replicas.snap missing"
+        "snapshot templates/web/tests/__snapshots__/web.yaml/three-replicas.snap missing"
         in result.stdout
     )
     assert not (tested.path / SNAPSHOT).exists()
@@ -148,28 +148,33 @@ def test_the_simulator_finds_a_planted_bug_and_shrinks_it(repo: RepoBuilder, cli
     assert sim.minimal_values == {"name": ""}
 
 
-def test_the_same_seed_gives_the_same_values(repo: RepoBuilder, monkeypatch: pytest.MonkeyPatch):
-    repo.template("web", "{{ values | tojson }}\n")
+def test_the_same_seed_gives_the_same_values():
+    from gitops_templates.testing.simulate import generate_values
+
+    schema = {"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "string"}}}
+    first, second, other = (generate_values(schema, 20, seed) for seed in (1, 1, 2))
+    assert first == second
+    assert first[0] != other[0]
+    assert len(first[0]) >= 10
+
+
+def test_a_backtracking_pattern_cannot_hang_the_simulator(
+    repo: RepoBuilder, cli: Cli, monkeypatch: pytest.MonkeyPatch
+):
+    from gitops_templates.testing import simulate
+
+    monkeypatch.setattr(simulate, "BASE_BUDGET", 3.0)
+    monkeypatch.setattr(simulate, "PER_VALUE_BUDGET", 0.0)
+    repo.template("web", "x: 1\n")
     meta = repo.path / "templates/web/template.yaml"
-    meta.write_text(meta.read_text().replace("target: body.yaml", "target: body.txt"))
-    from gitops_templates.testing import run
-
-    real = run.render_values
-    rendered: list[str] = []
-
-    def spy(source: Any, given: Any) -> Any:
-        rendered.append(json.dumps(given, sort_keys=True))
-        return real(source, given)
-
-    monkeypatch.setattr(run, "render_values", spy)
-    runs = []
-    for seed in (1, 1, 2):
-        rendered.clear()
-        Catalog(repo.path).test(simulate=20, seed=seed)
-        runs.append(list(rendered))
-    assert runs[0] == runs[1]
-    assert runs[0] != runs[2]
-    assert len(runs[0]) >= 20
+    meta.write_text(meta.read_text().replace(
+        "    name: {type: string, description: Service name.}",
+        "    name: {type: string, allOf: [{pattern: '^a{40,60}$'}, {pattern: '^(a|a)+b$'}]}",
+    ))  # fmt: skip
+    start = time.monotonic()
+    result = cli("test", "--simulate", "30", code=1)
+    assert time.monotonic() - start < 20
+    assert "values cannot be generated" in result.stdout
 
 
 def test_schemas_the_generator_cannot_use_are_reported(repo: RepoBuilder, cli: Cli):

@@ -78,7 +78,7 @@ def _text(kind: str, assertion: Mapping[str, Any], files: Mapping[str, str]) -> 
         return chosen
     if kind == "matches":
         try:
-            hits = [name for name, text in chosen.items() if search(f"(?m){wanted}", text)]
+            hits = [name for name, text in chosen.items() if search(wanted, text, multiline=True)]
         except (ValueError, InvalidInputError) as err:  # does not compile, or too slow
             return Outcome(False, str(err))
     else:

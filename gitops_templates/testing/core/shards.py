@@ -16,20 +16,25 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
 
+MAX_SHARDS = 10_000
+
+
 def parse_shard(text: str) -> tuple[int, int] | None:
-    """`2/4` -> (2, 4); None unless 1 <= I <= N."""
+    """`2/4` -> (2, 4); None unless 1 <= I <= N <= `MAX_SHARDS` (ASCII digits)."""
     index, sep, count = text.partition("/")
-    if not (sep and index.isdigit() and count.isdigit()):
+    digits = all(part.isascii() and part.isdigit() for part in (index, count))
+    if not (sep and digits) or len(count) > 6:
         return None
     i, n = int(index), int(count)
-    return (i, n) if 1 <= i <= n else None
+    return (i, n) if 1 <= i <= n <= MAX_SHARDS else None
 
 
 def shard(ids: Sequence[str], index: int, count: int,
           timings: Mapping[str, float] | None = None) -> list[str]:  # fmt: skip
     """The ids of shard `index` (1-based) of `count`, in their given order."""
     if timings:
-        chosen = set(_balanced(ids, count, timings)[index - 1])
+        used = min(count, len(ids))  # shards past the number of templates stay empty
+        chosen = set(_balanced(ids, used, timings)[index - 1]) if index <= used else set()
     else:
         chosen = {i for i in ids if _stable(i) % count == index - 1}
     return [i for i in ids if i in chosen]
