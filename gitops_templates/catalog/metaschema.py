@@ -22,6 +22,7 @@ from jsonschema.validators import extend, validator_for
 
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/"
 _DROPPED = frozenset({"$dynamicAnchor", "$id", "$schema", "$vocabulary"})
+_NAME_MAPS = frozenset({"properties", "$defs"})  # names of subschemas, not keywords
 
 
 def check_schema(schema: Any, default: type[Any]) -> None:
@@ -44,9 +45,9 @@ def _flat_2020_12() -> Any:
         ref["$ref"].rsplit("/", 1)[-1]: REGISTRY.contents(DRAFT_2020_12 + ref["$ref"])
         for ref in top["allOf"]
     }
-    flat = _rewrite({k: v for k, v in top.items() if k != "allOf"}, None)
+    flat = _rewrite(top, None)
+    flat["allOf"] = [{"$ref": f"#/$defs/{name}"} for name in vocabularies]  # keeps its place
     flat["$defs"] = {name: _rewrite(doc, name) for name, doc in vocabularies.items()}
-    flat["allOf"] = [{"$ref": f"#/$defs/{name}"} for name in vocabularies]
     targets = _targets(flat)
 
     def local_ref(validator: Any, ref: str, instance: Any, schema: Any) -> Any:
@@ -79,7 +80,11 @@ def _targets(root: dict[str, Any]) -> dict[str, Any]:
 
 
 def _rewrite(node: Any, vocabulary: str | None) -> Any:
-    """Static references in place of `#meta`; local refs re-rooted under `$defs`."""
+    """Static references in place of `#meta`; local refs re-rooted under `$defs`.
+
+    `$id`, `$schema`, `$vocabulary` and `$dynamicAnchor` are dropped where they are
+    keywords, never where they name a property the metaschema checks (`properties`).
+    """
     if isinstance(node, list):
         return [_rewrite(item, vocabulary) for item in node]
     if not isinstance(node, dict):
@@ -90,6 +95,8 @@ def _rewrite(node: Any, vocabulary: str | None) -> Any:
             out["$ref"] = "#"
         elif key in _DROPPED:
             continue
+        elif key in _NAME_MAPS and isinstance(value, dict):
+            out[key] = {name: _rewrite(sub, vocabulary) for name, sub in value.items()}
         elif key == "$ref" and isinstance(value, str) and "#/$defs/" in value:
             document, _, name = value.partition("#/$defs/")  # "" or "meta/<vocabulary>"
             owner = document.removeprefix("meta/") or vocabulary
