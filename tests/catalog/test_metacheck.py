@@ -175,3 +175,13 @@ def test_an_unknown_keyword_in_the_metaschema_is_not_compiled():
     with pytest.raises(Unsupported):
         compile_check({"oneOf": [True]}, Draft202012Validator.FORMAT_CHECKER)
     assert compile_check(_flat_2020_12().schema, Draft202012Validator.FORMAT_CHECKER)({})
+
+
+@pytest.mark.parametrize("schema", [*hostile_edits()[::53], {"type": "nope"}, {}, True, 5])
+def test_the_quick_verdict_agrees_with_the_full_parameters_check(schema: Any):
+    from gitops_templates.catalog.schema import check_parameters_schema, is_valid_parameters_schema
+    from gitops_templates.catalog.yamlio import load_yaml
+
+    doc = load_yaml("parameters: {}\n", "t.yaml")
+    full = check_parameters_schema(schema, doc, ("parameters",))
+    assert is_valid_parameters_schema(schema) is (full == [])
