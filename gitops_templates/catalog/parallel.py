@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import pickle
 import sys
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -110,14 +110,12 @@ def _run(
     return done, None
 
 
-def _loaded(payload: bytes, *, list_only: bool = True) -> Any:
+def _loaded(payload: bytes) -> list[Any]:
     try:
         value = pickle.loads(payload)  # noqa: S301 - written by our own child just now
     except Exception:  # a child killed mid-write: its items are computed here
-        return [] if list_only else None
-    if list_only:
-        return value if isinstance(value, list) else []
-    return value
+        return []
+    return value if isinstance(value, list) else []
 
 
 def _merged(
@@ -151,64 +149,3 @@ def _reap(pid: int) -> None:
         os.waitpid(pid, 0)
     except OSError:
         pass
-
-
-class Pending(Generic[R]):
-    """`fn()` being computed in a forked child (`fork_call`); `result()` waits for it."""
-
-    def __init__(self, pid: int, read_end: int) -> None:
-        self._pid = pid
-        self._read_end = read_end
-        self._done = False
-        self._value: R | None = None
-
-    def result(self) -> R | None:
-        """The child's result, or None when it failed (the caller computes it then)."""
-        if not self._done:
-            self._done = True
-            try:
-                with os.fdopen(self._read_end, "rb") as pipe:
-                    payload = pipe.read()
-                _, status = os.waitpid(self._pid, 0)
-            except BaseException:
-                _reap(self._pid)
-                raise
-            self._value = _loaded(payload, list_only=False) if status == 0 else None
-        return self._value
-
-    def cancel(self) -> None:
-        """Stop the child if its result is not wanted (after an error, say)."""
-        if not self._done:
-            self._done = True
-            os.close(self._read_end)
-            _reap(self._pid)
-
-
-def fork_call(fn: Callable[[], R]) -> Pending[R] | None:
-    """Start `fn()` in a forked child now and get its result later; None: no fork here.
-
-    For work that does not depend on what this process does meanwhile (the same rules
-    as `fork_map`'s `fn`); call `result()` or `cancel()` on every path.
-    """
-    if not can_fork():
-        return None
-    import gc
-
-    read_end, write_end = os.pipe()
-    gc.freeze()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read_end)
-        status = 1
-        try:
-            data = pickle.dumps(fn(), protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(data)
-            status = 0
-        except BaseException:  # noqa: S110 - the parent computes it itself then
-            pass
-        finally:
-            os._exit(status)
-    gc.unfreeze()
-    os.close(write_end)
-    return Pending(pid, read_end)

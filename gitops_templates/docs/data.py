@@ -19,25 +19,16 @@ from gitops_templates.errors import GitOpsTemplatesError
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from gitops_templates.catalog.parallel import Pending
     from gitops_templates.catalog.workspace import Workspace
     from gitops_templates.catalog.yanked import YankedVersion
     from gitops_templates.core.planning import ComponentState
     from gitops_templates.core.tags import VersionTag
 
 
-EARLY_MIN = 64  # release template.yaml to read before a cold docs reads them early
-
-
 def template_contexts(
-    ws: Workspace,
-    metadata: Mapping[str, dict[str, Any]],
-    release_names: Pending[dict[str, Any]] | None = None,
+    ws: Workspace, metadata: Mapping[str, dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    """One context per template id in `metadata` (parsed template.yaml), in id order.
-
-    `release_names`: what `start_release_names` began reading, if it did.
-    """
+    """One context per template id in `metadata` (parsed template.yaml), in id order."""
     from gitops_templates.catalog.yanked import read_yanked
 
     known = {c.id for c in ws.components if c.kind == "template"}
@@ -45,8 +36,7 @@ def template_contexts(
     states = {s.component.id: s for s in ws.analyze(released).states} if released else {}
     versions = ws.detailed_versions if released else {}
     yanked = read_yanked(ws)
-    early = release_names.result() if release_names is not None else None
-    schemas = _release_parameters(ws, {tid: versions.get(tid, []) for tid in released}, early)
+    schemas = _release_parameters(ws, {tid: versions.get(tid, []) for tid in released})
     return [
         _context(
             ws,
@@ -166,64 +156,27 @@ def _timeline(history: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [{"date": day, "versions": labels} for day, labels in days.items()]
 
 
-def start_release_names(ws: Workspace, ids: Sequence[str]) -> Pending[dict[str, Any]] | None:
-    """On a cold run, start reading the release template.yaml of `ids` on another core.
-
-    A forked child finds the blob of every release tag of these templates (reachable or
-    not: reachability waits for the history, which this process reads meanwhile) and
-    what each says about parameters; `_release_parameters` takes what it needs from that.
-    """
-    from gitops_templates.catalog.parallel import fork_call
-    from gitops_templates.core.tags import read_versions
-
-    if ws.facts.knows("param-names"):
-        return None  # remembered from an earlier run: little to parse, nothing to fork for
-    base, wanted = ws.settings.templates_dir, set(ids)
-    found = read_versions(ws.components, ws.tags, set()).by_component
-    specs = [f"{v.tag.commit_sha}:{base}/{tid}/template.yaml"
-             for tid, items in found.items() if tid in wanted
-             for v in items if v.tag.commit_sha and not v.version.prerelease]  # fmt: skip
-    if len(specs) < EARLY_MIN:
-        return None
-
-    def read() -> dict[str, Any]:
-        shas = ws.repo.blob_ids(specs)
-        blobs = ws.repo.read_blobs(sha for sha in shas if sha)
-        names = {sha: _names_of(blobs.get(sha, b""), spec)
-                 for spec, sha in zip(specs, shas, strict=True) if sha}  # fmt: skip
-        return {"ids": dict(zip(specs, shas, strict=True)), "names": names}
-
-    return fork_call(read)
-
-
 def _release_parameters(
-    ws: Workspace,
-    versions: Mapping[str, Sequence[VersionTag]],
-    early: dict[str, Any] | None = None,
+    ws: Workspace, versions: Mapping[str, Sequence[VersionTag]]
 ) -> dict[str, list[tuple[str, list[tuple[str, bool]] | None]]]:
     """Each template's (parameter, deprecated) names at every reachable release, oldest first.
 
     What docs need of an old template.yaml is remembered by its blob id, so a warm run
-    parses none of them; `early` holds blob ids and names `start_release_names` read.
+    parses none of them.
     """
     base = ws.settings.templates_dir
     places = [(tid, str(v.version), f"{v.tag.commit_sha}:{base}/{tid}/template.yaml")
               for tid, items in versions.items() for v in reversed(items)
               if v.reachable and v.tag.commit_sha and not v.version.prerelease]  # fmt: skip
-    specs = [spec for _, _, spec in places]
-    known_ids, known_names = (early or {}).get("ids", {}), (early or {}).get("names", {})
-    ids = ([known_ids[s] for s in specs] if all(s in known_ids for s in specs)
-           else ws.repo.blob_ids(specs))  # fmt: skip
+    ids = ws.repo.blob_ids([spec for _, _, spec in places])
     sources = {sha: spec for (_, _, spec), sha in zip(places, ids, strict=True) if sha}
 
     def fetch(keys: list[str]) -> dict[str, Any]:
         from gitops_templates.catalog.parallel import fork_map
 
-        rest = [k for k in keys if k not in known_names]
-        blobs = ws.repo.read_blobs(rest)
-        found = fork_map(_names_in, [(blobs.get(k, b""), sources[k]) for k in rest], min_items=64)
-        parsed = dict(zip(rest, found, strict=True))
-        return {k: known_names[k] if k in known_names else parsed[k] for k in keys}
+        blobs = ws.repo.read_blobs(keys)
+        found = fork_map(_names_in, [(blobs.get(k, b""), sources[k]) for k in keys], min_items=64)
+        return dict(zip(keys, found, strict=True))
 
     found = ws.facts.lookup("param-names", sources, fetch, valid=_is_names)
     ws.facts.save()

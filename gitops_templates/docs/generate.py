@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from pathlib import Path
 
-    from gitops_templates.catalog.parallel import Pending
     from gitops_templates.catalog.workspace import Workspace
     from gitops_templates.docs.render import DocRenderer
 
@@ -97,14 +96,7 @@ def generate_docs(
         )
     strict = ws.settings.docs.strict if strict is None else strict
     if fmt == "markdown":
-        from gitops_templates.docs.data import start_release_names
-
-        early = start_release_names(ws, sorted(set(ids)) or _present(ws))
-        try:
-            return _markdown(ws, ids, check=check, strict=strict, early=early)
-        finally:
-            if early is not None:
-                early.cancel()
+        return _markdown(ws, ids, check=check, strict=strict)
     metadata = _metadata(ws, ids)
     contexts = template_contexts(ws, metadata)
     renderer = _renderer(ws)
@@ -123,14 +115,7 @@ def generate_docs(
     return DocsResult(fmt, check, files, problems)
 
 
-def _markdown(
-    ws: Workspace,
-    ids: Sequence[str],
-    *,
-    check: bool,
-    strict: bool,
-    early: Pending[dict[str, Any]] | None = None,
-) -> DocsResult:
+def _markdown(ws: Workspace, ids: Sequence[str], *, check: bool, strict: bool) -> DocsResult:
     """READMEs (and the index), generated or checked.
 
     A file whose inputs and content are as `docs` left them is up to date without a
@@ -152,7 +137,7 @@ def _markdown(
     stale = [tid for tid in selected if not memo.fresh(prints[tid], root / paths[tid])]
     index_stale = index is not None and not memo.fresh(index_print, root / index)
     wanted = selected if index_stale else stale
-    contexts = template_contexts(ws, _metadata(ws, wanted), early) if wanted else []
+    contexts = template_contexts(ws, _metadata(ws, wanted)) if wanted else []
     renderer = _renderer(ws) if contexts else None
     pages = [t for t in contexts if t["id"] in stale and renderer]
     texts = fork_map(lambda t: renderer.render("template.md.j2", {"t": t}) if renderer else "",

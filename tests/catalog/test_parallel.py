@@ -80,32 +80,3 @@ def test_without_fork_it_is_the_serial_loop(monkeypatch: pytest.MonkeyPatch):
     seen: list[int] = []
     assert fork_map(pid_of, [1, 2, 3], min_items=0, progress=seen.append) == [os.getpid()] * 3
     assert seen == [0, 1, 2]
-
-
-@needs_fork
-def test_fork_call_computes_elsewhere_and_hands_the_result_over():
-    from gitops_templates.catalog.parallel import fork_call
-
-    pending = fork_call(lambda: {"pid": os.getpid(), "data": list(range(100_000))})
-    assert pending is not None
-    result = pending.result()
-    assert result is not None
-    assert result["pid"] != os.getpid()
-    assert result["data"] == list(range(100_000))  # more than a pipe holds at once
-    assert pending.result() is result
-
-
-@needs_fork
-def test_fork_call_failing_or_cancelled_gives_nothing():
-    from gitops_templates.catalog.parallel import fork_call
-
-    def boom() -> int:
-        raise ValueError("no")
-
-    failed = fork_call(boom)
-    assert failed is not None
-    assert failed.result() is None
-    slow = fork_call(lambda: __import__("time").sleep(30))
-    assert slow is not None
-    slow.cancel()  # killed and reaped at once
-    assert slow.result() is None
