@@ -14,14 +14,18 @@ from __future__ import annotations
 
 import copy
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from jsonschema.validators import extend, validator_for
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/"
 _DROPPED = frozenset({"$dynamicAnchor", "$id", "$schema", "$vocabulary"})
+_NAME_MAPS = frozenset({"properties", "$defs"})  # names of subschemas, not keywords
 
 
 def check_schema(schema: Any, default: type[Any]) -> None:
@@ -29,6 +33,8 @@ def check_schema(schema: Any, default: type[Any]) -> None:
     cls = validator_for(schema, default=default) if isinstance(schema, dict) else default
     if cls is not Draft202012Validator:
         cls.check_schema(schema)
+        return
+    if _known_valid_2020_12()(schema):
         return
     error = next(_flat_2020_12().iter_errors(schema), None)
     if error is not None:
@@ -44,9 +50,9 @@ def _flat_2020_12() -> Any:
         ref["$ref"].rsplit("/", 1)[-1]: REGISTRY.contents(DRAFT_2020_12 + ref["$ref"])
         for ref in top["allOf"]
     }
-    flat = _rewrite({k: v for k, v in top.items() if k != "allOf"}, None)
+    flat = _rewrite(top, None)
+    flat["allOf"] = [{"$ref": f"#/$defs/{name}"} for name in vocabularies]  # keeps its place
     flat["$defs"] = {name: _rewrite(doc, name) for name, doc in vocabularies.items()}
-    flat["allOf"] = [{"$ref": f"#/$defs/{name}"} for name in vocabularies]
     targets = _targets(flat)
 
     def local_ref(validator: Any, ref: str, instance: Any, schema: Any) -> Any:
@@ -54,6 +60,17 @@ def _flat_2020_12() -> Any:
 
     fast = extend(Draft202012Validator, validators={"$ref": local_ref})  # type: ignore[no-untyped-call]
     return fast(flat, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+@cache
+def _known_valid_2020_12() -> Callable[[Any], bool]:
+    """The compiled yes/no check (`metacheck`) of the same flat metaschema."""
+    from gitops_templates.catalog.metacheck import Unsupported, compile_check
+
+    try:
+        return compile_check(_flat_2020_12().schema, Draft202012Validator.FORMAT_CHECKER)
+    except Unsupported:  # a jsonschema whose metaschema grew: its own check alone
+        return lambda _: False
 
 
 def _targets(root: dict[str, Any]) -> dict[str, Any]:
@@ -79,7 +96,11 @@ def _targets(root: dict[str, Any]) -> dict[str, Any]:
 
 
 def _rewrite(node: Any, vocabulary: str | None) -> Any:
-    """Static references in place of `#meta`; local refs re-rooted under `$defs`."""
+    """Static references in place of `#meta`; local refs re-rooted under `$defs`.
+
+    `$id`, `$schema`, `$vocabulary` and `$dynamicAnchor` are dropped where they are
+    keywords, never where they name a property the metaschema checks (`properties`).
+    """
     if isinstance(node, list):
         return [_rewrite(item, vocabulary) for item in node]
     if not isinstance(node, dict):
@@ -90,6 +111,8 @@ def _rewrite(node: Any, vocabulary: str | None) -> Any:
             out["$ref"] = "#"
         elif key in _DROPPED:
             continue
+        elif key in _NAME_MAPS and isinstance(value, dict):
+            out[key] = {name: _rewrite(sub, vocabulary) for name, sub in value.items()}
         elif key == "$ref" and isinstance(value, str) and "#/$defs/" in value:
             document, _, name = value.partition("#/$defs/")  # "" or "meta/<vocabulary>"
             owner = document.removeprefix("meta/") or vocabulary

@@ -55,6 +55,17 @@ def check_parameters_schema(
     return []
 
 
+def is_valid_parameters_schema(schema: Any) -> bool:
+    """Whether `check_parameters_schema` finds nothing (without a document to point into)."""
+    from gitops_templates.catalog.metaschema import check_schema
+
+    try:
+        check_schema(schema, Draft7Validator)
+    except SchemaError:
+        return False
+    return True
+
+
 def validate_values(
     schema: dict[str, Any],
     values: Any,

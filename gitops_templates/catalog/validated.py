@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from gitops_templates.git.object_facts import ObjectFacts
 
-VALIDATION_VERSION = 1
+VALIDATION_VERSION = 2  # 2: the 2020-12 metaschema check covers $id, $schema, ...
 _KIND = "validated"
 
 

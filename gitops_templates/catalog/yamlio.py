@@ -106,6 +106,12 @@ def _compose(loader_class: type[Any], text: str, source: str) -> YamlDocument:
         if node is None:
             return YamlDocument(None, {}, source)
         lines: dict[Path_, int] = {}
+        if "&" not in text:  # no anchor, so no alias: a tree, checked and built in one walk
+            try:
+                data = _Tree(loader, lines, source).build(node, ())
+                return YamlDocument(data, lines, source)
+            except _Unusual:
+                lines = {}
         _check(node, (), lines, source, set(), [0])
         data = loader.construct_document(node)
     finally:
@@ -127,6 +133,77 @@ def _compose_all(loader_class: type[Any], text: str, source: str) -> list[YamlDo
     finally:
         loader.dispose()
     return documents
+
+
+class _Unusual(Exception):
+    """A node the one-walk build leaves to PyYAML's constructor (and `_check`)."""
+
+
+_TAG = "tag:yaml.org,2002:"
+
+
+class _Tree:
+    """`_check` and PyYAML's safe constructor in one walk, for alias-free documents.
+
+    Only plain mappings, sequences and str/int/float/bool/null scalars are built here,
+    with the constructor's own conversions, in the order `_check` visits them, raising
+    what it raises; any other node (a timestamp, a merge key, a binary, a set, a
+    non-scalar key, a conversion that fails, nesting too deep) raises `_Unusual` and the
+    document is checked and constructed the usual way, with the usual outcome.
+    """
+
+    def __init__(self, loader: Any, lines: dict[Path_, int], source: str) -> None:
+        self.lines = lines
+        self.source = source
+        self.count = 0
+        self.scalars: dict[str, Any] = {
+            _TAG + "str": lambda n: n.value,
+            _TAG + "null": lambda n: None,
+            _TAG + "bool": loader.construct_yaml_bool,
+            _TAG + "int": loader.construct_yaml_int,
+            _TAG + "float": loader.construct_yaml_float,
+        }
+
+    def build(self, node: Any, path: Path_) -> Any:
+        try:
+            return self._build(node, path)
+        except RecursionError:
+            raise _Unusual from None
+        except InvalidInputError:
+            raise
+        except Exception as err:  # a conversion the constructor would report its own way
+            raise _Unusual from err
+
+    def _build(self, node: Any, path: Path_) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _error(self.source,
+                         f"document expands to more than {MAX_NODES} nodes (an alias bomb?)",
+                         line=node.start_mark.line + 1)  # fmt: skip
+        self.lines.setdefault(path, node.start_mark.line + 1)
+        kind, tag = type(node), node.tag
+        if kind is yaml.MappingNode and tag == _TAG + "map":
+            out: dict[Any, Any] = {}
+            seen: set[str] = set()
+            for key_node, value_node in node.value:
+                convert = self.scalars.get(key_node.tag)
+                if type(key_node) is not yaml.ScalarNode or convert is None:
+                    raise _Unusual
+                key = str(key_node.value)
+                if key in seen:
+                    raise _error(self.source, f"duplicate key {key!r}",
+                                 line=key_node.start_mark.line + 1)  # fmt: skip
+                if key == "<<":
+                    raise _Unusual
+                seen.add(key)
+                out[convert(key_node)] = self._build(value_node, (*path, key))
+            return out
+        if kind is yaml.SequenceNode and tag == _TAG + "seq":
+            return [self._build(item, (*path, index)) for index, item in enumerate(node.value)]
+        convert = self.scalars.get(tag)
+        if convert is None or kind is not yaml.ScalarNode:
+            raise _Unusual
+        return convert(node)
 
 
 def dump_yaml(value: Any, *, width: int = 100) -> str:

@@ -350,12 +350,15 @@ def _parse_metadata(text: bytes, source: str) -> dict[str, Any]:
 
 def _check_parameters(metadata: dict[str, Any], text: bytes, source: str) -> None:
     """Exit 3 naming the pointer and line when `parameters` is not a valid schema."""
-    from gitops_templates.catalog.schema import check_parameters_schema
+    from gitops_templates.catalog.schema import (
+        check_parameters_schema,
+        is_valid_parameters_schema,
+    )
     from gitops_templates.catalog.yamlio import load_yaml
 
     parameters = metadata.get("parameters")
-    if parameters is None:
-        return
+    if parameters is None or is_valid_parameters_schema(parameters):
+        return  # the usual case: no error, so no lines to point at and no second parse
     problems = check_parameters_schema(parameters, load_yaml(text, source), ("parameters",))
     if not problems:
         return

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 # they find: remembered findings of other versions are then ignored.
 RULES_VERSION = 2  # 2: booleans are not numbers in value comparisons
 _KIND = f"compat-{RULES_VERSION}"
+# Bump when the metaschema check accepts less (or more): older verdicts are then ignored.
+_SCHEMA_OK = "schema-ok-2"  # 2: $id, $schema, $vocabulary and $dynamicAnchor are checked
 
 
 class FindingsMemo:
@@ -61,10 +63,10 @@ class FindingsMemo:
         if blob is None or self._facts is None or not is_object_id(blob):
             check()
             return
-        known = self._facts.lookup("schema-ok", [blob], lambda _: {}, valid=lambda v: v is True)
+        known = self._facts.lookup(_SCHEMA_OK, [blob], lambda _: {}, valid=lambda v: v is True)
         if blob not in known:
             check()
-            self._facts.remember("schema-ok", {blob: True})
+            self._facts.remember(_SCHEMA_OK, {blob: True})
 
     def save(self) -> None:
         """Write what was learned (once, after a batch of comparisons)."""

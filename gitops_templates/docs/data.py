@@ -172,8 +172,11 @@ def _release_parameters(
     sources = {sha: spec for (_, _, spec), sha in zip(places, ids, strict=True) if sha}
 
     def fetch(keys: list[str]) -> dict[str, Any]:
+        from gitops_templates.catalog.parallel import fork_map
+
         blobs = ws.repo.read_blobs(keys)
-        return {key: _names_of(blobs.get(key, b""), sources[key]) for key in keys}
+        found = fork_map(_names_in, [(blobs.get(k, b""), sources[k]) for k in keys], min_items=64)
+        return dict(zip(keys, found, strict=True))
 
     found = ws.facts.lookup("param-names", sources, fetch, valid=_is_names)
     ws.facts.save()
@@ -182,6 +185,10 @@ def _release_parameters(
         names = found.get(sha) if sha else None
         result.setdefault(tid, []).append((version, [tuple(n) for n in names] if names else None))
     return result
+
+
+def _names_in(blob: tuple[bytes, str]) -> list[list[Any]] | None:
+    return _names_of(*blob)
 
 
 def _names_of(text: bytes, source: str) -> list[list[Any]] | None:

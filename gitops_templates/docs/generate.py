@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from gitops_templates.docs.render import DocRenderer
 
 FORMATS = ("markdown", "html")
+PARALLEL_MIN = 48  # templates read or rendered before a second core is worth a fork
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +121,7 @@ def _markdown(ws: Workspace, ids: Sequence[str], *, check: bool, strict: bool) -
     A file whose inputs and content are as `docs` left them is up to date without a
     parse or a render; the others are generated as usual.
     """
+    from gitops_templates.catalog.parallel import fork_map
     from gitops_templates.docs.data import index_context, template_contexts
     from gitops_templates.docs.memo import OutputMemo, salt_of
 
@@ -137,8 +139,10 @@ def _markdown(ws: Workspace, ids: Sequence[str], *, check: bool, strict: bool) -
     wanted = selected if index_stale else stale
     contexts = template_contexts(ws, _metadata(ws, wanted)) if wanted else []
     renderer = _renderer(ws) if contexts else None
-    outputs = [(paths[t["id"]], renderer.render("template.md.j2", {"t": t}), True)
-               for t in contexts if t["id"] in stale and renderer]  # fmt: skip
+    pages = [t for t in contexts if t["id"] in stale and renderer]
+    texts = fork_map(lambda t: renderer.render("template.md.j2", {"t": t}) if renderer else "",
+                     pages, min_items=PARALLEL_MIN)  # fmt: skip
+    outputs = [(paths[t["id"]], text, True) for t, text in zip(pages, texts, strict=True)]
     if index is not None and index_stale and renderer:
         outputs.append((index, renderer.render("index.md.j2", index_context(contexts)), True))
     done = {path: _apply(root, path, text, keep, check=check) for path, text, keep in outputs}
@@ -167,6 +171,7 @@ def _present(ws: Workspace) -> list[str]:
 
 def _metadata(ws: Workspace, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """Valid template.yaml of each selected template in the work tree."""
+    from gitops_templates.catalog.parallel import fork_map
     from gitops_templates.catalog.validation import (
         metadata_problems,
         read_template,
@@ -188,19 +193,23 @@ def _metadata(ws: Workspace, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     problems: list[Problem] = []
     selected = list(ids or present)
     memo = validated_memo(ws)  # a template that validated with this content is valid
-    for done, tid in enumerate(selected):
-        ws.progress("reading templates", done, len(selected))
+
+    def read(tid: str) -> tuple[dict[str, Any] | None, list[Problem], str | None]:
         doc, unreadable = read_template(root / tid, f"{base}/{tid}/template.yaml")
         if doc is None:
-            problems += unreadable
-            continue
+            return None, unreadable, None
         key = memo.key(root / tid)
-        invalid = [] if memo.known(key) else metadata_problems(doc, root / tid, tid)
-        if not invalid:
+        return doc.data, [] if memo.known(key) else metadata_problems(doc, root / tid, tid), key
+
+    def tick(done: int) -> None:
+        ws.progress("reading templates", done, len(selected))
+
+    read_all = fork_map(read, selected, min_items=PARALLEL_MIN, progress=tick)
+    for tid, (data, invalid, key) in zip(selected, read_all, strict=True):
+        if data is not None and not invalid:
             memo.remember(key)
+            found[tid] = data
         problems += invalid
-        if not invalid:
-            found[tid] = doc.data
     ws.progress("reading templates", len(selected), len(selected))
     if problems:
         raise InvalidInputError(

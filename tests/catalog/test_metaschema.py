@@ -44,6 +44,14 @@ SCHEMAS: list[Any] = [
     {"$anchor": "1bad"},
     {"$id": "not a uri ref with spaces"},
     {"properties": {"a": {"$ref": "#/$defs/b"}}, "$defs": {"b": {"dependentRequired": {"x": 1}}}},
+    # the core vocabulary's own properties, and the first error when vocabularies disagree
+    {"$id": 5},
+    {"$id": "a#b"},
+    {"$dynamicAnchor": "9bad"},
+    {"$vocabulary": {"x": 1}},
+    {"properties": {"$id": {"$id": 3}, "$schema": {"$schema": 4}}},
+    {"definitions": {"x": {"type": "nope"}}, "type": 5},
+    {"properties": {"a": {"minimum": "x"}}, "required": 1},
 ]
 
 

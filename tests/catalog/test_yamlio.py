@@ -108,3 +108,68 @@ def test_deep_nesting_is_invalid_input_not_a_crash(loader: type[Any]):
     text = "a: " + "[" * 5000 + "]" * 5000 + "\n"
     with pytest.raises(InvalidInputError, match="invalid YAML"):
         load_yaml(text, "deep.yaml", loader_class=loader)
+
+
+ONE_WALK = [
+    *CORPUS,
+    "a: 1\nb:\n  c: [1, 2.5, .nan, -.inf, 0x1F, 0o17, 1_000, true, No, null, ~, '', \"q\"]\n",
+    "1: a\n'1': b\n",  # distinct keys to PyYAML, one key to the duplicate check
+    "a: {b: 1, b: 2}\n",
+    "a:\n  - {x: 1}\n  - {x: 1, y: 2, x: 3}\nz: 1\nz: 2\n",
+    "? [a, b]\n: c\n",
+    "? {a: 1}\n: c\nd: 1\nd: 2\n",
+    "<<: {a: 1}\nb: 2\n",
+    "'<<': x\nb: 2\n",
+    "when: 2024-01-02\nt: 2001-12-14t21:59:43.10-05:00\n",
+    "a: !!str 12\nb: !!int '7'\nc: !!float '1'\nd: !!bool 'yes'\ne: !!null ''\n",
+    "a: !!int abc\nb: 1\nb: 2\n",
+    "a: !!binary aGVsbG8=\n",
+    "a: !!set {x, y}\nb: !!omap [{a: 1}]\nc: !!pairs [{a: 1}]\n",
+    "a: !custom x\n",
+    "!!map {a: 1}\n",
+    "a: !!seq [1]\nb: !!map {c: 1}\n",
+    "a: !!map x\n",
+    "a: R&D and *stars*\nb: 1\nb: 2\n",
+    "a: &x 1\nb: *x\nb: 2\n",
+    "[" * 2000 + "]" * 2000 + "\n",
+    "a: [" + "0, " * 100_001 + "]\n",
+    "k: " + "{a: " * 300 + "1" + "}" * 300 + "\n",
+]
+
+
+@pytest.mark.parametrize("loader", LOADERS)
+@pytest.mark.parametrize("text", ONE_WALK, ids=range(len(ONE_WALK)))
+def test_the_one_walk_build_equals_checking_then_constructing(
+    text: str, loader: type[Any], monkeypatch: pytest.MonkeyPatch
+):
+    """Data, lines, errors and their lines as `_check` then PyYAML's constructor give them."""
+    from gitops_templates.catalog import yamlio
+
+    if len(text) > 3000 and loader is yaml.SafeLoader:
+        pytest.skip("long documents with libyaml only: the pure loader takes seconds")
+
+    def reference(text: str, source: str) -> yamlio.YamlDocument:
+        node_loader = loader(text)
+        try:
+            node = node_loader.get_single_node()
+            if node is None:
+                return yamlio.YamlDocument(None, {}, source)
+            lines: dict[Any, int] = {}
+            yamlio._check(node, (), lines, source, set(), [0])
+            return yamlio.YamlDocument(node_loader.construct_document(node), lines, source)
+        finally:
+            node_loader.dispose()
+
+    def outcome(compose: Any) -> tuple[object, ...]:
+        try:
+            doc = compose(text, "t.yaml")
+        except InvalidInputError as err:
+            return ("invalid", err.message, err.problems[0].line)
+        except Exception as err:  # what PyYAML raises past load_yaml, as it did before
+            return ("raised", type(err).__name__, str(err))
+        return ("ok", repr(doc.data), doc.lines)
+
+    monkeypatch.setattr(yamlio, "_compose", lambda _cls, t, s: reference(t, s))
+    expected = outcome(yamlio.load_yaml)  # `load_yaml`'s error handling around the reference
+    monkeypatch.undo()
+    assert outcome(lambda t, s: yamlio.load_yaml(t, s, loader_class=loader)) == expected

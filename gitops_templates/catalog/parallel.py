@@ -1,0 +1,151 @@
+"""CPU-bound work over many items on a second core, with the serial results.
+
+Parsing hundreds of old template.yaml blobs, validating hundreds of templates, rendering
+hundreds of READMEs: each item is independent pure computation, and Python runs it on
+one core. `fork_map` forks one child (Linux only: fork without exec is unsafe on macOS)
+that computes every other item while this process computes the rest, and returns the
+results in item order, exactly as `[fn(x) for x in items]` would, exceptions included:
+the first item that raises, in item order, raises here. The child's results come back
+pickled through a pipe; an item the child did not finish (it raised, or the child died)
+is computed again here. Below `min_items`, on one core, or without fork, nothing forks.
+
+`fn` must compute and nothing else: no writes (a file, the cache, stdout) and no state
+the caller reads afterwards, since the child's side effects are lost. Ctrl-C reaches
+both processes; the child exits at once and is reaped here.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def cores() -> int:
+    """CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    """Whether `fork_map` may fork here (Linux, two cores or more)."""
+    return sys.platform == "linux" and hasattr(os, "fork") and cores() >= 2
+
+
+def fork_map(
+    fn: Callable[[T], R],
+    items: Sequence[T],
+    *,
+    min_items: int,
+    progress: Callable[[int], None] | None = None,
+) -> list[R]:
+    """`[fn(x) for x in items]`, half of it in a forked child when `items` are many.
+
+    `progress(done)` is called here (never in the child) before each item this process
+    computes, with about how many items both have done.
+    """
+    tick = progress or _no_progress
+    if len(items) < max(min_items, 2) or not can_fork():
+        out = []
+        for done, item in enumerate(items):
+            tick(done)
+            out.append(fn(item))
+        return out
+    import gc
+
+    read_end, write_end = os.pipe()
+    gc.freeze()  # the child's collector leaves what exists now alone (no finalizers run)
+    pid = os.fork()
+    if pid == 0:  # the child: odd items, then exit without any cleanup of the parent's
+        os.close(read_end)
+        _child(fn, items[1::2], write_end)
+    gc.unfreeze()
+    os.close(write_end)
+    try:
+        mine, failure = _run(fn, items[0::2], lambda done: tick(min(2 * done, len(items))))
+        with os.fdopen(read_end, "rb") as pipe:
+            payload = pipe.read()
+        _, status = os.waitpid(pid, 0)
+    except BaseException:
+        _reap(pid)
+        raise
+    theirs = _loaded(payload) if status == 0 else []
+    return _merged(fn, items, mine, failure, theirs)
+
+
+def _child(fn: Callable[[Any], Any], items: Sequence[Any], out: int) -> None:
+    status = 1
+    try:
+        done, _ = _run(fn, items, _no_progress)
+        data = pickle.dumps(done, protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(out, "wb") as pipe:
+            pipe.write(data)
+        status = 0
+    except BaseException:  # noqa: S110 - the parent computes what the child did not
+        pass
+    finally:
+        os._exit(status)
+
+
+def _run(
+    fn: Callable[[T], R], items: Sequence[T], tick: Callable[[int], None]
+) -> tuple[list[R], Exception | None]:
+    """Results up to the first item that raises, and that exception."""
+    done: list[R] = []
+    for item in items:
+        tick(len(done))
+        try:
+            done.append(fn(item))
+        except Exception as err:  # re-raised in item order by `_merged`
+            return done, err
+    return done, None
+
+
+def _loaded(payload: bytes) -> list[Any]:
+    try:
+        value = pickle.loads(payload)  # noqa: S301 - written by our own child just now
+    except Exception:  # a child killed mid-write: its items are computed here
+        return []
+    return value if isinstance(value, list) else []
+
+
+def _merged(
+    fn: Callable[[T], R],
+    items: Sequence[T],
+    mine: list[R],
+    failure: Exception | None,
+    theirs: list[Any],
+) -> list[R]:
+    out: list[R] = []
+    for index, item in enumerate(items):
+        half, position = (mine, index // 2) if index % 2 == 0 else (theirs, index // 2)
+        if position < len(half):
+            out.append(half[position])
+        elif index % 2 == 0 and failure is not None:
+            raise failure
+        else:
+            out.append(fn(item))  # not computed (or lost) by the child: here, in order
+    return out
+
+
+def _no_progress(done: int) -> None:
+    pass
+
+
+def _reap(pid: int) -> None:
+    import signal
+
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except OSError:
+        pass
