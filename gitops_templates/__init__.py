@@ -64,6 +64,8 @@ _EXPORTS = {
     **dict.fromkeys(("TestReport", "TemplateTests", "Trial"), "testing.run"),
     "Simulation": "testing.simulate",
     "BenchReport": "testing.bench",
+    **dict.fromkeys(("HealthReport", "VersionHealth"), "health.check"),
+    "ImportResult": "metrics.ingest",
     **dict.fromkeys(("ShadowReport", "DivergenceGroup"), "testing.shadow"),
     "DocsResult": "docs.generate",
     "ValidationReport": "catalog.validation",
@@ -92,7 +94,9 @@ __all__ = [
     "Finding",
     "GitOpsTemplatesError",
     "GitStateError",
+    "HealthReport",
     "HistoryReport",
+    "ImportResult",
     "InstallResult",
     "IntegrityError",
     "InvalidInputError",
@@ -129,6 +133,7 @@ __all__ = [
     "ValidationReport",
     "VerifyReport",
     "VersionDetail",
+    "VersionHealth",
     "VersionInfo",
     "__version__",
     "to_json",
@@ -163,9 +168,11 @@ if TYPE_CHECKING:
         TagConflictError,
         UsageError,
     )
+    from gitops_templates.health.check import HealthReport, VersionHealth
     from gitops_templates.hooks.handlers import MessageLint, RangeLint
     from gitops_templates.hooks.install import InstallResult
     from gitops_templates.hooks.pushcheck import PushReport
+    from gitops_templates.metrics.ingest import ImportResult
     from gitops_templates.rendering.render import RenderResult
     from gitops_templates.rollback.execute import RestoreResult
     from gitops_templates.rollback.recover import RecoverResult

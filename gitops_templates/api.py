@@ -16,9 +16,11 @@ if TYPE_CHECKING:
     from gitops_templates.core.models import Component
     from gitops_templates.core.planning import Analysis
     from gitops_templates.docs.generate import DocsResult
+    from gitops_templates.health.check import HealthReport
     from gitops_templates.hooks.handlers import MessageLint, RangeLint
     from gitops_templates.hooks.install import InstallResult
     from gitops_templates.hooks.pushcheck import PushReport
+    from gitops_templates.metrics.ingest import ImportResult
     from gitops_templates.rendering.render import RenderResult
     from gitops_templates.rollback.execute import RestoreResult
     from gitops_templates.rollback.recover import RecoverResult
@@ -167,6 +169,47 @@ class Catalog:
         states = self.workspace.analyze(ids).states
         return [s.component.id for s in states if s.component.kind == "template"
                 and (s.changes or s.line.current is None)]  # fmt: skip
+
+    def record_event(
+        self,
+        template_id: str,
+        version: str,
+        *,
+        ok: bool,
+        latency_ms: float | None = None,
+        instance: str | None = None,
+        time: float | str | None = None,
+    ) -> ImportResult:
+        """Store one use of a template version (time: Unix seconds or ISO 8601; now)."""
+        from gitops_templates.metrics.ingest import record_event
+
+        return record_event(self.workspace, template_id, version, ok=ok, latency_ms=latency_ms,
+                            instance=instance, time=time)  # fmt: skip
+
+    def import_metrics(self, path: Path | str) -> ImportResult:
+        """Stream a JSONL or CSV file of events into the metrics database."""
+        from gitops_templates.metrics.ingest import import_file
+        from gitops_templates.metrics.sqlite import open_store
+
+        return import_file(open_store(self.workspace), Path(path))
+
+    def prune_metrics(self, older_than: float) -> ImportResult:
+        """Delete events (and evaluations) older than `older_than` seconds; how many."""
+        import time
+
+        from gitops_templates.metrics.ingest import ImportResult
+        from gitops_templates.metrics.sqlite import open_store
+
+        store = open_store(self.workspace)
+        return ImportResult(store.prune(time.time() - older_than), str(store.path))
+
+    def health(
+        self, ids: Sequence[str] = (), *, version: str | None = None, now: float | None = None
+    ) -> HealthReport:
+        """Check, score and store the health of every version in use."""
+        from gitops_templates.health.check import health_check
+
+        return health_check(self.workspace, ids, version=version, now=now)
 
     def history(self, cid: str) -> HistoryReport:
         """Every version of one component."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import cache, partial
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 CONFIG_NAMES = ("gitops-templates.yaml", "gitops-templates.yml")
 DEFAULT_TAG_FORMAT = "{id}@{version}"
+DEFAULT_METRICS_PATH = ".gitops-templates/metrics.db"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,16 @@ class DocsSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class HealthSettings:
+    """`metrics:` and `health:` options."""
+
+    metrics_path: str = DEFAULT_METRICS_PATH
+    defaults: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    source: str = "sqlite"  # sqlite | prometheus
+    prometheus: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Validated catalog configuration with defaults filled in."""
 
@@ -57,6 +68,7 @@ class Settings:
     compatibility_profile: str = "template"
     compatibility_rules: str | None = None  # file of rule id -> err|warn|info|none
     docs: DocsSettings = field(default_factory=DocsSettings)
+    health: HealthSettings = field(default_factory=HealthSettings)
     source: str | None = None  # the file the settings came from
     notices: tuple[str, ...] = ()
     root: str = ""  # the catalog's directory inside the repository ("" at its root)
@@ -84,6 +96,7 @@ class Settings:
                 site_dir=join(self.docs.site_dir),
                 templates_dir=join(self.docs.templates_dir) if self.docs.templates_dir else None,
             ),
+            health=replace(self.health, metrics_path=join(self.health.metrics_path)),
         )
 
 
@@ -189,14 +202,25 @@ def load_unchecked_settings(text: bytes | None, source: str | None, cache: Path)
 
 def _cached(cache: Path, text: bytes) -> dict[str, Any] | None:
     """The stored entry for exactly this text and tool version, if any."""
-    from gitops_templates import __version__
     from gitops_templates.git.cachefile import read_json
 
     stored = read_json(cache)
     if not isinstance(stored, dict) or not isinstance(stored.get("data"), dict):
         return None
     same = stored.get("text") == text.decode("utf-8", errors="replace")
-    return stored if same and stored.get("tool") == __version__ else None
+    return stored if same and stored.get("tool") == _tool() else None
+
+
+@cache
+def _tool() -> str:
+    """This tool's version and its config schema: a verdict of another is not ours."""
+    import hashlib
+
+    from gitops_templates import __version__
+    from gitops_templates.catalog.resources import resource_dir
+
+    shipped = (resource_dir("schemas") / "config.schema.json").read_bytes()
+    return f"{__version__}+{hashlib.sha256(shipped).hexdigest()[:12]}"
 
 
 def _mapping(data: Any, source: str) -> dict[str, Any]:
@@ -212,12 +236,20 @@ def _mapping(data: Any, source: str) -> dict[str, Any]:
 
 def _store(cache: Path, text: bytes, data: dict[str, Any], *, valid: bool) -> None:
     """Keep the parsed config (not JSON-able, e.g. with dates: parsed each time)."""
-    from gitops_templates import __version__
     from gitops_templates.git.cachefile import write_json
 
-    entry = {"tool": __version__, "text": text.decode("utf-8", errors="replace"),
+    entry = {"tool": _tool(), "text": text.decode("utf-8", errors="replace"),
              "valid": valid, "data": data}  # fmt: skip
     write_json(cache, entry)
+
+
+def _health(metrics: Mapping[str, Any], health: Mapping[str, Any]) -> HealthSettings:
+    return HealthSettings(
+        str(metrics.get("path", DEFAULT_METRICS_PATH)),
+        MappingProxyType(dict(health.get("defaults", {}))),
+        str(metrics.get("source", "sqlite")),
+        MappingProxyType(dict(metrics.get("prometheus", {}))),
+    )
 
 
 def _initial_version(data: Mapping[str, Any], fail: Any) -> str:
@@ -268,5 +300,6 @@ def _settings(data: Mapping[str, Any], source: str, line_of: Any) -> Settings:
         compatibility_profile=str(data.get("compatibility_profile", "template")),
         compatibility_rules=data.get("compatibility_rules"),
         docs=DocsSettings(**data.get("docs", {})),
+        health=_health(data.get("metrics", {}), data.get("health", {})),
         source=source,
     )

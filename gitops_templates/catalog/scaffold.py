@@ -132,7 +132,24 @@ def init(
             f"{existing[0]} already exists", hint="pass --force to overwrite it"
         )
     files = {} if existing and not force else {CONFIG_NAMES[0]: DEFAULT_CONFIG}
-    return ScaffoldResult(write_files(root, files | extras, force=force))
+    written = write_files(root, files | extras, force=force)
+    return ScaffoldResult(written + _ignore(root, IGNORED))
+
+
+IGNORED = ".gitops-templates/metrics.db*"  # the metrics database and its WAL files
+
+
+def _ignore(root: Path, pattern: str) -> tuple[str, ...]:
+    """Add `pattern` to `.gitignore` unless it is there; (".gitignore",) when written."""
+    from gitops_templates.catalog.files import read_bytes, write_text
+
+    path = root / ".gitignore"
+    text = read_bytes(root, path).decode("utf-8", "replace") if path.exists() else ""
+    if pattern in text.splitlines():
+        return ()
+    separator = "" if not text or text.endswith("\n") else "\n"
+    write_text(root, path, f"{text}{separator}{pattern}\n")
+    return (".gitignore",)
 
 
 def write_files(root: Path, files: Mapping[str, str], *, force: bool) -> tuple[str, ...]:

@@ -35,6 +35,8 @@ COMMANDS = {
     "rollback": "gitops_templates.cli.rollback_cmds:rollback",
     "rollforward": "gitops_templates.cli.rollback_cmds:rollforward",
     "recover": "gitops_templates.cli.rollback_cmds:recover",
+    "health": "gitops_templates.cli.health_cmds:health",
+    "metrics": "gitops_templates.cli.health_cmds:metrics",
     "docs": "gitops_templates.cli.docs_cmds:docs",
     "lint-commits": "gitops_templates.cli.hook_cmds:lint_commits",
     "hooks": "gitops_templates.cli.hook_cmds:hooks",

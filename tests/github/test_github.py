@@ -61,8 +61,8 @@ def test_init_github_writes_workflows_that_lint_clean(catalog: RepoBuilder, cli:
     result = cli.json("init", "--github", "--pre-commit", "--action", "acme/gitops-templates@v1")
     written = sorted(result["written"])
     assert written == [".github/workflows/templates-pr.yml",
-                       ".github/workflows/templates-release.yml", ".pre-commit-config.yaml",
-                       "gitops-templates.yaml"]  # fmt: skip
+                       ".github/workflows/templates-release.yml", ".gitignore",
+                       ".pre-commit-config.yaml", "gitops-templates.yaml"]  # fmt: skip
     workflows = sorted((catalog.path / ".github/workflows").glob("*.yml"))
     schema_check("vendor.github-workflows", workflows)
     assert messages(actionlint(workflows, cwd=catalog.path)) == []

@@ -137,3 +137,16 @@ def test_trends_project_the_time_to_critical():
     better = trend(ERRORS, [(h * 3600, 0.04 - 0.01 * h) for h in range(4)])
     assert better is not None
     assert (better.worsening, better.hours_to_critical) == (False, None)
+
+
+def test_promql_uses_the_configured_names_and_escapes_values():
+    from gitops_templates.health.core import promql
+
+    names = promql.Names(labels={"template": "tpl"})
+    assert promql.errors(names, "web", '1"x', 600) == (
+        'sum(increase(gitops_template_uses_total{tpl="web",version="1\\"x",outcome="error"}[600s]))'
+    )
+    assert promql.latency(promql.Names(latency="lat"), "w", "1", 0.4, 0.99) == (
+        'histogram_quantile(0.99, sum by (le) (increase(lat_bucket{template="w",version="1"}[1s])))'
+    )
+    assert promql.versions(names, "web", 900).startswith("sum by (version) (increase(")

@@ -7,10 +7,11 @@ critical by itself). Its **state** follows Prometheus alerting: a level counts o
 has held at every point of the last `for` seconds (until then it is *pending*), and keeps
 counting `keep_firing_for` seconds after it clears (hysteresis, no flapping).
 
-The **score** (0-100): each check with data scores 1 at or better than `warning`, 0 at
-or past `critical`, linearly in between (a threshold left out counts as a step), and
-the score is the weighted mean times 100; a critical check caps it at 39 and a warning
-one at 89. No-data checks are left out of the mean and reported as missing coverage.
+The **score** (0-100) follows the states, so it does not flap either: a check scores 1
+when ok, 0 when critical, and when warning its value's place between the two thresholds
+(1 at `warning`, 0 at `critical`), kept within 0.1-0.9; the score is the weighted mean
+times 100, capped at 39 by a critical check and at 89 by a warning one. No-data checks
+are left out of the mean and reported as missing coverage.
 The **status**: `critical` when a check is critical, `no-data` when less than half the
 weight has data, else `healthy` at 90 or more, `degraded` below.
 """
@@ -84,9 +85,17 @@ def evaluate_check(check: Check, series: Sequence[Measurement]) -> CheckResult:
         state = "no-data"
     pending = latest != "no-data" and _rank(latest) > _rank(state)
     return CheckResult(check.name, check.type, state, latest, pending, now.value, now.samples,
-                       check.warning, check.critical,
-                       None if latest == "no-data" else part_score(check, now.value),
+                       check.warning, check.critical, _state_score(check, state, now.value),
                        check.weight)  # fmt: skip
+
+
+def _state_score(check: Check, state: str, value: float | None) -> float | None:
+    """1 ok, 0 critical, a warning's place between its thresholds (0.1-0.9)."""
+    if state == "no-data":
+        return None
+    if state != "warning":
+        return 1.0 if state == "ok" else 0.0
+    return min(0.9, max(0.1, part_score(check, value) or 0.0))
 
 
 def _held(levels: Sequence[tuple[float, str]], at: float, hold: float) -> str:

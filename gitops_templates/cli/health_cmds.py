@@ -1,0 +1,124 @@
+"""`metrics record|import|prune` and `health check`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from gitops_templates.cli._context import AppContext, json_option, pass_app
+from gitops_templates.cli._output import emit_json, note, out
+
+if TYPE_CHECKING:
+    from gitops_templates.health.check import HealthReport, VersionHealth
+
+_COLOURS = {"healthy": "green", "degraded": "yellow", "critical": "red", "no-data": "blue"}
+
+
+@click.group()
+def metrics() -> None:
+    """Events of the template versions in use (SQLite, `metrics.path`)."""
+
+
+@metrics.command("record")
+@click.argument("template_id", metavar="ID")
+@click.argument("version")
+@click.option("--ok/--error", "ok", required=True, help="The use succeeded, or failed.")
+@click.option("--latency", type=click.FloatRange(min=0), metavar="MS", help="How long it took.")
+@click.option("--instance", metavar="NAME", help="Which instance (optional).")
+@click.option("--time", "when", metavar="ISO", help="When (ISO 8601 with a zone; default now).")
+@json_option
+@pass_app
+def record(app: AppContext, template_id: str, version: str, ok: bool, latency: float | None,
+           instance: str | None, when: str | None, as_json: bool) -> None:  # fmt: skip
+    """Store one use of a template version."""
+    result = app.catalog.record_event(template_id, version, ok=ok, latency_ms=latency,
+                                      instance=instance, time=when)  # fmt: skip
+    if as_json:
+        emit_json(result)
+    else:
+        note(f"stored 1 event in {result.database}")
+
+
+@metrics.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True))
+@json_option
+@pass_app
+def import_(app: AppContext, file: str, as_json: bool) -> None:
+    """Stream a JSONL file (or CSV with a header) of events into the database.
+
+    Fields: time, template, version, ok, latency_ms, instance. Written in batches, each
+    in one transaction; a bad line stops the import with its line number.
+    """
+    result = app.catalog.import_metrics(file)
+    if as_json:
+        emit_json(result)
+    else:
+        note(f"stored {result.stored} event(s) in {result.database}")
+
+
+@metrics.command("prune")
+@click.option("--older-than", required=True, metavar="DURATION",
+              help="Delete events older than this (e.g. 30d).")  # fmt: skip
+@json_option
+@pass_app
+def prune(app: AppContext, older_than: str, as_json: bool) -> None:
+    """Delete old events and evaluations (retention)."""
+    from gitops_templates.health.core.checks import parse_duration
+
+    try:
+        seconds = parse_duration(older_than)
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--older-than") from None
+    result = app.catalog.prune_metrics(seconds)
+    if as_json:
+        emit_json(result)
+    else:
+        note(f"deleted {result.stored} event(s) older than {older_than}")
+
+
+@click.group()
+def health() -> None:
+    """Health of the template versions in use, from their checks in template.yaml."""
+
+
+@health.command("check")
+@click.argument("ids", nargs=-1, metavar="[ID]...")
+@click.option("--version", metavar="VERSION", help="Check this version (default: every in use).")
+@json_option
+@pass_app
+@click.pass_context
+def check(ctx: click.Context, app: AppContext, ids: tuple[str, ...], version: str | None,
+          as_json: bool) -> None:  # fmt: skip
+    """Evaluate each check, score each version 0-100; exit 7 when one is critical."""
+    report = app.catalog.health(ids, version=version)
+    if as_json:
+        emit_json(report)
+    else:
+        show_health(report)
+    ctx.exit(int(report.exit_code))
+
+
+def show_health(report: HealthReport) -> None:
+    """The human report of `health check`."""
+    if not report.versions:
+        note("no template declares health checks (`health: checks:` in template.yaml)")
+    for item in report.versions:
+        _show_version(item)
+
+
+def _show_version(item: VersionHealth) -> None:
+    label = f"{item.template}@{item.version}" if item.version else f"{item.template} (no events)"
+    score = f"score {item.score}" if item.score is not None else "no score"
+    out(click.style(f"{label}: {item.status}", fg=_COLOURS[item.status], bold=True)
+        + f"  {score}, coverage {item.coverage:.0%}")  # fmt: skip
+    for c in item.checks:
+        value = "no data" if c.value is None else f"{c.value:.4g}"
+        bounds = (("warning", c.warning), ("critical", c.critical))
+        limits = " / ".join(f"{k} {v:g}" for k, v in bounds if v is not None)
+        pending = f" (pending {c.level})" if c.pending else ""
+        out(f"  {c.name:<16} {c.state:<9}{pending} {value} over {c.samples} event(s); {limits}")
+    for t in item.trends:
+        if t.worsening:
+            eta = f", critical in ~{t.hours_to_critical:g} h" if t.hours_to_critical else ""
+            out(f"  {t.check}: getting worse ({t.slope_per_hour:+.4g} an hour{eta})")

@@ -1,0 +1,129 @@
+"""Use-case `health check [ID...] [--version V]`: every version in use, checked and scored.
+
+The checks are those each template declares in `template.yaml` (the work tree's: the
+catalog's current policy), completed with the config's `health.defaults`. The versions
+in use are those with events in the metrics store within the checks' reach (their
+longest `window` + `for` + `keep_firing_for`), or `--version`. Each check is measured at
+`POINTS` moments over its `for` + `keep_firing_for` span (one when both are 0), so a
+breach must have lasted to count; the evaluation is stored for trends. Exit 7 when a
+version is critical.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from gitops_templates.core.jsonform import JsonDocument
+from gitops_templates.errors import ExitCode
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from gitops_templates.catalog.workspace import Workspace
+    from gitops_templates.health.core.checks import Check
+    from gitops_templates.health.core.evaluate import CheckResult
+    from gitops_templates.health.core.trends import Trend
+    from gitops_templates.health.measure import Source
+    from gitops_templates.metrics.sqlite import MetricsStore
+
+POINTS = 16  # measurements per check across its `for` + `keep_firing_for`
+TREND_POINTS = 20  # stored evaluations a trend is fitted to
+ORDER = ("healthy", "no-data", "degraded", "critical")
+
+
+@dataclass(frozen=True, slots=True)
+class VersionHealth:
+    """One template version's checks, score and status."""
+
+    json_fields: ClassVar[tuple[str, ...]] = ("template", "version", "status", "score",
+                                              "coverage", "checks", "trends")  # fmt: skip
+
+    template: str
+    version: str | None  # None: the template has checks but no version has events
+    status: str
+    score: int | None
+    coverage: float
+    checks: tuple[CheckResult, ...]
+    trends: tuple[Trend, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class HealthReport(JsonDocument):
+    """The health of the versions in use, worst first."""
+
+    json_fields: ClassVar[tuple[str, ...]] = ("schema_version", "status", "checked_at",
+                                              "versions")  # fmt: skip
+
+    checked_at: float
+    versions: tuple[VersionHealth, ...]
+
+    @property
+    def status(self) -> str:
+        """The worst status of any version (`no-data` when nothing was checked)."""
+        return max((v.status for v in self.versions), key=ORDER.index, default="no-data")
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """7 when a version is critical."""
+        return ExitCode.UNHEALTHY if self.status == "critical" else ExitCode.OK
+
+
+def health_check(
+    ws: Workspace, ids: Sequence[str] = (), *, version: str | None = None,
+    now: float | None = None,
+) -> HealthReport:  # fmt: skip
+    """Check every version in use of the templates `ids` (all with checks when empty)."""
+    from gitops_templates.health.measure import open_source
+    from gitops_templates.metrics.sqlite import open_store
+
+    at = time.time() if now is None else now
+    store = open_store(ws)  # the evaluations' history, whatever the source
+    source = open_source(ws, store)
+    found: list[VersionHealth] = []
+    for tid, checks in declared_checks(ws, ids).items():
+        reach = max(c.window + c.for_ + c.keep_firing_for for c in checks)
+        versions = [version] if version else source.versions(tid, at - reach, at)
+        if not versions:
+            found.append(VersionHealth(tid, None, "no-data", None, 0.0, ()))
+        found += [_version_health(store, source, tid, v, checks, at) for v in versions]
+    found.sort(key=lambda v: (-ORDER.index(v.status), v.template, v.version or ""))
+    return HealthReport(at, tuple(found))
+
+
+def declared_checks(ws: Workspace, ids: Sequence[str]) -> dict[str, tuple[Check, ...]]:
+    """Each template's checks (work tree), defaults applied; templates without none."""
+    from gitops_templates.health.core.checks import parse_checks
+    from gitops_templates.rendering.render import load_source, read_metadata
+    from gitops_templates.testing.run import work_tree_templates
+
+    found = {}
+    for tid in work_tree_templates(ws, ids):
+        metadata, _ = read_metadata(load_source(ws, tid, None))
+        checks = parse_checks(metadata.get("health"), ws.settings.health.defaults)
+        if checks:
+            found[tid] = checks
+    return found
+
+
+def _version_health(store: MetricsStore, source: Source, tid: str, version: str,
+                    checks: Sequence[Check], at: float) -> VersionHealth:  # fmt: skip
+    from gitops_templates.health.core.evaluate import evaluate_check, verdict
+    from gitops_templates.health.core.trends import trend
+
+    results = [evaluate_check(c, _series(source, c, tid, version, at)) for c in checks]
+    store.record_evaluations((at, tid, version, r.name, r.value, r.samples, r.state)
+                             for r in results)  # fmt: skip
+    fitted = [trend(c, store.history(tid, version, c.name, TREND_POINTS)) for c in checks]
+    trends = [found for found in fitted if found is not None]
+    judged = verdict(results)
+    return VersionHealth(tid, version, judged.status, judged.score, judged.coverage,
+                         tuple(results), tuple(trends))  # fmt: skip
+
+
+def _series(source: Source, check: Check, tid: str, version: str, at: float) -> list[Any]:
+    span = check.for_ + check.keep_firing_for
+    points = 1 if span <= 0 else POINTS
+    step = span / (points - 1) if points > 1 else 0.0
+    return [source.measure(check, tid, version, at - span + i * step) for i in range(points)]

@@ -1,0 +1,129 @@
+"""A check measured from the metrics store: its value over its window, and the events.
+
+availability  successes / events        error_rate  errors / events
+throughput    events a minute            latency     the nearest-rank quantile (ms)
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any, Protocol
+
+from gitops_templates.health.core import promql
+from gitops_templates.health.core.evaluate import Measurement
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from gitops_templates.catalog.workspace import Workspace
+    from gitops_templates.health.core.checks import Check
+    from gitops_templates.metrics.prometheus import PrometheusClient
+    from gitops_templates.metrics.sqlite import MetricsStore
+
+
+class Source(Protocol):
+    """Where measurements come from."""
+
+    def versions(self, template: str, since: float, now: float) -> list[str]:
+        """Versions of `template` used between `since` and `now`."""
+
+    def measure(self, check: Check, template: str, version: str, at: float) -> Measurement:
+        """The check over its window up to `at`."""
+
+
+class SqliteSource:
+    """The embedded store."""
+
+    def __init__(self, store: MetricsStore) -> None:
+        self.store = store
+
+    def versions(self, template: str, since: float, now: float) -> list[str]:
+        """Versions with events in [since, now]."""
+        return self.store.versions(template, since)
+
+    def measure(self, check: Check, template: str, version: str, at: float) -> Measurement:
+        """See the module."""
+        return measure(self.store, check, template, version, at)
+
+
+class PrometheusSource:
+    """Prometheus' HTTP API, with the configured metric and label names."""
+
+    def __init__(self, client: PrometheusClient, names: promql.Names) -> None:
+        self.client = client
+        self.names = names
+
+    def versions(self, template: str, since: float, now: float) -> list[str]:
+        """Versions with uses in [since, now]."""
+        found = self.client.query(promql.versions(self.names, template, now - since), now)
+        label = self.names.label("version")
+        return sorted({labels[label] for labels, _ in found if labels.get(label)})
+
+    def measure(self, check: Check, template: str, version: str, at: float) -> Measurement:
+        """See the module."""
+        count = self._value(promql.events(self.names, template, version, check.window), at)
+        if count is None or count <= 0:
+            return Measurement(at, 0.0 if check.type == "throughput" and count == 0 else None, 0)
+        samples = round(count)
+        if check.type == "throughput":
+            return Measurement(at, count / (check.window / 60), samples)
+        if check.type == "latency":
+            query = promql.latency(self.names, template, version, check.window, check.quantile)
+            value = self._value(query, at)
+            return Measurement(at, value, samples if value is not None else 0)
+        failed = self._value(promql.errors(self.names, template, version, check.window), at)
+        ratio = min(1.0, max(0.0, (failed or 0.0) / count))
+        return Measurement(at, ratio if check.type == "error_rate" else 1 - ratio, samples)
+
+    def _value(self, query: str, at: float) -> float | None:
+        found = self.client.query(query, at)
+        value = found[0][1] if found else None
+        return None if value is None or math.isnan(value) else value
+
+
+def open_source(ws: Workspace, store: MetricsStore) -> Source:
+    """The configured source (`metrics.source`): the store, or Prometheus."""
+    settings = ws.settings.health
+    if settings.source != "prometheus":
+        return SqliteSource(store)
+    if "url" not in settings.prometheus:
+        from gitops_templates.errors import ConfigError
+
+        raise ConfigError(
+            "metrics.source is prometheus, but metrics.prometheus.url is not set",
+            hint="add metrics: {prometheus: {url: http://prometheus:9090}}",
+        )
+    from gitops_templates.metrics.prometheus import Connection, PrometheusClient
+
+    return PrometheusSource(PrometheusClient(_connection(settings.prometheus, Connection)),
+                            _names(settings.prometheus))  # fmt: skip
+
+
+def _connection(data: Mapping[str, Any], cls: Any) -> Any:
+    from gitops_templates.health.core.checks import parse_duration
+
+    return cls(url=str(data["url"]), timeout=parse_duration(data.get("timeout", "10s")),
+               token_env=data.get("token_env"), username_env=data.get("username_env"),
+               password_env=data.get("password_env"))  # fmt: skip
+
+
+def _names(data: Mapping[str, Any]) -> promql.Names:
+    return promql.Names(uses=str(data.get("uses_metric", promql.USES)),
+                        latency=str(data.get("latency_metric", promql.LATENCY)),
+                        labels=dict(data.get("labels", {})))  # fmt: skip
+
+
+def measure(
+    store: MetricsStore, check: Check, template: str, version: str, at: float
+) -> Measurement:
+    """The check's value over the `window` seconds up to `at`."""
+    start = at - check.window
+    if check.type == "latency":
+        value, samples = store.quantile(template, version, start, at, check.quantile)
+        return Measurement(at, value, samples)
+    count, errors = store.counts(template, version, start, at)
+    if not count:
+        return Measurement(at, 0.0 if check.type == "throughput" else None, 0)
+    value = {"error_rate": errors / count, "availability": 1 - errors / count,
+             "throughput": count / (check.window / 60)}[check.type]  # fmt: skip
+    return Measurement(at, value, count)

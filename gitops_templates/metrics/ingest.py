@@ -1,0 +1,172 @@
+"""Events from outside: `metrics record` (one), `metrics import FILE` (JSONL or CSV).
+
+A line (JSONL) or row (CSV with a header) holds `time` (ISO 8601 with a zone, or Unix
+seconds), `template`, `version`, `ok` (true/false, 1/0), `latency_ms` (optional) and
+`instance` (optional). The file is read as a stream and written in batches of
+`BATCH` events, each in one transaction: a bad line stops the import with its line
+number, and nothing of its batch is written (the batches before it are).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from gitops_templates.core.jsonform import JsonDocument
+from gitops_templates.errors import InvalidInputError, Problem
+from gitops_templates.metrics.sqlite import Event
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from gitops_templates.catalog.workspace import Workspace
+    from gitops_templates.metrics.sqlite import MetricsStore
+
+BATCH = 20_000
+FIELDS = ("time", "template", "version", "ok", "latency_ms", "instance")
+_TRUE, _FALSE = ("true", "1", "yes", "ok"), ("false", "0", "no", "error")
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult(JsonDocument):
+    """How many events a command stored, and where."""
+
+    json_fields: ClassVar[tuple[str, ...]] = ("schema_version", "stored", "database")
+
+    stored: int
+    database: str
+
+
+def event(row: dict[str, Any], where: str) -> Event:
+    """One event from a parsed line or row; `InvalidInputError` naming `where`."""
+    try:
+        return Event(
+            time=_time(row.get("time")),
+            template=_text(row, "template"),
+            version=_text(row, "version"),
+            ok=_ok(row.get("ok")),
+            latency_ms=_latency(row.get("latency_ms")),
+            instance=str(row["instance"]) if row.get("instance") not in (None, "") else None,
+        )
+    except (ValueError, TypeError, OverflowError) as err:
+        raise InvalidInputError(f"{where}: {err}", problems=(Problem(str(err), file=where),),
+                                hint="fields: " + ", ".join(FIELDS)) from None  # fmt: skip
+
+
+def _text(row: dict[str, Any], name: str) -> str:
+    value = row.get(name)
+    if not isinstance(value, str) or not value or len(value) > 200:
+        raise ValueError(f"`{name}` must be a non-empty string")
+    return value
+
+
+def _time(value: Any) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    if isinstance(value, str) and value:
+        try:
+            return float(value)
+        except ValueError:
+            parsed = _iso(value)
+            if parsed.tzinfo is None:
+                raise ValueError(f"time {value!r} has no time zone (add Z or +00:00)") from None
+            return parsed.timestamp()
+    raise ValueError(f"time {value!r} is neither ISO 8601 nor Unix seconds")
+
+
+def _iso(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"time {value!r} is neither ISO 8601 nor Unix seconds") from None
+
+
+def _ok(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise ValueError(f"ok {value!r} is not true or false")
+
+
+def _latency(value: Any) -> float | None:
+    if value in (None, ""):
+        return None
+    number = float(value)
+    if not math.isfinite(number) or number < 0:
+        raise ValueError(f"latency_ms {value!r} is not a duration in milliseconds")
+    return number
+
+
+def import_file(store: MetricsStore, path: Path) -> ImportResult:
+    """Stream `path` (JSONL, or CSV by its `.csv` suffix) into the store, in batches."""
+    stored = 0
+    batch: list[Event] = []
+    for item in _events(path):
+        batch.append(item)
+        if len(batch) >= BATCH:
+            stored += store.add(batch)
+            batch = []
+    stored += store.add(batch)
+    return ImportResult(stored, str(store.path))
+
+
+def _events(path: Path) -> Iterator[Event]:
+    try:
+        handle = path.open(encoding="utf-8", newline="")
+    except OSError as err:
+        raise InvalidInputError(f"{path}: {err.strerror}") from None
+    with handle:
+        try:
+            if path.suffix.lower() == ".csv":
+                yield from _csv_events(handle, path)
+            else:
+                yield from _jsonl_events(handle, path)
+        except UnicodeDecodeError as err:
+            raise InvalidInputError(f"{path}: not UTF-8 text ({err.reason})") from None
+
+
+def _jsonl_events(lines: Any, path: Path) -> Iterator[Event]:
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            row = json.loads(line)
+        except (ValueError, RecursionError) as err:
+            problem = Problem(f"not JSON ({err})", file=str(path), line=number)
+            raise InvalidInputError(f"{where}: not JSON ({err})", problems=(problem,)) from None
+        if not isinstance(row, dict):
+            raise InvalidInputError(f"{where}: expected a JSON object per line")
+        yield event(row, where)
+
+
+def _csv_events(lines: Any, path: Path) -> Iterator[Event]:
+    reader = csv.DictReader(lines)
+    missing = {"time", "template", "version", "ok"} - set(reader.fieldnames or ())
+    if missing:
+        raise InvalidInputError(f"{path}:1: the header lacks {', '.join(sorted(missing))}",
+                                hint="header: " + ",".join(FIELDS))  # fmt: skip
+    for row in reader:
+        yield event(row, f"{path}:{reader.line_num}")
+
+
+def record_event(ws: Workspace, template: str, version: str, *, ok: bool,
+                 latency_ms: float | None = None, instance: str | None = None,
+                 time: float | str | None = None) -> ImportResult:  # fmt: skip
+    """Store one use of a template version (time: Unix seconds or ISO 8601; default now)."""
+    import time as clock
+
+    from gitops_templates.metrics.sqlite import open_store
+
+    row = {"time": clock.time() if time is None else time, "template": template,
+           "version": version, "ok": ok, "latency_ms": latency_ms,
+           "instance": instance}  # fmt: skip
+    store = open_store(ws)
+    return ImportResult(store.add([event(row, "event")]), str(store.path))

@@ -1,0 +1,99 @@
+"""Prometheus' HTTP API (`/api/v1/query`): instant queries, nothing else.
+
+Only the URL the config names is contacted, with its timeout; a bearer token or basic
+auth comes from environment variables the config names, and is never printed. Thanos
+and Mimir serve the same API. An unreachable server and a refused query (with
+Prometheus' own error text) are `SourceError`, exit 4.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+from gitops_templates.errors import ExitCode, GitOpsTemplatesError
+
+MAX_ANSWER = 16 * 1024 * 1024  # bytes of one answer
+
+
+class SourceError(GitOpsTemplatesError):
+    """The metrics source could not answer."""
+
+    exit_code = ExitCode.GIT_STATE
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """Where Prometheus is and how to authenticate (names of environment variables)."""
+
+    url: str
+    timeout: float = 10.0
+    token_env: str | None = None
+    username_env: str | None = None
+    password_env: str | None = None
+
+
+class PrometheusClient:
+    """Instant queries against one Prometheus-compatible server."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def query(self, promql: str, at: float) -> list[tuple[dict[str, str], float]]:
+        """The result vector at `at`: (labels, value) per series (NaN kept)."""
+        params = urllib.parse.urlencode({"query": promql, "time": f"{at:.3f}"})
+        body = self._get(f"{self.connection.url.rstrip('/')}/api/v1/query?{params}", promql)
+        data = body.get("data") if isinstance(body, dict) else None
+        try:
+            if not isinstance(data, dict) or data.get("resultType") not in ("vector", "scalar"):
+                raise TypeError(data)
+            if data["resultType"] == "scalar":
+                return [({}, float(data["result"][1]))]
+            return [(dict(r.get("metric") or {}), float(r["value"][1])) for r in data["result"]]
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+            raise SourceError(f"Prometheus did not answer {promql!r} with a vector") from None
+
+    def _get(self, url: str, promql: str) -> Any:
+        request = urllib.request.Request(url, headers=self._headers())  # noqa: S310 (configured)
+        try:
+            timeout = self.connection.timeout
+            with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
+                return json.loads(answer.read(MAX_ANSWER))
+        except urllib.error.HTTPError as err:
+            hint = "check the metric and label names under metrics.prometheus"
+            raise SourceError(f"Prometheus refused {promql!r}: {_error_text(err)}",
+                              hint=hint) from None  # fmt: skip
+        except (urllib.error.URLError, TimeoutError, OSError) as err:
+            reason = getattr(err, "reason", err)
+            hint = "check metrics.prometheus.url, and that the server is up"
+            raise SourceError(f"cannot reach Prometheus at {self.connection.url}: {reason}",
+                              hint=hint) from None  # fmt: skip
+        except ValueError:
+            raise SourceError(f"Prometheus at {self.connection.url} did not answer JSON") from None
+
+    def _headers(self) -> dict[str, str]:
+        c = self.connection
+        token = os.environ.get(c.token_env) if c.token_env else None
+        if token:
+            return {"Authorization": f"Bearer {token}"}
+        user = os.environ.get(c.username_env) if c.username_env else None
+        if user is not None:
+            secret = os.environ.get(c.password_env or "", "")
+            pair = base64.b64encode(f"{user}:{secret}".encode()).decode("ascii")
+            return {"Authorization": f"Basic {pair}"}
+        return {}
+
+
+def _error_text(err: urllib.error.HTTPError) -> str:
+    """Prometheus' own `errorType: error` from an error answer, or the HTTP status."""
+    try:
+        body = json.loads(err.read(1024 * 1024))
+        return f"{body.get('errorType', err.code)}: {body.get('error', err.reason)}"
+    except (ValueError, AttributeError, OSError):
+        return f"HTTP {err.code} {err.reason}"

@@ -1,0 +1,189 @@
+"""The embedded metrics store: events of template versions in use, in SQLite.
+
+One file (`.gitops-templates/metrics.db` by default, git-ignored), WAL mode so a reader
+never waits for a writer, indexed by (template, version, time). An event: `time` (Unix
+seconds), `template`, `version`, `instance` (optional), `ok` (1 or 0), `latency_ms`
+(optional). Evaluations of `health check` and `health watch` are kept beside the events
+for trends and `for:` across runs. Every write is one transaction: all of it or nothing.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from gitops_templates.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from pathlib import Path
+
+    from gitops_templates.catalog.workspace import Workspace
+
+Evaluation = tuple[float, str, str, str, "float | None", int, str]
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    time REAL NOT NULL, template TEXT NOT NULL, version TEXT NOT NULL,
+    instance TEXT, ok INTEGER NOT NULL CHECK (ok IN (0, 1)), latency_ms REAL
+);
+CREATE INDEX IF NOT EXISTS events_by_version ON events (template, version, time);
+CREATE TABLE IF NOT EXISTS evaluations (
+    time REAL NOT NULL, template TEXT NOT NULL, version TEXT NOT NULL, check_name TEXT NOT NULL,
+    value REAL, samples INTEGER NOT NULL, state TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS evaluations_by_check
+    ON evaluations (template, version, check_name, time);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One use of a template version."""
+
+    time: float
+    template: str
+    version: str
+    ok: bool
+    latency_ms: float | None = None
+    instance: str | None = None
+
+
+class MetricsStore:
+    """The SQLite file of events and evaluations (created on first write)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+
+    def connect(self) -> sqlite3.Connection:
+        """The open database, created with its schema when missing."""
+        if self._db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                db.executescript(SCHEMA)
+                found = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+            except sqlite3.DatabaseError as err:
+                raise InvalidInputError(
+                    f"{self.path}: not a metrics database ({err})",
+                    hint="set metrics.path to another file",
+                ) from None
+            if found is None:
+                db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+            elif found[0] != str(SCHEMA_VERSION):
+                raise InvalidInputError(f"{self.path}: metrics schema {found[0]}, this tool "
+                                        f"reads {SCHEMA_VERSION}")  # fmt: skip
+            self._db = db
+        return self._db
+
+    def close(self) -> None:
+        """Close the database (also done when the process ends)."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def add(self, events: Iterable[Event]) -> int:
+        """Insert events in one transaction; how many."""
+        rows = [(e.time, e.template, e.version, e.instance, int(e.ok), e.latency_ms)
+                for e in events]  # fmt: skip
+        db = self.connect()
+        with _transaction(db):
+            db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)", rows)
+        return len(rows)
+
+    def prune(self, before: float) -> int:
+        """Delete events and evaluations older than `before`; how many events."""
+        db = self.connect()
+        with _transaction(db):
+            gone = db.execute("DELETE FROM events WHERE time < ?", (before,)).rowcount
+            db.execute("DELETE FROM evaluations WHERE time < ?", (before,))
+        return int(gone)
+
+    def versions(self, template: str, since: float) -> list[str]:
+        """The versions of `template` with events since `since`."""
+        rows = self.connect().execute(
+            "SELECT DISTINCT version FROM events WHERE template = ? AND time >= ? ORDER BY 1",
+            (template, since),
+        )
+        return [str(v) for (v,) in rows]
+
+    def counts(self, template: str, version: str, start: float, end: float) -> tuple[int, int]:
+        """(events, errors) of a version in (start, end]."""
+        count, errors = self._one("COUNT(*), TOTAL(1 - ok)", (template, version, start, end))
+        return int(count), int(errors)
+
+    def quantile(
+        self, template: str, version: str, start: float, end: float, q: float
+    ) -> tuple[float | None, int]:
+        """(the nearest-rank `q` quantile of the latencies in (start, end], how many)."""
+        key = (template, version, start, end)
+        (count,) = self._one("COUNT(latency_ms)", key)
+        if not count:
+            return None, 0
+        rank = max(1, math.ceil(q * count))
+        (value,) = self._one("latency_ms", key, "AND latency_ms IS NOT NULL ORDER BY "
+                             "latency_ms LIMIT 1 OFFSET ?", (rank - 1,))  # fmt: skip
+        return float(value), int(count)
+
+    def _one(self, columns: str, key: tuple[str, str, float, float], tail: str = "",
+             extra: tuple[object, ...] = ()) -> tuple[Any, ...]:  # fmt: skip
+        """One row over the events of a version in (start, end]; `columns` are ours."""
+        sql = (f"SELECT {columns} FROM events WHERE template = ? AND version = ? "  # noqa: S608
+               f"AND time > ? AND time <= ? {tail}")  # fmt: skip
+        row: tuple[Any, ...] = self.connect().execute(sql, (*key, *extra)).fetchone()
+        return row
+
+    def record_evaluations(
+        self, rows: Iterable[tuple[float, str, str, str, float | None, int, str]]
+    ) -> None:
+        """Store evaluations: (time, template, version, check, value, samples, state)."""
+        db = self.connect()
+        with _transaction(db):
+            db.executemany("INSERT INTO evaluations VALUES (?, ?, ?, ?, ?, ?, ?)", list(rows))
+
+    def history(
+        self, template: str, version: str, check: str, limit: int
+    ) -> list[tuple[float, float]]:
+        """The last `limit` (time, value) evaluations of one check, oldest first."""
+        rows = (
+            self.connect()
+            .execute(
+                "SELECT time, value FROM evaluations WHERE template = ? AND version = ? AND "
+                "check_name = ? AND value IS NOT NULL ORDER BY time DESC LIMIT ?",
+                (template, version, check, limit),
+            )
+            .fetchall()
+        )
+        return [(float(t), float(v)) for t, v in reversed(rows)]
+
+
+class _transaction:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+def open_store(ws: Workspace) -> MetricsStore:
+    """The catalog's store (`metrics.path`), which must stay inside the repository."""
+    from gitops_templates.catalog.files import inside
+
+    path = ws.repo.root / ws.settings.health.metrics_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    inside(ws.repo.root, path.parent)  # not through a symlink out of the repository
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        why = "is not a regular file (the metrics database is a file inside the repository)"
+        raise InvalidInputError(f"{ws.settings.health.metrics_path} {why}")
+    return MetricsStore(path)

@@ -1,0 +1,131 @@
+"""`metrics` and `health check` through the CLI, on a real repository and a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from gitops_templates import Catalog, metrics
+from tests.conftest import Cli
+from tests.helpers import RepoBuilder
+
+CHECKS = """\
+health:
+  checks:
+    - {name: errors, type: error_rate, warning: 0.02, critical: 0.05, window: 10m, for: 2m,
+       min_samples: 20}
+    - {name: p95, type: latency, quantile: 0.95, warning: 500, critical: 2000, window: 10m}
+"""
+NOW = 1_700_000_000.0  # 2023: the real clock finds none of these events in use
+
+
+@pytest.fixture
+def monitored(repo: RepoBuilder) -> RepoBuilder:
+    repo.template("web")
+    meta = repo.path / "templates/web/template.yaml"
+    meta.write_text(meta.read_text() + CHECKS)
+    repo.template("api")  # declares no checks: not reported
+    repo.commit("feat: web and api")
+    return repo
+
+
+def events(path: Path, version: str, *, errors_from: float, rate: float, count: int = 600,
+           latency: float = 100.0) -> None:  # fmt: skip
+    """`count` events over the 10 minutes before NOW, every `1/rate`-th failing after
+    `errors_from` seconds before NOW."""
+    with path.open("a") as handle:
+        for i in range(count):
+            at = NOW - 600 + i * 600 / count
+            bad = at >= NOW - errors_from and i % round(1 / rate) == 0 if rate else False
+            handle.write(json.dumps({"time": at, "template": "web", "version": version,
+                                     "ok": not bad, "latency_ms": latency}) + "\n")  # fmt: skip
+
+
+def test_a_sustained_breach_is_critical_and_exits_7(monitored: RepoBuilder, cli: Cli,
+                                                    tmp_path: Path):  # fmt: skip
+    feed = tmp_path / "events.jsonl"
+    events(feed, "1.0.0", errors_from=600, rate=0.1)
+    events(feed, "1.1.0", errors_from=600, rate=0.0)
+    cli("metrics", "import", str(feed))
+    report = Catalog(monitored.path).health(now=NOW)
+    assert report.exit_code == 7
+    by_version = {v.version: v for v in report.versions}
+    assert (by_version["1.0.0"].status, by_version["1.0.0"].score) == ("critical", 39)
+    assert (by_version["1.1.0"].status, by_version["1.1.0"].score) == ("healthy", 100)
+    assert [v.template for v in report.versions] == ["web", "web"]  # api has no checks
+
+
+def test_a_brief_breach_is_pending_not_critical(monitored: RepoBuilder, cli: Cli, tmp_path: Path):
+    feed = tmp_path / "events.jsonl"
+    events(feed, "1.0.0", errors_from=30, rate=0.05, count=2000)  # only the last 30 s
+    cli("metrics", "import", str(feed))
+    [version] = Catalog(monitored.path).health(now=NOW).versions
+    errors = next(c for c in version.checks if c.name == "errors")
+    assert (errors.state, errors.pending) != ("critical", False)
+    assert version.status != "critical"
+
+
+def test_no_data_is_reported_and_never_healthy(monitored: RepoBuilder, cli: Cli, tmp_path: Path):
+    feed = tmp_path / "events.jsonl"
+    events(feed, "1.0.0", errors_from=0, rate=0.0, count=5)  # under min_samples
+    cli("metrics", "import", str(feed))
+    [version] = Catalog(monitored.path).health(now=NOW).versions
+    assert version.status == "no-data"
+    report = json.loads(cli("health", "check", "--json").stdout)  # real now: nothing in use
+    assert report["versions"][0]["version"] is None
+    assert report["status"] == "no-data"
+
+
+def test_record_prune_and_the_python_api(monitored: RepoBuilder, cli: Cli):
+    cli("metrics", "record", "web", "1.0.0", "--error", "--latency", "250",
+        "--time", "2023-01-15T10:00:00Z")  # fmt: skip
+    metrics.record("web", "1.0.0", ok=True, catalog=monitored.path)
+    db = monitored.path / ".gitops-templates/metrics.db"
+    rows = sqlite3.connect(db).execute("SELECT ok, latency_ms FROM events ORDER BY time").fetchall()
+    assert rows == [(0, 250.0), (1, None)]
+    assert json.loads(cli("metrics", "prune", "--older-than", "1d", "--json").stdout)["stored"] == 1
+    assert "not a duration" in cli("metrics", "prune", "--older-than", "soon", code=2).stderr
+
+
+def test_a_bad_line_stops_the_import_and_keeps_its_batch_out(monitored: RepoBuilder, cli: Cli,
+                                                             tmp_path: Path):  # fmt: skip
+    feed = tmp_path / "events.jsonl"
+    events(feed, "1.0.0", errors_from=0, rate=0.0, count=10)
+    with feed.open("a") as handle:
+        handle.write('{"time": "yesterday", "template": "web", "version": "1", "ok": true}\n')
+    result = cli("metrics", "import", str(feed), code=3)
+    assert f"{feed}:11: time 'yesterday' is neither ISO 8601 nor Unix seconds" in result.stderr
+    db = monitored.path / ".gitops-templates/metrics.db"
+    assert not db.exists() or sqlite3.connect(db).execute(
+        "SELECT COUNT(*) FROM events").fetchone() == (0,)  # fmt: skip
+    csv = tmp_path / "events.csv"
+    csv.write_text("time,template,version,ok,latency_ms\n2027-01-01T00:00:00Z,web,1.0.0,true,5\n")
+    assert json.loads(cli("metrics", "import", str(csv), "--json").stdout)["stored"] == 1
+
+
+def test_init_ignores_the_database(repo: RepoBuilder, cli: Cli):
+    cli("init")
+    assert ".gitops-templates/metrics.db*" in (repo.path / ".gitignore").read_text().splitlines()
+    cli("init", "--force")
+    assert (repo.path / ".gitignore").read_text().count("metrics.db") == 1
+
+
+def test_trends_come_from_stored_evaluations(monitored: RepoBuilder, cli: Cli, tmp_path: Path):
+    catalog = Catalog(monitored.path)
+    for step, failing in enumerate((0, 2, 4, 6)):  # error rates 0, 0.01, 0.02, 0.03 of 200
+        feed = tmp_path / f"e{step}.jsonl"
+        at = NOW + step * 3600
+        with feed.open("w") as handle:
+            for i in range(200):
+                bad = i < failing
+                handle.write(json.dumps({"time": at - 300 + i, "template": "web",
+                                         "version": "1.0.0", "ok": not bad}) + "\n")  # fmt: skip
+        catalog.import_metrics(feed)
+        report = catalog.health(now=at)
+    [version] = report.versions
+    [errors] = [t for t in version.trends if t.check == "errors"]
+    assert errors.worsening
+    assert errors.hours_to_critical == pytest.approx(2.0)  # 0.03 now, +0.01 an hour, to 0.05
