@@ -65,6 +65,7 @@ _EXPORTS = {
     "Simulation": "testing.simulate",
     "BenchReport": "testing.bench",
     **dict.fromkeys(("HealthReport", "VersionHealth"), "health.check"),
+    "Recovery": "health.recovery",
     "ImportResult": "metrics.ingest",
     **dict.fromkeys(("ShadowReport", "DivergenceGroup"), "testing.shadow"),
     "DocsResult": "docs.generate",
@@ -112,6 +113,7 @@ __all__ = [
     "PushReport",
     "RangeLint",
     "RecoverResult",
+    "Recovery",
     "ReleasePlan",
     "ReleaseResult",
     "RenderResult",
@@ -169,6 +171,7 @@ if TYPE_CHECKING:
         UsageError,
     )
     from gitops_templates.health.check import HealthReport, VersionHealth
+    from gitops_templates.health.recovery import Recovery
     from gitops_templates.hooks.handlers import MessageLint, RangeLint
     from gitops_templates.hooks.install import InstallResult
     from gitops_templates.hooks.pushcheck import PushReport

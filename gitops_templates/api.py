@@ -204,12 +204,22 @@ class Catalog:
         return ImportResult(store.prune(time.time() - older_than), str(store.path))
 
     def health(
-        self, ids: Sequence[str] = (), *, version: str | None = None, now: float | None = None
+        self,
+        ids: Sequence[str] = (),
+        *,
+        version: str | None = None,
+        now: float | None = None,
+        auto_rollback: int | None = None,
+        push: bool = False,
     ) -> HealthReport:
-        """Check, score and store the health of every version in use."""
+        """Check, score and store the health of every version in use.
+
+        `auto_rollback` N: roll back a current version critical in its last N evaluations.
+        """
         from gitops_templates.health.check import health_check
 
-        return health_check(self.workspace, ids, version=version, now=now)
+        return health_check(self.workspace, ids, version=version, now=now,
+                            auto_rollback=auto_rollback, push=push)  # fmt: skip
 
     def history(self, cid: str) -> HistoryReport:
         """Every version of one component."""

@@ -85,13 +85,16 @@ def health() -> None:
 @health.command("check")
 @click.argument("ids", nargs=-1, metavar="[ID]...")
 @click.option("--version", metavar="VERSION", help="Check this version (default: every in use).")
+@click.option("--auto-rollback", "after", type=click.IntRange(1, 1000), metavar="N",
+              help="Roll back a current version critical in its last N evaluations.")  # fmt: skip
+@click.option("--push", is_flag=True, help="With --auto-rollback: push the rollback.")
 @json_option
 @pass_app
 @click.pass_context
 def check(ctx: click.Context, app: AppContext, ids: tuple[str, ...], version: str | None,
-          as_json: bool) -> None:  # fmt: skip
+          after: int | None, push: bool, as_json: bool) -> None:  # fmt: skip
     """Evaluate each check, score each version 0-100; exit 7 when one is critical."""
-    report = app.catalog.health(ids, version=version)
+    report = app.catalog.health(ids, version=version, auto_rollback=after, push=push)
     if as_json:
         emit_json(report)
     else:
@@ -105,6 +108,11 @@ def show_health(report: HealthReport) -> None:
         note("no template declares health checks (`health: checks:` in template.yaml)")
     for item in report.versions:
         _show_version(item)
+    for done in report.recoveries:
+        colour = {"rolled-back": "yellow", "failed": "red"}.get(done.action)
+        tag = f" ({done.tag})" if done.tag else ""
+        out(click.style(f"auto-rollback {done.template}@{done.version}: {done.action}{tag}",
+                        fg=colour, bold=True) + f"  {done.detail}")  # fmt: skip
 
 
 def _show_version(item: VersionHealth) -> None:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from gitops_templates.health.core.evaluate import CheckResult
     from gitops_templates.health.core.trends import Trend
     from gitops_templates.health.measure import Source
+    from gitops_templates.health.recovery import Recovery
     from gitops_templates.metrics.sqlite import MetricsStore
 
 POINTS = 16  # measurements per check across its `for` + `keep_firing_for`
@@ -54,10 +55,11 @@ class HealthReport(JsonDocument):
     """The health of the versions in use, worst first."""
 
     json_fields: ClassVar[tuple[str, ...]] = ("schema_version", "status", "checked_at",
-                                              "versions")  # fmt: skip
+                                              "versions", "recoveries")  # fmt: skip
 
     checked_at: float
     versions: tuple[VersionHealth, ...]
+    recoveries: tuple[Recovery, ...] = ()  # what `--auto-rollback` did
 
     @property
     def status(self) -> str:
@@ -72,9 +74,13 @@ class HealthReport(JsonDocument):
 
 def health_check(
     ws: Workspace, ids: Sequence[str] = (), *, version: str | None = None,
-    now: float | None = None,
+    now: float | None = None, auto_rollback: int | None = None, push: bool = False,
 ) -> HealthReport:  # fmt: skip
-    """Check every version in use of the templates `ids` (all with checks when empty)."""
+    """Check every version in use of the templates `ids` (all with checks when empty).
+
+    With `auto_rollback` N, a current version critical in its last N evaluations is
+    rolled back (`health/recovery.py`).
+    """
     from gitops_templates.health.measure import open_source
     from gitops_templates.metrics.sqlite import open_store
 
@@ -89,7 +95,15 @@ def health_check(
             found.append(VersionHealth(tid, None, "no-data", None, 0.0, ()))
         found += [_version_health(store, source, tid, v, checks, at) for v in versions]
     found.sort(key=lambda v: (-ORDER.index(v.status), v.template, v.version or ""))
-    return HealthReport(at, tuple(found))
+    report = HealthReport(at, tuple(found))
+    if auto_rollback:
+        from dataclasses import replace
+
+        from gitops_templates.health.recovery import auto_rollback as recover
+
+        report = replace(report, recoveries=recover(ws, report, store, after=auto_rollback,
+                                                    push=push))  # fmt: skip
+    return report
 
 
 def declared_checks(ws: Workspace, ids: Sequence[str]) -> dict[str, tuple[Check, ...]]:
@@ -118,6 +132,7 @@ def _version_health(store: MetricsStore, source: Source, tid: str, version: str,
     fitted = [trend(c, store.history(tid, version, c.name, TREND_POINTS)) for c in checks]
     trends = [found for found in fitted if found is not None]
     judged = verdict(results)
+    store.record_verdict(at, tid, version, judged.status, judged.score)
     return VersionHealth(tid, version, judged.status, judged.score, judged.coverage,
                          tuple(results), tuple(trends))  # fmt: skip
 

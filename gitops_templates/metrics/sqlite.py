@@ -36,6 +36,11 @@ CREATE TABLE IF NOT EXISTS evaluations (
 );
 CREATE INDEX IF NOT EXISTS evaluations_by_check
     ON evaluations (template, version, check_name, time);
+CREATE TABLE IF NOT EXISTS verdicts (
+    time REAL NOT NULL, template TEXT NOT NULL, version TEXT NOT NULL, status TEXT NOT NULL,
+    score INTEGER
+);
+CREATE INDEX IF NOT EXISTS verdicts_by_version ON verdicts (template, version, time);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
@@ -103,6 +108,7 @@ class MetricsStore:
         with _transaction(db):
             gone = db.execute("DELETE FROM events WHERE time < ?", (before,)).rowcount
             db.execute("DELETE FROM evaluations WHERE time < ?", (before,))
+            db.execute("DELETE FROM verdicts WHERE time < ?", (before,))
         return int(gone)
 
     def versions(self, template: str, since: float) -> list[str]:
@@ -146,6 +152,23 @@ class MetricsStore:
         db = self.connect()
         with _transaction(db):
             db.executemany("INSERT INTO evaluations VALUES (?, ?, ?, ?, ?, ?, ?)", list(rows))
+
+    def record_verdict(self, at: float, template: str, version: str, status: str,
+                       score: int | None) -> None:  # fmt: skip
+        """Store a version's status at one evaluation."""
+        db = self.connect()
+        with _transaction(db):
+            db.execute("INSERT INTO verdicts VALUES (?, ?, ?, ?, ?)",
+                       (at, template, version, status, score))  # fmt: skip
+
+    def statuses(self, template: str, version: str, limit: int) -> list[str]:
+        """The last `limit` statuses of a version, newest first."""
+        rows = self.connect().execute(
+            "SELECT status FROM verdicts WHERE template = ? AND version = ? "
+            "ORDER BY time DESC LIMIT ?",
+            (template, version, limit),
+        )
+        return [str(s) for (s,) in rows]
 
     def history(
         self, template: str, version: str, check: str, limit: int

@@ -129,3 +129,57 @@ def test_trends_come_from_stored_evaluations(monitored: RepoBuilder, cli: Cli, t
     [errors] = [t for t in version.trends if t.check == "errors"]
     assert errors.worsening
     assert errors.hours_to_critical == pytest.approx(2.0)  # 0.03 now, +0.01 an hour, to 0.05
+
+
+@pytest.fixture
+def released(monitored: RepoBuilder, cli: Cli) -> RepoBuilder:
+    """web 1.0.0 then 1.1.0 (current), both released from real commits and tags."""
+    monitored.tag("web@1.0.0", message="web 1.0.0")
+    body = monitored.path / "templates/web/body.yaml.j2"
+    body.write_text("name: {{ name }}\nnew: true\n")
+    monitored.commit("feat(web): new")
+    monitored.tag("web@1.1.0", message="web 1.1.0")
+    return monitored
+
+
+def test_a_current_version_critical_three_times_is_rolled_back_and_yanked(
+    released: RepoBuilder, cli: Cli, tmp_path: Path
+):
+    feed = tmp_path / "events.jsonl"
+    events(feed, "1.1.0", errors_from=600, rate=0.1)
+    cli("metrics", "import", str(feed))
+    catalog = Catalog(released.path)
+    for step in range(2):  # critical twice: not yet
+        report = catalog.health(now=NOW + step, auto_rollback=3)
+        assert [r.action for r in report.recoveries] == ["skipped"]
+    assert released.tag_names() == {"web@1.0.0", "web@1.1.0"}
+    report = Catalog(released.path).health(now=NOW + 2, auto_rollback=3)
+    [done] = report.recoveries
+    assert (done.action, done.tag) == ("rolled-back", "web@1.1.1")
+    assert "health-critical: errors 0.09883 (critical 0.05, 597 events)" in done.detail
+    assert released.tag_names() == {"web@1.0.0", "web@1.1.0", "web@1.1.1"}
+    assert released.run("show", "-s", "--format=%s%n%b", "HEAD").startswith("revert(web)")
+    yanked = (released.path / ".gitops-templates/yanked.yaml").read_text()
+    assert "1.1.0" in yanked
+    assert "health-critical" in yanked
+    body = released.run("show", "web@1.1.1:templates/web/body.yaml.j2")
+    assert body == released.run("show", "web@1.0.0:templates/web/body.yaml.j2")
+
+
+def test_no_data_and_old_versions_are_never_rolled_back(released: RepoBuilder, cli: Cli,
+                                                       tmp_path: Path):  # fmt: skip
+    feed = tmp_path / "events.jsonl"
+    events(feed, "1.1.0", errors_from=0, rate=0.0, count=5)  # too few: no data
+    events(feed, "1.0.0", errors_from=600, rate=0.1)  # critical, but not the current version
+    cli("metrics", "import", str(feed))
+    catalog = Catalog(released.path)
+    for step in range(3):
+        report = catalog.health(now=NOW + step, auto_rollback=1)
+    assert {v.version: v.status for v in report.versions} == {"1.0.0": "critical",
+                                                               "1.1.0": "no-data"}  # fmt: skip
+    [done] = report.recoveries
+    assert (done.version, done.action) == ("1.0.0", "skipped")
+    assert "not the template's current version" in done.detail
+    assert released.tag_names() == {"web@1.0.0", "web@1.1.0"}
+    result = cli("health", "check", "--auto-rollback", "1", code=0)  # real clock: nothing in use
+    assert "auto-rollback" not in result.stdout
