@@ -66,6 +66,7 @@ _EXPORTS = {
     "BenchReport": "testing.bench",
     **dict.fromkeys(("HealthReport", "VersionHealth"), "health.check"),
     "Recovery": "health.recovery",
+    "HealthHistory": "health.report",
     "ImportResult": "metrics.ingest",
     **dict.fromkeys(("ShadowReport", "DivergenceGroup"), "testing.shadow"),
     "DocsResult": "docs.generate",
@@ -95,6 +96,7 @@ __all__ = [
     "Finding",
     "GitOpsTemplatesError",
     "GitStateError",
+    "HealthHistory",
     "HealthReport",
     "HistoryReport",
     "ImportResult",
@@ -172,6 +174,7 @@ if TYPE_CHECKING:
     )
     from gitops_templates.health.check import HealthReport, VersionHealth
     from gitops_templates.health.recovery import Recovery
+    from gitops_templates.health.report import HealthHistory
     from gitops_templates.hooks.handlers import MessageLint, RangeLint
     from gitops_templates.hooks.install import InstallResult
     from gitops_templates.hooks.pushcheck import PushReport

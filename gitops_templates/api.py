@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from gitops_templates.core.planning import Analysis
     from gitops_templates.docs.generate import DocsResult
     from gitops_templates.health.check import HealthReport
+    from gitops_templates.health.report import HealthHistory
     from gitops_templates.hooks.handlers import MessageLint, RangeLint
     from gitops_templates.hooks.install import InstallResult
     from gitops_templates.hooks.pushcheck import PushReport
@@ -220,6 +221,12 @@ class Catalog:
 
         return health_check(self.workspace, ids, version=version, now=now,
                             auto_rollback=auto_rollback, push=push)  # fmt: skip
+
+    def health_report(self, template_id: str) -> HealthHistory:
+        """A template's stored health: each version's verdicts and checks over time."""
+        from gitops_templates.health.report import health_report
+
+        return health_report(self.workspace, template_id)
 
     def history(self, cid: str) -> HistoryReport:
         """Every version of one component."""

@@ -11,6 +11,7 @@ from gitops_templates.cli._output import emit_json, note, out
 
 if TYPE_CHECKING:
     from gitops_templates.health.check import HealthReport, VersionHealth
+    from gitops_templates.health.report import HealthHistory
 
 _COLOURS = {"healthy": "green", "degraded": "yellow", "critical": "red", "no-data": "blue"}
 
@@ -130,3 +131,36 @@ def _show_version(item: VersionHealth) -> None:
         if t.worsening:
             eta = f", critical in ~{t.hours_to_critical:g} h" if t.hours_to_critical else ""
             out(f"  {t.check}: getting worse ({t.slope_per_hour:+.4g} an hour{eta})")
+
+
+@health.command("report")
+@click.argument("template_id", metavar="ID")
+@click.option("--markdown", is_flag=True, help="Markdown with a Mermaid chart (job summaries).")
+@json_option
+@pass_app
+def report(app: AppContext, template_id: str, markdown: bool, as_json: bool) -> None:
+    """A template's stored health: each version's latest state and history, charted."""
+    history = app.catalog.health_report(template_id)
+    if as_json:
+        emit_json(history)
+    elif markdown:
+        out(history.markdown(), nl=False)
+    else:
+        show_history(history)
+
+
+def show_history(history: HealthHistory) -> None:
+    """Each version with sparklines of its score and of each check."""
+    from gitops_templates.health.core.charts import sparkline
+
+    if not history.versions:
+        note(f"no evaluation of {history.template} stored yet: run `gitops-templates health check`")
+    for v in history.versions:
+        scores = sparkline([score for _, _, score in v.verdicts], 0, 100)
+        shown = v.score if v.score is not None else "-"
+        out(click.style(f"{history.template}@{v.version}: {v.status}", fg=_COLOURS[v.status],
+                        bold=True) + f"  score {shown}  {scores}")  # fmt: skip
+        for series in v.checks:
+            values = [value for _, value in series.points]
+            last = f"{values[-1]:.4g}" if values else "no data"
+            out(f"  {series.name:<16} {last:>10}  {sparkline(values)}")

@@ -161,6 +161,22 @@ class MetricsStore:
             db.execute("INSERT INTO verdicts VALUES (?, ?, ?, ?, ?)",
                        (at, template, version, status, score))  # fmt: skip
 
+    def verdict_history(
+        self, template: str, limit: int
+    ) -> list[tuple[float, str, str, int | None]]:
+        """The last `limit` (time, version, status, score) of a template, oldest first."""
+        rows = (
+            self.connect()
+            .execute(
+                "SELECT time, version, status, score FROM verdicts WHERE template = ? "
+                "ORDER BY time DESC LIMIT ?",
+                (template, limit),
+            )
+            .fetchall()
+        )
+        return [(float(t), str(v), str(s), None if c is None else int(c))
+                for t, v, s, c in reversed(rows)]  # fmt: skip
+
     def statuses(self, template: str, version: str, limit: int) -> list[str]:
         """The last `limit` statuses of a version, newest first."""
         rows = self.connect().execute(

@@ -183,3 +183,36 @@ def test_no_data_and_old_versions_are_never_rolled_back(released: RepoBuilder, c
     assert released.tag_names() == {"web@1.0.0", "web@1.1.0"}
     result = cli("health", "check", "--auto-rollback", "1", code=0)  # real clock: nothing in use
     assert "auto-rollback" not in result.stdout
+
+
+def test_the_report_charts_what_the_checks_stored(monitored: RepoBuilder, cli: Cli,
+                                                  tmp_path: Path):  # fmt: skip
+    feed = tmp_path / "events.jsonl"
+    events(feed, "1.0.0", errors_from=300, rate=0.1)
+    cli("metrics", "import", str(feed))
+    catalog = Catalog(monitored.path)
+    for step in (-300, 0, 300):  # the errors start at NOW - 300 and must last 2 minutes
+        catalog.health(now=NOW + step)
+    history = catalog.health_report("web")
+    [version] = history.versions
+    assert [status for _, status, _ in version.verdicts] == ["healthy", "degraded", "critical"]
+    scores = [score for _, _, score in version.verdicts]
+    markdown = cli("health", "report", "web", "--markdown").stdout
+    assert f"| 1.0.0 | critical | {scores[-1]} | 3 |" in markdown
+    assert "xychart-beta" in markdown
+    assert f"    line [{', '.join(map(str, scores))}]" in markdown
+    text = cli("health", "report", "web").stdout
+    assert f"web@1.0.0: critical  score {scores[-1]}  █" in text
+    assert "no evaluation of api stored yet" in cli("health", "report", "api").stderr
+
+
+def test_sparklines_and_mermaid_text_are_safe():
+    from gitops_templates.health.core.charts import mermaid_scores, sparkline
+
+    assert sparkline([0, 50, 100, None], 0, 100) == "▁▅█ "
+    assert sparkline([3, 3]) == "▁▁"
+    assert sparkline([None]) == " "
+    chart = mermaid_scores('web"]`\n', ["a", "b"], [None, 90])
+    assert 'title "web"' in chart
+    assert 'x-axis ["b"]' in chart
+    assert mermaid_scores("x", ["a"], [None]) == ""

@@ -1,0 +1,51 @@
+"""Health over time as text: Unicode sparklines for terminals, Mermaid charts for Markdown. Pure."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: Sequence[float | None], low: float | None = None,
+              high: float | None = None) -> str:  # fmt: skip
+    """One character a value, scaled to [low, high] (their own range by default).
+
+    A missing value is a space.
+    """
+    known = [v for v in values if v is not None]
+    if not known:
+        return " " * len(values)
+    bottom = min(known) if low is None else low
+    top = max(known) if high is None else high
+    span = top - bottom
+    out = []
+    for value in values:
+        if value is None:
+            out.append(" ")
+            continue
+        place = 0.0 if span <= 0 else (min(max(value, bottom), top) - bottom) / span
+        out.append(BARS[min(len(BARS) - 1, int(place * len(BARS)))])
+    return "".join(out)
+
+
+def mermaid_scores(title: str, labels: Sequence[str], scores: Sequence[int | None]) -> str:
+    """A Mermaid `xychart-beta` of scores (0-100) over time; missing scores left out."""
+    points = [(label, score) for label, score in zip(labels, scores, strict=True)
+              if score is not None]  # fmt: skip
+    if not points:
+        return ""
+    axis = ", ".join(f'"{_safe(label)}"' for label, _ in points)
+    line = ", ".join(str(score) for _, score in points)
+    return "\n".join([
+        "```mermaid", "xychart-beta", f'    title "{_safe(title)}"', f"    x-axis [{axis}]",
+        '    y-axis "score" 0 --> 100', f"    line [{line}]", "```",
+    ])  # fmt: skip
+
+
+def _safe(text: str) -> str:
+    """Text inside a Mermaid string: no quotes, brackets or line breaks."""
+    return "".join(c for c in text if c not in '"[]`\n\r<>').strip()[:80]
