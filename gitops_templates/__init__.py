@@ -35,6 +35,7 @@ _EXPORTS = {
             "NotAGitRepositoryError",
             "ShallowRepositoryError",
             "EmptyRepositoryError",
+            "Evaluation",
             "TagConflictError",
             "StalePlanError",
             "LockedError",
@@ -67,6 +68,8 @@ _EXPORTS = {
     **dict.fromkeys(("HealthReport", "VersionHealth"), "health.check"),
     "Recovery": "health.recovery",
     "HealthHistory": "health.report",
+    "Evaluation": "health.watch",
+    **dict.fromkeys(("Alert", "Delivery"), "health.alerts"),
     "ImportResult": "metrics.ingest",
     **dict.fromkeys(("ShadowReport", "DivergenceGroup"), "testing.shadow"),
     "DocsResult": "docs.generate",
@@ -78,6 +81,7 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "Alert",
     "Analysis",
     "BenchReport",
     "Catalog",
@@ -89,9 +93,11 @@ __all__ = [
     "ComponentStats",
     "ConfigError",
     "CreatedTag",
+    "Delivery",
     "DivergenceGroup",
     "DocsResult",
     "EmptyRepositoryError",
+    "Evaluation",
     "ExitCode",
     "Finding",
     "GitOpsTemplatesError",
@@ -172,9 +178,11 @@ if TYPE_CHECKING:
         TagConflictError,
         UsageError,
     )
+    from gitops_templates.health.alerts import Alert, Delivery
     from gitops_templates.health.check import HealthReport, VersionHealth
     from gitops_templates.health.recovery import Recovery
     from gitops_templates.health.report import HealthHistory
+    from gitops_templates.health.watch import Evaluation
     from gitops_templates.hooks.handlers import MessageLint, RangeLint
     from gitops_templates.hooks.install import InstallResult
     from gitops_templates.hooks.pushcheck import PushReport

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from gitops_templates.docs.generate import DocsResult
     from gitops_templates.health.check import HealthReport
     from gitops_templates.health.report import HealthHistory
+    from gitops_templates.health.watch import Evaluation
     from gitops_templates.hooks.handlers import MessageLint, RangeLint
     from gitops_templates.hooks.install import InstallResult
     from gitops_templates.hooks.pushcheck import PushReport
@@ -227,6 +228,23 @@ class Catalog:
         from gitops_templates.health.report import health_report
 
         return health_report(self.workspace, template_id)
+
+    def health_watch(
+        self,
+        ids: Sequence[str] = (),
+        *,
+        interval: float = 60.0,
+        iterations: int | None = None,
+        on_evaluation: Callable[[Evaluation], None],
+        auto_rollback: int | None = None,
+        push: bool = False,
+    ) -> int:
+        """`health check` every `interval` seconds, alerting on status changes."""
+        from gitops_templates.health.watch import watch
+
+        return watch(self.workspace, ids, interval=interval, iterations=iterations,
+                     on_evaluation=on_evaluation, auto_rollback=auto_rollback,
+                     push=push)  # fmt: skip
 
     def history(self, cid: str) -> HistoryReport:
         """Every version of one component."""

@@ -52,6 +52,7 @@ class HealthSettings:
     defaults: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     source: str = "sqlite"  # sqlite | prometheus
     prometheus: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    alerts: tuple[Mapping[str, Any], ...] = ()  # `health watch`'s handlers, as configured
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,12 +244,14 @@ def _store(cache: Path, text: bytes, data: dict[str, Any], *, valid: bool) -> No
     write_json(cache, entry)
 
 
-def _health(metrics: Mapping[str, Any], health: Mapping[str, Any]) -> HealthSettings:
+def _health(metrics: Mapping[str, Any], health: Mapping[str, Any],
+            alerts: list[Any]) -> HealthSettings:  # fmt: skip
     return HealthSettings(
         str(metrics.get("path", DEFAULT_METRICS_PATH)),
         MappingProxyType(dict(health.get("defaults", {}))),
         str(metrics.get("source", "sqlite")),
         MappingProxyType(dict(metrics.get("prometheus", {}))),
+        tuple(MappingProxyType(dict(a)) for a in alerts),
     )
 
 
@@ -300,6 +303,6 @@ def _settings(data: Mapping[str, Any], source: str, line_of: Any) -> Settings:
         compatibility_profile=str(data.get("compatibility_profile", "template")),
         compatibility_rules=data.get("compatibility_rules"),
         docs=DocsSettings(**data.get("docs", {})),
-        health=_health(data.get("metrics", {}), data.get("health", {})),
+        health=_health(data.get("metrics", {}), data.get("health", {}), data.get("alerts", [])),
         source=source,
     )

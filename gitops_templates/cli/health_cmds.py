@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -10,8 +11,11 @@ from gitops_templates.cli._context import AppContext, json_option, pass_app
 from gitops_templates.cli._output import emit_json, note, out
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
     from gitops_templates.health.check import HealthReport, VersionHealth
     from gitops_templates.health.report import HealthHistory
+    from gitops_templates.health.watch import Evaluation
 
 _COLOURS = {"healthy": "green", "degraded": "yellow", "critical": "red", "no-data": "blue"}
 
@@ -164,3 +168,77 @@ def show_history(history: HealthHistory) -> None:
             values = [value for _, value in series.points]
             last = f"{values[-1]:.4g}" if values else "no data"
             out(f"  {series.name:<16} {last:>10}  {sparkline(values)}")
+
+
+@health.command("watch")
+@click.argument("ids", nargs=-1, metavar="[ID]...")
+@click.option("--interval", default="60s", show_default=True, metavar="DURATION",
+              help="Time between evaluations.")  # fmt: skip
+@click.option("--iterations", type=click.IntRange(min=1), metavar="N",
+              help="Stop after N evaluations (default: until interrupted).")  # fmt: skip
+@click.option("--auto-rollback", "after", type=click.IntRange(1, 1000), metavar="N",
+              help="Roll back a current version critical in its last N evaluations.")  # fmt: skip
+@click.option("--push", is_flag=True, help="With --auto-rollback: push the rollback.")
+@json_option
+@pass_app
+def watch(app: AppContext, ids: tuple[str, ...], interval: str, iterations: int | None,
+          after: int | None, push: bool, as_json: bool) -> None:  # fmt: skip
+    """Check health continuously; alert on status changes (`alerts:` in the config).
+
+    Every evaluation is stored. Ctrl-C stops it cleanly.
+    """
+    from gitops_templates.health.core.checks import parse_duration
+
+    try:
+        seconds = parse_duration(interval)
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--interval") from None
+    handlers = app.catalog.workspace.settings.health.alerts
+    show = _json_evaluation if as_json else partial(_show_evaluation, handlers=handlers)
+    try:
+        done = app.catalog.health_watch(ids, interval=seconds, iterations=iterations,
+                                        on_evaluation=show, auto_rollback=after,
+                                        push=push)  # fmt: skip
+    except KeyboardInterrupt:
+        note("stopped")
+        return
+    note(f"{done} evaluation(s)")
+
+
+def _json_evaluation(evaluation: Evaluation) -> None:
+    import json
+
+    from gitops_templates.core.jsonform import to_json
+
+    out(json.dumps(to_json(evaluation), ensure_ascii=False))
+
+
+def _show_evaluation(evaluation: Evaluation, handlers: Sequence[Mapping[str, Any]]) -> None:
+    from datetime import UTC, datetime
+
+    report = evaluation.report
+    stamp = datetime.fromtimestamp(report.checked_at, tz=UTC).strftime("%Y-%m-%d %H:%M:%S")
+    summary = ", ".join(f"{v.template}@{v.version} {v.status}" for v in report.versions
+                        if v.version) or "no version in use"  # fmt: skip
+    out(f"{stamp}  {report.status}: {summary}")
+    kinds = {h["type"] for h in handlers} or {"stdout"}
+    for alert in evaluation.alerts:
+        line = (f"{alert.template}@{alert.version}: {alert.previous} -> {alert.status}"
+                f" (score {alert.score if alert.score is not None else '-'})")  # fmt: skip
+        if "stdout" in kinds:
+            out(click.style(f"ALERT {line}", fg=_COLOURS.get(alert.status), bold=True))
+        if "github" in kinds:
+            _annotate(alert.status, line)
+    for delivery in evaluation.deliveries:
+        if not delivery.ok:
+            note(f"alert handler {delivery.handler} failed: {delivery.detail}")
+    for done in report.recoveries:
+        out(f"auto-rollback {done.template}@{done.version}: {done.action}  {done.detail}")
+
+
+def _annotate(status: str, line: str) -> None:
+    from gitops_templates.cli._github import Annotations
+
+    notes = Annotations()
+    notes.add("error" if status == "critical" else "warning", line, title="health")
+    notes.close()
