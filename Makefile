@@ -58,6 +58,7 @@ bench: $(VENV)/.installed
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/hooks.py
 	$(PY) benchmarks/rendering.py
+	$(PY) benchmarks/health.py
 
 wheel: $(VENV)/.installed-test
 	$(PY) -m build --wheel --outdir dist .

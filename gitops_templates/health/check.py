@@ -141,4 +141,4 @@ def _series(source: Source, check: Check, tid: str, version: str, at: float) -> 
     span = check.for_ + check.keep_firing_for
     points = 1 if span <= 0 else POINTS
     step = span / (points - 1) if points > 1 else 0.0
-    return [source.measure(check, tid, version, at - span + i * step) for i in range(points)]
+    return source.series(check, tid, version, [at - span + i * step for i in range(points)])

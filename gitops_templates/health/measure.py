@@ -7,13 +7,15 @@ throughput    events a minute            latency     the nearest-rank quantile (
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
+from itertools import accumulate
 from typing import TYPE_CHECKING, Any, Protocol
 
 from gitops_templates.health.core import promql
 from gitops_templates.health.core.evaluate import Measurement
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from gitops_templates.catalog.workspace import Workspace
     from gitops_templates.health.core.checks import Check
@@ -30,6 +32,11 @@ class Source(Protocol):
     def measure(self, check: Check, template: str, version: str, at: float) -> Measurement:
         """The check over its window up to `at`."""
 
+    def series(
+        self, check: Check, template: str, version: str, times: Sequence[float]
+    ) -> list[Measurement]:
+        """The check at each of `times` (in order)."""
+
 
 class SqliteSource:
     """The embedded store."""
@@ -43,7 +50,24 @@ class SqliteSource:
 
     def measure(self, check: Check, template: str, version: str, at: float) -> Measurement:
         """See the module."""
-        return measure(self.store, check, template, version, at)
+        return self.series(check, template, version, [at])[0]
+
+    def series(
+        self, check: Check, template: str, version: str, times: Sequence[float]
+    ) -> list[Measurement]:
+        """Every moment from one scan of the events they reach (overlapping windows)."""
+        rows = self.store.events_between(template, version, min(times) - check.window,
+                                         max(times))  # fmt: skip
+        stamps = [r[0] for r in rows]
+        failed = list(accumulate((1 - r[1] for r in rows), initial=0))
+        found = []
+        for at in times:
+            lo, hi = bisect_right(stamps, at - check.window), bisect_right(stamps, at)
+            if check.type == "latency":
+                found.append(_quantile(at, [r[2] for r in rows[lo:hi]], check.quantile))
+            else:
+                found.append(_ratio(check, at, hi - lo, failed[hi] - failed[lo]))
+        return found
 
 
 class PrometheusSource:
@@ -58,6 +82,12 @@ class PrometheusSource:
         found = self.client.query(promql.versions(self.names, template, now - since), now)
         label = self.names.label("version")
         return sorted({labels[label] for labels, _ in found if labels.get(label)})
+
+    def series(
+        self, check: Check, template: str, version: str, times: Sequence[float]
+    ) -> list[Measurement]:
+        """One instant query (or three) per moment."""
+        return [self.measure(check, template, version, at) for at in times]
 
     def measure(self, check: Check, template: str, version: str, at: float) -> Measurement:
         """See the module."""
@@ -113,17 +143,18 @@ def _names(data: Mapping[str, Any]) -> promql.Names:
                         labels=dict(data.get("labels", {})))  # fmt: skip
 
 
-def measure(
-    store: MetricsStore, check: Check, template: str, version: str, at: float
-) -> Measurement:
-    """The check's value over the `window` seconds up to `at`."""
-    start = at - check.window
-    if check.type == "latency":
-        value, samples = store.quantile(template, version, start, at, check.quantile)
-        return Measurement(at, value, samples)
-    count, errors = store.counts(template, version, start, at)
+def _ratio(check: Check, at: float, count: int, errors: int) -> Measurement:
+    """Availability, error rate or throughput from the events in one window."""
     if not count:
         return Measurement(at, 0.0 if check.type == "throughput" else None, 0)
     value = {"error_rate": errors / count, "availability": 1 - errors / count,
              "throughput": count / (check.window / 60)}[check.type]  # fmt: skip
     return Measurement(at, value, count)
+
+
+def _quantile(at: float, latencies: list[float | None], q: float) -> Measurement:
+    """The nearest-rank `q` quantile of the latencies in one window."""
+    known = sorted(v for v in latencies if v is not None)
+    if not known:
+        return Measurement(at, None, 0)
+    return Measurement(at, known[max(1, math.ceil(q * len(known))) - 1], len(known))

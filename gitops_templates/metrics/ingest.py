@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from gitops_templates.catalog.workspace import Workspace
-    from gitops_templates.metrics.sqlite import MetricsStore
+    from gitops_templates.metrics.sqlite import MetricsStore, Row
 
 BATCH = 20_000
 FIELDS = ("time", "template", "version", "ok", "latency_ms", "instance")
@@ -56,6 +56,32 @@ def event(row: dict[str, Any], where: str) -> Event:
     except (ValueError, TypeError, OverflowError) as err:
         raise InvalidInputError(f"{where}: {err}", problems=(Problem(str(err), file=where),),
                                 hint="fields: " + ", ".join(FIELDS)) from None  # fmt: skip
+
+
+_NUMBERS = (int, float)
+
+
+def plain_row(row: dict[str, Any]) -> Row | None:
+    """The common JSONL line (numbers, booleans, short strings) as a row, checked quickly.
+
+    None for anything else: then `event` checks it the slow way, with its messages.
+    """
+    at: Any = row.get("time")
+    latency: Any = row.get("latency_ms")
+    tid, version, ok, instance = (row.get(k) for k in ("template", "version", "ok", "instance"))
+    if (type(at) not in _NUMBERS or not -_HUGE < at < _HUGE or type(ok) is not bool
+            or type(tid) is not str or type(version) is not str
+            or not 0 < len(tid) <= 200 or not 0 < len(version) <= 200):  # fmt: skip
+        return None
+    if latency is not None and (type(latency) not in _NUMBERS or not 0 <= latency < _HUGE):
+        return None
+    if instance is not None and (type(instance) is not str or not instance):
+        return None
+    return (float(at), tid, version, instance, 1 if ok else 0,
+            None if latency is None else float(latency))  # fmt: skip
+
+
+_HUGE = 1e300  # finite, and not NaN (NaN fails every comparison)
 
 
 def _text(row: dict[str, Any], name: str) -> str:
@@ -107,17 +133,17 @@ def _latency(value: Any) -> float | None:
 def import_file(store: MetricsStore, path: Path) -> ImportResult:
     """Stream `path` (JSONL, or CSV by its `.csv` suffix) into the store, in batches."""
     stored = 0
-    batch: list[Event] = []
-    for item in _events(path):
+    batch: list[Row] = []
+    for item in _rows(path):
         batch.append(item)
         if len(batch) >= BATCH:
-            stored += store.add(batch)
+            stored += store.add_rows(batch)
             batch = []
-    stored += store.add(batch)
+    stored += store.add_rows(batch)
     return ImportResult(stored, str(store.path))
 
 
-def _events(path: Path) -> Iterator[Event]:
+def _rows(path: Path) -> Iterator[Row]:
     try:
         handle = path.open(encoding="utf-8", newline="")
     except OSError as err:
@@ -125,26 +151,42 @@ def _events(path: Path) -> Iterator[Event]:
     with handle:
         try:
             if path.suffix.lower() == ".csv":
-                yield from _csv_events(handle, path)
+                yield from map(_row, _csv_events(handle, path))
             else:
-                yield from _jsonl_events(handle, path)
+                yield from _jsonl_rows(handle, path)
         except UnicodeDecodeError as err:
             raise InvalidInputError(f"{path}: not UTF-8 text ({err.reason})") from None
 
 
-def _jsonl_events(lines: Any, path: Path) -> Iterator[Event]:
+def _jsonl_rows(lines: Any, path: Path) -> Iterator[Row]:
+    decode = json.JSONDecoder().raw_decode
     for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
         try:
-            row = json.loads(line)
-        except (ValueError, RecursionError) as err:
-            problem = Problem(f"not JSON ({err})", file=str(path), line=number)
-            raise InvalidInputError(f"{where}: not JSON ({err})", problems=(problem,)) from None
-        if not isinstance(row, dict):
-            raise InvalidInputError(f"{where}: expected a JSON object per line")
-        yield event(row, where)
+            row, end = decode(line)
+        except ValueError:
+            row, end = None, 0
+        fast = plain_row(row) if type(row) is dict and not line[end:].strip() else None
+        if fast is not None:
+            yield fast
+        elif line.strip():
+            yield _row(_slow(line, f"{path}:{number}", path, number))
+
+
+def _slow(line: str, where: str, path: Path, number: int) -> Event:
+    """A line the fast path did not take: parsed and checked with full messages."""
+    try:
+        row = json.loads(line)
+    except (ValueError, RecursionError) as err:
+        problem = Problem(f"not JSON ({err})", file=str(path), line=number)
+        raise InvalidInputError(f"{where}: not JSON ({err})", problems=(problem,)) from None
+    if not isinstance(row, dict):
+        raise InvalidInputError(f"{where}: expected a JSON object per line")
+    return event(row, where)
+
+
+def _row(item: Event) -> Row:
+    return (item.time, item.template, item.version, item.instance, int(item.ok),
+            item.latency_ms)  # fmt: skip
 
 
 def _csv_events(lines: Any, path: Path) -> Iterator[Event]:

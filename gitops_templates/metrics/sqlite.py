@@ -9,10 +9,9 @@ for trends and `for:` across runs. Every write is one transaction: all of it or 
 
 from __future__ import annotations
 
-import math
 import sqlite3
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from gitops_templates.errors import InvalidInputError
 
@@ -23,13 +22,14 @@ if TYPE_CHECKING:
     from gitops_templates.catalog.workspace import Workspace
 
 Evaluation = tuple[float, str, str, str, "float | None", int, str]
+Row = tuple[float, str, str, "str | None", int, "float | None"]
 SCHEMA_VERSION = 1
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
     time REAL NOT NULL, template TEXT NOT NULL, version TEXT NOT NULL,
     instance TEXT, ok INTEGER NOT NULL CHECK (ok IN (0, 1)), latency_ms REAL
 );
-CREATE INDEX IF NOT EXISTS events_by_version ON events (template, version, time);
+CREATE INDEX IF NOT EXISTS events_by_version ON events (template, version, time, ok, latency_ms);
 CREATE TABLE IF NOT EXISTS evaluations (
     time REAL NOT NULL, template TEXT NOT NULL, version TEXT NOT NULL, check_name TEXT NOT NULL,
     value REAL, samples INTEGER NOT NULL, state TEXT NOT NULL
@@ -95,8 +95,11 @@ class MetricsStore:
 
     def add(self, events: Iterable[Event]) -> int:
         """Insert events in one transaction; how many."""
-        rows = [(e.time, e.template, e.version, e.instance, int(e.ok), e.latency_ms)
-                for e in events]  # fmt: skip
+        return self.add_rows([(e.time, e.template, e.version, e.instance, int(e.ok),
+                               e.latency_ms) for e in events])  # fmt: skip
+
+    def add_rows(self, rows: list[Row]) -> int:
+        """Insert (time, template, version, instance, ok, latency_ms) rows in one transaction."""
         db = self.connect()
         with _transaction(db):
             db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)", rows)
@@ -119,31 +122,16 @@ class MetricsStore:
         )
         return [str(v) for (v,) in rows]
 
-    def counts(self, template: str, version: str, start: float, end: float) -> tuple[int, int]:
-        """(events, errors) of a version in (start, end]."""
-        count, errors = self._one("COUNT(*), TOTAL(1 - ok)", (template, version, start, end))
-        return int(count), int(errors)
-
-    def quantile(
-        self, template: str, version: str, start: float, end: float, q: float
-    ) -> tuple[float | None, int]:
-        """(the nearest-rank `q` quantile of the latencies in (start, end], how many)."""
-        key = (template, version, start, end)
-        (count,) = self._one("COUNT(latency_ms)", key)
-        if not count:
-            return None, 0
-        rank = max(1, math.ceil(q * count))
-        (value,) = self._one("latency_ms", key, "AND latency_ms IS NOT NULL ORDER BY "
-                             "latency_ms LIMIT 1 OFFSET ?", (rank - 1,))  # fmt: skip
-        return float(value), int(count)
-
-    def _one(self, columns: str, key: tuple[str, str, float, float], tail: str = "",
-             extra: tuple[object, ...] = ()) -> tuple[Any, ...]:  # fmt: skip
-        """One row over the events of a version in (start, end]; `columns` are ours."""
-        sql = (f"SELECT {columns} FROM events WHERE template = ? AND version = ? "  # noqa: S608
-               f"AND time > ? AND time <= ? {tail}")  # fmt: skip
-        row: tuple[Any, ...] = self.connect().execute(sql, (*key, *extra)).fetchone()
-        return row
+    def events_between(
+        self, template: str, version: str, start: float, end: float
+    ) -> list[tuple[float, int, float | None]]:
+        """(time, ok, latency_ms) of a version's events in (start, end], by time."""
+        rows = self.connect().execute(
+            "SELECT time, ok, latency_ms FROM events WHERE template = ? AND version = ? "
+            "AND time > ? AND time <= ? ORDER BY time",
+            (template, version, start, end),
+        )
+        return rows.fetchall()
 
     def record_evaluations(
         self, rows: Iterable[tuple[float, str, str, str, float | None, int, str]]
