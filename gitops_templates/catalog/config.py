@@ -53,6 +53,9 @@ class HealthSettings:
     source: str = "sqlite"  # sqlite | prometheus
     prometheus: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     alerts: tuple[Mapping[str, Any], ...] = ()  # `health watch`'s handlers, as configured
+    no_data: str = "no-data"  # the status of a version without enough data
+    auto_rollback: int | None = None  # evaluations a current version must be critical in
+    auto_rollback_push: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +255,9 @@ def _health(metrics: Mapping[str, Any], health: Mapping[str, Any],
         str(metrics.get("source", "sqlite")),
         MappingProxyType(dict(metrics.get("prometheus", {}))),
         tuple(MappingProxyType(dict(a)) for a in alerts),
+        str(health.get("no_data", "no-data")),
+        health.get("auto_rollback", {}).get("after"),
+        bool(health.get("auto_rollback", {}).get("push", False)),
     )
 
 

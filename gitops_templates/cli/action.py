@@ -85,6 +85,13 @@ STEPS = {
         ("lint-commits",), lambda c, p: c.lint_commits(p["rev_range"]), "hook_cmds:show_range_lint"
     ),
     "test": Step(("test",), _test, "testing_cmds:show_tests"),
+    "health check": Step(
+        ("health", "check"),
+        lambda c, p: c.health(
+            p["ids"], version=p["version"], auto_rollback=p["after"], push=p["push"]
+        ),
+        "health_cmds:show_health",
+    ),
 }
 
 
@@ -161,8 +168,12 @@ def _parse(words: tuple[str, ...], extra: list[str]) -> dict[str, Any]:
 
     command = cli.get_command(click.Context(cli), words[0])
     assert command is not None, words
-    args = [*words[1:], *extra]  # the app's help names: click caches a command's help option
-    with command.make_context(words[0], args, help_option_names=["-h", "--help"]) as ctx:
+    rest = list(words[1:])
+    if isinstance(command, click.Group):  # `health check`: the subcommand parses the rest
+        command = command.get_command(click.Context(command), rest.pop(0))
+        assert command is not None, words
+    args = [*rest, *extra]  # the app's help names: click caches a command's help option
+    with command.make_context(words[-1], args, help_option_names=["-h", "--help"]) as ctx:
         return dict(ctx.params)
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from gitops_templates.core.jsonform import JsonDocument
-from gitops_templates.errors import ExitCode
+from gitops_templates.errors import ExitCode, Problem
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -67,6 +67,18 @@ class HealthReport(JsonDocument):
         return max((v.status for v in self.versions), key=ORDER.index, default="no-data")
 
     @property
+    def problems(self) -> tuple[Problem, ...]:
+        """Each critical version, with its critical checks (annotations in CI)."""
+        found = []
+        for v in self.versions:
+            if v.status == "critical":
+                why = ", ".join(f"{c.name} {c.value:.4g}" for c in v.checks
+                                if c.state == "critical" and c.value is not None)  # fmt: skip
+                found.append(Problem(f"{v.template}@{v.version} is critical"
+                                     + (f": {why}" if why else ""), rule="health"))  # fmt: skip
+        return tuple(found)
+
+    @property
     def exit_code(self) -> ExitCode:
         """7 when a version is critical."""
         return ExitCode.UNHEALTHY if self.status == "critical" else ExitCode.OK
@@ -78,8 +90,8 @@ def health_check(
 ) -> HealthReport:  # fmt: skip
     """Check every version in use of the templates `ids` (all with checks when empty).
 
-    With `auto_rollback` N, a current version critical in its last N evaluations is
-    rolled back (`health/recovery.py`).
+    With `auto_rollback` N (or `health.auto_rollback` in the config), a current version
+    critical in its last N evaluations is rolled back (`health/recovery.py`).
     """
     from gitops_templates.health.measure import open_source
     from gitops_templates.metrics.sqlite import open_store
@@ -87,22 +99,24 @@ def health_check(
     at = time.time() if now is None else now
     store = open_store(ws)  # the evaluations' history, whatever the source
     source = open_source(ws, store)
+    policy = ws.settings.health.no_data
     found: list[VersionHealth] = []
     for tid, checks in declared_checks(ws, ids).items():
         reach = max(c.window + c.for_ + c.keep_firing_for for c in checks)
         versions = [version] if version else source.versions(tid, at - reach, at)
         if not versions:
-            found.append(VersionHealth(tid, None, "no-data", None, 0.0, ()))
-        found += [_version_health(store, source, tid, v, checks, at) for v in versions]
+            found.append(VersionHealth(tid, None, policy, None, 0.0, ()))
+        found += [_version_health(store, source, tid, v, checks, at, policy) for v in versions]
     found.sort(key=lambda v: (-ORDER.index(v.status), v.template, v.version or ""))
     report = HealthReport(at, tuple(found))
-    if auto_rollback:
+    after = auto_rollback or ws.settings.health.auto_rollback
+    if after:
         from dataclasses import replace
 
         from gitops_templates.health.recovery import auto_rollback as recover
 
-        report = replace(report, recoveries=recover(ws, report, store, after=auto_rollback,
-                                                    push=push))  # fmt: skip
+        push = push or ws.settings.health.auto_rollback_push
+        report = replace(report, recoveries=recover(ws, report, store, after=after, push=push))
     return report
 
 
@@ -122,7 +136,7 @@ def declared_checks(ws: Workspace, ids: Sequence[str]) -> dict[str, tuple[Check,
 
 
 def _version_health(store: MetricsStore, source: Source, tid: str, version: str,
-                    checks: Sequence[Check], at: float) -> VersionHealth:  # fmt: skip
+                    checks: Sequence[Check], at: float, policy: str) -> VersionHealth:  # fmt: skip
     from gitops_templates.health.core.evaluate import evaluate_check, verdict
     from gitops_templates.health.core.trends import trend
 
@@ -131,7 +145,7 @@ def _version_health(store: MetricsStore, source: Source, tid: str, version: str,
                              for r in results)  # fmt: skip
     fitted = [trend(c, store.history(tid, version, c.name, TREND_POINTS)) for c in checks]
     trends = [found for found in fitted if found is not None]
-    judged = verdict(results)
+    judged = verdict(results, policy)
     store.record_verdict(at, tid, version, judged.status, judged.score)
     return VersionHealth(tid, version, judged.status, judged.score, judged.coverage,
                          tuple(results), tuple(trends))  # fmt: skip

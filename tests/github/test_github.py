@@ -413,3 +413,20 @@ def test_help_in_the_actions_arguments_prints_help(catalog: RepoBuilder, tmp_pat
     code, stdout, _, _ = run_action(catalog.path, tmp_path / "a", "status", "--help")
     assert code == 0
     assert "Usage: status" in stdout
+
+
+def test_the_action_checks_health_with_annotations_and_a_summary(catalog: RepoBuilder,
+                                                                 tmp_path: Path):  # fmt: skip
+    meta = catalog.path / "templates/web/template.yaml"
+    meta.write_text(meta.read_text() + "health:\n  checks:\n    - {name: errors, type: "
+                    "error_rate, critical: 0.05, window: 1h, min_samples: 5}\n")  # fmt: skip
+    import time as clock
+
+    from gitops_templates import Catalog
+
+    for i in range(10):
+        Catalog(catalog.path).record_event("web", "0.1.0", ok=i % 2 == 0, time=clock.time() - i)
+    code, stdout, _, summary = run_action(catalog.path, tmp_path / "a", "health check")
+    assert code == 7, stdout
+    assert "::error title=health::web@0.1.0 is critical: errors 0.5" in stdout
+    assert "| web | 0.1.0 | critical | 0 |" in summary

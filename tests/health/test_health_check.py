@@ -216,3 +216,18 @@ def test_sparklines_and_mermaid_text_are_safe():
     assert 'title "web"' in chart
     assert 'x-axis ["b"]' in chart
     assert mermaid_scores("x", ["a"], [None]) == ""
+
+
+def test_the_no_data_policy_and_auto_rollback_from_the_config(released: RepoBuilder, cli: Cli,
+                                                              tmp_path: Path):  # fmt: skip
+    released.write({"gitops-templates.yaml": "health:\n  no_data: critical\n"
+                    "  auto_rollback: {after: 1}\n"})  # fmt: skip
+    feed = tmp_path / "events.jsonl"
+    events(feed, "1.1.0", errors_from=0, rate=0.0, count=5)  # too few events
+    cli("metrics", "import", str(feed))
+    report = Catalog(released.path).health(now=NOW)
+    [version] = report.versions
+    assert (version.status, report.exit_code) == ("critical", 7)  # the policy says so
+    [done] = report.recoveries  # the config asked for auto-rollback...
+    assert (done.action, done.detail) == ("skipped", "no data: a version without data is "
+                                          "never rolled back")  # fmt: skip

@@ -179,3 +179,17 @@ def test_prometheus_errors_are_exit_4_with_its_own_text(prometheus: str, catalog
     )
     result = cli("health", "check", code=4)
     assert "cannot reach Prometheus at http://127.0.0.1:" in result.stderr
+
+
+def test_a_check_with_its_own_promql(catalog: RepoBuilder, prometheus: str):
+    meta = catalog.path / "templates/web/template.yaml"
+    meta.write_text(meta.read_text() + "    - {name: own, type: error_rate, critical: 0.5, query: "
+                    "'sum(increase(gitops_template_uses_total{template=\"$template\","
+                    "version=\"$version\",outcome=\"ok\"}[$window])) / 1000'}\n")  # fmt: skip
+    (catalog.path / "gitops-templates.yaml").write_text(
+        f"metrics:\n  source: prometheus\n  prometheus: {{url: '{prometheus}'}}\n"
+    )
+    report = Catalog(catalog.path).health(now=NOW)
+    own = {v.version: next(c for c in v.checks if c.name == "own") for v in report.versions}
+    assert own["1.0.0"].value == pytest.approx(1.08, rel=0.05)  # ~1080 ok uses in 10 minutes
+    assert own["1.0.0"].state == "critical"

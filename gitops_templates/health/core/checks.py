@@ -46,6 +46,7 @@ class Check:
     min_samples: int = 10
     weight: float = 1.0
     quantile: float = 0.95  # latency only
+    query: str | None = None  # PromQL for the Prometheus source ($template, $version, $window)
 
     @property
     def lower_is_worse(self) -> bool:
@@ -92,6 +93,7 @@ def _check(entry: Mapping[str, Any]) -> Check:
         min_samples=int(entry["min_samples"]),
         weight=float(entry["weight"]),
         quantile=float(entry.get("quantile", 0.95)),
+        query=entry.get("query") if isinstance(entry.get("query"), str) else None,
     )
 
 

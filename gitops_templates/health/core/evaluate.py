@@ -138,8 +138,11 @@ class Verdict:
     coverage: float  # the share of the checks' weight that has data
 
 
-def verdict(results: Sequence[CheckResult]) -> Verdict:
-    """Score and status of a version from its checks (see the module)."""
+def verdict(results: Sequence[CheckResult], no_data: str = "no-data") -> Verdict:
+    """Score and status of a version from its checks (see the module).
+
+    A version without enough data gets the `no_data` status (no-data, degraded, critical).
+    """
     total = sum(r.weight for r in results)
     scored = [r for r in results if r.state != "no-data" and r.score is not None]
     covered = sum(r.weight for r in scored)
@@ -154,5 +157,5 @@ def verdict(results: Sequence[CheckResult]) -> Verdict:
     if any(r.state == "critical" for r in results):
         return Verdict(score, "critical", coverage)
     if coverage < 0.5 or score is None:
-        return Verdict(score, "no-data", coverage)
+        return Verdict(score, no_data, coverage)
     return Verdict(score, "healthy" if score >= HEALTHY_FROM else "degraded", coverage)

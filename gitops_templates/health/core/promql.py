@@ -77,3 +77,9 @@ def versions(names: Names, template: str, window: float) -> str:
     """The versions of a template with uses in the window, one series each."""
     uses = selector(names, names.uses, template=template)
     return f"sum by ({names.label('version')}) (increase({uses}[{span(window)}])) > 0"
+
+
+def custom(query: str, template: str, version: str, window: float) -> str:
+    """A check's own PromQL with `$template`, `$version` (escaped) and `$window` filled in."""
+    return (query.replace("$template", escape(template)).replace("$version", escape(version))
+            .replace("$window", span(window)))  # fmt: skip
