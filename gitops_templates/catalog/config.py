@@ -54,6 +54,8 @@ class HealthSettings:
     prometheus: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     alerts: tuple[Mapping[str, Any], ...] = ()  # `health watch`'s handlers, as configured
     no_data: str = "no-data"  # the status of a version without enough data
+    command: tuple[str, ...] = ()  # the `command` source's program and arguments
+    command_timeout: str = "30s"
     auto_rollback: int | None = None  # evaluations a current version must be critical in
     auto_rollback_push: bool = False
 
@@ -249,15 +251,18 @@ def _store(cache: Path, text: bytes, data: dict[str, Any], *, valid: bool) -> No
 
 def _health(metrics: Mapping[str, Any], health: Mapping[str, Any],
             alerts: list[Any]) -> HealthSettings:  # fmt: skip
+    rollback = health.get("auto_rollback", {})
     return HealthSettings(
-        str(metrics.get("path", DEFAULT_METRICS_PATH)),
-        MappingProxyType(dict(health.get("defaults", {}))),
-        str(metrics.get("source", "sqlite")),
-        MappingProxyType(dict(metrics.get("prometheus", {}))),
-        tuple(MappingProxyType(dict(a)) for a in alerts),
-        str(health.get("no_data", "no-data")),
-        health.get("auto_rollback", {}).get("after"),
-        bool(health.get("auto_rollback", {}).get("push", False)),
+        metrics_path=str(metrics.get("path", DEFAULT_METRICS_PATH)),
+        defaults=MappingProxyType(dict(health.get("defaults", {}))),
+        source=str(metrics.get("source", "sqlite")),
+        prometheus=MappingProxyType(dict(metrics.get("prometheus", {}))),
+        alerts=tuple(MappingProxyType(dict(a)) for a in alerts),
+        no_data=str(health.get("no_data", "no-data")),
+        command=tuple(str(a) for a in metrics.get("command", ())),
+        command_timeout=str(metrics.get("command_timeout", "30s")),
+        auto_rollback=rollback.get("after"),
+        auto_rollback_push=bool(rollback.get("push", False)),
     )
 
 

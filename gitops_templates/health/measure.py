@@ -120,9 +120,65 @@ class PrometheusSource:
         return None if value is None or math.isnan(value) else value
 
 
+class CommandSource:
+    """A configured command answers (see `metrics/command.py` and the README)."""
+
+    def __init__(self, argv: list[str], timeout: float) -> None:
+        self.argv = argv
+        self.timeout = timeout
+
+    def versions(self, template: str, since: float, now: float) -> list[str]:
+        """The versions the command says are in use."""
+        from gitops_templates.metrics.command import ask
+
+        found = ask(self.argv, {"template": template, "since": since, "now": now},
+                    self.timeout).get("versions")  # fmt: skip
+        return sorted({str(v) for v in found}) if isinstance(found, list) else []
+
+    def measure(self, check: Check, template: str, version: str, at: float) -> Measurement:
+        """See `series`."""
+        return self.series(check, template, version, [at])[0]
+
+    def series(
+        self, check: Check, template: str, version: str, times: Sequence[float]
+    ) -> list[Measurement]:
+        """One question for all the moments.
+
+        The answer holds, under the check's name, a list of {value, samples} (one a
+        moment), or one object for the last moment only (the earlier have no data).
+        """
+        from gitops_templates.metrics.command import ask
+
+        question = {"template": template, "version": version, "times": list(times),
+                    "check": {"name": check.name, "type": check.type, "window": check.window,
+                              "quantile": check.quantile}}  # fmt: skip
+        answer = ask(self.argv, question, self.timeout).get(check.name)
+        points = answer if isinstance(answer, list) else [None] * (len(times) - 1) + [answer]
+        return [_answered(at, point) for at, point in zip(times, points, strict=False)] + [
+            Measurement(at, None, 0) for at in times[len(points):]]  # fmt: skip
+
+
+def _answered(at: float, point: Any) -> Measurement:
+    value = point.get("value") if isinstance(point, dict) else None
+    samples = point.get("samples", 0) if isinstance(point, dict) else 0
+    if not isinstance(value, int | float) or isinstance(value, bool) or math.isnan(value):
+        return Measurement(at, None, 0)
+    return Measurement(at, float(value), int(samples) if isinstance(samples, int) else 0)
+
+
 def open_source(ws: Workspace, store: MetricsStore) -> Source:
     """The configured source (`metrics.source`): the store, or Prometheus."""
     settings = ws.settings.health
+    if settings.source == "command":
+        from gitops_templates.errors import ConfigError
+        from gitops_templates.health.core.checks import parse_duration
+
+        if not settings.command:
+            raise ConfigError(
+                "metrics.source is command, but metrics.command is not set",
+                hint="metrics: {source: command, command: [my-metrics, --json]}",
+            )
+        return CommandSource(list(settings.command), parse_duration(settings.command_timeout))
     if settings.source != "prometheus":
         return SqliteSource(store)
     if "url" not in settings.prometheus:
