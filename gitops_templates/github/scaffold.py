@@ -119,6 +119,34 @@ jobs:
         run: echo "released $RELEASED"
 """
 
+HEALTH = """\
+# Written by `gitops-templates init --github`. A runner keeps no SQLite file between runs:
+# point `metrics.source` at Prometheus (or a command) in gitops-templates.yaml first.
+# To roll back what stays critical, add `args: --auto-rollback 3 --push` below and give
+# the job `contents: write`.
+name: templates (health)
+on:
+  schedule:
+    - cron: "17 * * * *"
+  workflow_dispatch:
+permissions:
+  contents: read
+concurrency:
+  group: ${{{{ github.workflow }}}}
+  cancel-in-progress: false
+jobs:
+  health:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v5
+        with:
+          fetch-depth: 0
+      - name: Health of the versions in use (annotations, job summary; exit 7 when critical)
+        uses: {action}
+        with:
+          command: health check
+"""
+
 PRE_COMMIT = """\
 # Written by `gitops-templates init --pre-commit`; then run:
 #   pre-commit install --hook-type commit-msg --hook-type pre-commit
@@ -135,6 +163,7 @@ repos:
 WORKFLOWS = {
     ".github/workflows/templates-pr.yml": PULL_REQUEST,
     ".github/workflows/templates-release.yml": RELEASE,
+    ".github/workflows/templates-health.yml": HEALTH,
 }
 
 

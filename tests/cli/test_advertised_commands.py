@@ -179,7 +179,7 @@ def test_every_advertised_command_exists():
     assert {("hook", "commit-msg"), ("hooks", "install"), ("hook", "pre-receive"),
             ("hook", "pre-push")} <= names  # fmt: skip
     actions = {command for where, command, _ in found if " command: " in where}
-    assert actions == {"validate", "lint-commits", "plan", "docs", "release", "test"}
+    assert actions == {"validate", "lint-commits", "plan", "docs", "release", "test", "health"}
 
 
 def test_only_the_planned_rows_of_the_capability_table_are_left_out():

@@ -60,7 +60,8 @@ def catalog(repo: RepoBuilder, cli: Cli) -> RepoBuilder:
 def test_init_github_writes_workflows_that_lint_clean(catalog: RepoBuilder, cli: Cli):
     result = cli.json("init", "--github", "--pre-commit", "--action", "acme/gitops-templates@v1")
     written = sorted(result["written"])
-    assert written == [".github/workflows/templates-pr.yml",
+    assert written == [".github/workflows/templates-health.yml",
+                       ".github/workflows/templates-pr.yml",
                        ".github/workflows/templates-release.yml", ".gitignore",
                        ".pre-commit-config.yaml", "gitops-templates.yaml"]  # fmt: skip
     workflows = sorted((catalog.path / ".github/workflows").glob("*.yml"))
