@@ -110,6 +110,7 @@ def _context(
         "usage_values": _yaml((examples[0].get("values") if examples else None) or {}),
         "files": [f for f in meta.get("files") or [] if isinstance(f, dict)],
         "health": _yaml(meta["health"]) if meta.get("health") else None,
+        "health_checks": _health_checks(meta.get("health")),
         "migrations": [_yaml(m) for m in meta.get("migrations") or []],
         "versions": history,
         "yanked": to_json(yanked),
@@ -222,3 +223,11 @@ def _yaml(value: Any) -> str:
     from gitops_templates.catalog.yamlio import dump_yaml
 
     return dump_yaml(value, width=88).rstrip()
+
+
+def _health_checks(health: Any) -> list[dict[str, str]]:
+    """Each declared health check as table cells (as written; defaults left to the config)."""
+    checks = health.get("checks") if isinstance(health, dict) else None
+    keys = ("name", "type", "warning", "critical", "window", "for")
+    return [{k: "" if c.get(k) is None else str(c.get(k)) for k in keys}
+            for c in checks or () if isinstance(c, dict)]  # fmt: skip

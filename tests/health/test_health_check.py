@@ -231,3 +231,10 @@ def test_the_no_data_policy_and_auto_rollback_from_the_config(released: RepoBuil
     [done] = report.recoveries  # the config asked for auto-rollback...
     assert (done.action, done.detail) == ("skipped", "no data: a version without data is "
                                           "never rolled back")  # fmt: skip
+
+
+def test_the_generated_readme_shows_the_checks(monitored: RepoBuilder, cli: Cli):
+    cli("docs", "web")
+    readme = (monitored.path / "templates/web/README.md").read_text()
+    assert "| errors | `error_rate` | `0.02` | `0.05` | `10m` | `2m` |" in readme
+    assert "`gitops-templates health check web`" in readme
