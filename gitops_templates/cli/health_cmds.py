@@ -104,7 +104,26 @@ def check(ctx: click.Context, app: AppContext, ids: tuple[str, ...], version: st
         emit_json(report)
     else:
         show_health(report)
+    _in_actions(report)
     ctx.exit(int(report.exit_code))
+
+
+def _in_actions(report: HealthReport) -> None:
+    """Run straight in a workflow: annotations and a job summary, as the action gives."""
+    import os
+
+    if os.environ.get("GITHUB_ACTIONS") != "true":
+        return
+    from gitops_templates.cli._github import Annotations, add_summary
+    from gitops_templates.cli.action_report import annotate, summary
+
+    notes = Annotations()
+    annotate(notes, report, None)
+    notes.close()
+    try:
+        add_summary(summary("health check", int(report.exit_code), report, None))
+    except OSError as err:  # the summary is a courtesy: never the reason a run fails
+        note(f"warning: cannot write the job summary ({err.strerror})")
 
 
 def show_health(report: HealthReport) -> None:

@@ -238,3 +238,20 @@ def test_the_generated_readme_shows_the_checks(monitored: RepoBuilder, cli: Cli)
     readme = (monitored.path / "templates/web/README.md").read_text()
     assert "| errors | `error_rate` | `0.02` | `0.05` | `10m` | `2m` |" in readme
     assert "`gitops-templates health check web`" in readme
+
+
+def test_straight_in_a_workflow_it_annotates_and_summarises(
+    monitored: RepoBuilder, cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import time as clock
+
+    catalog = Catalog(monitored.path)
+    for i in range(30):  # over the last 10 minutes: errors held for the checks' `for: 2m`
+        catalog.record_event("web", "1.0.0", ok=i % 2 == 0, latency_ms=100,
+                             time=clock.time() - 20 * i)  # fmt: skip
+    summary_file = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary_file))
+    result = cli("health", "check", code=7)
+    assert "::error title=health::web@1.0.0 is critical" in result.stdout
+    assert "| web | 1.0.0 | critical |" in summary_file.read_text()
