@@ -20,6 +20,11 @@ if TYPE_CHECKING:
 _COLOURS = {"healthy": "green", "degraded": "yellow", "critical": "red", "no-data": "blue"}
 
 
+def _plain(text: object) -> str:
+    """Untrusted names (from events) without control characters: no terminal escapes."""
+    return "".join(c if c.isprintable() else "?" for c in str(text))
+
+
 @click.group()
 def metrics() -> None:
     """Events of the template versions in use (SQLite, `metrics.path`)."""
@@ -135,12 +140,13 @@ def show_health(report: HealthReport) -> None:
     for done in report.recoveries:
         colour = {"rolled-back": "yellow", "failed": "red"}.get(done.action)
         tag = f" ({done.tag})" if done.tag else ""
-        out(click.style(f"auto-rollback {done.template}@{done.version}: {done.action}{tag}",
+        out(click.style(f"auto-rollback {done.template}@{_plain(done.version)}: {done.action}{tag}",
                         fg=colour, bold=True) + f"  {done.detail}")  # fmt: skip
 
 
 def _show_version(item: VersionHealth) -> None:
-    label = f"{item.template}@{item.version}" if item.version else f"{item.template} (no events)"
+    label = (f"{_plain(item.template)}@{_plain(item.version)}" if item.version
+             else f"{_plain(item.template)} (no events)")  # fmt: skip
     score = f"score {item.score}" if item.score is not None else "no score"
     out(click.style(f"{label}: {item.status}", fg=_COLOURS[item.status], bold=True)
         + f"  {score}, coverage {item.coverage:.0%}")  # fmt: skip
@@ -181,8 +187,8 @@ def show_history(history: HealthHistory) -> None:
     for v in history.versions:
         scores = sparkline([score for _, _, score in v.verdicts], 0, 100)
         shown = v.score if v.score is not None else "-"
-        out(click.style(f"{history.template}@{v.version}: {v.status}", fg=_COLOURS[v.status],
-                        bold=True) + f"  score {shown}  {scores}")  # fmt: skip
+        head = f"{history.template}@{_plain(v.version)}: {v.status}"
+        out(click.style(head, fg=_COLOURS[v.status], bold=True) + f"  score {shown}  {scores}")
         for series in v.checks:
             values = [value for _, value in series.points]
             last = f"{values[-1]:.4g}" if values else "no data"
@@ -212,6 +218,8 @@ def watch(app: AppContext, ids: tuple[str, ...], interval: str, iterations: int 
         seconds = parse_duration(interval)
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--interval") from None
+    if not 0 <= seconds <= 86400:
+        raise click.BadParameter("at most a day (86400 s)", param_hint="--interval")
     handlers = app.catalog.workspace.settings.health.alerts
     show = _json_evaluation if as_json else partial(_show_evaluation, handlers=handlers)
     try:
@@ -237,12 +245,12 @@ def _show_evaluation(evaluation: Evaluation, handlers: Sequence[Mapping[str, Any
 
     report = evaluation.report
     stamp = datetime.fromtimestamp(report.checked_at, tz=UTC).strftime("%Y-%m-%d %H:%M:%S")
-    summary = ", ".join(f"{v.template}@{v.version} {v.status}" for v in report.versions
+    summary = ", ".join(f"{v.template}@{_plain(v.version)} {v.status}" for v in report.versions
                         if v.version) or "no version in use"  # fmt: skip
     out(f"{stamp}  {report.status}: {summary}")
     kinds = {h["type"] for h in handlers} or {"stdout"}
     for alert in evaluation.alerts:
-        line = (f"{alert.template}@{alert.version}: {alert.previous} -> {alert.status}"
+        line = (f"{alert.template}@{_plain(alert.version)}: {alert.previous} -> {alert.status}"
                 f" (score {alert.score if alert.score is not None else '-'})")  # fmt: skip
         if "stdout" in kinds:
             out(click.style(f"ALERT {line}", fg=_COLOURS.get(alert.status), bold=True))

@@ -6,7 +6,8 @@ evaluation, and the checks' `for` and `keep_firing_for` already keep states from
 flapping. Handlers (`alerts:` in the config): `stdout` and `github` are printed by the
 command; `webhook` POSTs the JSON (timeout, retries with backoff, a bearer token from an
 environment variable, never printed); `command` gets the JSON on its standard input (no
-shell). A failing handler is reported and never stops monitoring.
+shell). A webhook never follows a redirect and has a wall-clock deadline per attempt. A
+failing handler is reported and never stops monitoring.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import json
 import subprocess
 import time
 import urllib.error
-import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -75,15 +75,21 @@ def changes(versions: Sequence[VersionHealth], previous: Mapping[tuple[str, str]
 
 
 def deliver(alert: Alert, handler: Mapping[str, Any]) -> Delivery | None:
-    """Send `alert` to one webhook or command handler (None: the command prints it)."""
+    """Send `alert` to one webhook or command handler (None: the command prints it).
+
+    Whatever a handler does wrong is its failed delivery, never the monitor's error.
+    """
     wanted = handler.get("statuses")
     if wanted and alert.status not in wanted:
         return None
     kind = handler["type"]
-    if kind == "webhook":
-        return _webhook(alert, handler)
-    if kind == "command":
-        return _command(alert, handler)
+    try:
+        if kind == "webhook":
+            return _webhook(alert, handler)
+        if kind == "command":
+            return _command(alert, handler)
+    except Exception as err:  # a handler's fault, whatever its class
+        return Delivery(str(kind), False, f"{type(err).__name__}: {err}"[:300])
     return None
 
 
@@ -96,8 +102,10 @@ def _timeout(handler: Mapping[str, Any]) -> float:
 def _webhook(alert: Alert, handler: Mapping[str, Any]) -> Delivery:
     import os
 
-    parts = urllib.parse.urlsplit(handler["url"])
-    shown = f"webhook {parts.scheme}://{parts.netloc}{parts.path}"  # no query: it may be secret
+    from gitops_templates.metrics.http import fetch
+    from gitops_templates.metrics.http import shown as redacted
+
+    shown = f"webhook {redacted(handler['url'])}"  # no user, password or query: secrets
     headers = {"Content-Type": "application/json"}
     token = os.environ.get(handler["token_env"]) if handler.get("token_env") else None
     if token:
@@ -108,13 +116,13 @@ def _webhook(alert: Alert, handler: Mapping[str, Any]) -> Delivery:
     for attempt in range(attempts):
         if attempt:
             time.sleep(BACKOFF * 2 ** (attempt - 1))
-        request = urllib.request.Request(handler["url"], data=body, headers=headers)  # noqa: S310
         try:
-            with urllib.request.urlopen(request, timeout=_timeout(handler)) as answer:  # noqa: S310
-                return Delivery(shown, True, f"HTTP {answer.status}")
+            request = urllib.request.Request(handler["url"], data=body, headers=headers)  # noqa: S310
+            status, _ = fetch(request, _timeout(handler), 64 * 1024)
+            return Delivery(shown, True, f"HTTP {status}")
         except urllib.error.HTTPError as err:
             why = f"HTTP {err.code} {err.reason}"
-        except (urllib.error.URLError, TimeoutError, OSError) as err:
+        except (urllib.error.URLError, TimeoutError, OSError, ValueError) as err:
             why = str(getattr(err, "reason", err))
     return Delivery(shown, False, f"{why} after {attempts} attempt(s)")
 
@@ -124,7 +132,8 @@ def _command(alert: Alert, handler: Mapping[str, Any]) -> Delivery:
     shown = f"command {argv[0]}"
     try:
         done = subprocess.run(argv, input=alert.payload(), text=True, capture_output=True,
-                              timeout=_timeout(handler), check=False)  # fmt: skip
+                              encoding="utf-8", errors="replace", timeout=_timeout(handler),
+                              check=False)  # fmt: skip
     except (OSError, subprocess.TimeoutExpired) as err:
         return Delivery(shown, False, str(err))
     if done.returncode != 0:

@@ -116,8 +116,7 @@ class PrometheusSource:
 
     def _value(self, query: str, at: float) -> float | None:
         found = self.client.query(query, at)
-        value = found[0][1] if found else None
-        return None if value is None or math.isnan(value) else value
+        return _finite(found[0][1]) if found else None
 
 
 class CommandSource:
@@ -159,11 +158,24 @@ class CommandSource:
 
 
 def _answered(at: float, point: Any) -> Measurement:
+    """One answered moment; anything but a finite value and a sane count is no data."""
     value = point.get("value") if isinstance(point, dict) else None
     samples = point.get("samples", 0) if isinstance(point, dict) else 0
-    if not isinstance(value, int | float) or isinstance(value, bool) or math.isnan(value):
+    number = _finite(value)
+    if number is None or not isinstance(samples, int) or not 0 <= samples < 2**53:
         return Measurement(at, None, 0)
-    return Measurement(at, float(value), int(samples) if isinstance(samples, int) else 0)
+    return Measurement(at, number, samples)
+
+
+def _finite(value: Any) -> float | None:
+    """A finite, non-negative number, or None (NaN, infinities, huge ints, strings)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) and number >= 0 else None
 
 
 def open_source(ws: Workspace, store: MetricsStore) -> Source:

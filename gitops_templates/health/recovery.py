@@ -54,6 +54,8 @@ def _recover(ws: Workspace, item: VersionHealth, store: MetricsStore, *, after: 
     if len(recent) < after or any(s != "critical" for s in recent):
         streak = len([s for s in recent if s == "critical"])
         return _skip(item, f"critical in {streak} of the last {after} evaluations")
+    if ws.repo.try_run(["symbolic-ref", "-q", "HEAD"]) is None:
+        return _skip(item, "HEAD is detached: check out the branch the catalog releases from")
     line = [v for v in ws.versions.of(item.template) if v.reachable]
     if not line or str(line[0].version) != item.version:
         return _skip(item, "not the template's current version: nothing in the catalog to undo")

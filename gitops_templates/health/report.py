@@ -61,14 +61,16 @@ class HealthHistory(JsonDocument):
 
     def markdown(self) -> str:
         """Markdown: a table of the versions, then a score chart for each."""
+        from gitops_templates.docs.core.model import markdown_cell
         from gitops_templates.health.core.charts import mermaid_scores
 
-        lines = [f"### Health of {self.template}", ""]
+        lines = [f"### Health of {markdown_cell(self.template)}", ""]
         if not self.versions:
             return "\n".join([*lines, "No evaluation stored yet (run `health check`)."]) + "\n"
         lines += ["| version | status | score | evaluations |", "|---|---|---|---|"]
-        lines += [f"| {v.version} | {v.status} | {v.score if v.score is not None else '-'} | "
-                  f"{len(v.verdicts)} |" for v in self.versions]  # fmt: skip
+        lines += [f"| {markdown_cell(v.version)} | {v.status} | "
+                  f"{v.score if v.score is not None else '-'} | {len(v.verdicts)} |"
+                  for v in self.versions]  # fmt: skip
         for v in self.versions:
             labels = [_clock(t) for t, _, _ in v.verdicts]
             chart = mermaid_scores(f"{self.template}@{v.version}", labels,

@@ -20,7 +20,8 @@ def ask(argv: list[str], question: dict[str, Any], timeout: float) -> dict[str, 
     """Run `argv` with `question` as JSON on stdin; its JSON answer (a mapping)."""
     try:
         done = subprocess.run(argv, input=json.dumps(question), capture_output=True, text=True,
-                              timeout=timeout, check=False)  # fmt: skip
+                              encoding="utf-8", errors="replace", timeout=timeout,
+                              check=False)  # fmt: skip
     except subprocess.TimeoutExpired:
         raise SourceError(f"the metrics command {argv[0]} took more than {timeout:g} s") from None
     except OSError as err:

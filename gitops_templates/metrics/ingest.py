@@ -51,7 +51,7 @@ def event(row: dict[str, Any], where: str) -> Event:
             version=_text(row, "version"),
             ok=_ok(row.get("ok")),
             latency_ms=_latency(row.get("latency_ms")),
-            instance=str(row["instance"]) if row.get("instance") not in (None, "") else None,
+            instance=_instance(row.get("instance")),
         )
     except (ValueError, TypeError, OverflowError) as err:
         raise InvalidInputError(f"{where}: {err}", problems=(Problem(str(err), file=where),),
@@ -69,19 +69,32 @@ def plain_row(row: dict[str, Any]) -> Row | None:
     at: Any = row.get("time")
     latency: Any = row.get("latency_ms")
     tid, version, ok, instance = (row.get(k) for k in ("template", "version", "ok", "instance"))
-    if (type(at) not in _NUMBERS or not -_HUGE < at < _HUGE or type(ok) is not bool
+    if (type(at) not in _NUMBERS or not 0 <= at < _time_limit() or type(ok) is not bool
             or type(tid) is not str or type(version) is not str
             or not 0 < len(tid) <= 200 or not 0 < len(version) <= 200):  # fmt: skip
         return None
     if latency is not None and (type(latency) not in _NUMBERS or not 0 <= latency < _HUGE):
         return None
-    if instance is not None and (type(instance) is not str or not instance):
+    if instance is not None and (type(instance) is not str or not 0 < len(instance) <= 200):
         return None
     return (float(at), tid, version, instance, 1 if ok else 0,
             None if latency is None else float(latency))  # fmt: skip
 
 
 _HUGE = 1e300  # finite, and not NaN (NaN fails every comparison)
+
+
+def _time_limit() -> float:
+    """A day from now (see `_sane`), read once a second at most."""
+    import time
+
+    now = time.monotonic()
+    if now - _CLOCK[0] > 1:
+        _CLOCK[:] = [now, time.time() + 86400]
+    return _CLOCK[1]
+
+
+_CLOCK = [-2.0, 0.0]
 
 
 def _text(row: dict[str, Any], name: str) -> str:
@@ -92,7 +105,11 @@ def _text(row: dict[str, Any], name: str) -> str:
 
 
 def _time(value: Any) -> float:
-    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+    return _sane(_any_time(value), value)
+
+
+def _any_time(value: Any) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
     if isinstance(value, str) and value:
         try:
@@ -105,11 +122,28 @@ def _time(value: Any) -> float:
     raise ValueError(f"time {value!r} is neither ISO 8601 nor Unix seconds")
 
 
+def _sane(at: float, value: Any) -> float:
+    """Between 1970 and a day from now (an event from the future would stay "in use")."""
+    import time
+
+    if not (math.isfinite(at) and 0 <= at <= time.time() + 86400):
+        raise ValueError(f"time {value!r} is not between 1970 and tomorrow")
+    return at
+
+
 def _iso(value: str) -> datetime:
     try:
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise ValueError(f"time {value!r} is neither ISO 8601 nor Unix seconds") from None
+
+
+def _instance(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    if len(str(value)) > 200:
+        raise ValueError("`instance` must be at most 200 characters")
+    return str(value)
 
 
 def _ok(value: Any) -> bool:
@@ -163,7 +197,7 @@ def _jsonl_rows(lines: Any, path: Path) -> Iterator[Row]:
     for number, line in enumerate(lines, start=1):
         try:
             row, end = decode(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             row, end = None, 0
         fast = plain_row(row) if type(row) is dict and not line[end:].strip() else None
         if fast is not None:
@@ -195,8 +229,11 @@ def _csv_events(lines: Any, path: Path) -> Iterator[Event]:
     if missing:
         raise InvalidInputError(f"{path}:1: the header lacks {', '.join(sorted(missing))}",
                                 hint="header: " + ",".join(FIELDS))  # fmt: skip
-    for row in reader:
-        yield event(row, f"{path}:{reader.line_num}")
+    try:
+        for row in reader:
+            yield event(row, f"{path}:{reader.line_num}")
+    except csv.Error as err:
+        raise InvalidInputError(f"{path}:{reader.line_num}: not CSV ({err})") from None
 
 
 def record_event(ws: Workspace, template: str, version: str, *, ok: bool,

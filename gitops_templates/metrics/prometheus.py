@@ -1,7 +1,8 @@
 """Prometheus' HTTP API (`/api/v1/query`): instant queries, nothing else.
 
-Only the URL the config names is contacted, with its timeout; a bearer token or basic
-auth comes from environment variables the config names, and is never printed. Thanos
+Only the URL the config names is contacted (no redirect followed), within its timeout;
+a bearer token or basic auth comes from environment variables the config names, and is
+never printed, nor is the URL's user, password or query. Thanos
 and Mimir serve the same API. An unreachable server and a refused query (with
 Prometheus' own error text) are `SourceError`, exit 4.
 """
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gitops_templates.errors import ExitCode, GitOpsTemplatesError
+from gitops_templates.metrics.http import shown
 
 MAX_ANSWER = 16 * 1024 * 1024  # bytes of one answer
 
@@ -60,11 +62,12 @@ class PrometheusClient:
             raise SourceError(f"Prometheus did not answer {promql!r} with a vector") from None
 
     def _get(self, url: str, promql: str) -> Any:
-        request = urllib.request.Request(url, headers=self._headers())  # noqa: S310 (configured)
+        from gitops_templates.metrics.http import fetch
+
+        where = shown(self.connection.url)
         try:
-            timeout = self.connection.timeout
-            with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
-                return json.loads(answer.read(MAX_ANSWER))
+            request = urllib.request.Request(url, headers=self._headers())  # noqa: S310 (configured)
+            return json.loads(fetch(request, self.connection.timeout, MAX_ANSWER)[1])
         except urllib.error.HTTPError as err:
             hint = "check the metric and label names under metrics.prometheus"
             raise SourceError(f"Prometheus refused {promql!r}: {_error_text(err)}",
@@ -72,10 +75,10 @@ class PrometheusClient:
         except (urllib.error.URLError, TimeoutError, OSError) as err:
             reason = getattr(err, "reason", err)
             hint = "check metrics.prometheus.url, and that the server is up"
-            raise SourceError(f"cannot reach Prometheus at {self.connection.url}: {reason}",
+            raise SourceError(f"cannot reach Prometheus at {where}: {reason}",
                               hint=hint) from None  # fmt: skip
-        except ValueError:
-            raise SourceError(f"Prometheus at {self.connection.url} did not answer JSON") from None
+        except (ValueError, RecursionError):
+            raise SourceError(f"Prometheus at {where} did not answer JSON") from None
 
     def _headers(self) -> dict[str, str]:
         c = self.connection

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gitops_templates.errors import InvalidInputError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    from pathlib import Path
 
     from gitops_templates.catalog.workspace import Workspace
 
@@ -65,27 +65,45 @@ class MetricsStore:
         self._db: sqlite3.Connection | None = None
 
     def connect(self) -> sqlite3.Connection:
-        """The open database, created with its schema when missing."""
+        """The open database, created with its schema when new.
+
+        Another file (other tables, another schema) is refused before anything changes.
+        """
         if self._db is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
                 db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+                self._check_ours(db)
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
                 db.executescript(SCHEMA)
-                found = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+                db.execute(
+                    "INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
+                )
+            except sqlite3.OperationalError as err:
+                raise _busy(self.path, err) from None
             except sqlite3.DatabaseError as err:
                 raise InvalidInputError(
                     f"{self.path}: not a metrics database ({err})",
                     hint="set metrics.path to another file",
                 ) from None
-            if found is None:
-                db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
-            elif found[0] != str(SCHEMA_VERSION):
-                raise InvalidInputError(f"{self.path}: metrics schema {found[0]}, this tool "
-                                        f"reads {SCHEMA_VERSION}")  # fmt: skip
             self._db = db
         return self._db
+
+    def _check_ours(self, db: sqlite3.Connection) -> None:
+        """A new, empty file, or one this tool made with this schema."""
+        tables = {
+            name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        if not tables:
+            return
+        found = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() \
+            if "meta" in tables else None  # fmt: skip
+        if found is None:
+            raise sqlite3.DatabaseError("it holds other tables and no metrics schema")
+        if found[0] != str(SCHEMA_VERSION):
+            raise sqlite3.DatabaseError(f"metrics schema {found[0]}, this tool reads "
+                                        f"{SCHEMA_VERSION}")  # fmt: skip
 
     def close(self) -> None:
         """Close the database (also done when the process ends)."""
@@ -190,6 +208,12 @@ class MetricsStore:
         return [(float(t), float(v)) for t, v in reversed(rows)]
 
 
+def _busy(path: Path, err: sqlite3.OperationalError) -> InvalidInputError:
+    """The database is locked (another writer for over 30 s) or cannot be written."""
+    return InvalidInputError(f"{path}: {err}", hint="another command may be writing to it; "
+                             "try again when it is done")  # fmt: skip
+
+
 class _transaction:
     """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error."""
 
@@ -197,7 +221,11 @@ class _transaction:
         self.db = db
 
     def __enter__(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as err:
+            where = self.db.execute("PRAGMA database_list").fetchone()[2]
+            raise _busy(Path(where), err) from None
 
     def __exit__(self, kind: object, error: object, trace: object) -> None:
         self.db.execute("COMMIT" if kind is None else "ROLLBACK")
@@ -208,8 +236,12 @@ def open_store(ws: Workspace) -> MetricsStore:
     from gitops_templates.catalog.files import inside
 
     path = ws.repo.root / ws.settings.health.metrics_path
+    existing = path.parent
+    while not existing.exists() and existing != ws.repo.root:
+        existing = existing.parent
+    inside(ws.repo.root, existing)  # before creating anything: no symlink out of the repository
     path.parent.mkdir(parents=True, exist_ok=True)
-    inside(ws.repo.root, path.parent)  # not through a symlink out of the repository
+    inside(ws.repo.root, path.parent)
     if path.is_symlink() or (path.exists() and not path.is_file()):
         why = "is not a regular file (the metrics database is a file inside the repository)"
         raise InvalidInputError(f"{ws.settings.health.metrics_path} {why}")

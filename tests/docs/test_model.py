@@ -103,7 +103,7 @@ def test_rows_without_a_release_say_unreleased():
         ("[click](javascript:x)", "\\[click\\]\\(javascript:x\\)"),
         ("a | b", "a \\| b"),
         ("# heading", "\\# heading"),
-        ("- item\n1. one", "\\- item\n\\1. one"),
+        ("- item\n1. one", "\\- item\n1\\. one"),
         ("*bold* _it_ `code`", "\\*bold\\* \\_it\\_ \\`code\\`"),
     ],
 )

@@ -47,5 +47,5 @@ def mermaid_scores(title: str, labels: Sequence[str], scores: Sequence[int | Non
 
 
 def _safe(text: str) -> str:
-    """Text inside a Mermaid string: no quotes, brackets or line breaks."""
-    return "".join(c for c in text if c not in '"[]`\n\r<>').strip()[:80]
+    """Text inside a Mermaid string: no quotes, brackets, backticks or control characters."""
+    return "".join(c for c in text if c not in '"[]`<>' and c.isprintable()).strip()[:80]
