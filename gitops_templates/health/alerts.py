@@ -130,10 +130,10 @@ def _webhook(alert: Alert, handler: Mapping[str, Any]) -> Delivery:
 def _command(alert: Alert, handler: Mapping[str, Any]) -> Delivery:
     argv = [str(a) for a in handler["command"]]
     shown = f"command {argv[0]}"
+    from gitops_templates.metrics.command import run
+
     try:
-        done = subprocess.run(argv, input=alert.payload(), text=True, capture_output=True,
-                              encoding="utf-8", errors="replace", timeout=_timeout(handler),
-                              check=False)  # fmt: skip
+        done = run(argv, alert.payload(), _timeout(handler))
     except (OSError, subprocess.TimeoutExpired) as err:
         return Delivery(shown, False, str(err))
     if done.returncode != 0:

@@ -16,12 +16,30 @@ from gitops_templates.metrics.prometheus import SourceError
 MAX_ANSWER = 16 * 1024 * 1024
 
 
+def run(argv: list[str], text: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    """`argv` with `text` on stdin, in its own process group, decoded leniently.
+
+    At `timeout` the whole group is killed: a child it started cannot outlive it.
+    """
+    import os
+    import signal
+
+    with subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace",
+                          start_new_session=True) as child:  # fmt: skip
+        try:
+            out, err = child.communicate(text, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.communicate()
+            raise
+    return subprocess.CompletedProcess(argv, child.returncode, out, err)
+
+
 def ask(argv: list[str], question: dict[str, Any], timeout: float) -> dict[str, Any]:
     """Run `argv` with `question` as JSON on stdin; its JSON answer (a mapping)."""
     try:
-        done = subprocess.run(argv, input=json.dumps(question), capture_output=True, text=True,
-                              encoding="utf-8", errors="replace", timeout=timeout,
-                              check=False)  # fmt: skip
+        done = run(argv, json.dumps(question), timeout)
     except subprocess.TimeoutExpired:
         raise SourceError(f"the metrics command {argv[0]} took more than {timeout:g} s") from None
     except OSError as err:

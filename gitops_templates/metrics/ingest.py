@@ -168,18 +168,28 @@ def import_file(store: MetricsStore, path: Path) -> ImportResult:
     """Stream `path` (JSONL, or CSV by its `.csv` suffix) into the store, in batches."""
     stored = 0
     batch: list[Row] = []
-    for item in _rows(path):
-        batch.append(item)
-        if len(batch) >= BATCH:
-            stored += store.add_rows(batch)
-            batch = []
+    try:
+        for item in _rows(path):
+            batch.append(item)
+            if len(batch) >= BATCH:
+                stored += store.add_rows(batch)
+                batch = []
+    except InvalidInputError as err:
+        if stored:  # say what stays: the earlier batches were committed
+            raise InvalidInputError(f"{err.message} ({stored} event(s) before its batch stored)",
+                                    hint=err.hint, problems=err.problems) from None  # fmt: skip
+        raise
     stored += store.add_rows(batch)
     return ImportResult(stored, str(store.path))
 
 
 def _rows(path: Path) -> Iterator[Row]:
+    import stat
+
     try:
-        handle = path.open(encoding="utf-8", newline="")
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block, a device never end
+            raise InvalidInputError(f"{path}: not a regular file")
+        handle = path.open(encoding="utf-8-sig", newline="")  # a CSV may start with a BOM
     except OSError as err:
         raise InvalidInputError(f"{path}: {err.strerror}") from None
     with handle:

@@ -186,3 +186,43 @@ def test_non_finite_answers_of_a_command_are_no_data(monitored: RepoBuilder, tmp
 
 def test_watch_intervals_are_bounded(monitored: RepoBuilder, cli: Cli):
     assert "at most a day" in cli("health", "watch", "--interval", "999999d", code=2).stderr
+
+
+def test_a_bom_a_fifo_and_what_earlier_batches_stored(monitored: RepoBuilder, cli: Cli,
+                                                      tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch):  # fmt: skip
+    import os
+
+    from gitops_templates.metrics import ingest
+
+    bom = tmp_path / "bom.csv"
+    bom.write_text("\ufefftime,template,version,ok\n2026-01-01T00:00:00Z,web,1.0.0,true\n")
+    assert json.loads(cli("metrics", "import", str(bom), "--json").stdout)["stored"] == 1
+    fifo = tmp_path / "fifo.jsonl"
+    os.mkfifo(fifo)
+    assert "not a regular file" in cli("metrics", "import", str(fifo), code=3).stderr
+    monkeypatch.setattr(ingest, "BATCH", 5)
+    feed = tmp_path / "events.jsonl"
+    events(feed, "1.0.0", errors_from=0, rate=0.0, count=12)
+    with feed.open("a") as handle:
+        handle.write("not json\n")
+    assert "(10 event(s) before its batch stored)" in cli("metrics", "import", str(feed),
+                                                           code=3).stderr  # fmt: skip
+
+
+def test_a_timed_out_command_takes_its_children_with_it(tmp_path: Path):
+    import subprocess
+    import time
+
+    from gitops_templates.metrics.command import run
+
+    marker = tmp_path / "still-running"
+    grandchild = tmp_path / "grandchild.py"
+    grandchild.write_text(f"import time\ntime.sleep(3)\nopen({str(marker)!r}, 'w')\n")
+    parent = tmp_path / "parent.py"
+    parent.write_text(f"import subprocess, sys, time\nsubprocess.Popen([sys.executable, "
+                      f"{str(grandchild)!r}])\ntime.sleep(30)\n")  # fmt: skip
+    with pytest.raises(subprocess.TimeoutExpired):
+        run([sys.executable, str(parent)], "", 1.0)
+    time.sleep(3.5)
+    assert not marker.exists()
