@@ -19,11 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
-from jinja2 import TemplateSyntaxError
 
 from gitops_templates.docs.core import model
 from gitops_templates.errors import InvalidInputError, Problem
-from gitops_templates.rendering.faults import describe, is_limit, one_line, origin
+from gitops_templates.rendering.faults import explain
 from gitops_templates.rendering.sandbox import (
     BUDGET,
     MAX_DEPTH,
@@ -88,16 +87,12 @@ class DocRenderer:
         """Render `name` (e.g. `template.md.j2`); errors name the doc template and line."""
         try:
             return self._render(name, context)
-        except TemplateSyntaxError as err:
-            where = err.filename or err.name or name
-            raise self._error(name, f"syntax error: {err.message}", where, err.lineno) from None
         except Exception as err:
-            message = describe(err, "doc template")
-            if message is None:
+            fault = explain(err, "doc template")
+            if fault is None:
                 raise
-            file, line = origin(err)
-            hint = LIMIT_HINT if is_limit(err) else FIX_HINT
-            raise self._error(name, message, file or name, line, hint) from None
+            hint = LIMIT_HINT if fault.limit else FIX_HINT
+            raise self._error(name, fault.message, fault.file or name, fault.line, hint) from None
 
     def _render(self, name: str, context: Mapping[str, Any]) -> str:
         self.env.start()
@@ -105,7 +100,6 @@ class DocRenderer:
 
     def _error(self, name: str, message: str, file: str, line: int | None,
                hint: str = FIX_HINT) -> InvalidInputError:  # fmt: skip
-        message = one_line(message)
         return InvalidInputError(
             f"doc template {name}: {message}",
             hint=hint,

@@ -19,11 +19,11 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import jinja2
-from jinja2 import TemplateNotFound, TemplateSyntaxError
+from jinja2 import TemplateNotFound
 
 from gitops_templates.errors import InvalidInputError, Problem
 from gitops_templates.rendering.core.spec import clean_path
-from gitops_templates.rendering.faults import describe, is_limit, one_line, origin
+from gitops_templates.rendering.faults import explain, one_line
 from gitops_templates.rendering.sandbox import (
     BUDGET,
     MAX_DEPTH,
@@ -147,35 +147,22 @@ class BodyRenderer:
         context = {**names, "values": values, "template": meta}
         try:
             self.env.start(deadline)
-            text = generate_bounded(self.env.get_template(path), context)
-            text.encode("utf-8")  # a lone surrogate ("\ud800") cannot be written anywhere
-            return text
-        except UnicodeEncodeError:
-            raise self._error("renders text that is not Unicode (a lone surrogate?)", path,
-                              None) from None  # fmt: skip
-        except TemplateSyntaxError as err:
-            raise self._error(
-                f"syntax error: {err.message}", err.name or path, err.lineno
-            ) from None
+            return generate_bounded(self.env.get_template(path), context)
         except TemplateNotFound as err:
-            missing = (
-                err.message
-                if err.message and err.message != err.name
-                else f"{err.name!r} not found"
-            )
-            raise self._error(missing, path, None, "bodies include files of their own "
-                              "template or `_shared/<path>`") from None  # fmt: skip
+            missing = err.message if err.message and err.message != err.name else None
+            raise self._error(missing or f"{err.name!r} not found", path, None,
+                              "bodies include files of their own template or "
+                              "`_shared/<path>`") from None  # fmt: skip
         except Exception as err:
-            message = describe(err, "body")
-            if message is None:
+            fault = explain(err, "body")
+            if fault is None:
                 raise
-            file, line = origin(err)
-            raise self._error(message, file or path, line,
-                              LIMIT_HINT if is_limit(err) else FIX_HINT) from None  # fmt: skip
+            raise self._error(fault.message, fault.file or path, fault.line,
+                              LIMIT_HINT if fault.limit else FIX_HINT) from None  # fmt: skip
 
     def _error(self, message: str, file: str, line: int | None,
                hint: str = FIX_HINT) -> InvalidInputError:  # fmt: skip
-        message = one_line(message)
+        message = one_line(message)  # the loader's own messages too
         shown = self.source.shown(file)
         return InvalidInputError(
             f"{shown}{f':{line}' if line else ''}: {message}",

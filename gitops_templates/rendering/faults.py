@@ -7,10 +7,34 @@ not the template's fault and is re-raised by the caller.
 
 from __future__ import annotations
 
-from jinja2 import TemplateError, TemplateNotFound
+from dataclasses import dataclass
+
+from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
 from jinja2.exceptions import SecurityError
 
 from gitops_templates.rendering.sandbox import TEMPLATE_FAULTS, LimitError
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    """A template's failure, where it is, and whether it hit a limit of the sandbox."""
+
+    message: str
+    file: str | None
+    line: int | None
+    limit: bool
+
+
+def explain(err: Exception, kind: str = "template") -> Fault | None:
+    """The fault behind `err`, or None when it is not the template's (re-raise it)."""
+    if isinstance(err, TemplateSyntaxError):
+        where = err.filename or err.name
+        return Fault(one_line(f"syntax error: {err.message}"), where, err.lineno, False)
+    message = describe(err, kind)
+    if message is None:
+        return None
+    file, line = origin(err)
+    return Fault(one_line(message), file, line, is_limit(err))
 
 
 def describe(err: Exception, kind: str = "template") -> str | None:
@@ -25,6 +49,8 @@ def describe(err: Exception, kind: str = "template") -> str | None:
         return "nests too deeply (a macro, include or extends calling itself, or deep blocks?)"
     if isinstance(err, MemoryError):
         return "runs out of memory"
+    if isinstance(err, UnicodeEncodeError):
+        return "renders text that is not Unicode (a lone surrogate?)"
     if isinstance(err, TEMPLATE_FAULTS):
         return f"{type(err).__name__}: {err}"
     return None

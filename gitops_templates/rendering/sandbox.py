@@ -380,7 +380,11 @@ class Sandbox(ImmutableSandboxedEnvironment):
 
 
 def generate_bounded(template: Template, context: Mapping[str, Any]) -> str:
-    """Render `template`, refused once the output passes `MAX_OUTPUT` characters."""
+    """Render `template`, refused once the output passes `MAX_OUTPUT` characters.
+
+    Text that is not Unicode (a lone surrogate) raises `UnicodeEncodeError`: it could be
+    written nowhere.
+    """
     pieces = []
     size = 0
     for piece in template.generate(dict(context)):  # positional: a value may be named `self`
@@ -388,4 +392,6 @@ def generate_bounded(template: Template, context: Mapping[str, Any]) -> str:
         if size > MAX_OUTPUT:
             raise LimitError(f"renders more than {MAX_OUTPUT} characters")
         pieces.append(piece)
-    return "".join(pieces)
+    text = "".join(pieces)
+    text.encode("utf-8")
+    return text

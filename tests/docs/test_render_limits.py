@@ -175,6 +175,7 @@ def test_recursion_ends_with_an_error(tmp_path: Path, files: dict[str, str], mes
         ('{{ "a" + 1 }}', "TypeError"),
         ('{{ "{".format() }}', "ValueError"),
         ("{{ 2.0 ** 100000 }}", "OverflowError"),
+        ('{{ "\\ud800" }}', "renders text that is not Unicode"),  # no README is half-written
     ],
 )
 def test_sandbox_escapes_and_python_errors_are_refused(tmp_path: Path, body: str, message: str):
