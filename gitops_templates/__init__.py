@@ -70,7 +70,7 @@ _EXPORTS = {
     "HealthHistory": "health.report",
     "Evaluation": "health.watch",
     **dict.fromkeys(("Alert", "Delivery"), "health.alerts"),
-    "ImportResult": "metrics.ingest",
+    **dict.fromkeys(("ImportResult", "PruneResult"), "metrics.ingest"),
     **dict.fromkeys(("ShadowReport", "DivergenceGroup"), "testing.shadow"),
     "DocsResult": "docs.generate",
     "ValidationReport": "catalog.validation",
@@ -118,6 +118,7 @@ __all__ = [
     "PlannedCommit",
     "PlannedRelease",
     "Problem",
+    "PruneResult",
     "PushReport",
     "RangeLint",
     "RecoverResult",
@@ -186,7 +187,7 @@ if TYPE_CHECKING:
     from gitops_templates.hooks.handlers import MessageLint, RangeLint
     from gitops_templates.hooks.install import InstallResult
     from gitops_templates.hooks.pushcheck import PushReport
-    from gitops_templates.metrics.ingest import ImportResult
+    from gitops_templates.metrics.ingest import ImportResult, PruneResult
     from gitops_templates.rendering.render import RenderResult
     from gitops_templates.rollback.execute import RestoreResult
     from gitops_templates.rollback.recover import RecoverResult

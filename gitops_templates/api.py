@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from gitops_templates.hooks.handlers import MessageLint, RangeLint
     from gitops_templates.hooks.install import InstallResult
     from gitops_templates.hooks.pushcheck import PushReport
-    from gitops_templates.metrics.ingest import ImportResult
+    from gitops_templates.metrics.ingest import ImportResult, PruneResult
     from gitops_templates.rendering.render import RenderResult
     from gitops_templates.rollback.execute import RestoreResult
     from gitops_templates.rollback.recover import RecoverResult
@@ -195,15 +195,15 @@ class Catalog:
 
         return import_file(open_store(self.workspace), Path(path))
 
-    def prune_metrics(self, older_than: float) -> ImportResult:
+    def prune_metrics(self, older_than: float) -> PruneResult:
         """Delete events (and evaluations) older than `older_than` seconds; how many."""
         import time
 
-        from gitops_templates.metrics.ingest import ImportResult
+        from gitops_templates.metrics.ingest import PruneResult
         from gitops_templates.metrics.sqlite import open_store
 
         store = open_store(self.workspace)
-        return ImportResult(store.prune(time.time() - older_than), str(store.path))
+        return PruneResult(store.prune(time.time() - older_than), str(store.path))
 
     def health(
         self,

@@ -84,7 +84,7 @@ def prune(app: AppContext, older_than: str, as_json: bool) -> None:
     if as_json:
         emit_json(result)
     else:
-        note(f"deleted {result.stored} event(s) older than {older_than}")
+        note(f"deleted {result.deleted} event(s) older than {older_than}")
 
 
 @click.group()

@@ -29,9 +29,6 @@ class Source(Protocol):
     def versions(self, template: str, since: float, now: float) -> list[str]:
         """Versions of `template` used between `since` and `now`."""
 
-    def measure(self, check: Check, template: str, version: str, at: float) -> Measurement:
-        """The check over its window up to `at`."""
-
     def series(
         self, check: Check, template: str, version: str, times: Sequence[float]
     ) -> list[Measurement]:
@@ -47,10 +44,6 @@ class SqliteSource:
     def versions(self, template: str, since: float, now: float) -> list[str]:
         """Versions with events in [since, now]."""
         return self.store.versions(template, since)
-
-    def measure(self, check: Check, template: str, version: str, at: float) -> Measurement:
-        """See the module."""
-        return self.series(check, template, version, [at])[0]
 
     def series(
         self, check: Check, template: str, version: str, times: Sequence[float]
@@ -92,9 +85,9 @@ class PrometheusSource:
         self, check: Check, template: str, version: str, times: Sequence[float]
     ) -> list[Measurement]:
         """One instant query (or three) per moment."""
-        return [self.measure(check, template, version, at) for at in times]
+        return [self._measure(check, template, version, at) for at in times]
 
-    def measure(self, check: Check, template: str, version: str, at: float) -> Measurement:
+    def _measure(self, check: Check, template: str, version: str, at: float) -> Measurement:
         """See the module; a check's own `query` gives its value (data when it answers)."""
         if check.query is not None:
             own = promql.custom(check.query, template, version, check.window)
@@ -133,10 +126,6 @@ class CommandSource:
         found = ask(self.argv, {"template": template, "since": since, "now": now},
                     self.timeout).get("versions")  # fmt: skip
         return sorted({str(v) for v in found}) if isinstance(found, list) else []
-
-    def measure(self, check: Check, template: str, version: str, at: float) -> Measurement:
-        """See `series`."""
-        return self.series(check, template, version, [at])[0]
 
     def series(
         self, check: Check, template: str, version: str, times: Sequence[float]

@@ -42,6 +42,16 @@ class ImportResult(JsonDocument):
     database: str
 
 
+@dataclass(frozen=True, slots=True)
+class PruneResult(JsonDocument):
+    """How many events `metrics prune` deleted, and where."""
+
+    json_fields: ClassVar[tuple[str, ...]] = ("schema_version", "deleted", "database")
+
+    deleted: int
+    database: str
+
+
 def event(row: dict[str, Any], where: str) -> Event:
     """One event from a parsed line or row; `InvalidInputError` naming `where`."""
     try:

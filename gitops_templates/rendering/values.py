@@ -58,12 +58,14 @@ def load_values(files: Sequence[str] = (), sets: Sequence[str] = ()) -> Values:
             raise InvalidInputError(f"{name}: {why}", problems=(Problem(why, file=name, line=1),))
         data = merge(data, doc.data)
         documents.append(doc)
+    keys = []
     for assignment in sets:
-        data = set_path(data, *_assignment(assignment))
+        parts, value = _assignment(assignment)
+        data = set_path(data, parts, value)
+        keys.append(parts)
     if nesting(data) > MAX_NESTING:
         raise InvalidInputError(f"values nest more than {MAX_NESTING} levels deep")
-    keys = tuple(split_key(s.partition("=")[0].strip()) or [] for s in sets)
-    return Values(data, tuple(documents), keys)
+    return Values(data, tuple(documents), tuple(keys))
 
 
 def nesting(value: Any) -> int:

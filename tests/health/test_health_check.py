@@ -86,7 +86,9 @@ def test_record_prune_and_the_python_api(monitored: RepoBuilder, cli: Cli):
     db = monitored.path / ".gitops-templates/metrics.db"
     rows = sqlite3.connect(db).execute("SELECT ok, latency_ms FROM events ORDER BY time").fetchall()
     assert rows == [(0, 250.0), (1, None)]
-    assert json.loads(cli("metrics", "prune", "--older-than", "1d", "--json").stdout)["stored"] == 1
+    assert (
+        json.loads(cli("metrics", "prune", "--older-than", "1d", "--json").stdout)["deleted"] == 1
+    )
     assert "not a duration" in cli("metrics", "prune", "--older-than", "soon", code=2).stderr
 
 
