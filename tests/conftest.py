@@ -10,6 +10,20 @@ from click.testing import CliRunner, Result
 from tests.helpers import RepoBuilder
 
 
+# Set by git hooks or a CI runner; a test that wants one sets it itself.
+OUTSIDE_ENVIRONMENT = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "CI",
+    "GITHUB_ACTIONS",
+    "GITHUB_OUTPUT",
+    "GITHUB_STEP_SUMMARY",
+    "RUNNER_TEMP",
+    "NO_COLOR",
+)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_git(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
@@ -19,7 +33,7 @@ def _isolated_git(
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
-    for key in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GITHUB_ACTIONS"):
+    for key in OUTSIDE_ENVIRONMENT:
         monkeypatch.delenv(key, raising=False)
 
 

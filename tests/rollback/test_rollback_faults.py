@@ -128,9 +128,10 @@ def test_a_failed_post_validation_restores_and_emergency_skips_it(repo, cli):
 
 def test_ctrl_c_during_the_commit_restores_everything(released):
     # post-commit runs after the branch moved: it sends SIGINT to the CLI process
-    # (the parent of `git commit`), exactly what Ctrl-C delivers to it.
+    # (the parent of `git commit`), exactly what Ctrl-C delivers to it, and keeps
+    # git busy long enough for a loaded machine to deliver it.
     hook(released, "post-commit",
-         "kill -INT $(awk '{print $4}' /proc/$PPID/stat)\nsleep 1\n")  # fmt: skip
+         "kill -INT $(awk '{print $4}' /proc/$PPID/stat)\nsleep 3\n")  # fmt: skip
     before = snapshot(released)
     proc = subprocess.run(
         [sys.executable, "-m", "gitops_templates", "--repo", str(released.path),
