@@ -9,7 +9,6 @@ from click.testing import CliRunner, Result
 
 from tests.helpers import RepoBuilder
 
-
 # Set by git hooks or a CI runner; a test that wants one sets it itself.
 OUTSIDE_ENVIRONMENT = (
     "GIT_DIR",

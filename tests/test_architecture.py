@@ -2,7 +2,7 @@
 
 The layer of a module is its path: `core/` and any capability's `core/` are pure; `git/`
 is the only GitPython user; `catalog/` reads a catalog; every other package is one
-capability; `api.py` is the facade; `cli/` is the only click user and the only printer.
+capability; `api/` is the facade; `cli/` is the only click user and the only printer.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def name_of(path: Path) -> str:
 
 
 def package_of(module: str) -> str:
-    """`core/tags.py` -> `core`; `api.py` -> `api`; dotted names work too."""
+    """`core/tags.py` -> `core`; `api/catalog.py` -> `api`; dotted names work too."""
     first = module.replace(".", "/").split("/")[0]
     return first.removesuffix(".py")
 

@@ -1,0 +1,90 @@
+"""The Python API: `Catalog(path).plan()` and friends. The CLI uses exactly this."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gitops_templates.api.health import HealthApi
+from gitops_templates.api.hooks import HooksApi
+from gitops_templates.api.rendering import RenderingApi
+from gitops_templates.api.rollback import RollbackApi
+from gitops_templates.api.versioning import VersioningApi
+from gitops_templates.catalog.workspace import Workspace
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from gitops_templates.catalog.scaffold import ScaffoldResult
+    from gitops_templates.catalog.validation import ValidationReport
+    from gitops_templates.core.models import Component
+    from gitops_templates.docs.generate import DocsResult
+
+
+class Catalog(VersioningApi, RenderingApi, HealthApi, RollbackApi, HooksApi):
+    """A catalog repository. Every method returns a result object and never prints.
+
+    Its methods come in one part per capability (`gitops_templates.api.*`).
+    """
+
+    def __init__(
+        self,
+        path: Path | str = ".",
+        *,
+        config: Path | str | None = None,
+        use_cache: bool = True,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> None:
+        """`progress(label, done, total)` is called during long work (the CLI draws it)."""
+        self.workspace = Workspace(
+            path,
+            config=Path(config) if config is not None else None,
+            use_cache=use_cache,
+            progress=progress,
+        )
+
+    @property
+    def components(self) -> tuple[Component, ...]:
+        """Templates and declared components at HEAD."""
+        return self.workspace.components
+
+    def validate(self, ids: Sequence[str] = ()) -> ValidationReport:
+        """Config, metadata and examples against their schemas; examples rendered."""
+        from gitops_templates.catalog.validation import validate
+        from gitops_templates.rendering.examples import render_examples
+
+        return validate(self.workspace, ids, render=render_examples)
+
+    def docs(
+        self,
+        ids: Sequence[str] = (),
+        *,
+        check: bool = False,
+        fmt: str = "markdown",
+        strict: bool | None = None,
+    ) -> DocsResult:
+        """Generate (or, with `check`, compare) READMEs and the index, or the HTML site."""
+        from gitops_templates.docs.generate import generate_docs
+
+        return generate_docs(self.workspace, ids, check=check, fmt=fmt, strict=strict)
+
+    def init(
+        self,
+        *,
+        force: bool = False,
+        github: bool = False,
+        pre_commit: bool = False,
+        action: str | None = None,
+    ) -> ScaffoldResult:
+        """Write a commented default configuration (and GitHub workflows, pre-commit)."""
+        from gitops_templates.catalog.scaffold import init
+        from gitops_templates.github.scaffold import ci_files
+
+        extras = ci_files(self.workspace.repo, github=github, pre_commit=pre_commit, action=action)
+        return init(self.workspace, force=force, extras=extras)
+
+    def new(self, cid: str) -> ScaffoldResult:
+        """Scaffold a template that validates as it is."""
+        from gitops_templates.catalog.scaffold import new_template
+
+        return new_template(self.workspace, cid)
