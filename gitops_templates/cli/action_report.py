@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from gitops_templates.docs.core.model import inline_code, markdown_cell
+from gitops_templates.core.markdown import inline_code, markdown_cell
 
 if TYPE_CHECKING:
     from gitops_templates.cli._github import Annotations

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
+from gitops_templates.core import markdown
 from gitops_templates.docs.core import model
 from gitops_templates.errors import InvalidInputError, Problem
 from gitops_templates.rendering.faults import explain
@@ -79,8 +80,8 @@ class DocRenderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.env.guard_filters(md=model.markdown_text, cell=model.markdown_cell,
-                               code=model.inline_code,
+        self.env.guard_filters(md=markdown.markdown_text, cell=markdown.markdown_cell,
+                               code=markdown.inline_code,
                                changelog=model.changelog_markdown)  # fmt: skip
 
     def render(self, name: str, context: Mapping[str, Any]) -> str:

@@ -61,7 +61,7 @@ class HealthHistory(JsonDocument):
 
     def markdown(self) -> str:
         """Markdown: a table of the versions, then a score chart for each."""
-        from gitops_templates.docs.core.model import markdown_cell
+        from gitops_templates.core.markdown import markdown_cell
         from gitops_templates.health.core.charts import mermaid_scores
 
         lines = [f"### Health of {markdown_cell(self.template)}", ""]

@@ -78,7 +78,7 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 def summary_markdown(report: TestReport) -> str:
     """A Markdown table of the run, one row per template, then each failure."""
-    from gitops_templates.docs.core.model import markdown_cell as cell
+    from gitops_templates.core.markdown import markdown_cell as cell
 
     def markdown_cell(text: object) -> str:
         return cell(_CONTROL.sub("", str(text)))

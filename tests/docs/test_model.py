@@ -12,9 +12,6 @@ from gitops_templates.docs.core.model import (
     GENERATED,
     changelog_markdown,
     inject,
-    inline_code,
-    markdown_cell,
-    markdown_text,
     parameter_history,
     parameter_rows,
     with_history,
@@ -93,29 +90,6 @@ def test_parameter_history_added_removed_readded_and_deprecated():
 def test_rows_without_a_release_say_unreleased():
     rows = with_history(parameter_rows({"properties": {"x": {"deprecated": True}}}), {})
     assert (rows[0].added_in, rows[0].deprecated_in) == ("unreleased", "unreleased")
-
-
-@pytest.mark.parametrize(
-    ("raw", "escaped"),
-    [
-        ("plain text.", "plain text."),
-        ("<script>alert(1)</script>", "\\<script\\>alert\\(1\\)\\</script\\>"),
-        ("[click](javascript:x)", "\\[click\\]\\(javascript:x\\)"),
-        ("a | b", "a \\| b"),
-        ("# heading", "\\# heading"),
-        ("- item\n1. one", "\\- item\n1\\. one"),
-        ("*bold* _it_ `code`", "\\*bold\\* \\_it\\_ \\`code\\`"),
-    ],
-)
-def test_markdown_text_escapes_what_markdown_would_interpret(raw, escaped):
-    assert markdown_text(raw) == escaped
-
-
-def test_markdown_cell_and_inline_code_stay_in_their_cell():
-    assert markdown_cell("line one\n\nline | two") == "line one<br>line \\| two"
-    assert inline_code("a`b") == "``a`b``"
-    assert inline_code("`x`") == "`` `x` ``"
-    assert inline_code("a|b") == "`a\\|b`"
 
 
 def test_changelog_is_demoted_and_html_inert():

@@ -1,0 +1,34 @@
+"""Untrusted text escaped for Markdown prose, cells and code spans."""
+
+from __future__ import annotations
+
+import pytest
+
+from gitops_templates.core.markdown import inline_code, markdown_cell, markdown_text
+
+
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [
+        ("plain text.", "plain text."),
+        ("<script>alert(1)</script>", "\\<script\\>alert\\(1\\)\\</script\\>"),
+        ("[click](javascript:x)", "\\[click\\]\\(javascript:x\\)"),
+        ("a | b", "a \\| b"),
+        ("# heading", "\\# heading"),
+        ("- item\n1. one", "\\- item\n1\\. one"),
+        ("*bold* _it_ `code`", "\\*bold\\* \\_it\\_ \\`code\\`"),
+    ],
+)
+def test_markdown_text_escapes_what_markdown_would_interpret(raw, escaped):
+    assert markdown_text(raw) == escaped
+
+
+def test_markdown_cell_and_inline_code_stay_in_their_cell():
+    assert markdown_cell("line one\n\nline | two") == "line one<br>line \\| two"
+    assert inline_code("a`b") == "``a`b``"
+    assert inline_code("`x`") == "`` `x` ``"
+    assert inline_code("a|b") == "`a\\|b`"
+
+
+def test_ordinal_looking_text_in_the_middle_of_a_line_stays_readable():
+    assert markdown_text("from 1.x") == "from 1.x"
