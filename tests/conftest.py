@@ -20,6 +20,7 @@ OUTSIDE_ENVIRONMENT = (
     "GITHUB_STEP_SUMMARY",
     "RUNNER_TEMP",
     "NO_COLOR",
+    "XDG_CACHE_HOME",  # clones of --catalog URLs go below the test's HOME
 )
 
 
