@@ -59,6 +59,7 @@ bench: $(VENV)/.installed
 	$(PY) benchmarks/hooks.py
 	$(PY) benchmarks/rendering.py
 	$(PY) benchmarks/health.py
+	$(PY) benchmarks/migrations.py
 
 wheel: $(VENV)/.installed-test
 	$(PY) -m build --wheel --outdir dist .

@@ -27,7 +27,12 @@ CAPABILITY_RANK = 4
 # What pure code must not import; calls that do IO are caught by `io_calls` below.
 IO_MODULES = {"subprocess", "socket", "sqlite3", "urllib", "http", "shutil", "tempfile", "os",
               "io", "pathlib", "asyncio", "click", "git", "yaml", "jinja2", "requests"}  # fmt: skip
-PURE_THIRD_PARTY = {"semver", "regex"}  # regex: user patterns under a time budget
+PURE_THIRD_PARTY = {
+    "semver",
+    "regex",
+    "jsonpatch",
+    "jsonpointer",
+}  # regex: user patterns under a time budget
 # witness checks counterexamples with jsonschema: computation on values, no IO
 PURE_EXCEPTIONS = {"compat/core/witness.py": {"jsonschema"}}
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from gitops_templates.api.health import HealthApi
 from gitops_templates.api.hooks import HooksApi
+from gitops_templates.api.migrations import MigrationsApi
 from gitops_templates.api.rendering import RenderingApi
 from gitops_templates.api.rollback import RollbackApi
 from gitops_templates.api.versioning import VersioningApi
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from gitops_templates.docs.generate import DocsResult
 
 
-class Catalog(VersioningApi, RenderingApi, HealthApi, RollbackApi, HooksApi):
+class Catalog(VersioningApi, RenderingApi, MigrationsApi, HealthApi, RollbackApi, HooksApi):
     """A catalog repository. Every method returns a result object and never prints.
 
     Its methods come in one part per capability (`gitops_templates.api.*`).
@@ -43,17 +44,37 @@ class Catalog(VersioningApi, RenderingApi, HealthApi, RollbackApi, HooksApi):
             progress=progress,
         )
 
+    @classmethod
+    def open(cls, spec: str, *, use_cache: bool = True) -> Catalog:
+        """A catalog elsewhere: a local path, or a URL git can clone (cached, fetched)."""
+        from gitops_templates.catalog.remote import open_catalog
+
+        catalog = cls.__new__(cls)
+        catalog.workspace = open_catalog(spec, start=Path.cwd(), use_cache=use_cache)
+        return catalog
+
     @property
     def components(self) -> tuple[Component, ...]:
         """Templates and declared components at HEAD."""
         return self.workspace.components
 
-    def validate(self, ids: Sequence[str] = ()) -> ValidationReport:
-        """Config, metadata and examples against their schemas; examples rendered."""
+    def validate(self, ids: Sequence[str] = (), *, migration_samples: int = 20) -> ValidationReport:
+        """Config, metadata and examples against their schemas; examples rendered.
+
+        Migrations are tested too: values valid before each one (examples, test cases and
+        `migration_samples` generated values) must migrate to values valid now.
+        """
+        from dataclasses import replace
+
         from gitops_templates.catalog.validation import validate
+        from gitops_templates.migrations.verify import migration_problems
         from gitops_templates.rendering.examples import render_examples
 
-        return validate(self.workspace, ids, render=render_examples)
+        report = validate(self.workspace, ids, render=render_examples)
+        if not any(name.endswith("/template.yaml") for name in report.checked):
+            return report
+        found = migration_problems(self.workspace, ids, samples=migration_samples)
+        return replace(report, problems=(*report.problems, *found)) if found else report
 
     def docs(
         self,

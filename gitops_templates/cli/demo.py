@@ -1,8 +1,10 @@
 """`make demo`: build a sample catalog in a temp dir and drive the main job on it.
 
 Three realistic templates with a shared partial and a short history (features, fixes,
-a breaking change), then: validate -> status -> plan -> release -> more commits ->
-status -> release -> history -> verify -> show -> stats, each printed as a user sees it.
+breaking changes, one with a migration), then: validate -> status -> plan -> release ->
+more commits -> status -> release -> history -> verify -> show -> stats -> render, test,
+shadow, bench -> a consumer's check-update and upgrade -> rollback -> docs, each printed
+as a user sees it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,10 @@ import sys
 import tempfile
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 START = 1_767_225_600  # 2026-01-01T00:00:00Z; each commit is a day later
 
@@ -153,6 +159,31 @@ LATER = [
 ]  # fmt: skip
 
 
+# github-workflow renames `python` to `python_version`, with the migration consumers need
+RENAME = {
+    "templates/github-workflow/template.yaml": [
+        ("    python: {type: string,", "    python_version: {type: string,"),
+        ("required: [python]", "required: [python_version]"),
+        ('values: {python: "3.12"}', 'values: {python_version: "3.12"}'),
+    ],
+    "templates/github-workflow/ci.yml.j2": [("{{ python }}", "{{ python_version }}")],
+}
+MIGRATION = """\
+migrations:
+  - version: "0.2.0"
+    description: python renamed to python_version
+    ops:
+      - {op: rename, from: /python, path: /python_version}
+"""
+INSTANCE = """\
+# CI of the shop service (kept by the shop team)
+template: github-workflow
+version: "0.1.0"    # the catalog version this file was written for
+values:
+  python: '3.12'    # what the shop runs in production
+"""
+
+
 def main() -> int:
     """Build the sample catalog and run the commands on it."""
     base = Path(tempfile.mkdtemp(prefix="gitops-templates-demo-"))
@@ -180,12 +211,10 @@ def main() -> int:
     print(f"Sample catalog: {repo}\n")
     for cmd in (["validate"], ["status"], ["plan"], ["release"]):
         run(repo, cmd, clock[0] + 3600)
-    for changes, message in LATER:
-        for path, extra in changes.items():
-            with (repo / path).open("a") as handle:
-                handle.write(extra)
-        git("add", "-A")
-        git("commit", "-q", "-F", "-", message=message)
+    commit_later(repo, git)
+    instance = base / "shop" / "ci.yaml"
+    instance.parent.mkdir()
+    instance.write_text(INSTANCE)
     shop = ["--set", "name=shop", "--set", "image=ghcr.io/acme/shop:1.0.0"]
     for cmd in (["status"], ["plan"], ["release"], ["history", "k8s-deployment"],
                 ["verify"], ["show", "k8s-deployment"], ["stats"],
@@ -195,6 +224,7 @@ def main() -> int:
                  "--simulate", "20"],
                 ["bench", "k8s-deployment", "0.1.0", "HEAD"]):  # fmt: skip
         run(repo, cmd, clock[0] + 7200)
+    upgrade_consumer(repo, instance, clock[0] + 7200)
     rollback = ["rollback", "prometheus-alert", "--to", "0.1.0", "--reason", "pages 10 min late"]
     for cmd, hours in ((rollback, 3), (["history", "prometheus-alert"], 3),
                        (["rollforward", "prometheus-alert"], 5),
@@ -208,6 +238,37 @@ def main() -> int:
     )
     print(f"The catalog stays in {repo}; try: gitops-templates --repo {repo} status --json")
     return 0
+
+
+def commit_later(repo: Path, git: Callable[..., None]) -> None:
+    """The commits after the first release, the breaking rename last."""
+    for changes, message in LATER:
+        for path, extra in changes.items():
+            with (repo / path).open("a") as handle:
+                handle.write(extra)
+        git("add", "-A")
+        git("commit", "-q", "-F", "-", message=message)
+    rename_python(repo)
+    git("add", "-A")
+    git("commit", "-q", "-F", "-", message="feat(github-workflow)!: python is python_version")
+
+
+def upgrade_consumer(repo: Path, instance: Path, when: int) -> None:
+    """The shop team checks for an update of its CI workflow and takes it."""
+    consumer = ["--catalog", str(repo), str(instance)]
+    for cmd in (["migrate", "plan", "github-workflow", "--from", "0.1.0", "--to", "latest"],
+                ["check-update", *consumer], ["upgrade", *consumer, "--to", "latest"]):  # fmt: skip
+        run(repo, cmd, when)
+    print(f"\n$ cat {instance}\n{instance.read_text()}")
+
+
+def rename_python(repo: Path) -> None:
+    """The breaking change of github-workflow, and its migration."""
+    for path, replacements in RENAME.items():
+        text = (repo / path).read_text()
+        for old, new in replacements:
+            text = text.replace(old, new)
+        (repo / path).write_text(text + (MIGRATION if path.endswith("template.yaml") else ""))
 
 
 def run(repo: Path, args: list[str], when: int) -> None:

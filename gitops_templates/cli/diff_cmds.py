@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
@@ -78,8 +79,22 @@ def diff(
         ):
             if names:
                 out(f"  files {label}: {', '.join(names)}")
+        if report.proposed:
+            _show_proposal(report.new, report.proposed)
     if fail_on and report.level >= _threshold(fail_on):
         ctx.exit(6)
+
+
+def _show_proposal(new: str, operations: tuple[dict[str, Any], ...]) -> None:
+    """The migration no template.yaml declares yet, ready to paste."""
+    from gitops_templates.compat.core.proposals import migration_text
+
+    version = new.rsplit("@", 1)[-1].removeprefix("v")
+    if not version[:1].isdigit():
+        version = "NEXT-VERSION"
+    out("  no migration carries consumers' values over these breaking changes; proposed:")
+    text = migration_text(version, operations)
+    out("".join(f"    {line}" for line in text.splitlines(keepends=True)), nl=False)
 
 
 def _threshold(name: str) -> int:

@@ -104,6 +104,11 @@ def show_plan(result: ReleasePlan) -> None:
     for item in result.releases:
         out(f"  {item.tag}  ({item.current or 'first release'} -> {item.next}, {item.level.label})")
         out(f"    why: {item.reason}")
+        if item.proposed_migration:
+            out("    no migration carries consumers' values over the breaking changes; "
+                "proposed for template.yaml:")  # fmt: skip
+            text = item.proposed_migration
+            out("".join(f"      {line}" for line in text.splitlines(keepends=True)), nl=False)
 
 
 @click.command()

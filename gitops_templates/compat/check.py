@@ -14,6 +14,7 @@ from functools import cached_property, lru_cache, partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from gitops_templates.compat.core.metadata import FileChanges, diff_metadata, file_changes
+from gitops_templates.compat.core.proposals import covered, propose_operations
 from gitops_templates.compat.core.rules import (
     PROFILES,
     RULES,
@@ -90,6 +91,7 @@ class CompatibilityReport(JsonDocument):
         "compatibility=level.compatibility",
         "findings",
         "files",
+        "proposed_migration=proposed",
     )
 
     id: str
@@ -98,6 +100,8 @@ class CompatibilityReport(JsonDocument):
     profile: str
     findings: tuple[Finding, ...]
     files: FileChanges = field(default_factory=lambda: FileChanges((), (), ()))
+    # operations for breaking findings that no migration covers yet
+    proposed: tuple[dict[str, Any], ...] = ()
 
     @property
     def level(self) -> Level:
@@ -146,7 +150,25 @@ def compare(
     chosen, findings = memo.findings((old.meta_id, new.meta_id), files, request, compute)
     findings = waive(apply_overrides(findings, overrides), waivers or set())
     findings.sort(key=lambda f: (-f.level, f.area, f.pointer, f.rule))
-    return CompatibilityReport(cid, old.label, new.label, chosen, tuple(findings), files)
+    proposed = _proposed(old, new, findings, memo)
+    return CompatibilityReport(cid, old.label, new.label, chosen, tuple(findings), files,
+                               proposed)  # fmt: skip
+
+
+def _proposed(
+    old: Snapshot, new: Snapshot, findings: list[Finding], memo: FindingsMemo
+) -> tuple[dict[str, Any], ...]:
+    """Operations for breaking findings no migration of `new` covers (remembered)."""
+    breaking = [(f.rule, f.pointer, f.path) for f in findings if f.breaking]
+    if not breaking:
+        return ()
+
+    def compute() -> tuple[dict[str, Any], ...]:
+        if covered(new.metadata, old.label):
+            return ()
+        return propose_operations(findings, new.metadata.get("parameters"))
+
+    return memo.proposal(new.meta_id, [old.label, breaking], compute)
 
 
 def raw_findings(old: Snapshot, new: Snapshot, files: FileChanges, profile: str) -> list[Finding]:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 RULES_VERSION = 2  # 2: booleans are not numbers in value comparisons
 _KIND = f"compat-{RULES_VERSION}"
 # Bump when the metaschema check accepts less (or more): older verdicts are then ignored.
+_PROPOSED = "proposed-migration-1"
 _SCHEMA_OK = "schema-ok-2"  # 2: $id, $schema, $vocabulary and $dynamicAnchor are checked
 
 
@@ -57,6 +58,24 @@ class FindingsMemo:
         if _lossless(value):
             self._facts.remember(_KIND, {key: value})
         return profile, found
+
+    def proposal(
+        self,
+        new_blob: str | None,
+        parts: Any,
+        compute: Callable[[], tuple[dict[str, Any], ...]],
+    ) -> tuple[dict[str, Any], ...]:
+        """A proposed migration, remembered by the new template.yaml and what it answers."""
+        if new_blob is None or self._facts is None or not is_object_id(new_blob):
+            return compute()
+        key = hashlib.sha256(json.dumps([new_blob, parts], default=str).encode()).hexdigest()
+        stored = self._facts.lookup(_PROPOSED, [key], lambda _: {},
+                                    valid=lambda v: isinstance(v, list))  # fmt: skip
+        if key in stored:
+            return tuple(stored[key])
+        found = compute()
+        self._facts.remember(_PROPOSED, {key: list(found)})
+        return found
 
     def schema_checked(self, blob: str | None, check: Callable[[], None]) -> None:
         """Run `check` (it raises when the schema is invalid) unless `blob` passed before."""

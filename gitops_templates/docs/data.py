@@ -112,6 +112,7 @@ def _context(
         "health": _yaml(meta["health"]) if meta.get("health") else None,
         "health_checks": _health_checks(meta.get("health")),
         "migrations": [_yaml(m) for m in meta.get("migrations") or []],
+        "upgrades": _upgrades(meta.get("migrations")),
         "versions": history,
         "yanked": to_json(yanked),
         "unreleased": [
@@ -217,6 +218,26 @@ def _deprecation(value: Any) -> dict[str, str] | None:
         return {"message": str(value.get("message", "")),
                 "replacement": str(value.get("replacement", ""))}  # fmt: skip
     return {"message": "", "replacement": ""}
+
+
+def _upgrades(entries: Any) -> list[dict[str, Any]]:
+    """Each migration for people: "Upgrading to 2.0.0 (from 1.x)", its operations."""
+    from gitops_templates.migrations.core.paths import invert, parse_migrations
+
+    if not isinstance(entries, list):
+        return []
+    found = []
+    for migration in parse_migrations(entries):
+        version = migration.version
+        since = f"{version.major - 1}.x" if (version.minor, version.patch) == (0, 0) else None
+        found.append({
+            "version": str(version),
+            "from": since or f"versions before {version}",
+            "description": migration.description,
+            "steps": [op.describe() for op in migration.operations],
+            "reversible": all(invert(op, None) is not None for op in migration.operations),
+        })  # fmt: skip
+    return found
 
 
 def _yaml(value: Any) -> str:

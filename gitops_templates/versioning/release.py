@@ -54,7 +54,7 @@ class PlannedRelease:
     json_fields: ClassVar[tuple[str, ...]] = (
         "id", "tag", "current", "next", "level", "compatibility=required.compatibility",
         "reason", "commits", "changelog", "detected=detected.compatibility", "findings",
-        "compatibility_summary",
+        "compatibility_summary", "proposed_migration",
     )  # fmt: skip
 
     id: str
@@ -69,6 +69,7 @@ class PlannedRelease:
     detected: Level = Level.NONE  # what the compatibility check found
     findings: tuple[dict[str, Any], ...] = ()
     compatibility_summary: str = ""  # one line per minor/breaking finding, for the tag
+    proposed_migration: str = ""  # template.yaml text for breaking changes no migration covers
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +122,7 @@ class ReleasePlan(JsonDocument):
                     changelog=str(r["changelog"]), detected=Level.parse(r.get("detected", "none")),
                     findings=tuple(r.get("findings", ())),
                     compatibility_summary=str(r.get("compatibility_summary", "")),
+                    proposed_migration=str(r.get("proposed_migration", "")),
                 )
                 for r in data["releases"]
             )  # fmt: skip
@@ -214,6 +216,7 @@ def _planned(
         )
         for c in state.releasable
     ]  # fmt: skip
+    from gitops_templates.compat.core.proposals import migration_text
     from gitops_templates.core.version_rules import TagFormat
 
     tag = TagFormat.compile(component.tag_format).render(component.id, version)
@@ -237,6 +240,7 @@ def _planned(
         detected=detected,
         findings=tuple(to_json(report.findings)) if report else (),
         compatibility_summary=report.summary() if report else "",
+        proposed_migration=migration_text(version, report.proposed) if report else "",
     )
 
 

@@ -9,12 +9,13 @@ import pytest
 from gitops_templates import Catalog
 from gitops_templates.api.health import HealthApi
 from gitops_templates.api.hooks import HooksApi
+from gitops_templates.api.migrations import MigrationsApi
 from gitops_templates.api.rendering import RenderingApi
 from gitops_templates.api.rollback import RollbackApi
 from gitops_templates.api.versioning import VersioningApi
 from tests.helpers import RepoBuilder
 
-PARTS = (VersioningApi, RenderingApi, HealthApi, RollbackApi, HooksApi)
+PARTS = (VersioningApi, RenderingApi, MigrationsApi, HealthApi, RollbackApi, HooksApi)
 
 
 @pytest.fixture

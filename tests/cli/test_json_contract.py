@@ -63,6 +63,12 @@ def _scenario(repo: RepoBuilder, run: Recorder) -> None:
     run("verify")
     run("diff", "api", "0.1.0", "0.2.0")
     run("diff", "--rules")
+    instance = repo.path.parent / "shop-api.yaml"
+    instance.write_text("template: api\nversion: ^0.1.0  # ours\nvalues: {name: shop}\n")
+    run("migrate", "plan", "api", "--from", "0.1.0", "--to", "latest")
+    run("check-update", str(instance))
+    run("upgrade", str(instance), "--to", "latest", "--dry-run")
+    run("upgrade", str(instance), "--to", "latest")
     run("rollback", "web", "--to", "0.1.0", "--dry-run")
     run("rollback", "web", "--to", "0.1.0", "--reason", "bad level")
     run("rollforward", "web", "--dry-run")

@@ -1,0 +1,1 @@
+"""Migrations of consumers' values across template versions: plan, upgrade, check-update."""

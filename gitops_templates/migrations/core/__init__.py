@@ -1,0 +1,1 @@
+"""Migrations, pure: operations, paths between versions, pins."""
