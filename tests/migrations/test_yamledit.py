@@ -216,8 +216,8 @@ def test_values_are_added_when_the_file_had_none():
 @pytest.mark.parametrize(
     ("text", "message", "line"),
     [
-        ("template: t\nvalues: &v {a: 1}\nother: *v\n", "anchors, aliases or merge keys", None),
-        ("template: t\nvalues:\n  <<: {a: 1}\n", "anchors, aliases or merge keys", None),
+        ("template: t\nvalues: &v {a: 1}\nother: *v\n", "anchors, aliases or merge keys", 2),
+        ("# c\n---\ntemplate: t\nvalues:\n  <<: {a: 1}\n", "anchors, aliases or merge", 5),
         ("template: t\n---\ntemplate: u\n", "holds 2 YAML documents", None),
         ("---\ntemplate: [t\n", "invalid YAML", 3),
         ("template: t\ntemplate: u\n", "invalid YAML", 2),
