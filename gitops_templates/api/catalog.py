@@ -73,8 +73,9 @@ class Catalog(VersioningApi, RenderingApi, MigrationsApi, HealthApi, RollbackApi
         report = validate(self.workspace, ids, render=render_examples)
         if not any(name.endswith("/template.yaml") for name in report.checked):
             return report
-        found = migration_problems(self.workspace, ids, samples=migration_samples)
-        return replace(report, problems=(*report.problems, *found)) if found else report
+        found, notices = migration_problems(self.workspace, ids, samples=migration_samples)
+        return replace(report, problems=(*report.problems, *found),
+                       notices=(*report.notices, *notices))  # fmt: skip
 
     def docs(
         self,

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from gitops_templates.cli._context import AppContext, json_option, pass_app
 from gitops_templates.cli._output import emit_json, out
+
+if TYPE_CHECKING:
+    from gitops_templates.compat.check import CompatibilityReport
 
 _COLOURS = {"breaking": "red", "minor": "yellow", "patch": "cyan", "none": "green"}
 _LEVELS = ("breaking", "minor", "patch")
@@ -80,20 +83,22 @@ def diff(
             if names:
                 out(f"  files {label}: {', '.join(names)}")
         if report.proposed:
-            _show_proposal(report.new, report.proposed)
+            _show_proposal(app, report)
     if fail_on and report.level >= _threshold(fail_on):
         ctx.exit(6)
 
 
-def _show_proposal(new: str, operations: tuple[dict[str, Any], ...]) -> None:
+def _show_proposal(app: AppContext, report: CompatibilityReport) -> None:
     """The migration no template.yaml declares yet, ready to paste."""
     from gitops_templates.compat.core.proposals import migration_text
 
-    version = new.rsplit("@", 1)[-1].removeprefix("v")
-    if not version[:1].isdigit():
-        version = "NEXT-VERSION"
+    version = report.new.rsplit("@", 1)[-1].removeprefix("v")
+    if not version[:1].isdigit():  # the work tree or a revision: the version it would get
+        states = app.catalog.status([report.id]).states
+        upcoming = states[0].next if states else None
+        version = str(upcoming.version) if upcoming else "NEXT-VERSION"
     out("  no migration carries consumers' values over these breaking changes; proposed:")
-    text = migration_text(version, operations)
+    text = migration_text(version, report.proposed, append=report.declares_migrations)
     out("".join(f"    {line}" for line in text.splitlines(keepends=True)), nl=False)
 
 

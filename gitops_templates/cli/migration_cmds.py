@@ -191,16 +191,13 @@ def _show_update(instance: InstanceUpdate) -> None:
         show_problems(instance.problems)
         return
     if instance.update == "none":
-        out(
-            f"{instance.file}: {instance.template} {instance.pin} is up to date "
-            f"({instance.current})"
-        )
-        return
-    within = " (the pin allows it)" if instance.within_pin else ""
-    out(
-        f"{instance.file}: {instance.template} {instance.current} -> {instance.latest} "
-        f"({instance.update}){within}"
-    )
+        now = f" ({instance.current})" if instance.current else ""
+        out(f"{instance.file}: {instance.template} {instance.pin} is up to date{now}")
+    else:
+        within = " (the pin allows it)" if instance.within_pin else ""
+        start = instance.current or instance.pin
+        out(f"{instance.file}: {instance.template} {start} -> {instance.latest} "
+            f"({instance.update}){within}")  # fmt: skip
     for finding in instance.breaking:
         out(f"    breaking: {finding.message} [{finding.rule}]")
     for step in instance.migrations:

@@ -102,6 +102,7 @@ class CompatibilityReport(JsonDocument):
     files: FileChanges = field(default_factory=lambda: FileChanges((), (), ()))
     # operations for breaking findings that no migration covers yet
     proposed: tuple[dict[str, Any], ...] = ()
+    declares_migrations: bool = False  # the proposal joins a `migrations:` list already there
 
     @property
     def level(self) -> Level:
@@ -150,23 +151,27 @@ def compare(
     chosen, findings = memo.findings((old.meta_id, new.meta_id), files, request, compute)
     findings = waive(apply_overrides(findings, overrides), waivers or set())
     findings.sort(key=lambda f: (-f.level, f.area, f.pointer, f.rule))
-    proposed = _proposed(old, new, findings, memo)
+    proposed, declared = _proposed(old, new, findings, memo)
     return CompatibilityReport(cid, old.label, new.label, chosen, tuple(findings), files,
-                               proposed)  # fmt: skip
+                               proposed, declared)  # fmt: skip
 
 
 def _proposed(
     old: Snapshot, new: Snapshot, findings: list[Finding], memo: FindingsMemo
-) -> tuple[dict[str, Any], ...]:
-    """Operations for breaking findings no migration of `new` covers (remembered)."""
+) -> tuple[tuple[dict[str, Any], ...], bool]:
+    """Operations for breaking findings no migration of `new` covers (remembered).
+
+    Also whether `new` has a `migrations:` list the proposal joins.
+    """
     breaking = [(f.rule, f.pointer, f.path) for f in findings if f.breaking]
     if not breaking:
-        return ()
+        return (), False
 
-    def compute() -> tuple[dict[str, Any], ...]:
+    def compute() -> tuple[tuple[dict[str, Any], ...], bool]:
+        declared = bool(new.metadata.get("migrations"))
         if covered(new.metadata, old.label):
-            return ()
-        return propose_operations(findings, new.metadata.get("parameters"))
+            return (), declared
+        return propose_operations(findings, new.metadata.get("parameters")), declared
 
     return memo.proposal(new.meta_id, [old.label, breaking], compute)
 

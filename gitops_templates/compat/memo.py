@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 RULES_VERSION = 2  # 2: booleans are not numbers in value comparisons
 _KIND = f"compat-{RULES_VERSION}"
 # Bump when the metaschema check accepts less (or more): older verdicts are then ignored.
-_PROPOSED = "proposed-migration-1"
+_PROPOSED = "proposed-migration-2"  # 2: [operations, migrations declared]
 _SCHEMA_OK = "schema-ok-2"  # 2: $id, $schema, $vocabulary and $dynamicAnchor are checked
 
 
@@ -63,19 +63,21 @@ class FindingsMemo:
         self,
         new_blob: str | None,
         parts: Any,
-        compute: Callable[[], tuple[dict[str, Any], ...]],
-    ) -> tuple[dict[str, Any], ...]:
-        """A proposed migration, remembered by the new template.yaml and what it answers."""
+        compute: Callable[[], tuple[tuple[dict[str, Any], ...], bool]],
+    ) -> tuple[tuple[dict[str, Any], ...], bool]:
+        """(operations, whether a `migrations:` list exists), remembered.
+
+        The key is the new template.yaml and what the proposal answers.
+        """
         if new_blob is None or self._facts is None or not is_object_id(new_blob):
             return compute()
         key = hashlib.sha256(json.dumps([new_blob, parts], default=str).encode()).hexdigest()
-        stored = self._facts.lookup(_PROPOSED, [key], lambda _: {},
-                                    valid=lambda v: isinstance(v, list))  # fmt: skip
+        stored = self._facts.lookup(_PROPOSED, [key], lambda _: {}, valid=_is_proposal)
         if key in stored:
-            return tuple(stored[key])
-        found = compute()
-        self._facts.remember(_PROPOSED, {key: list(found)})
-        return found
+            return tuple(stored[key][0]), bool(stored[key][1])
+        operations, declared = compute()
+        self._facts.remember(_PROPOSED, {key: [list(operations), declared]})
+        return operations, declared
 
     def schema_checked(self, blob: str | None, check: Callable[[], None]) -> None:
         """Run `check` (it raises when the schema is invalid) unless `blob` passed before."""
@@ -143,3 +145,7 @@ def _is_stored(value: Any) -> bool:
         isinstance(i, list) and len(i) == 8 and isinstance(i[1], int) and 0 <= i[1] <= 3
         for i in items
     )
+
+
+def _is_proposal(value: object) -> bool:
+    return isinstance(value, list) and len(value) == 2 and isinstance(value[0], list)

@@ -94,11 +94,13 @@ def check_url(url: str) -> None:
 
 
 def redact(url: str) -> str:
-    """The URL without credentials: `https://user:token@host/x` -> `https://host/x`.
+    """The URL without credentials: `https://user:token@host/x?t=1` -> `https://host/x`.
 
     A bare user name is kept for ssh (a login, as in `ssh://git@host/x`) and dropped
     elsewhere (`https://TOKEN@host/x` is how tokens are often passed).
     """
+    if _SCHEME.match(url):  # a query or fragment may carry a token (?private_token=...)
+        url = url.split("?", 1)[0].split("#", 1)[0]
     userinfo = _userinfo(url)
     if userinfo is None:
         return url

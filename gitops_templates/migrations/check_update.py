@@ -115,9 +115,9 @@ def _check(
     found = InstanceUpdate(
         name, tid, pin.text, str(current) if current else None, str(latest) if latest else None
     )
-    if latest is None or (current is not None and latest <= current):
-        return found
     notes = () if current is not None else (f"no release matches {pin.text!r}",)
+    if latest is None or latest <= (current or pin.base):
+        return InstanceUpdate(name, tid, pin.text, found.current, found.latest, notes=notes)
     start = current or pin.base
     key = (tid, start, latest)
     if key not in memo:

@@ -64,9 +64,11 @@ def read_instance(name: str) -> Instance:
 
 def _read(path: Path, name: str) -> bytes:
     try:
+        if not path.exists():
+            raise NotFoundError(f"{name} does not exist", hint="name instance files (YAML)")
         if not path.is_file():
-            kind = "does not exist" if not path.exists() else "is not a regular file"
-            raise NotFoundError(f"{name} {kind}", hint="name instance files (YAML)")
+            raise InvalidInputError(f"{name} is not a regular file",
+                                    hint="name instance files (YAML)")  # fmt: skip
         if path.stat().st_size > MAX_INSTANCE_BYTES:
             raise InvalidInputError(
                 f"{name} is larger than {MAX_INSTANCE_BYTES >> 20} MiB",

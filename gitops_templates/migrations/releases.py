@@ -30,6 +30,11 @@ class Release:
     source: TemplateSource
 
 
+def where(pointer: str | None) -> str:
+    """A problem's place in the values, as people read it (`values` for the whole)."""
+    return "values" if pointer in (None, "", "(document)") else f"values.{pointer}"
+
+
 def parse_version(text: str) -> Version:
     """`1.2.0` or `v1.2.0`; `InvalidInputError` otherwise."""
     try:
@@ -122,7 +127,7 @@ class Releases:
                     f"{tid} has no installable version", hint="release one, or unyank a version"
                 )
             return latest
-        version = parse_version(to)
+        version = parse_version(to.removeprefix(f"{tid}@"))  # `alerts@2.0.0` as render reads it
         if version not in self.versions(tid):
             raise NotFoundError(
                 f"{tid} has no version {version}",

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from gitops_templates.core.jsonform import JsonDocument
 from gitops_templates.errors import ExitCode, GitOpsTemplatesError, InvalidInputError, Problem
-from gitops_templates.migrations.releases import Releases
+from gitops_templates.migrations.releases import Releases, where
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -103,6 +103,10 @@ def upgrade(ws: Workspace, files: Sequence[str], options: UpgradeOptions) -> Upg
     for name in files:
         try:
             results.append(_upgrade_file(releases, name, options))
+        except OSError as err:  # writing: a read-only directory, a full disk
+            results.append(InstanceUpgrade(name, "failed", message=f"{name}: cannot write it: "
+                                           f"{err.strerror or err}",
+                                           exit_code=ExitCode.FAILURE))  # fmt: skip
         except GitOpsTemplatesError as err:
             results.append(
                 InstanceUpgrade(
@@ -124,7 +128,7 @@ def _upgrade_file(releases: Releases, name: str, options: UpgradeOptions) -> Ins
     current = releases.resolve(tid, pin)
     target = releases.target(tid, pin, options.to)
     path = releases.path(tid, pin.base, target)
-    new_pin = pin.moved_to(target)
+    new_pin = pin.text if target == pin.base and pin.operator == "" else pin.moved_to(target)
     done = InstanceUpgrade(
         name,
         "current",
@@ -192,7 +196,7 @@ def _migrated(
         first = problems[0]
         raise InvalidInputError(
             f"{instance.shown}: after migrating to {target} the values do not match its "
-            f"parameters: {first.pointer or 'values'}: {first.message}",
+            f"parameters: {where(first.pointer)}: {first.message}",
             hint="the file is unchanged; fix the values, or add the missing migration",
             problems=tuple(
                 Problem(p.message, file=instance.shown, pointer=p.pointer, rule=p.rule)
@@ -205,6 +209,7 @@ def _migrated(
 def _rewritten(instance: Instance, outcome: Outcome, new_pin: str) -> bytes:
     """The new file, checked to read back as exactly what was meant."""
     from gitops_templates.catalog.yamlio import load_yaml
+    from gitops_templates.migrations.instances import MAX_INSTANCE_BYTES
     from gitops_templates.migrations.yamledit import rewrite_instance
 
     content = rewrite_instance(
@@ -215,8 +220,12 @@ def _rewritten(instance: Instance, outcome: Outcome, new_pin: str) -> bytes:
         version=new_pin,
     )
     expected: dict[str, Any] = {**instance.document.data, "version": new_pin}
-    if outcome.values or "values" in expected:
+    if outcome.values or expected.get("values") is not None:
         expected["values"] = outcome.values
+    if len(content) > MAX_INSTANCE_BYTES:
+        raise InvalidInputError(f"{instance.shown}: the upgraded file would be larger than "
+                                f"{MAX_INSTANCE_BYTES >> 20} MiB; left unchanged",
+                                hint="a migration sets a very large value")  # fmt: skip
     if load_yaml(content, instance.shown).data != expected:
         raise InvalidInputError(
             f"{instance.shown}: the rewritten file would not read back as "
@@ -250,5 +259,5 @@ def _diffs(
 def _short(value: Any) -> str:
     import json
 
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     return text if len(text) <= 60 else text[:57] + "..."

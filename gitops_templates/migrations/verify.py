@@ -9,13 +9,15 @@ work tree's parameters. A failure names the value, the path and the failing step
 from __future__ import annotations
 
 import json
+import time
 from typing import TYPE_CHECKING, Any
 
 from semver import Version
 
+from gitops_templates.core.models import Notice
 from gitops_templates.errors import GitOpsTemplatesError, Problem
 from gitops_templates.migrations.core.paths import Migration, parse_migrations
-from gitops_templates.migrations.releases import Releases
+from gitops_templates.migrations.releases import Releases, where
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -25,44 +27,50 @@ if TYPE_CHECKING:
     from gitops_templates.migrations.releases import Release
 
 SAMPLES = 20  # generated values per earlier release
+GENERATION_BUDGET = 10.0  # seconds to generate them
+BUDGET = 30.0  # seconds for generating all the values of one template's migration test
 _CLEAN = "migration-test-1"  # clean verdicts by what they depend on
 
 
 def migration_problems(
     ws: Workspace, ids: Sequence[str] = (), *, samples: int = SAMPLES, seed: int = 0
-) -> list[Problem]:
-    """Problems of the work tree's migrations (templates whose metadata is valid)."""
+) -> tuple[list[Problem], list[Notice]]:
+    """Problems of the work tree's migrations, and what the test could not try.
+
+    Templates whose metadata is invalid are left to validation; values that cannot be
+    generated, or a spent time budget, are notices (and the verdict is not remembered).
+    """
     from gitops_templates.testing.run import work_tree_templates
 
     releases = Releases(ws)
     problems: list[Problem] = []
+    notices: list[Notice] = []
     for tid in work_tree_templates(ws):
-        if ids and tid not in ids:
+        loaded = _work_tree(ws, tid) if not ids or tid in ids else None
+        migrations = parse_migrations(loaded[0].data.get("migrations") or []) if loaded else ()
+        if loaded is None or not migrations:
             continue
-        loaded = _work_tree(ws, tid)
-        if loaded is None:
-            continue
-        doc, parameters = loaded
-        migrations = parse_migrations(doc.data.get("migrations") or [])
-        if not migrations:
-            continue
-        key = _verdict_key(releases, tid, doc, samples, seed)
+        checker = _Checker(ws, releases, tid, *loaded)
+        key = _verdict_key(releases, tid, loaded[0], checker.planned_if_needed(migrations),
+                           samples, seed)  # fmt: skip
         if key in ws.facts.lookup(_CLEAN, [key], lambda _: {}, valid=lambda v: v is True):
             continue
-        checker = _Checker(ws, releases, tid, doc, parameters)
         found = checker.targets(migrations) + checker.test(migrations, samples, seed)
-        if not found and not checker.unreleased(migrations):  # the next version may move
+        if not found and not checker.untried:
             ws.facts.remember(_CLEAN, {key: True})
         problems += found
+        notices += [Notice("migration-test-untried", text, tid) for text in checker.untried]
     ws.facts.save()
-    return problems
+    return problems, notices
 
 
-def _verdict_key(releases: Releases, tid: str, doc: YamlDocument, samples: int, seed: int) -> str:
+def _verdict_key(
+    releases: Releases, tid: str, doc: YamlDocument, planned: Any, samples: int, seed: int
+) -> str:
     """What a clean migration test depends on.
 
     That is the migrations and parameters, the template's tags and yanked versions, the
-    tool and the sampling.
+    next version (when a migration names it), the tool and the sampling.
     """
     import hashlib
 
@@ -108,6 +116,8 @@ class _Checker:
         self.ws, self.releases, self.tid = ws, releases, tid
         self.doc, self.parameters = doc, parameters
         self._inputs: dict[Version, list[tuple[str, Any]]] = {}
+        self.untried: list[str] = []  # what could not be tested, said as notices
+        self.deadline = time.monotonic() + BUDGET
         try:
             self.released = releases.versions(tid)
         except GitOpsTemplatesError:
@@ -124,9 +134,11 @@ class _Checker:
             hint=hint,
         )
 
-    def unreleased(self, migrations: tuple[Migration, ...]) -> bool:
-        """Whether a migration names a version not released yet."""
-        return any(m.version not in self.released for m in migrations)
+    def planned_if_needed(self, migrations: tuple[Migration, ...]) -> Version | None:
+        """The next version, when a migration names a version not released yet."""
+        if all(m.version in self.released for m in migrations):
+            return None
+        return self.planned()
 
     def targets(self, migrations: tuple[Migration, ...]) -> list[Problem]:
         """Each migration's version is released, or the template's next version."""
@@ -163,12 +175,11 @@ class _Checker:
         from gitops_templates.migrations.core.paths import plan_path
 
         installable = set(self.releases.installable(self.tid)) if self.released else set()
-        yanked = self.releases.yanked(self.tid) if self.released else frozenset()
         problems: list[Problem] = []
         for migration in migrations:
             before = max((v for v in installable if v < migration.version), default=None)
             target = self.parameters_at(migration.version)
-            if before is None or target is None or str(migration.version) in yanked:
+            if before is None or target is None:
                 continue
             path = plan_path(self.tid, migrations, before, migration.version)
             for label, values in self.inputs(before, samples, seed):
@@ -213,11 +224,18 @@ class _Checker:
             if isinstance(values, dict)
             and not value_problems(release.parameters, with_defaults(release.parameters, values))
         ]
-        if samples:
+        left = self.deadline - time.monotonic()
+        if samples and left < 1:
+            self.untried.append(f"no values generated from {version}: the migration test "
+                                f"spent its {BUDGET:.0f} s")  # fmt: skip
+        elif samples:
             from gitops_templates.testing.simulate import generate_values
 
-            generated, _ = generate_values(release.parameters, samples, seed)
+            generated, why = generate_values(release.parameters, samples, seed,
+                                             min(GENERATION_BUDGET, left))  # fmt: skip
             found += [(f"generated value {i}", v) for i, v in enumerate(generated)]
+            if why:
+                self.untried.append(f"no values generated from {version}'s parameters: {why}")
         return found
 
     def carry(self, values: dict[str, Any], path: Any, parameters: dict[str, Any]) -> str:
@@ -236,7 +254,7 @@ class _Checker:
         steps = " -> ".join(step.version for step in path.steps) or "no migration"
         return (
             f"after {steps} it is {_short(outcome.values)}, which {path.target} rejects: "
-            f"{found[0].pointer or 'values'}: {found[0].message}"
+            f"{where(found[0].pointer)}: {found[0].message}"
         )
 
 

@@ -26,6 +26,7 @@ LINES = re.compile(r"[^\n]*\n|[^\n]+\Z")
 INDEX = re.compile(r"0|[1-9][0-9]*")
 BLOCKS = (LiteralScalarString, FoldedScalarString)
 KINDS = (bool, int, float, str)  # in this order: a bool is an int
+_UNREADABLE = object()
 BREAKS = re.compile("[\n\x85\u2028\u2029]")  # YAML 1.1 breaks lines at all of these
 
 
@@ -119,10 +120,18 @@ def same(old: Any, new: Any) -> bool:
         )
     if isinstance(new, list | tuple):
         return isinstance(old, list) and len(old) == len(new) and all(map(same, old, new))
-    if type(old) is str and _misread(old):
-        return False
+    if type(old) is str and _misread(old):  # plain `no` is `false` to YAML 1.1 readers
+        old = _as_yaml_1_1(old)
     kind = [next((t for t in KINDS if isinstance(v, t)), type(v)) for v in (old, new)]
     return kind[0] is kind[1] and bool(old == new)
+
+
+def _as_yaml_1_1(text: str) -> Any:
+    """What PyYAML (YAML 1.1) reads from a plain scalar ruamel (YAML 1.2) kept as text."""
+    try:
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+    except (yaml.YAMLError, ValueError):
+        return _UNREADABLE
 
 
 def _misread(text: str, flow: bool = False) -> bool:

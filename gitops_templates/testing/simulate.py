@@ -129,15 +129,19 @@ def budget(count: int) -> float:
     return BASE_BUDGET + PER_VALUE_BUDGET * count
 
 
-def generate_values(schema: Any, count: int, seed: int) -> tuple[list[Any], str | None]:
+def generate_values(
+    schema: Any, count: int, seed: int, seconds: float | None = None
+) -> tuple[list[Any], str | None]:
     """Up to `count` distinct values valid under `schema`, seeded; or why there are none.
 
-    The generator runs in a child process with a time limit (`testing/isolation.py`).
+    The generator runs in a child process with a time limit (`testing/isolation.py`):
+    `seconds`, or `budget(count)`.
     """
     from gitops_templates.testing.isolation import GenerationTimeout, run_bounded
 
+    limit = budget(count) if seconds is None else seconds
     try:
-        found: list[Any] = run_bounded(_generate, (schema, count, seed), budget(count))
+        found: list[Any] = run_bounded(_generate, (schema, count, seed), limit)
     except GenerationTimeout as err:
         return [], f"values cannot be generated: the generator {err} (a backtracking pattern?)"
     except GitOpsTemplatesError as err:

@@ -240,7 +240,11 @@ def _planned(
         detected=detected,
         findings=tuple(to_json(report.findings)) if report else (),
         compatibility_summary=report.summary() if report else "",
-        proposed_migration=migration_text(version, report.proposed) if report else "",
+        proposed_migration=migration_text(
+            version, report.proposed, append=report.declares_migrations
+        )
+        if report
+        else "",
     )
 
 

@@ -58,6 +58,18 @@ def test_the_text_pastes_into_template_yaml():
     }
     assert "# replace the placeholder" in text.splitlines()[-1]
     assert migration_text("2.0.0", ()) == ""
+    existing = "migrations:\n  - version: 1.0.0\n    ops: []\n"
+    appended = existing + migration_text("2.0.0", operations, append=True)
+    assert [m["version"] for m in yaml.safe_load(appended)["migrations"]] == ["1.0.0", "2.0.0"]
+
+
+def test_a_new_required_enum_gets_its_first_value_not_a_placeholder():
+    schema = {"type": "object", "required": ["region"],
+              "properties": {"region": {"enum": ["eu", "us"]}}}  # fmt: skip
+    found = diff_schemas({"type": "object", "properties": {}}, schema, "strict")
+    assert propose_operations(found, schema) == (
+        {"op": "set_default", "path": "/region", "value": "eu"},
+    )
 
 
 def test_a_migration_above_the_old_version_covers_the_change():

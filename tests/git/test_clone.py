@@ -68,14 +68,15 @@ def test_is_url_follows_gits_rules(spec: str, expected: bool):
     [
         ("https://user:token@host/org/repo.git", "https://host/org/repo.git"),
         ("https://ghp_TOKEN@host/org/repo.git", "https://host/org/repo.git"),
-        ("http://u:p%40ss@host:8080/r?x=1", "http://host:8080/r?x=1"),
+        ("http://u:p%40ss@host:8080/r?x=1", "http://host:8080/r"),
+        ("https://host/r.git?private_token=SECRETQ1#frag", "https://host/r.git"),
         ("ssh://git@host/org/repo", "ssh://git@host/org/repo"),
         ("ssh://git:pw@host/org/repo", "ssh://host/org/repo"),
         ("git@host:org/repo.git", "git@host:org/repo.git"),
         ("https://host/org/repo@v1", "https://host/org/repo@v1"),
     ],
 )
-def test_redact_removes_credentials_only(url: str, shown: str):
+def test_redact_removes_credentials_queries_and_fragments(url: str, shown: str):
     assert redact(url) == shown
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from tests.conftest import Cli
 from tests.helpers import RepoBuilder
@@ -22,13 +23,15 @@ def test_plan_up_and_down_across_three_versions(catalog: RepoBuilder, cli: Cli):
     ]
 
 
-def test_yanked_versions_on_the_path_are_skipped_with_a_note(catalog: RepoBuilder, cli: Cli):
+def test_a_yanked_version_on_the_path_still_carries_its_change(catalog: RepoBuilder, cli: Cli,
+                                                               instance: Path):  # fmt: skip
     catalog.write({".gitops-templates/yanked.yaml": "alerts:\n  - {version: 2.0.0, reason: bad}\n"})
     catalog.commit("chore: yank alerts 2.0.0")
     out = cli("migrate", "plan", "alerts", "--from", "1.0.0", "--to", "3.0.0").output
-    assert "  up to 3.0.0: channel is required" in out
-    assert "up to 2.0.0" not in out
-    assert "note: 2.0.0 is yanked: its migration (limit renamed to max_alerts) is skipped" in out
+    assert "  up to 2.0.0: limit renamed to max_alerts" in out
+    assert "note: 2.0.0 is yanked: no stop on the path, but its migration runs" in out
+    cli("upgrade", str(instance), "--to", "latest")  # 1.x consumers are not stranded
+    assert "max_alerts: 5" in instance.read_text()
 
 
 def test_a_path_to_the_next_version_reads_the_work_tree(catalog: RepoBuilder, cli: Cli):

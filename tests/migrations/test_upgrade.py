@@ -109,3 +109,48 @@ def test_going_down_through_a_lossy_step_needs_allow_lossy(catalog: RepoBuilder,
     done = upgrade(cli, str(instance), "--to", "1.1.0", "--allow-lossy")["instances"][0]
     assert done["status"] == "upgraded"
     assert yaml.safe_load(instance.read_text())["values"] == {"name": "x"}
+
+
+def test_odd_values_and_an_unwritable_file_fail_alone_and_the_rest_goes_on(
+    catalog: RepoBuilder, cli: Cli, instance: Path
+):
+    dated = instance.with_name("dated.yaml")
+    dated.write_text("template: alerts\nversion: 1.1.0\nvalues: {name: a, when: 2020-01-01}\n")
+    locked = instance.parent / "locked"
+    locked.mkdir()
+    (locked / "a.yaml").write_text(INSTANCE)
+    locked.chmod(0o555)
+    try:
+        report = upgrade(cli, str(dated), str(locked / "a.yaml"), str(instance), "--to", "latest",
+                         code=3)  # fmt: skip
+    finally:
+        locked.chmod(0o755)
+    first, second, third = report["instances"]
+    assert first["status"] == "failed"
+    assert "after migrating to 3.0.0 the values do not match" in first["message"]
+    import os
+
+    if os.geteuid() != 0:  # root writes anywhere
+        assert second["status"] == "failed"
+        assert "cannot write it" in second["message"]
+    assert third["status"] == "upgraded"
+
+
+def test_pins_keep_their_style_and_versions_may_be_named_as_render_does(
+    catalog: RepoBuilder, cli: Cli, instance: Path
+):
+    instance.write_text(INSTANCE.replace('"1.1.0"', '"v1.1.0"'))
+    assert upgrade(cli, str(instance))["instances"][0]["status"] == "current"
+    done = upgrade(cli, str(instance), "--to", "alerts@2.0.0")["instances"][0]
+    assert (done["from"], done["to"]) == ("v1.1.0", "v2.0.0")
+
+
+def test_what_is_not_an_instance_file(catalog: RepoBuilder, cli: Cli, instance: Path):
+    empty = instance.with_name("empty.yaml")
+    empty.write_text("template: alerts\nversion: ^1.0\nvalues:\n")
+    report = json.loads(cli("check-update", str(empty), "--json").output)  # read as {}
+    assert report["instances"][0]["update"] == "major"
+    failed = upgrade(cli, str(empty), "--to", "1.1.0", code=3)["instances"][0]
+    assert failed["message"].endswith("parameters: values: 'name' is a required property")
+    failed = upgrade(cli, str(instance.parent), code=3)["instances"][0]
+    assert "is not a regular file" in failed["message"]

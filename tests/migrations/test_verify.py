@@ -36,7 +36,7 @@ def test_a_migration_whose_result_is_invalid_names_the_value_path_and_step(
     assert [(p["rule"], p["pointer"]) for p in found] == [("migration", "migrations[1]")]
     message = found[0]["message"]
     assert message.startswith('example default of 2.0.0 {"name": "a"}: after 3.0.0 it is ')
-    assert "which 3.0.0 rejects: channel: 'sms' is not one of" in message
+    assert "which 3.0.0 rejects: values.channel: 'sms' is not one of" in message
     assert found[0]["file"] == "templates/alerts/template.yaml"
     assert found[0]["line"]
 
@@ -84,3 +84,20 @@ def test_a_clean_verdict_is_remembered_until_migrations_or_tags_change(
     catalog.tag("alerts@3.0.1", message="alerts 3.0.1")
     with pytest.raises(AssertionError, match="the migration test ran again"):
         cli("validate")
+
+
+def test_values_that_cannot_be_generated_are_a_notice_and_not_remembered(
+    catalog: RepoBuilder, cli: Cli, monkeypatch
+):
+    def nothing(*_: object) -> tuple[list[Any], str]:
+        return [], "values cannot be generated: the generator ran out of time"
+
+    monkeypatch.setattr("gitops_templates.testing.simulate.generate_values", nothing)
+    report = json.loads(cli("validate", "--json").output)
+    assert {w["code"] for w in report["warnings"]} == {"migration-test-untried"}
+    assert (
+        "no values generated from 1.1.0's parameters: values cannot be generated"
+        in (report["warnings"][0]["message"])
+    )
+    assert "migration-test-1" not in (catalog.path / ".git/gitops-templates/objects-v1.json"
+                                      ).read_text()  # fmt: skip

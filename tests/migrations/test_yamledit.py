@@ -311,3 +311,12 @@ def test_the_rewritten_file_reads_back_as_the_migrated_values(old, new, data):
     assert (b"\r\n" in out) == (newline == "\r\n")
     again = rewrite_instance(out, "x", values=values, renames=[], version=version)
     assert again is out  # what it writes reads back as unchanged
+
+
+def test_plain_scalars_yaml_1_1_reads_as_other_types_are_kept_as_written():
+    raw = (
+        b"template: a\nversion: 1.0.0\nvalues:\n  enabled: no   # keep\n  limit: 5\n  when: 1:20\n"
+    )
+    out = rewrite_instance(raw, "x", values={"enabled": False, "max": 5, "when": 80},
+                           renames=[("/limit", "/max")], version="2.0.0")  # fmt: skip
+    assert out == raw.replace(b"limit", b"max").replace(b"1.0.0", b"2.0.0")

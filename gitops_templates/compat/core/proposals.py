@@ -68,20 +68,24 @@ def migration_text(
     version: str,
     operations: Sequence[dict[str, Any]],
     description: str = "describe the change for consumers",
+    *,
+    append: bool = False,
 ) -> str:
-    """The `migrations:` entry as YAML to paste into template.yaml (empty: no operations)."""
+    """The `migrations:` entry as YAML to paste into template.yaml (empty: no operations).
+
+    `append`: template.yaml has a `migrations:` list already; the entry goes at its end.
+    """
     if not operations:
         return ""
-    lines = [
-        "migrations:",
+    lines = ["# add to the end of `migrations:`"] if append else ["migrations:"]
+    lines += [
         f"  - version: {json.dumps(version)}",
         f"    description: {json.dumps(description, ensure_ascii=False)}",
         "    ops:",
     ]
     for operation in operations:
-        fields = ", ".join(
-            f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in operation.items()
-        )
+        fields = ", ".join(f"{key}: {json.dumps(value, ensure_ascii=False)}"
+                           for key, value in operation.items())  # fmt: skip
         note = "  # replace the placeholder" if operation.get("value") == PLACEHOLDER else ""
         lines.append(f"      - {{{fields}}}{note}")
     return "\n".join(lines) + "\n"
@@ -92,10 +96,16 @@ def _pointer(path: Sequence[str | int]) -> str:
 
 
 def _default(parameters: Any, path: Sequence[str | int]) -> Any:
+    """The new property's default, else its first allowed value, else a placeholder."""
     node = parameters
     for name in path:
         properties = node.get("properties") if isinstance(node, dict) else None
         node = properties.get(name) if isinstance(properties, dict) else None
-    if isinstance(node, dict) and "default" in node:
+    if not isinstance(node, dict):
+        return PLACEHOLDER
+    if "default" in node:
         return node["default"]
-    return PLACEHOLDER
+    if "const" in node:
+        return node["const"]
+    choices = node.get("enum")
+    return choices[0] if isinstance(choices, list) and choices else PLACEHOLDER

@@ -19,6 +19,7 @@ from typing import Any
 import jsonpatch
 import jsonpointer
 
+MAX_NODES = 200_000  # values, lists and objects a migrated document may hold
 RFC_OPS = ("add", "remove", "replace", "move", "copy", "test")
 OPS = (*RFC_OPS, "rename", "set_default")
 WITH_FROM = ("move", "copy", "rename")
@@ -40,6 +41,7 @@ class Operation:
     value: Any = None
     if_present: bool = False
     if_equals: Any = field(default=_ABSENT)
+    prune: bool = False  # (undoing a move) remove the objects it leaves empty behind it
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Operation:
@@ -104,27 +106,51 @@ class Outcome:
 def apply_operations(values: Any, operations: tuple[Operation, ...]) -> Outcome:
     """`values` after `operations` in order (the input is not changed).
 
-    `OperationError` names the first operation that cannot apply, by its index.
+    `OperationError` names the first operation that cannot apply, by its index; values
+    that would grow beyond `MAX_NODES` (copies of copies) are refused the same way.
     """
     document = copy.deepcopy(values)
+    size = nodes(document)
     renames: list[tuple[str, str]] = []
     dropped: list[tuple[str, Any]] = []
     for index, operation in enumerate(operations):
         try:
             if not _applies(document, operation):
                 continue
+            size += _growth(document, operation)
+            if size > MAX_NODES:
+                raise OperationError(f"the values would grow beyond {MAX_NODES} nodes")
             if operation.op in ("rename", "move") and operation.source is not None:
                 renames.append((operation.source, operation.path))
             if operation.op == "remove":
                 dropped.append((operation.path, _get(document, operation.path)))
             document = _apply(document, operation)
-        except (
-            OperationError,
-            jsonpatch.JsonPatchException,
-            jsonpointer.JsonPointerException,
-        ) as err:
+        except (OperationError, jsonpatch.JsonPatchException,
+                jsonpointer.JsonPointerException) as err:  # fmt: skip
             raise OperationError(f"operation {index} ({operation.describe()}): {err}") from err
     return Outcome(document, tuple(renames), tuple(dropped))
+
+
+def nodes(value: Any, limit: int = MAX_NODES) -> int:
+    """How many values, lists and objects `value` holds (counting stops past `limit`)."""
+    count, pending = 0, [value]
+    while pending and count <= limit:
+        item = pending.pop()
+        count += 1
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return count
+
+
+def _growth(document: Any, operation: Operation) -> int:
+    """How many nodes an operation adds (an upper bound)."""
+    if operation.op == "copy" and operation.source is not None:
+        return nodes(_get(document, operation.source))
+    if operation.op in ("add", "replace", "set_default"):
+        return nodes(operation.value)
+    return 0
 
 
 def _applies(document: Any, operation: Operation) -> bool:
@@ -142,7 +168,7 @@ def _applies(document: Any, operation: Operation) -> bool:
 def _apply(document: Any, operation: Operation) -> Any:
     if operation.op == "rename":
         assert operation.source is not None
-        return _rename(document, operation.source, operation.path)
+        return _rename(document, operation.source, operation.path, prune=operation.prune)
     if operation.op == "set_default":
         _make_parents(document, operation.path)
         return jsonpatch.apply_patch(
@@ -156,7 +182,7 @@ def _apply(document: Any, operation: Operation) -> Any:
     return jsonpatch.apply_patch(document, [raw], in_place=True)
 
 
-def _rename(document: Any, source: str, target: str) -> Any:
+def _rename(document: Any, source: str, target: str, *, prune: bool = False) -> Any:
     """Move `source` to `target`; within one object the key keeps its place."""
     if _get(document, target) is not _ABSENT:
         raise OperationError(f"both {source} and {target} are set; keep one")
@@ -169,9 +195,23 @@ def _rename(document: Any, source: str, target: str) -> Any:
         parent.update((new_key if key == old_key else key, value) for key, value in items)
         return document
     _make_parents(document, target)
-    return jsonpatch.apply_patch(
+    document = jsonpatch.apply_patch(
         document, [{"op": "move", "from": source, "path": target}], in_place=True
     )
+    if prune:
+        _prune(document, old_parent, target)
+    return document
+
+
+def _prune(document: Any, parent: str, kept: str) -> None:
+    """Remove the empty objects from `parent` upwards, up to where it meets `kept`."""
+    while parent and not kept.startswith(parent + "/"):
+        found = _get(document, parent)
+        if found != {}:
+            return
+        above, key = _split(parent)
+        del _get(document, above)[key]
+        parent = above
 
 
 def _make_parents(document: Any, pointer: str) -> None:
@@ -210,5 +250,6 @@ def _equal(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def _shown(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+def _shown(value: Any, limit: int = 80) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -2,8 +2,10 @@
 
 Going up from A to B runs every migration with A < version <= B in version order (the
 Copier rule), read from B's template.yaml. Going down runs the inverses of those with
-B < version <= A, newest first, read from A's. Migrations of yanked versions are skipped
-with a note. An operation that cannot be inverted makes its step lossy.
+B < version <= A, newest first, read from A's. A yanked version is never a stop, but a
+migration declared for it still runs: the later version that declares it carries its
+change (a rollback's release restores the older template.yaml, without it). An operation
+that cannot be inverted makes its step lossy.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from gitops_templates.migrations.core.operations import (
     Outcome,
     apply_operations,
 )
-from gitops_templates.migrations.core.schemas import NO_DEFAULT, declared_default
+from gitops_templates.migrations.core.schemas import NO_DEFAULT, declared_default, excludes
 
 # The parameters schema of the version a down step leads to (None: unknown).
 SchemaBefore = Callable[[Version], dict[str, Any] | None]
@@ -124,13 +126,13 @@ def plan_path(
 ) -> MigrationPath:
     """The path from `source` to `target` through `migrations` (the higher version's)."""
     low, high = sorted((source, target))
-    between = [m for m in migrations if low < m.version <= high]
+    kept = sorted((m for m in migrations if low < m.version <= high), key=lambda m: m.version)
     notes = tuple(
-        f"{m.version} is yanked: its migration ({m.description or 'no description'}) is skipped"
-        for m in between
+        f"{m.version} is yanked: no stop on the path, but its migration runs (the change "
+        f"is still declared by {high})"
+        for m in kept
         if str(m.version) in yanked
     )
-    kept = sorted((m for m in between if str(m.version) not in yanked), key=lambda m: m.version)
     if target >= source:
         steps = tuple(Step(str(m.version), m.description, "up", m.operations) for m in kept)
     else:
@@ -154,28 +156,42 @@ def _down(migration: Migration, before: dict[str, Any] | None) -> Step:
 
 
 def invert(operation: Operation, before: dict[str, Any] | None) -> tuple[Operation, ...] | None:
-    """The operations that undo `operation` (None: it cannot be undone).
+    """The operations that undo `operation` (None: it cannot be undone exactly).
 
-    `before` is the parameters schema of the version going back to: a default set for a
-    property it does not know is removed, one equal to its own default too.
+    `before` is the parameters schema of the version going back to. A value it does not
+    know is removed; a default it has too stays (it means the same there); a guarded
+    `replace` maps back only when `before` could not hold the new value (an enum or
+    const rules it out), else values that were already that would change too.
     """
     op, path, source = operation.op, operation.path, operation.source
+    if path.endswith("/-") or (source or "").endswith("/-"):
+        return None  # "the end of a list" is no place to undo from
     if op in ("rename", "move") and source is not None:
         guard = {"if_equals": operation.if_equals} if operation.guarded else {}
-        return (Operation("rename", source, path, **guard),)
+        prune = _parent(source) != _parent(path)
+        return (Operation("rename", source, path, prune=prune, **guard),)
     if op == "copy":
         return (Operation("remove", path, if_present=True),)
     if op == "test":
         return ()
-    if op == "replace" and operation.guarded:
-        return (Operation("replace", path, value=operation.if_equals, if_equals=operation.value),)
+    if op == "replace" and operation.guarded and excludes(before, path, operation.value):
+        return (Operation("replace", path, value=operation.if_equals,
+                          if_equals=operation.value),)  # fmt: skip
     if op in ("set_default", "add"):
         declared, default = declared_default(before, path)
         if not declared:
             return (Operation("remove", path, if_present=True),)
-        if op == "set_default":
-            return () if default is NO_DEFAULT else (Operation("remove", path, if_equals=default),)
+        if op == "set_default" and (default is NO_DEFAULT or _same(default, operation.value)):
+            return ()  # an absent value meant this default there too
     return None
+
+
+def _parent(pointer: str) -> str:
+    return pointer.rsplit("/", 1)[0]
+
+
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and bool(a == b)
 
 
 class StepError(Exception):

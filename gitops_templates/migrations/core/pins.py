@@ -72,8 +72,14 @@ class Pin:
         return max((v for v in versions if self.allows(v)), default=None)
 
     def moved_to(self, version: Version) -> str:
-        """The pin for `version`, written as this one was: `^1.4` -> `^3.0`."""
-        if self.operator == "" or version.prerelease or version.build:
-            return f"{self.operator}{version}"
+        """The pin for `version`, written as this one was: `^1.4` -> `^3.0`, `v1.2.0` -> `v2.0.0`.
+
+        A range never carries build metadata (it plays no part in matching).
+        """
+        prefix = self.operator + ("v" if self.text.strip()[len(self.operator) :][:1] == "v" else "")
+        if self.operator == "":
+            return f"{prefix}{version}"
+        if version.prerelease:
+            return f"{prefix}{version.replace(build=None)}"
         parts = (version.major, version.minor, version.patch)[: self.precision]
-        return self.operator + ".".join(str(part) for part in parts)
+        return prefix + ".".join(str(part) for part in parts)

@@ -14,18 +14,32 @@ def declared_default(schema: dict[str, Any] | None, pointer: str) -> tuple[bool,
     Follows `properties`, `additionalProperties`, `items`, `prefixItems`, `allOf` and
     local `$ref`s. An unknown schema (None) declares nothing.
     """
-    if schema is None:
+    parts = _parts_at(schema, pointer)
+    if parts is None:
         return False, NO_DEFAULT
+    return True, next((part["default"] for part in parts if "default" in part), NO_DEFAULT)
+
+
+def excludes(schema: dict[str, Any] | None, pointer: str, value: Any) -> bool:
+    """Whether `schema` rules `value` out at `pointer` by an `enum` or `const` alone."""
+    for part in _parts_at(schema, pointer) or []:
+        if "const" in part and part["const"] != value:
+            return True
+        if isinstance(part.get("enum"), list) and value not in part["enum"]:
+            return True
+    return False
+
+
+def _parts_at(schema: dict[str, Any] | None, pointer: str) -> list[dict[str, Any]] | None:
+    """The subschemas (refs resolved, allOf flattened) at `pointer`; None: not declared."""
+    if schema is None:
+        return None
     nodes = [schema]
     for token in _tokens(pointer):
         nodes = [child for node in nodes for child in _children(schema, node, token)]
         if not nodes:
-            return False, NO_DEFAULT
-    for node in nodes:
-        for part in _parts(schema, node):
-            if "default" in part:
-                return True, part["default"]
-    return True, NO_DEFAULT
+            return None
+    return [part for node in nodes for part in _parts(schema, node)]
 
 
 def _tokens(pointer: str) -> list[str]:

@@ -95,3 +95,15 @@ def test_the_template_yaml_form_round_trips():
     raw = [op.to_json() for op in ISSUE_EXAMPLE]
     assert [Operation.from_json(r) for r in raw] == list(ISSUE_EXAMPLE)
     assert raw[0] == {"op": "rename", "from": "/limit", "path": "/max_alerts"}
+
+
+def test_copies_of_copies_cannot_exhaust_memory():
+    bomb = ops(*({"op": "copy", "from": "/a", "path": f"/a/k{n}"} for n in range(40)))
+    with pytest.raises(OperationError, match=r"operation \d+ .*grow beyond 200000 nodes"):
+        apply_operations({"a": {"v": 1}}, bomb)
+
+
+def test_long_values_are_shortened_in_descriptions():
+    text = Operation("set_default", "/big", value="x" * 10_000).describe()
+    assert len(text) < 120
+    assert text.endswith("xx... when absent")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -25,7 +27,15 @@ MIGRATIONS = parse_migrations([
     {"version": "v1.0.0", "ops": []},
     {"version": "not-a-version", "ops": []},
 ])  # fmt: skip
-SCHEMA_2 = {"type": "object", "properties": {"max_alerts": {"type": "integer"}}}
+SCHEMA_2 = {
+    "type": "object",
+    "properties": {"max_alerts": {"type": "integer"}, "tier": {"enum": ["basic", "gold"]}},
+}
+
+
+def before(version: Version) -> dict[str, Any]:
+    """2.x knows no /channel, and no tier "standard"."""
+    return SCHEMA_2
 
 
 def versions(path) -> list[str]:
@@ -62,28 +72,32 @@ def test_down_inverts_newest_first_and_flags_what_cannot_be_undone():
     assert path.direction == "down"
 
 
-def test_a_default_the_older_version_also_had_is_removed_only_when_unchanged():
-    knows = {"type": "object", "properties": {"channel": {"default": "email"}}}
+def test_a_default_the_older_version_also_has_stays_and_a_value_it_may_hold_is_lossy():
+    knows = {"type": "object", "properties": {"channel": {"default": "email"}, "tier": {}}}
     step = plan_path("a", MIGRATIONS, V("3.0.0"), V("2.5.0"), schema_before=lambda v: knows)
-    assert [op.describe() for op in step.steps[0].operations][-1] == (
-        'remove /channel if /channel is "email"'
-    )
-    declared = {"type": "object", "properties": {"channel": {"type": "string"}}}
-    step = plan_path("a", MIGRATIONS, V("3.0.0"), V("2.5.0"), schema_before=lambda v: declared)
-    assert len(step.steps[0].operations) == 1  # the value stays: 2.5 knows it, no default
+    assert step.steps[0].operations == ()  # "email" meant the same in 2.5.0
+    assert step.steps[0].lost == ('replace /tier with "standard" if /tier is "basic"',)
+    other = {"type": "object", "properties": {"channel": {"default": "slack"}}}
+    step = plan_path("a", MIGRATIONS, V("3.0.0"), V("2.5.0"), schema_before=lambda v: other)
+    assert 'set /channel to "email" when absent' in step.steps[0].lost
 
 
-def test_yanked_versions_are_skipped_with_a_note():
+def test_a_yanked_version_is_no_stop_but_its_migration_still_runs_with_a_note():
     path = plan_path("alerts", MIGRATIONS, V("1.0.0"), V("3.0.0"), yanked=frozenset({"2.5.0"}))
-    assert versions(path) == ["2.0.0", "3.0.0"]
-    assert path.notes == ("2.5.0 is yanked: its migration (drop legacy) is skipped",)
+    assert versions(path) == ["2.0.0", "2.5.0", "3.0.0"]
+    assert path.notes == (
+        "2.5.0 is yanked: no stop on the path, but its migration runs (the change is still "
+        "declared by 3.0.0)",
+    )
 
 
 def test_up_then_down_along_a_lossless_path_gives_the_values_back():
     values = {"limit": 5, "tier": "basic", "name": "shop"}
     up = migrate(values, plan_path("a", MIGRATIONS, V("1.0.0"), V("3.0.0")))
     assert up.values == {"max_alerts": 5, "tier": "standard", "name": "shop", "channel": "email"}
-    down = migrate(up.values, plan_path("a", MIGRATIONS, V("3.0.0"), V("1.0.0")))
+    down = migrate(
+        up.values, plan_path("a", MIGRATIONS, V("3.0.0"), V("1.0.0"), schema_before=before)
+    )
     assert down.values == values
     assert down.dropped == (("/channel", "email"),)
 
@@ -100,7 +114,9 @@ def test_round_trip_property(limit, tier, name):
     if tier != "absent":
         values["tier"] = tier
     up = migrate(values, plan_path("a", lossless, V("1.0.0"), V("3.0.0")))
-    down = migrate(up.values, plan_path("a", lossless, V("3.0.0"), V("1.0.0")))
+    down = migrate(
+        up.values, plan_path("a", lossless, V("3.0.0"), V("1.0.0"), schema_before=before)
+    )
     assert down.values == values
 
 
@@ -121,3 +137,21 @@ def test_the_json_form_lists_steps_with_their_operations():
                    "operations": [{"op": "rename", "from": "/limit", "path": "/max_alerts",
                                    "text": "rename /limit to /max_alerts"}]}],
     }  # fmt: skip
+
+
+def test_undoing_a_move_into_a_new_object_leaves_no_empty_object_behind():
+    moved = parse_migrations([{"version": "2.0.0", "ops": [
+        {"op": "move", "from": "/notify/slack_channel", "path": "/notify/slack/channel"}]}])  # fmt: skip
+    values = {"notify": {"slack_channel": "#ops", "email": "a@b"}}
+    up = migrate(values, plan_path("a", moved, V("1.0.0"), V("2.0.0")))
+    assert up.values == {"notify": {"email": "a@b", "slack": {"channel": "#ops"}}}
+    down = migrate(up.values, plan_path("a", moved, V("2.0.0"), V("1.0.0")))
+    assert down.values == {"notify": {"email": "a@b", "slack_channel": "#ops"}}
+
+
+def test_appending_to_a_list_cannot_be_undone():
+    appended = parse_migrations([{"version": "2.0.0", "ops": [
+        {"op": "add", "path": "/routes/-", "value": {"to": "ops"}}]}])  # fmt: skip
+    path = plan_path("a", appended, V("2.0.0"), V("1.0.0"))
+    assert path.lossy
+    assert path.steps[0].lost == ('set /routes/- to {"to": "ops"}',)
