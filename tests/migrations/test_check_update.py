@@ -55,3 +55,8 @@ def test_a_catalog_elsewhere_by_path_or_file_url(catalog: RepoBuilder, cli: Cli,
         report = json.loads(cli("check-update", str(instance), "--catalog", spec, "--json",
                                 repo=elsewhere.path).output)  # fmt: skip
         assert report["instances"][0]["latest"] == "3.0.0"
+    cli("upgrade", str(instance), "--to", "latest", "--catalog", catalog.path.as_uri(),
+        repo=elsewhere.path)  # fmt: skip
+    assert 'version: "3.0.0"' in instance.read_text()
+    clones = list((Path.home() / ".cache/gitops-templates/catalogs").iterdir())
+    assert [p.name.startswith("repo-") for p in clones if p.is_dir()] == [True]
