@@ -52,7 +52,14 @@ _EXPORTS = {
         "versioning.release",
     ),
     **dict.fromkeys(
-        ("HistoryReport", "VersionInfo", "VersionDetail", "StatsReport", "ComponentStats"),
+        (
+            "HistoryReport",
+            "VersionInfo",
+            "VersionDetail",
+            "StatsReport",
+            "ComponentStats",
+            "ReleaseNotes",
+        ),
         "versioning.inspection",
     ),
     **dict.fromkeys(("VerifyReport", "TagCheck"), "versioning.verify"),
@@ -62,6 +69,9 @@ _EXPORTS = {
     "RestoreResult": "rollback.execute",
     "RecoverResult": "rollback.recover",
     "RenderResult": "rendering.render",
+    **dict.fromkeys(("UpgradeReport", "InstanceUpgrade"), "migrations.upgrade"),
+    **dict.fromkeys(("UpdateReport", "InstanceUpdate"), "migrations.check_update"),
+    **dict.fromkeys(("MigrationPath", "Step"), "migrations.core.paths"),
     **dict.fromkeys(("TestReport", "TemplateTests", "Trial"), "testing.run"),
     "Simulation": "testing.simulate",
     "BenchReport": "testing.bench",
@@ -107,11 +117,14 @@ __all__ = [
     "HistoryReport",
     "ImportResult",
     "InstallResult",
+    "InstanceUpdate",
+    "InstanceUpgrade",
     "IntegrityError",
     "InvalidInputError",
     "Level",
     "LockedError",
     "MessageLint",
+    "MigrationPath",
     "NotAGitRepositoryError",
     "NotFoundError",
     "Notice",
@@ -123,6 +136,7 @@ __all__ = [
     "RangeLint",
     "RecoverResult",
     "Recovery",
+    "ReleaseNotes",
     "ReleasePlan",
     "ReleaseResult",
     "RenderResult",
@@ -135,11 +149,14 @@ __all__ = [
     "Simulation",
     "StalePlanError",
     "StatsReport",
+    "Step",
     "TagCheck",
     "TagConflictError",
     "TemplateTests",
     "TestReport",
     "Trial",
+    "UpdateReport",
+    "UpgradeReport",
     "UsageError",
     "ValidationReport",
     "VerifyReport",
@@ -188,6 +205,9 @@ if TYPE_CHECKING:
     from gitops_templates.hooks.install import InstallResult
     from gitops_templates.hooks.pushcheck import PushReport
     from gitops_templates.metrics.ingest import ImportResult, PruneResult
+    from gitops_templates.migrations.check_update import InstanceUpdate, UpdateReport
+    from gitops_templates.migrations.core.paths import MigrationPath, Step
+    from gitops_templates.migrations.upgrade import InstanceUpgrade, UpgradeReport
     from gitops_templates.rendering.render import RenderResult
     from gitops_templates.rollback.execute import RestoreResult
     from gitops_templates.rollback.recover import RecoverResult
@@ -199,6 +219,7 @@ if TYPE_CHECKING:
     from gitops_templates.versioning.inspection import (
         ComponentStats,
         HistoryReport,
+        ReleaseNotes,
         StatsReport,
         VersionDetail,
         VersionInfo,

@@ -10,7 +10,12 @@ if TYPE_CHECKING:
     from gitops_templates.catalog.workspace import Workspace
     from gitops_templates.compat.check import CompatibilityReport
     from gitops_templates.core.planning import Analysis
-    from gitops_templates.versioning.inspection import HistoryReport, StatsReport, VersionDetail
+    from gitops_templates.versioning.inspection import (
+        HistoryReport,
+        ReleaseNotes,
+        StatsReport,
+        VersionDetail,
+    )
     from gitops_templates.versioning.release import ReleasePlan, ReleaseResult
     from gitops_templates.versioning.verify import VerifyReport
 
@@ -64,6 +69,12 @@ class VersioningApi:
         from gitops_templates.versioning.inspection import show
 
         return show(self.workspace, ref)
+
+    def release_notes(self, ref: str) -> ReleaseNotes:
+        """A version's notes (`ID@VERSION`, its tag, or `ID`), as for a GitHub release."""
+        from gitops_templates.versioning.inspection import release_notes
+
+        return release_notes(self.workspace, ref)
 
     def stats(self, ids: Sequence[str] = (), *, since: int | None = None) -> StatsReport:
         """Release cadence, bump mix, lead time; rollback figures from `since` (Unix time)."""

@@ -6,7 +6,8 @@ would, never run by one, parsed by the CLI command's own options), `GTPL_PUSH`,
 `GTPL_REMOTE`, `GTPL_DIRECTORY`. The command runs through the `Catalog` API in this
 process; its report (which quotes commit messages) is printed with workflow commands
 disabled, its problems become annotations, its result a job summary, and the step
-outputs `released` (JSON list of tags), `versions` (JSON map id -> version), `plan`
+outputs `released` (JSON list of tags), `notes` (JSON map tag -> {notes, prerelease}),
+`versions` (JSON map id -> version), `plan`
 (the plan file) and `matrix` (the changed templates, for a test job's `strategy.matrix`)
 are written.
 """
@@ -113,8 +114,9 @@ def main() -> int:
     annotate(notes, result, error)
     notes.close()
     add_summary(summary(command, code, result, error))
-    released = [t.tag for t in result.released] if command == "release" and result else []
-    set_output("released", json.dumps(released))  # every command: workflows may read it
+    released = list(result.released) if command == "release" and result else []
+    set_output("released", json.dumps([t.tag for t in released]))  # every command has it
+    set_output("notes", json.dumps(_notes(released)))
     if step is None:
         return code
     if command == "plan" and code == 0:
@@ -123,6 +125,16 @@ def main() -> int:
     if command in ("status", "plan", "release") and code == 0:
         _set_versions(directory)
     return code
+
+
+def _notes(released: list[Any]) -> dict[str, dict[str, Any]]:
+    """Tag -> {notes (Markdown, from the tag message), prerelease} of the created tags."""
+    from gitops_templates.core.changelog import read_tag_message
+    from gitops_templates.core.markdown import inert_html
+
+    return {t.tag: {"notes": inert_html(read_tag_message(t.message).changelog.strip()) + "\n",
+                    "prerelease": "-" in t.version.split("+")[0]}
+            for t in released}  # fmt: skip
 
 
 def _arguments(command: str) -> list[str]:

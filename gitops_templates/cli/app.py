@@ -27,6 +27,7 @@ COMMANDS = {
     "show": "gitops_templates.cli.inspect_cmds:show",
     "stats": "gitops_templates.cli.inspect_cmds:stats",
     "verify": "gitops_templates.cli.inspect_cmds:verify",
+    "release-notes": "gitops_templates.cli.inspect_cmds:release_notes",
     "diff": "gitops_templates.cli.diff_cmds:diff",
     "render": "gitops_templates.cli.render_cmds:render",
     "test": "gitops_templates.cli.testing_cmds:test",

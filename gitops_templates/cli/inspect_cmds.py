@@ -67,6 +67,20 @@ def show(app: AppContext, ref: str, as_json: bool) -> None:
     out("\nfiles:\n" + "\n".join(f"  {f}" for f in detail.files))
 
 
+@click.command("release-notes")
+@click.argument("ref", metavar="ID@VERSION")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown",
+              show_default=True, help="Markdown (gh release --notes-file) or JSON.")  # fmt: skip
+@json_option
+@pass_app
+def release_notes(app: AppContext, ref: str, fmt: str, as_json: bool) -> None:
+    """A version's release notes, from its tag message (`ID@VERSION` or the tag name)."""
+    notes = app.catalog.release_notes(ref)
+    if emitted_json(notes, as_json or fmt == "json"):
+        return
+    out(notes.notes, nl=False)
+
+
 def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
     """`YYYY-MM-DD` (UTC) or a span back from now: `30d`, `12w`, `48h`."""
     if value is None:

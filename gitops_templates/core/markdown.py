@@ -36,3 +36,8 @@ def inline_code(value: object) -> str:
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") or not text else ""
     return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def inert_html(text: str) -> str:
+    """Markdown whose `<`, `>` and `&` show as themselves (commit subjects inject no HTML)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -112,11 +112,22 @@ jobs:
         with:
           command: release
           push: "true"
-      - name: Report
+      - name: GitHub releases for the new tags (existing ones are left alone)
         if: steps.release.outputs.released != '[]'
         env:
-          RELEASED: ${{{{ steps.release.outputs.released }}}}
-        run: echo "released $RELEASED"
+          GH_TOKEN: ${{{{ github.token }}}}
+          NOTES: ${{{{ steps.release.outputs.notes }}}}
+        run: |
+          jq -r 'keys[]' <<< "$NOTES" | while read -r tag; do
+            if gh release view "$tag" > /dev/null 2>&1; then continue; fi
+            jq -r --arg tag "$tag" '.[$tag].notes' <<< "$NOTES" > "$RUNNER_TEMP/notes.md"
+            pre=()
+            if [ "$(jq -r --arg tag "$tag" '.[$tag].prerelease' <<< "$NOTES")" = true ]; then
+              pre=(--prerelease)
+            fi
+            gh release create "$tag" --verify-tag --title "$tag" \
+              --notes-file "$RUNNER_TEMP/notes.md" "${{pre[@]}}"
+          done
 """
 
 HEALTH = """\

@@ -110,12 +110,46 @@ class VersionDetail(JsonDocument):
     metadata: dict[str, Any]
 
 
-def show(ws: Workspace, ref: str) -> VersionDetail:
-    """`ID` (latest version) or `ID@VERSION`."""
+@dataclass(frozen=True, slots=True)
+class ReleaseNotes(JsonDocument):
+    """A version's notes, as its tag message holds them (for a GitHub release).
+
+    HTML in them (from commit subjects) is made inert.
+    """
+
+    json_fields: ClassVar[tuple[str, ...]] = (
+        "schema_version", "id", "version", "tag", "prerelease", "notes",
+    )  # fmt: skip
+
+    id: str
+    version: str
+    tag: str
+    prerelease: bool
+    notes: str
+
+
+def release_notes(ws: Workspace, ref: str) -> ReleaseNotes:
+    """The notes of `ID@VERSION` (or the tag name, or `ID` for the latest version)."""
+    from gitops_templates.core.markdown import inert_html
+
+    item = _version(ws, ref)
+    info = _info(item, _commit_times(ws, [item]))
+    notes = inert_html(info.changelog.strip())
+    if info.rollback:
+        notes += (f"\n\nRolls back {info.rollback['of']} to {info.rollback['to']}: "
+                  f"{info.rollback['reason']}").rstrip(": ")  # fmt: skip
+    return ReleaseNotes(info.id, info.version, info.tag, bool(item.version.prerelease),
+                        notes.strip() + "\n" if notes else "")  # fmt: skip
+
+
+def _version(ws: Workspace, ref: str) -> VersionTag:
+    """The version tag `ref` names: `ID` (latest), `ID@VERSION` or a tag name."""
+    named = (v for items in ws.detailed_versions.values() for v in items if v.tag.name == ref)
+    if (tagged := next(named, None)) is not None:
+        return tagged
     cid, _, wanted = ref.partition("@")
     component = ws.component(cid)
-    versions = ws.detailed_versions
-    items = versions[component.id]
+    items = ws.detailed_versions[component.id]
     if wanted:
         try:
             target = Version.parse(wanted.removeprefix("v"))
@@ -127,6 +161,13 @@ def show(ws: Workspace, ref: str) -> VersionDetail:
     if item is None:
         known = ", ".join(str(v.version) for v in items) or "none released yet"
         raise NotFoundError(f"{ref}: no such version", hint=f"versions of {cid}: {known}")
+    return item
+
+
+def show(ws: Workspace, ref: str) -> VersionDetail:
+    """`ID` (latest version) or `ID@VERSION`."""
+    item = _version(ws, ref)
+    component = ws.component(item.component)
     info = _info(item, _commit_times(ws, [item]), versions_of(read_yanked(ws), component.id))
     entries = ws.repo.ls_tree(info.commit, component.path)
     metadata: dict[str, Any] = {}

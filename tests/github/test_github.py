@@ -115,7 +115,7 @@ def test_action_yml_is_a_valid_composite_action_that_never_interpolates_inputs()
     schema_check("vendor.github-actions", [action])
     data = yaml.safe_load(action.read_text())
     assert data["runs"]["using"] == "composite"
-    assert set(data["outputs"]) == {"released", "versions", "plan", "matrix"}
+    assert set(data["outputs"]) == {"released", "notes", "versions", "plan", "matrix"}
     for step in data["runs"]["steps"]:
         assert "${{" not in step.get("run", ""), f"input interpolated into a script: {step}"
     assert data["runs"]["steps"][-1]["env"]["GTPL_COMMAND"] == "${{ inputs.command }}"
@@ -148,6 +148,7 @@ jobs:
           remote: origin
       - env:
           RELEASED: ${{ steps.release.outputs.released }}
+          NOTES: ${{ steps.release.outputs.notes }}
           VERSIONS: ${{ steps.release.outputs.versions }}
           PLAN: ${{ steps.release.outputs.plan }}
         run: echo "$RELEASED $VERSIONS $PLAN"
@@ -241,6 +242,9 @@ def test_the_action_plans_releases_and_reports(catalog: RepoBuilder, tmp_path: P
     code, stdout, outputs, summary = run_action(catalog.path, tmp_path / "b", "release")
     assert code == 0, stdout
     assert json.loads(outputs["released"]) == ["web@0.1.0"]
+    notes = json.loads(outputs["notes"])["web@0.1.0"]
+    assert notes["prerelease"] is False
+    assert notes["notes"].startswith("## web 0.1.0 (")
     assert json.loads(outputs["versions"]) == {"web": "0.1.0"}
     assert "- `web@0.1.0`" in summary
 

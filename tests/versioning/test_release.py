@@ -405,3 +405,21 @@ def test_a_sha256_repository_releases_and_verifies(tmp_path: Path, cli: Cli):
     assert [r["tag"] for r in released] == ["web@0.1.0"]
     assert len(repo.run("rev-parse", "web@0.1.0").strip()) == 64
     assert cli.json("verify", repo=path)["ok"] is True
+
+
+def test_release_notes_of_a_version_by_id_version_or_tag(repo: RepoBuilder, cli):
+    repo.template("web")
+    repo.commit("feat(web): first")
+    cli("release")
+    repo.write({"templates/web/body.yaml.j2": "name: {{ name }}\nx: 1\n"})
+    repo.commit("fix(web): the x <b>value</b>")
+    cli("release", "--pre", "rc")
+    markdown = cli("release-notes", "web@0.1.1-rc.1").output
+    assert markdown.startswith("## web 0.1.1-rc.1 (")
+    assert "the x &lt;b&gt;value&lt;/b&gt;" in markdown
+    data = cli.json("release-notes", "web@0.1.1-rc.1", "--format", "json")
+    assert (data["tag"], data["prerelease"], data["notes"]) == ("web@0.1.1-rc.1", True, markdown)
+    assert cli.json("release-notes", "web@0.1.0")["prerelease"] is False
+    assert cli("release-notes", "web@0.1.0").output == cli("release-notes", "web@0.1.0").output
+    result = cli("release-notes", "web@9.9.9", code=5)
+    assert "no such version" in result.output

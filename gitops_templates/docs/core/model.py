@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from gitops_templates.core.markdown import inert_html
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
@@ -198,7 +200,7 @@ def changelog_markdown(text: str) -> str:
     if lines and lines[0].startswith("## "):
         lines = lines[1:]
     body = "\n".join("#" + line if line.startswith("### ") else line for line in lines).strip()
-    return body.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return inert_html(body)
 
 
 def inject(existing: str | None, generated: str) -> str:
