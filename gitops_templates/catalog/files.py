@@ -59,6 +59,32 @@ def is_regular(root: Path, path: Path) -> bool:
         return False
 
 
+def read_each(root: Path, directory: Path, name: str) -> dict[str, bytes]:
+    """`name` in each subdirectory of `directory`, by subdirectory (in one guarded pass).
+
+    `directory` must stay inside `root` (checked once); subdirectories and files that are
+    symbolic links, and files that are not regular or are too large, are left out.
+    """
+    import os
+
+    base = inside(root, directory)
+    found: dict[str, bytes] = {}
+    with os.scandir(base) as entries:
+        for entry in entries:
+            if not entry.is_dir(follow_symlinks=False):
+                continue
+            try:
+                flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK  # a FIFO must not block
+                handle = os.open(f"{entry.path}/{name}", flags)
+            except OSError:
+                continue
+            with os.fdopen(handle, "rb") as stream:
+                info = os.fstat(stream.fileno())
+                if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_FILE_BYTES:
+                    found[entry.name] = stream.read(MAX_FILE_BYTES + 1)
+    return found
+
+
 def read_bytes(root: Path | None, path: Path, *, limit: int = MAX_FILE_BYTES) -> bytes:
     """The content of a regular file inside `root` (any place: None), at most `limit` bytes."""
     real = inside(root, path) if root is not None else path.resolve()

@@ -40,13 +40,11 @@ def migration_problems(
     Templates whose metadata is invalid are left to validation; values that cannot be
     generated, or a spent time budget, are notices (and the verdict is not remembered).
     """
-    from gitops_templates.testing.run import work_tree_templates
-
     releases = Releases(ws)
     problems: list[Problem] = []
     notices: list[Notice] = []
-    for tid in work_tree_templates(ws):
-        loaded = _work_tree(ws, tid) if not ids or tid in ids else None
+    for tid in _with_migrations(ws, ids):
+        loaded = _work_tree(ws, tid)
         migrations = parse_migrations(loaded[0].data.get("migrations") or []) if loaded else ()
         if loaded is None or not migrations:
             continue
@@ -88,8 +86,21 @@ def _verdict_key(
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _with_migrations(ws: Workspace, ids: Sequence[str]) -> list[str]:
+    """Templates in the work tree whose template.yaml mentions migrations (not parsed)."""
+    from gitops_templates.catalog.files import read_each
+    from gitops_templates.core.models import is_valid_id
+
+    base = ws.repo.root / ws.settings.templates_dir
+    if not base.is_dir():
+        return []
+    found = read_each(ws.repo.root, base, "template.yaml")
+    return sorted(tid for tid, raw in found.items() if b"migrations" in raw and is_valid_id(tid)
+                  and (not ids or tid in ids))  # fmt: skip
+
+
 def _work_tree(ws: Workspace, tid: str) -> tuple[YamlDocument, dict[str, Any]] | None:
-    """template.yaml with its lines and parameters, when it is valid (else validate says)."""
+    """template.yaml with its lines and parameters (None: invalid, validation says why)."""
     from gitops_templates.catalog.yamlio import load_yaml
     from gitops_templates.rendering.render import load_source, read_metadata
 

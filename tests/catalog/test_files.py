@@ -109,3 +109,20 @@ def test_a_doc_template_override_cannot_render_a_file_outside(
     result = cli("docs", code=3)
     assert "leads outside" in result.stderr
     assert not (repo.path / "templates/web/README.md").exists()
+
+
+def test_read_each_reads_regular_files_of_real_subdirectories_only(tmp_path):
+    import os
+
+    from gitops_templates.catalog.files import read_each
+
+    base = tmp_path / "templates"
+    for name in ("a", "b", "c", "d"):
+        (base / name).mkdir(parents=True)
+    (base / "a" / "template.yaml").write_text("id: a\n")
+    (tmp_path / "secret").write_text("outside\n")
+    (base / "b" / "template.yaml").symlink_to(tmp_path / "secret")
+    os.mkfifo(base / "c" / "template.yaml")
+    (base / "e").symlink_to(base / "a")  # a symlinked template directory
+    (base / "loose.yaml").write_text("x\n")
+    assert read_each(tmp_path, base, "template.yaml") == {"a": b"id: a\n"}
