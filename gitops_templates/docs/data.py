@@ -8,12 +8,17 @@ lists, so overriding doc templates need nothing but Jinja2.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from gitops_templates.core.jsonform import to_json
-from gitops_templates.docs.core.model import history_of_names, parameter_rows, with_history
+from gitops_templates.docs.core.model import (
+    ParameterRow,
+    history_of_names,
+    parameter_rows,
+    with_history,
+)
 from gitops_templates.errors import GitOpsTemplatesError
 
 if TYPE_CHECKING:
@@ -23,6 +28,8 @@ if TYPE_CHECKING:
     from gitops_templates.catalog.yanked import YankedVersion
     from gitops_templates.core.planning import ComponentState
     from gitops_templates.core.tags import VersionTag
+
+_ROW_FIELDS = tuple(f.name for f in fields(ParameterRow))
 
 
 def template_contexts(
@@ -97,7 +104,7 @@ def _context(
         "deprecation": _deprecation(deprecated),
         "current": current,
         "next": str(state.next.version) if state and state.next else None,
-        "parameters": [asdict(r) for r in rows],
+        "parameters": [_row_dict(r) for r in rows],
         "undocumented": [r.name for r in rows if not r.description.strip()],
         "examples": [
             {
@@ -126,6 +133,11 @@ def _context(
         ],
         "timeline": _timeline(history),
     }
+
+
+def _row_dict(row: ParameterRow) -> dict[str, Any]:
+    """`dataclasses.asdict(row)` without its deep copies (the fields are immutable)."""
+    return {name: getattr(row, name) for name in _ROW_FIELDS}
 
 
 def _version(item: VersionTag, yanked: YankedVersion | None) -> dict[str, Any]:
