@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import pickle
 import sys
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -80,6 +80,54 @@ def fork_map(
         raise
     theirs = _loaded(payload) if status == 0 else []
     return _merged(fn, items, mine, failure, theirs)
+
+
+class Forked(Generic[R]):
+    """`fn()` computed by a forked child while this process goes on (`fork_call`)."""
+
+    def __init__(self, pid: int, pipe: int) -> None:
+        self._pid = pid
+        self._pipe = pipe
+
+    def result(self) -> R | None:
+        """The child's value (waiting for it), or None when it raised or died."""
+        try:
+            with os.fdopen(self._pipe, "rb") as pipe:
+                payload = pipe.read()
+            _, status = os.waitpid(self._pid, 0)
+        except BaseException:
+            _reap(self._pid)
+            raise
+        if status != 0:
+            return None
+        found = _loaded(payload)
+        return found[0] if len(found) == 1 else None
+
+    def cancel(self) -> None:
+        """Stop the child and forget its value."""
+        os.close(self._pipe)
+        _reap(self._pid)
+
+
+def fork_call(fn: Callable[[], R]) -> Forked[R] | None:
+    """Start `fn()` in a forked child (None where `fork_map` would not fork).
+
+    The same rules as `fork_map`: `fn` computes and returns a picklable value; it
+    writes nothing (no file, cache or output), since the child's side effects are lost.
+    """
+    if not can_fork():
+        return None
+    import gc
+
+    read_end, write_end = os.pipe()
+    gc.freeze()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        _child(lambda _: fn(), [None], write_end)
+    gc.unfreeze()
+    os.close(write_end)
+    return Forked(pid, read_end)
 
 
 def _child(fn: Callable[[Any], Any], items: Sequence[Any], out: int) -> None:
