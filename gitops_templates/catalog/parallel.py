@@ -19,10 +19,13 @@ from __future__ import annotations
 import os
 import pickle
 import sys
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
+
+    from gitops_templates.catalog.workspace import Workspace
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -128,6 +131,37 @@ def fork_call(fn: Callable[[], R]) -> Forked[R] | None:
     gc.unfreeze()
     os.close(write_end)
     return Forked(pid, read_end)
+
+
+@contextmanager
+def learned_meanwhile(ws: Workspace, compute: Callable[[], object] | None) -> Iterator[None]:
+    """Inside the block a forked child runs `compute()` against `ws`'s facts store.
+
+    The child writes nothing (its store is detached); what the store learned there
+    joins this process's store when the block ends, where lookups find it. Nothing
+    forks without `compute` or where `fork_call` would not; a failed child is ignored.
+    """
+    pending = None
+    if compute is not None:
+        ws.facts.knows("blob")  # loaded before the fork: the child starts from what is known
+
+        def child() -> dict[str, dict[str, Any]]:
+            ws.facts.detach()
+            compute()
+            return ws.facts.learned()
+
+        pending = fork_call(child)
+    if pending is None:
+        yield
+        return
+    try:
+        yield
+    except BaseException:
+        pending.cancel()
+        raise
+    learned = pending.result()
+    if learned:
+        ws.facts.absorb(learned)
 
 
 def _child(fn: Callable[[Any], Any], items: Sequence[Any], out: int) -> None:

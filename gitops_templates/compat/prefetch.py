@@ -14,47 +14,29 @@ and no result depends on whether the child ran, finished or failed.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Sequence
+    from contextlib import AbstractContextManager
 
     from gitops_templates.catalog.workspace import Workspace
 
 MIN_TAGS = 64  # fewer version tags: a short history and few pairs, not worth a fork
 
 
-@contextmanager
-def comparisons_meanwhile(ws: Workspace, ids: Sequence[str] = ()) -> Iterator[None]:
-    """Inside the block, a child computes the likely comparisons of `ids` (all: empty)."""
-    pending = _start(ws, ids)
-    if pending is None:
-        yield
-        return
-    try:
-        yield
-    except BaseException:
-        pending.cancel()
-        raise
-    learned = pending.result()
-    if learned:
-        ws.facts.absorb(learned)
+def comparisons_meanwhile(ws: Workspace, ids: Sequence[str] = ()) -> AbstractContextManager[None]:
+    """A block in which a child computes the likely comparisons of `ids` (all: empty)."""
+    from gitops_templates.catalog.collecting import full_walk_ahead
+    from gitops_templates.catalog.parallel import can_fork, learned_meanwhile
 
-
-def _start(ws: Workspace, ids: Sequence[str]) -> Any:
-    from gitops_templates.catalog.parallel import can_fork, fork_call
-
-    if not can_fork() or (ws.use_cache and (ws.repo.state_dir / "state-v2.json").exists()):
-        return None  # the stored state spares the walk: nothing to overlap
-    if len(ws.tags) < MIN_TAGS:
-        return None
+    if not can_fork() or not full_walk_ahead(ws) or len(ws.tags) < MIN_TAGS:
+        return learned_meanwhile(ws, None)
     selected = ws.select(ids)  # reads settings, HEAD's tree and the components here
-    ws.facts.knows("blob")  # loaded before the fork: the child starts from what is known
-    return fork_call(lambda: _learned(ws, selected))
+    return learned_meanwhile(ws, lambda: _learned(ws, selected))
 
 
-def _learned(ws: Workspace, selected: Sequence[str]) -> dict[str, dict[str, Any]]:
+def _learned(ws: Workspace, selected: Sequence[str]) -> None:
     """In the child: compare as the policy would, assuming every tag is reachable."""
     from gitops_templates.compat.check import against_line, snapshots
     from gitops_templates.compat.memo import FindingsMemo
@@ -63,7 +45,6 @@ def _learned(ws: Workspace, selected: Sequence[str]) -> dict[str, dict[str, Any]
     from gitops_templates.core.version_rules import VersionLine
     from gitops_templates.errors import GitOpsTemplatesError
 
-    ws.facts.detach()  # the parent saves what is handed back
     rules = ws.settings.rules
     versions = read_versions(ws.components, ws.tags, {t.commit_sha for t in ws.tags
                                                       if t.commit_sha})  # fmt: skip
@@ -94,4 +75,3 @@ def _learned(ws: Workspace, selected: Sequence[str]) -> dict[str, dict[str, Any]
                          memo=memo)  # fmt: skip
         except GitOpsTemplatesError:
             continue  # the policy meets it again, and reports it
-    return ws.facts.learned()

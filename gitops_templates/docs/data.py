@@ -171,7 +171,7 @@ def _timeline(history: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _release_parameters(
-    ws: Workspace, versions: Mapping[str, Sequence[VersionTag]]
+    ws: Workspace, versions: Mapping[str, Sequence[VersionTag]], *, parallel: bool = True
 ) -> dict[str, list[tuple[str, list[tuple[str, bool]] | None]]]:
     """Each template's (parameter, deprecated) names at every reachable release, oldest first.
 
@@ -182,14 +182,15 @@ def _release_parameters(
     places = [(tid, str(v.version), f"{v.tag.commit_sha}:{base}/{tid}/template.yaml")
               for tid, items in versions.items() for v in reversed(items)
               if v.reachable and v.tag.commit_sha and not v.version.prerelease]  # fmt: skip
-    ids = ws.repo.blob_ids([spec for _, _, spec in places])
+    ids = ws.blob_ids([spec for _, _, spec in places])
     sources = {sha: spec for (_, _, spec), sha in zip(places, ids, strict=True) if sha}
 
     def fetch(keys: list[str]) -> dict[str, Any]:
         from gitops_templates.catalog.parallel import fork_map
 
         blobs = ws.repo.read_blobs(keys)
-        found = fork_map(_names_in, [(blobs.get(k, b""), sources[k]) for k in keys], min_items=64)
+        found = fork_map(_names_in, [(blobs.get(k, b""), sources[k]) for k in keys],
+                         min_items=64 if parallel else len(keys) + 1)  # fmt: skip
         return dict(zip(keys, found, strict=True))
 
     found = ws.facts.lookup("param-names", sources, fetch, valid=_is_names)
@@ -199,6 +200,18 @@ def _release_parameters(
         names = found.get(sha) if sha else None
         result.setdefault(tid, []).append((version, [tuple(n) for n in names] if names else None))
     return result
+
+
+def release_names(ws: Workspace, ids: Sequence[str]) -> None:
+    """What `_release_parameters` will look up, learned with every tag taken as reachable.
+
+    Run by a forked child while history is walked (`catalog.parallel.learned_meanwhile`).
+    """
+    from gitops_templates.core.tags import read_versions
+
+    reachable = {t.commit_sha for t in ws.tags if t.commit_sha}
+    versions = read_versions(ws.components, ws.tags, reachable)
+    _release_parameters(ws, {tid: versions.of(tid) for tid in ids}, parallel=False)
 
 
 def _names_in(blob: tuple[bytes, str]) -> list[list[Any]] | None:
