@@ -69,6 +69,11 @@ def collected(ws: Workspace) -> Collected:
     return collected
 
 
+def full_walk_ahead(ws: Workspace) -> bool:
+    """No stored state: collecting the changes will walk the whole history."""
+    return not (ws.use_cache and (ws.repo.state_dir / "state-v2.json").exists())
+
+
 def _advance(ws: Workspace, stored: StoredState, head: str) -> Collected | None:
     """`stored` plus the commits made since, or None when a full walk is needed."""
     from gitops_templates.core.planning import advance

@@ -19,10 +19,13 @@ from __future__ import annotations
 import os
 import pickle
 import sys
-from typing import TYPE_CHECKING, Any, TypeVar
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
+
+    from gitops_templates.catalog.workspace import Workspace
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -80,6 +83,85 @@ def fork_map(
         raise
     theirs = _loaded(payload) if status == 0 else []
     return _merged(fn, items, mine, failure, theirs)
+
+
+class Forked(Generic[R]):
+    """`fn()` computed by a forked child while this process goes on (`fork_call`)."""
+
+    def __init__(self, pid: int, pipe: int) -> None:
+        self._pid = pid
+        self._pipe = pipe
+
+    def result(self) -> R | None:
+        """The child's value (waiting for it), or None when it raised or died."""
+        try:
+            with os.fdopen(self._pipe, "rb") as pipe:
+                payload = pipe.read()
+            _, status = os.waitpid(self._pid, 0)
+        except BaseException:
+            _reap(self._pid)
+            raise
+        if status != 0:
+            return None
+        found = _loaded(payload)
+        return found[0] if len(found) == 1 else None
+
+    def cancel(self) -> None:
+        """Stop the child and forget its value."""
+        os.close(self._pipe)
+        _reap(self._pid)
+
+
+def fork_call(fn: Callable[[], R]) -> Forked[R] | None:
+    """Start `fn()` in a forked child (None where `fork_map` would not fork).
+
+    The same rules as `fork_map`: `fn` computes and returns a picklable value; it
+    writes nothing (no file, cache or output), since the child's side effects are lost.
+    """
+    if not can_fork():
+        return None
+    import gc
+
+    read_end, write_end = os.pipe()
+    gc.freeze()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        _child(lambda _: fn(), [None], write_end)
+    gc.unfreeze()
+    os.close(write_end)
+    return Forked(pid, read_end)
+
+
+@contextmanager
+def learned_meanwhile(ws: Workspace, compute: Callable[[], object] | None) -> Iterator[None]:
+    """Inside the block a forked child runs `compute()` against `ws`'s facts store.
+
+    The child writes nothing (its store is detached); what the store learned there
+    joins this process's store when the block ends, where lookups find it. Nothing
+    forks without `compute` or where `fork_call` would not; a failed child is ignored.
+    """
+    pending = None
+    if compute is not None:
+        ws.facts.knows("blob")  # loaded before the fork: the child starts from what is known
+
+        def child() -> dict[str, dict[str, Any]]:
+            ws.facts.detach()
+            compute()
+            return ws.facts.learned()
+
+        pending = fork_call(child)
+    if pending is None:
+        yield
+        return
+    try:
+        yield
+    except BaseException:
+        pending.cancel()
+        raise
+    learned = pending.result()
+    if learned:
+        ws.facts.absorb(learned)
 
 
 def _child(fn: Callable[[Any], Any], items: Sequence[Any], out: int) -> None:

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 
 def resource_dir(name: str) -> Path:
     """Directory of shipped files: `schemas` or `doc_templates`."""
-    packaged = Path(str(files("gitops_templates"))) / name
+    package = Path(__file__).resolve().parents[1]  # what importlib.resources.files() gives
+    packaged = package / name
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2] / name
+    return package.parent / name
 
 
 @cache

@@ -94,6 +94,19 @@ class Workspace:
             self._facts = ObjectFacts(state)
         return self._facts
 
+    def blob_ids(self, specs: Sequence[str]) -> list[str | None]:
+        """Blob ids of `<commit id>:<path>` specs (None: no such file), remembered by commit."""
+        from gitops_templates.git.object_facts import is_object_id
+
+        def fetch(keys: list[str]) -> dict[str, str | None]:
+            return dict(zip(keys, self.repo.blob_ids(keys), strict=True))
+
+        def valid(value: object) -> bool:
+            return value is None or (isinstance(value, str) and is_object_id(value))
+
+        found = self.facts.lookup("blob", specs, fetch, valid=valid)
+        return [found[spec] for spec in specs]
+
     @property
     def settings(self) -> Settings:
         """Validated configuration."""

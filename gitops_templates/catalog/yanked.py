@@ -76,8 +76,9 @@ def read_yanked(ws: Workspace) -> Yanked:
     The parsed file is remembered by blob id: an unchanged file costs no YAML parse.
     """
     name = ws.settings.path(YANKED_FILE)
-    blob = ws.repo.blob_ids([f"{ws.head}:{name}"])[0]
+    blob = ws.blob_ids([f"{ws.head}:{name}"])[0]
     if blob is None:
+        ws.facts.save()
         return {}
 
     def fetch(keys: list[str]) -> dict[str, Any]:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from gitops_templates.catalog.workspace import Workspace
     from gitops_templates.compat.check import CompatibilityReport
     from gitops_templates.core.planning import ComponentState
+    from gitops_templates.core.tags import VersionTag
     from gitops_templates.core.version_rules import BumpRules
 
 
@@ -115,10 +116,17 @@ def _earlier(state: ComponentState, rules: BumpRules) -> list[tuple[str, str]]:
     """(version, commit) of the earlier releases in the latest version's line."""
     current = state.current
     assert current is not None
+    return earlier_in_line(current, state.versions, rules)
+
+
+def earlier_in_line(
+    current: VersionTag, versions: Sequence[VersionTag], rules: BumpRules
+) -> list[tuple[str, str]]:
+    """(version, commit) of the reachable releases in `current`'s line, but `current`."""
     line = rules.line_of(current.version)
     return [
         (str(v.version), str(v.tag.commit_sha))
-        for v in state.versions
+        for v in versions
         if v.reachable
         and v.tag.commit_sha
         and not v.version.prerelease

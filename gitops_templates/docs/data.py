@@ -8,12 +8,17 @@ lists, so overriding doc templates need nothing but Jinja2.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from gitops_templates.core.jsonform import to_json
-from gitops_templates.docs.core.model import history_of_names, parameter_rows, with_history
+from gitops_templates.docs.core.model import (
+    ParameterRow,
+    history_of_names,
+    parameter_rows,
+    with_history,
+)
 from gitops_templates.errors import GitOpsTemplatesError
 
 if TYPE_CHECKING:
@@ -23,6 +28,8 @@ if TYPE_CHECKING:
     from gitops_templates.catalog.yanked import YankedVersion
     from gitops_templates.core.planning import ComponentState
     from gitops_templates.core.tags import VersionTag
+
+_ROW_FIELDS = tuple(f.name for f in fields(ParameterRow))
 
 
 def template_contexts(
@@ -97,7 +104,7 @@ def _context(
         "deprecation": _deprecation(deprecated),
         "current": current,
         "next": str(state.next.version) if state and state.next else None,
-        "parameters": [asdict(r) for r in rows],
+        "parameters": [_row_dict(r) for r in rows],
         "undocumented": [r.name for r in rows if not r.description.strip()],
         "examples": [
             {
@@ -126,6 +133,11 @@ def _context(
         ],
         "timeline": _timeline(history),
     }
+
+
+def _row_dict(row: ParameterRow) -> dict[str, Any]:
+    """`dataclasses.asdict(row)` without its deep copies (the fields are immutable)."""
+    return {name: getattr(row, name) for name in _ROW_FIELDS}
 
 
 def _version(item: VersionTag, yanked: YankedVersion | None) -> dict[str, Any]:
@@ -159,7 +171,7 @@ def _timeline(history: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _release_parameters(
-    ws: Workspace, versions: Mapping[str, Sequence[VersionTag]]
+    ws: Workspace, versions: Mapping[str, Sequence[VersionTag]], *, parallel: bool = True
 ) -> dict[str, list[tuple[str, list[tuple[str, bool]] | None]]]:
     """Each template's (parameter, deprecated) names at every reachable release, oldest first.
 
@@ -170,14 +182,15 @@ def _release_parameters(
     places = [(tid, str(v.version), f"{v.tag.commit_sha}:{base}/{tid}/template.yaml")
               for tid, items in versions.items() for v in reversed(items)
               if v.reachable and v.tag.commit_sha and not v.version.prerelease]  # fmt: skip
-    ids = ws.repo.blob_ids([spec for _, _, spec in places])
+    ids = ws.blob_ids([spec for _, _, spec in places])
     sources = {sha: spec for (_, _, spec), sha in zip(places, ids, strict=True) if sha}
 
     def fetch(keys: list[str]) -> dict[str, Any]:
         from gitops_templates.catalog.parallel import fork_map
 
         blobs = ws.repo.read_blobs(keys)
-        found = fork_map(_names_in, [(blobs.get(k, b""), sources[k]) for k in keys], min_items=64)
+        found = fork_map(_names_in, [(blobs.get(k, b""), sources[k]) for k in keys],
+                         min_items=64 if parallel else len(keys) + 1)  # fmt: skip
         return dict(zip(keys, found, strict=True))
 
     found = ws.facts.lookup("param-names", sources, fetch, valid=_is_names)
@@ -187,6 +200,18 @@ def _release_parameters(
         names = found.get(sha) if sha else None
         result.setdefault(tid, []).append((version, [tuple(n) for n in names] if names else None))
     return result
+
+
+def release_names(ws: Workspace, ids: Sequence[str]) -> None:
+    """What `_release_parameters` will look up, learned with every tag taken as reachable.
+
+    Run by a forked child while history is walked (`catalog.parallel.learned_meanwhile`).
+    """
+    from gitops_templates.core.tags import read_versions
+
+    reachable = {t.commit_sha for t in ws.tags if t.commit_sha}
+    versions = read_versions(ws.components, ws.tags, reachable)
+    _release_parameters(ws, {tid: versions.of(tid) for tid in ids}, parallel=False)
 
 
 def _names_in(blob: tuple[bytes, str]) -> list[list[Any]] | None:

@@ -20,6 +20,7 @@ from gitops_templates.errors import ConfigError, ExitCode, InvalidInputError, Pr
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from contextlib import AbstractContextManager
     from pathlib import Path
 
     from gitops_templates.catalog.workspace import Workspace
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 FORMATS = ("markdown", "html")
 PARALLEL_MIN = 48  # templates read or rendered before a second core is worth a fork
+NAMES_MIN_TAGS = 64  # version tags before old releases' parameters are read meanwhile
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,16 +130,18 @@ def _markdown(ws: Workspace, ids: Sequence[str], *, check: bool, strict: bool) -
     memo = OutputMemo(ws, salt_of(ws, "markdown", strict, _doc_templates(ws)))
     root, base = ws.repo.root, ws.settings.templates_dir
     selected = sorted(set(ids)) or _present(ws)
-    states = {s.component.id: s for s in ws.analyze([t for t in selected
-              if t in {c.id for c in ws.components}]).states}  # fmt: skip
-    prints = {tid: memo.template(tid, root / base / tid, states.get(tid)) for tid in selected}
-    paths = {tid: f"{base}/{tid}/{DOC_FILE}" for tid in selected}
-    index = None if ids else _inside(ws, ws.settings.docs.index, "docs.index")
-    index_print = memo.index(prints.values()) if index else None
-    stale = [tid for tid in selected if not memo.fresh(prints[tid], root / paths[tid])]
-    index_stale = index is not None and not memo.fresh(index_print, root / index)
-    wanted = selected if index_stale else stale
-    contexts = template_contexts(ws, _metadata(ws, wanted)) if wanted else []
+    with _names_meanwhile(ws, selected):  # a cold walk: old releases' parameters meanwhile
+        states = {s.component.id: s for s in ws.analyze([t for t in selected
+                  if t in {c.id for c in ws.components}]).states}  # fmt: skip
+        prints = {tid: memo.template(tid, root / base / tid, states.get(tid)) for tid in selected}
+        paths = {tid: f"{base}/{tid}/{DOC_FILE}" for tid in selected}
+        index = None if ids else _inside(ws, ws.settings.docs.index, "docs.index")
+        index_print = memo.index(prints.values()) if index else None
+        stale = [tid for tid in selected if not memo.fresh(prints[tid], root / paths[tid])]
+        index_stale = index is not None and not memo.fresh(index_print, root / index)
+        wanted = selected if index_stale else stale
+        metadata = _metadata(ws, wanted) if wanted else {}
+    contexts = template_contexts(ws, metadata) if wanted else []
     renderer = _renderer(ws) if contexts else None
     pages = [t for t in contexts if t["id"] in stale and renderer]
     texts = fork_map(lambda t: renderer.render("template.md.j2", {"t": t}) if renderer else "",
@@ -158,6 +162,17 @@ def _markdown(ws: Workspace, ids: Sequence[str], *, check: bool, strict: bool) -
     files = [done.get(paths[tid], DocFile(paths[tid], "unchanged")) for tid in selected]
     files += [done.get(index, DocFile(index, "unchanged"))] if index is not None else []
     return DocsResult("markdown", check, tuple(files), problems)
+
+
+def _names_meanwhile(ws: Workspace, selected: Sequence[str]) -> AbstractContextManager[None]:
+    """A forked child learns what old releases' template.yaml say, if history is walked."""
+    from gitops_templates.catalog.collecting import full_walk_ahead
+    from gitops_templates.catalog.parallel import can_fork, learned_meanwhile
+    from gitops_templates.docs.data import release_names
+
+    if not can_fork() or not full_walk_ahead(ws) or len(ws.tags) < NAMES_MIN_TAGS:
+        return learned_meanwhile(ws, None)
+    return learned_meanwhile(ws, lambda: release_names(ws, selected))
 
 
 def _present(ws: Workspace) -> list[str]:

@@ -35,7 +35,7 @@ class OutputMemo:
         self._ws = ws
         self._salt = salt
         self._contents = ValidatedMemo(ws.facts, salt, ignored=[DOC_FILE])  # the output itself
-        self._yanked = ws.repo.blob_ids([f"{ws.head}:{ws.settings.path(YANKED_FILE)}"])[0]
+        self._yanked = ws.blob_ids([f"{ws.head}:{ws.settings.path(YANKED_FILE)}"])[0]
 
     def template(self, tid: str, directory: Path, state: ComponentState | None) -> str | None:
         """The fingerprint of one template's README (None: its files cannot be read)."""

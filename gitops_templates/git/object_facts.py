@@ -39,6 +39,7 @@ class ObjectFacts:
         self._path = path
         self._tables: dict[str, dict[str, Any]] | None = None
         self._dirty = False
+        self._learned: dict[str, dict[str, Any]] = {}  # remembered since it was opened
 
     def _table(self, kind: str) -> dict[str, Any]:
         if self._tables is None:
@@ -91,7 +92,21 @@ class ObjectFacts:
         fresh = {k: v for k, v in values.items() if is_object_id(k.split(":", 1)[0])}
         if fresh:
             self._table(kind).update(fresh)
+            self._learned.setdefault(kind, {}).update(fresh)
             self._dirty = True
+
+    def learned(self) -> dict[str, dict[str, Any]]:
+        """Everything remembered since this store was opened, per kind."""
+        return {kind: dict(values) for kind, values in self._learned.items()}
+
+    def absorb(self, learned: Mapping[str, Mapping[str, Any]]) -> None:
+        """Remember what another process learned (`learned()` of a forked copy)."""
+        for kind, values in learned.items():
+            self.remember(kind, values)
+
+    def detach(self) -> None:
+        """Never write the file from here on (a forked child that reports back instead)."""
+        self._path = None
 
     def save(self) -> None:
         """Write the tables back when something was learned (bounded in size)."""

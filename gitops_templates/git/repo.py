@@ -65,18 +65,28 @@ class SignatureCheck:
 class GitRepo(TagWriter, WorkTreeOps):
     """One repository (work tree or bare), located with `git rev-parse`."""
 
-    def __init__(self, root: Path, git_dir: Path, common_dir: Path, *, bare: bool) -> None:
+    def __init__(
+        self,
+        root: Path,
+        git_dir: Path,
+        common_dir: Path,
+        *,
+        bare: bool,
+        shallow: bool | None = None,
+    ) -> None:
         self.root = root
         self.git_dir = git_dir
         self.common_dir = common_dir
         self.bare = bare
+        self._shallow = shallow  # as found by `discover`, answered once without a git call
 
     @classmethod
     def discover(cls, path: Path) -> GitRepo:
         """Find the repository containing `path`."""
         if not path.exists():
             raise NotAGitRepositoryError(f"{path} does not exist")
-        args = ["rev-parse", "--is-bare-repository", "--absolute-git-dir", "--git-common-dir"]
+        args = ["rev-parse", "--is-bare-repository", "--absolute-git-dir", "--git-common-dir",
+                "--is-shallow-repository"]  # fmt: skip
         proc = git(path, [*args, "--show-toplevel"])  # one call in a work tree
         if proc.returncode != 0:
             proc = git(path, args)  # a bare repository has no top level
@@ -86,14 +96,15 @@ class GitRepo(TagWriter, WorkTreeOps):
                 hint="run the command inside a catalog repository or pass --repo PATH",
             )
         lines = text(proc.stdout).splitlines()
-        bare_text, git_dir_text, common_text = lines[:3]
+        bare_text, git_dir_text, common_text, shallow_text = lines[:4]
         git_dir = Path(git_dir_text)
         common = Path(common_text)
         common = common if common.is_absolute() else (path / common).resolve()
+        shallow = shallow_text == "true"
         if bare_text == "true":
-            return cls(git_dir, git_dir, common, bare=True)
-        root = Path(lines[3]) if len(lines) > 3 and lines[3] else git_dir.parent
-        return cls(root, git_dir, common, bare=False)
+            return cls(git_dir, git_dir, common, bare=True, shallow=shallow)
+        root = Path(lines[4]) if len(lines) > 4 and lines[4] else git_dir.parent
+        return cls(root, git_dir, common, bare=False, shallow=shallow)
 
     # -- plumbing -----------------------------------------------------------------
 
@@ -124,7 +135,14 @@ class GitRepo(TagWriter, WorkTreeOps):
         return text(out).strip()
 
     def is_shallow(self) -> bool:
-        """True for a shallow clone (history truncated)."""
+        """True for a shallow clone (history truncated).
+
+        The first call answers from `discover` (the same command, moments earlier);
+        later ones ask git, since a fetch may have deepened the clone since.
+        """
+        known, self._shallow = self._shallow, None
+        if known is not None:
+            return known
         out = self.run(["rev-parse", "--is-shallow-repository"])
         return text(out).strip() == "true"
 

@@ -161,8 +161,10 @@ def build_plan(ws: Workspace, ids: Sequence[str] = (), *, pre: str | None = None
                 hint="use letters, digits and '-', e.g. rc, beta, alpha",
             )
     from gitops_templates.compat.policy import apply, verdicts
+    from gitops_templates.compat.prefetch import comparisons_meanwhile
 
-    analysis = ws.analyze(ids, pre_token=pre)
+    with comparisons_meanwhile(ws, ids):  # a cold walk: the comparisons meanwhile
+        analysis = ws.analyze(ids, pre_token=pre)
     found = verdicts(ws, analysis.states)
     states, notices = apply(ws, analysis.states, found, pre_token=pre)
     releases = []

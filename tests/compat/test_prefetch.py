@@ -1,0 +1,86 @@
+"""Comparisons computed in a forked child during a cold walk change no plan."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from gitops_templates import Catalog, to_json
+from gitops_templates.catalog.parallel import can_fork
+from gitops_templates.compat import check, memo, prefetch
+from tests.compat.test_compatibility import drop_replicas
+from tests.helpers import RepoBuilder
+
+FACTS = ".git/gitops-templates/objects-v1.json"
+needs_fork = pytest.mark.skipif(not can_fork(), reason="forks only on Linux with 2+ cores")
+
+
+@pytest.fixture
+def line(repo: RepoBuilder, cli) -> RepoBuilder:
+    """web 1.0.0 and 1.0.1, then an undeclared breaking change; api released, unchanged."""
+    repo.write({"gitops-templates.yaml": "compatibility: escalate\ninitial_version: '1.0.0'\n"})
+    repo.template("web")
+    repo.template("api")
+    repo.commit("feat(web): first")
+    cli("release")
+    (repo.path / "templates/web/body.yaml.j2").write_text("changed: {{ name }}\n")
+    repo.commit("fix(web): body")
+    cli("release")
+    drop_replicas(repo)
+    repo.commit("fix(web): tidy parameters")
+    return repo
+
+
+def cold_plan(repo: RepoBuilder, **kwargs: object) -> dict[str, object]:
+    (repo.path / FACTS).unlink(missing_ok=True)
+    (repo.path / ".git/gitops-templates/state-v2.json").unlink(missing_ok=True)
+    check._parsed_blob.cache_clear()
+    data: dict[str, object] = to_json(Catalog(repo.path, **kwargs).plan())  # type: ignore[arg-type]
+    return data
+
+
+@needs_fork
+def test_the_child_computes_the_comparisons_and_the_plan_is_the_same(
+    line: RepoBuilder, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(prefetch, "MIN_TAGS", 10_000)  # no child
+    serial = cold_plan(line)
+    monkeypatch.setattr(prefetch, "MIN_TAGS", 0)
+    computed_here = []
+    real = check.raw_findings
+
+    def counted(*args: object, **kwargs: object) -> object:
+        computed_here.append(1)  # counts in this process only, never in the child
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(check, "raw_findings", counted)
+    assert cold_plan(line) == serial
+    assert computed_here == [], "the child's findings were not used"
+    stored = json.loads((line.path / FACTS).read_text())["tables"]
+    assert stored[f"compat-{memo.RULES_VERSION}"], "what the child learned was not saved"
+    assert cold_plan(line, use_cache=False) == serial  # caches off: the child still helps
+
+
+@needs_fork
+def test_a_child_that_fails_changes_nothing(line: RepoBuilder, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(prefetch, "MIN_TAGS", 10_000)
+    serial = cold_plan(line)
+    monkeypatch.setattr(prefetch, "MIN_TAGS", 0)
+
+    def broken(*_: object) -> dict[str, object]:
+        raise RuntimeError("the child fails")
+
+    monkeypatch.setattr(prefetch, "_learned", broken)
+    assert cold_plan(line) == serial
+
+
+def test_no_child_when_the_stored_state_spares_the_walk(
+    line: RepoBuilder, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(prefetch, "MIN_TAGS", 0)
+    Catalog(line.path).plan()
+    started: list[object] = []
+    monkeypatch.setattr("gitops_templates.catalog.parallel.fork_call", started.append)
+    Catalog(line.path).plan()
+    assert started == []
