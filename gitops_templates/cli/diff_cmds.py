@@ -90,15 +90,13 @@ def diff(
 
 def _show_proposal(app: AppContext, report: CompatibilityReport) -> None:
     """The migration no template.yaml declares yet, ready to paste."""
-    from gitops_templates.compat.core.proposals import migration_text
-
     version = report.new.rsplit("@", 1)[-1].removeprefix("v")
     if not version[:1].isdigit():  # the work tree or a revision: the version it would get
         states = app.catalog.status([report.id]).states
         upcoming = states[0].next if states else None
         version = str(upcoming.version) if upcoming else "NEXT-VERSION"
     out("  no migration carries consumers' values over these breaking changes; proposed:")
-    text = migration_text(version, report.proposed, append=report.declares_migrations)
+    text = report.proposal(version)
     out("".join(f"    {line}" for line in text.splitlines(keepends=True)), nl=False)
 
 

@@ -114,6 +114,12 @@ class CompatibilityReport(JsonDocument):
         """Findings a `Compatibility-Waiver:` footer accepted."""
         return tuple(f for f in self.findings if f.waived)
 
+    def proposal(self, version: str) -> str:
+        """The `migrations:` text to paste for the breaking findings no migration covers."""
+        from gitops_templates.compat.core.proposals import migration_text
+
+        return migration_text(version, self.proposed, append=self.declares_migrations)
+
     def summary(self) -> str:
         """One line per counted finding above patch, for tag messages and errors."""
         lines = [

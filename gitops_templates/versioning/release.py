@@ -218,7 +218,6 @@ def _planned(
         )
         for c in state.releasable
     ]  # fmt: skip
-    from gitops_templates.compat.core.proposals import migration_text
     from gitops_templates.core.version_rules import TagFormat
 
     tag = TagFormat.compile(component.tag_format).render(component.id, version)
@@ -242,11 +241,7 @@ def _planned(
         detected=detected,
         findings=tuple(to_json(report.findings)) if report else (),
         compatibility_summary=report.summary() if report else "",
-        proposed_migration=migration_text(
-            version, report.proposed, append=report.declares_migrations
-        )
-        if report
-        else "",
+        proposed_migration=report.proposal(version) if report else "",
     )
 
 
