@@ -70,6 +70,14 @@ class VersioningApi:
 
         return show(self.workspace, ref)
 
+    def versions(self, template_id: str) -> list[str]:
+        """A template's versions, highest first, from its tags alone (no history walk)."""
+        from gitops_templates.core.tags import read_versions
+
+        ws = self.workspace
+        found = read_versions(ws.components, ws.tags, set()).of(template_id)
+        return [str(v.version) for v in found]
+
     def release_notes(self, ref: str) -> ReleaseNotes:
         """A version's notes (`ID@VERSION`, its tag, or `ID`), as for a GitHub release."""
         from gitops_templates.versioning.inspection import release_notes

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from gitops_templates.cli._complete import template_ids
 from gitops_templates.cli._context import AppContext, json_option, pass_app
 from gitops_templates.cli._output import emit_json, out
 
@@ -18,7 +19,7 @@ _LEVELS = ("breaking", "minor", "patch")
 
 
 @click.command()
-@click.argument("template_id", metavar="ID", required=False)
+@click.argument("template_id", metavar="ID", required=False, shell_complete=template_ids)
 @click.argument("old", metavar="[A]", required=False)
 @click.argument("new", metavar="[B]", required=False)
 @click.option(

@@ -6,6 +6,7 @@ import time
 
 import click
 
+from gitops_templates.cli._complete import template_ids, template_refs
 from gitops_templates.cli._context import AppContext, json_option, pass_app
 from gitops_templates.cli._output import emit_json, emitted_json, out
 
@@ -23,7 +24,7 @@ def _duration(seconds: float | None) -> str:
 
 
 @click.command()
-@click.argument("template_id", metavar="ID")
+@click.argument("template_id", metavar="ID", shell_complete=template_ids)
 @json_option
 @pass_app
 def history(app: AppContext, template_id: str, as_json: bool) -> None:
@@ -48,7 +49,7 @@ def history(app: AppContext, template_id: str, as_json: bool) -> None:
 
 
 @click.command()
-@click.argument("ref", metavar="ID[@VERSION]")
+@click.argument("ref", metavar="ID[@VERSION]", shell_complete=template_refs)
 @json_option
 @pass_app
 def show(app: AppContext, ref: str, as_json: bool) -> None:
@@ -68,7 +69,7 @@ def show(app: AppContext, ref: str, as_json: bool) -> None:
 
 
 @click.command("release-notes")
-@click.argument("ref", metavar="ID@VERSION")
+@click.argument("ref", metavar="ID@VERSION", shell_complete=template_refs)
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown",
               show_default=True, help="Markdown (gh release --notes-file) or JSON.")  # fmt: skip
 @json_option

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from gitops_templates.cli._complete import template_ids, versions
 from gitops_templates.cli._context import AppContext, json_option, pass_app
 from gitops_templates.cli._output import emit_json, note, out, show_problems
 
@@ -41,15 +42,11 @@ def migrate() -> None:
 
 
 @migrate.command("plan")
-@click.argument("template_id", metavar="ID")
-@click.option("--from", "source", required=True, metavar="VERSION", help="The version now.")
-@click.option(
-    "--to",
-    "target",
-    required=True,
-    metavar="VERSION",
-    help="The version to reach (or `latest`); lower goes down.",
-)
+@click.argument("template_id", metavar="ID", shell_complete=template_ids)
+@click.option("--from", "source", required=True, metavar="VERSION", help="The version now.",
+              shell_complete=versions)  # fmt: skip
+@click.option("--to", "target", required=True, metavar="VERSION", shell_complete=versions,
+              help="The version to reach (or `latest`); lower goes down.")  # fmt: skip
 @catalog_option
 @json_option
 @pass_app

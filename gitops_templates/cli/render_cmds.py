@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import click
 
+from gitops_templates.cli._complete import template_refs
 from gitops_templates.cli._context import AppContext, json_option, pass_app
 from gitops_templates.cli._output import emit_json, note, out
 
 
 @click.command()
-@click.argument("ref", metavar="ID[@VERSION|@REV]")
+@click.argument("ref", metavar="ID[@VERSION|@REV]", shell_complete=template_refs)
 @click.option("-f", "--values", "value_files", multiple=True, metavar="FILE",
               help="A YAML file of parameter values (repeatable; later files win).")  # fmt: skip
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from gitops_templates.cli._complete import template_ids, versions
 from gitops_templates.cli._context import AppContext, json_option, pass_app
 from gitops_templates.cli._output import emit_json, note, out, show_notices
 
@@ -26,8 +27,9 @@ _COLOURS = {"passed": "green", "warning": "yellow", "skipped": "yellow", "planne
 
 
 @click.command()
-@click.argument("cid", metavar="ID")
-@click.option("--to", "to", required=True, metavar="VERSION", help="Version to restore.")
+@click.argument("cid", metavar="ID", shell_complete=template_ids)
+@click.option("--to", "to", required=True, metavar="VERSION", help="Version to restore.",
+              shell_complete=versions)  # fmt: skip
 @click.option("--reason", default="", help="Why (recorded in a trailer and yanked.yaml).")
 @click.option("--version", "version", metavar="X.Y.Z", help="New version (default: patch bump).")
 @click.option("--emergency", is_flag=True, help="Skip slow checks (never the safety ones).")

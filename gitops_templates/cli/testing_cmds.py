@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from gitops_templates.cli._complete import template_ids
 from gitops_templates.cli._context import AppContext, json_option, pass_app
 from gitops_templates.cli._output import emit_json, note, out, show_problems
 from gitops_templates.errors import InvalidInputError
@@ -206,7 +207,7 @@ def _show_totals(report: TestReport) -> None:
 
 
 @click.command()
-@click.argument("template_id", metavar="ID")
+@click.argument("template_id", metavar="ID", shell_complete=template_ids)
 @click.option("--champion", required=True, metavar="VERSION|REV",
               help="The version in use (a version, tag or any revision).")  # fmt: skip
 @click.option("--challenger", metavar="VERSION|REV",
@@ -288,7 +289,7 @@ def _show_shadow(report: ShadowReport) -> None:
 
 
 @click.command()
-@click.argument("template_id", metavar="ID")
+@click.argument("template_id", metavar="ID", shell_complete=template_ids)
 @click.argument("baseline", metavar="A")
 @click.argument("candidate", metavar="B")
 @click.option("--runs", type=click.IntRange(10, 10_000), default=15, show_default=True,
