@@ -11,7 +11,8 @@ if TYPE_CHECKING:
     from gitops_templates.compat.check import CompatibilityReport
     from gitops_templates.core.planning import Analysis
     from gitops_templates.versioning.inspection import HistoryReport, StatsReport, VersionDetail
-    from gitops_templates.versioning.release import ReleasePlan, ReleaseResult
+    from gitops_templates.versioning.plan import ReleasePlan
+    from gitops_templates.versioning.release import ReleaseResult
     from gitops_templates.versioning.verify import VerifyReport
 
 
@@ -26,7 +27,7 @@ class VersioningApi:
 
     def plan(self, ids: Sequence[str] = (), *, pre: str | None = None) -> ReleasePlan:
         """The release plan at HEAD."""
-        from gitops_templates.versioning.release import build_plan
+        from gitops_templates.versioning.plan import build_plan
 
         return build_plan(self.workspace, ids, pre=pre)
 

@@ -51,7 +51,7 @@ def _plan(catalog: Catalog, params: dict[str, Any]) -> Any:
 
 
 def _release(catalog: Catalog, p: dict[str, Any]) -> Any:
-    from gitops_templates.versioning.release import ReleasePlan
+    from gitops_templates.versioning.plan import ReleasePlan
 
     plan = ReleasePlan.load(Path(p["plan_file"])) if p["plan_file"] is not None else None
     return catalog.release(plan, ids=p["ids"], pre=p["pre"], push=p["push"],

@@ -11,7 +11,8 @@ from gitops_templates.cli._output import emitted_json, note, out, show_notices
 
 if TYPE_CHECKING:
     from gitops_templates.core.planning import Analysis, ComponentState
-    from gitops_templates.versioning.release import ReleasePlan, ReleaseResult
+    from gitops_templates.versioning.plan import ReleasePlan
+    from gitops_templates.versioning.release import ReleaseResult
 
 pre_option = click.option(
     "--pre", "pre", metavar="TOKEN", help="Make prereleases X.Y.Z-TOKEN.N (e.g. rc)."
@@ -137,7 +138,7 @@ def release(
     """Create every planned tag in one atomic transaction; idempotent."""
     from pathlib import Path
 
-    from gitops_templates.versioning.release import ReleasePlan
+    from gitops_templates.versioning.plan import ReleasePlan
 
     loaded = ReleasePlan.load(Path(plan_file)) if plan_file is not None else None
     result = app.catalog.release(loaded, ids=ids, pre=pre, push=push, remote=remote,
