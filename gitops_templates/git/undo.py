@@ -16,6 +16,7 @@ from gitops_templates.errors import GitOpsTemplatesError
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from gitops_templates.errors import Problem
     from gitops_templates.git.repo import GitRepo
 
 
@@ -66,3 +67,34 @@ class CommitUndo:
         if now is not None and now != self.head:
             ref = self.branch or "HEAD"
             self.repo.update_refs([f"update {ref} {self.head} {now}"])
+
+
+def undone_error(
+    err: GitOpsTemplatesError | KeyboardInterrupt,
+    problems: list[str],
+    what: str,
+    *,
+    partial_hint: str,
+) -> GitOpsTemplatesError:
+    """The error to report once the undo ran: what failed, and the repository's state.
+
+    `what` names the command (`rollback of web`); `partial_hint` says how to finish
+    by hand when some step could not be undone (`problems`).
+    """
+    kind: type[GitOpsTemplatesError] = GitOpsTemplatesError
+    message, hint = "interrupted", None
+    found: tuple[Problem, ...] = ()
+    if isinstance(err, GitOpsTemplatesError):
+        kind, message, hint, found = type(err), err.message, err.hint, err.problems
+    if problems:
+        return kind(
+            f"{what} failed ({message}) and could not be fully undone: " + "; ".join(problems),
+            hint=partial_hint,
+            problems=found,
+        )
+    return kind(
+        f"{what} failed: {message}; the repository was restored "
+        "(HEAD, index, work tree and tags as before)",
+        hint=hint,
+        problems=found,
+    )

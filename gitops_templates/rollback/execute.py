@@ -20,12 +20,11 @@ from gitops_templates.core.jsonform import JsonDocument
 from gitops_templates.errors import (
     GitOpsTemplatesError,
     GitStateError,
-    Problem,
     StalePlanError,
 )
 from gitops_templates.git.lock import repository_lock
 from gitops_templates.git.repo import NewTag
-from gitops_templates.git.undo import CommitUndo
+from gitops_templates.git.undo import CommitUndo, undone_error
 from gitops_templates.rollback.checks import Check, failure, post_checks
 
 if TYPE_CHECKING:
@@ -86,7 +85,14 @@ def execute(
         try:
             return _run(ws, plan, undo, push=push, remote=remote)
         except (GitOpsTemplatesError, KeyboardInterrupt) as err:
-            raise _restored(err, undo.undo(), plan, undo.backup_ref) from err
+            backup = undo.backup_ref
+            raise undone_error(
+                err,
+                undo.undo(),
+                f"{plan.kind} of {plan.id}",
+                partial_hint=f"the state before is kept in {backup}: `git reset --keep {backup}`, "
+                f"then `git tag -d {plan.new_tag}` if it exists",
+            ) from err
 
 
 def _run(
@@ -139,31 +145,3 @@ def _backup_name(repo: GitRepo) -> str:
         if repo.object_id(name) is None:
             return name
     raise GitStateError(f"too many backup refs named {BACKUP_PREFIX}{stamp}*")
-
-
-def _restored(
-    err: GitOpsTemplatesError | KeyboardInterrupt,
-    problems: list[str],
-    plan: RestorePlan,
-    backup: str | None,
-) -> GitOpsTemplatesError:
-    """The error to report once the undo ran: what failed, and the repository's state."""
-    kind: type[GitOpsTemplatesError] = GitOpsTemplatesError
-    message, hint = "interrupted", None
-    found: tuple[Problem, ...] = ()
-    if isinstance(err, GitOpsTemplatesError):
-        kind, message, hint, found = type(err), err.message, err.hint, err.problems
-    if problems:
-        return kind(
-            f"{plan.kind} of {plan.id} failed ({message}) and could not be fully undone: "
-            + "; ".join(problems),
-            hint=f"the state before is kept in {backup}: `git reset --keep {backup}`, then "
-            f"`git tag -d {plan.new_tag}` if it exists",
-            problems=found,
-        )
-    return kind(
-        f"{plan.kind} of {plan.id} failed: {message}; the repository was restored "
-        "(HEAD, index, work tree and tags as before)",
-        hint=hint,
-        problems=found,
-    )

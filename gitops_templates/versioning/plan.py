@@ -12,7 +12,12 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from gitops_templates.core.changelog import ChangeEntry, render_changelog
+from gitops_templates.core.changelog import (
+    ChangeEntry,
+    changelog_sections,
+    release_day,
+    render_changelog,
+)
 from gitops_templates.core.jsonform import JsonDocument, to_json
 from gitops_templates.core.models import SCHEMA_VERSION, Level
 from gitops_templates.errors import InvalidInputError, Problem, TagConflictError
@@ -23,6 +28,7 @@ if TYPE_CHECKING:
 
     from gitops_templates.catalog.workspace import Workspace
     from gitops_templates.compat.check import CompatibilityReport
+    from gitops_templates.core.changelog import ChangeSection
     from gitops_templates.core.models import Notice, TagRecord
     from gitops_templates.core.planning import ComponentState
 
@@ -62,6 +68,9 @@ class PlannedRelease:
     findings: tuple[dict[str, Any], ...] = ()
     compatibility_summary: str = ""  # one line per minor/breaking finding, for the tag
     proposed_migration: str = ""  # template.yaml text for breaking changes no migration covers
+    # what changelog files show (not in the plan document: a loaded plan is rebuilt at HEAD)
+    sections: tuple[ChangeSection, ...] = ()
+    day: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,4 +246,6 @@ def _planned(
         )
         if report
         else "",
+        sections=changelog_sections(entries, waived=waived),
+        day=release_day(head_time),
     )

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from gitops_templates.core.changelog import tag_message
 from gitops_templates.core.jsonform import JsonDocument, to_json
-from gitops_templates.errors import StalePlanError, TagConflictError
+from gitops_templates.errors import StalePlanError, TagConflictError, UsageError
 from gitops_templates.git.lock import repository_lock
 from gitops_templates.git.repo import NewTag
 from gitops_templates.versioning.plan import (
@@ -54,6 +54,8 @@ class ReleaseResult(JsonDocument):
         "dry_run",
         "released",
         "already_released",
+        "commit",
+        "changelog_files",
         "pushed_to",
         "warnings=plan.notices",
     )
@@ -62,6 +64,8 @@ class ReleaseResult(JsonDocument):
     tags: tuple[CreatedTag, ...]
     dry_run: bool
     pushed_to: str | None = None
+    commit: str | None = None  # the release commit `--commit` made (the tags are on it)
+    changelog_files: tuple[str, ...] = ()  # what it wrote (or, dry, would write)
 
     @property
     def released(self) -> tuple[CreatedTag, ...]:
@@ -89,45 +93,70 @@ def release(
     remote: str = "origin",
     sign: bool | None = None,
     dry_run: bool = False,
+    commit: bool = False,
 ) -> ReleaseResult:
-    """Create every planned tag atomically (all or none), optionally push them."""
+    """Create every planned tag atomically (all or none), optionally push them.
+
+    `commit`: first write the changelog files in one release commit, and tag that
+    (`versioning/release_commit.py`).
+    """
+    if commit and not ws.settings.changelog.enabled:
+        raise UsageError(
+            "release --commit writes the changelog files, and none is configured",
+            hint="add `changelog: {file: CHANGELOG.md}` to gitops-templates.yaml "
+            "(`catalog: true` for a catalog-wide one), or release without --commit",
+        )
     with repository_lock(ws.repo.state_dir, "release", enabled=not dry_run):
         head = ws.head
         existing = {t.name: t for t in ws.repo.tags()}
-        if plan is not None and _already_done(plan, existing):
-            tags = tuple(_existing_tag(r, plan.head, existing[r.tag]) for r in plan.releases)
-            return _finish(ws, plan, tags, push=push, remote=remote, dry_run=dry_run)
-        if plan is None:
-            plan = build_plan(ws, ids, pre=pre)
-        elif plan.head != head:
-            raise StalePlanError(
-                f"HEAD moved since the plan was made (plan: {plan.head[:12]}, HEAD: {head[:12]})",
-                hint="make a new plan: `gitops-templates plan -o plan.json`",
-            )
-        elif plan.tags_fingerprint != version_tags_fingerprint(ws):
-            raise StalePlanError(
-                "version tags changed since the plan was made",
-                hint="make a new plan (`gitops-templates plan -o plan.json`) in a clone "
-                "with all tags (`git fetch --tags`; in CI `fetch-depth: 0`)",
-            )
-        else:
-            _check_against_head(ws, plan)
-        tags = _create(ws, plan, existing, sign=sign, dry_run=dry_run)
+        branch = ws.repo.symbolic_head() if commit else None
+        if plan is not None and (at := _released_at(ws, plan, existing, head, commit)):
+            tags = tuple(_existing_tag(r, at, existing[r.tag]) for r in plan.releases)
+            return finish(ws, plan, tags, push=push, remote=remote, dry_run=dry_run, branch=branch)
+        plan = _current_plan(ws, plan, ids, pre, head)
+        if commit:
+            from gitops_templates.versioning.release_commit import commit_and_tag
+
+            return commit_and_tag(ws, plan, existing, ids=ids, sign=sign, push=push,
+                                  remote=remote, dry_run=dry_run)  # fmt: skip
+        tags = create_planned_tags(ws, plan, existing, sign=sign, dry_run=dry_run)
         planned = {t.tag for t in tags}
-        done = tuple(t for t in _released_at_head(ws, ids, head) if t.tag not in planned)
-        return _finish(ws, plan, done + tags, push=push, remote=remote, dry_run=dry_run)
+        done = tuple(t for t in released_at_head(ws, ids, head) if t.tag not in planned)
+        return finish(ws, plan, done + tags, push=push, remote=remote, dry_run=dry_run)
 
 
-def _check_against_head(ws: Workspace, plan: ReleasePlan) -> None:
+def _current_plan(
+    ws: Workspace, plan: ReleasePlan | None, ids: Sequence[str], pre: str | None, head: str
+) -> ReleasePlan:
+    """The plan at HEAD, or the given one once it is checked to be that plan."""
+    if plan is None:
+        return build_plan(ws, ids, pre=pre)
+    if plan.head != head:
+        raise StalePlanError(
+            f"HEAD moved since the plan was made (plan: {plan.head[:12]}, HEAD: {head[:12]})",
+            hint="make a new plan: `gitops-templates plan -o plan.json`",
+        )
+    if plan.tags_fingerprint != version_tags_fingerprint(ws):
+        raise StalePlanError(
+            "version tags changed since the plan was made",
+            hint="make a new plan (`gitops-templates plan -o plan.json`) in a clone "
+            "with all tags (`git fetch --tags`; in CI `fetch-depth: 0`)",
+        )
+    return _check_against_head(ws, plan)
+
+
+def _check_against_head(ws: Workspace, plan: ReleasePlan) -> ReleasePlan:
     """A plan file is a proposal: what it would tag must be what `plan` computes now.
 
     An edited file (another version, another template's content, footer-like lines
-    in a changelog) is refused rather than tagged.
+    in a changelog) is refused rather than tagged. Returns the plan computed now (the
+    same document, with what changelog files need).
     """
     ids = [r.id for r in plan.releases]
     if not ids:
-        return
-    fresh = {r.id: to_json(r) for r in build_plan(ws, ids, pre=plan.pre).releases}
+        return plan
+    rebuilt = build_plan(ws, ids, pre=plan.pre)
+    fresh = {r.id: to_json(r) for r in rebuilt.releases}
     for release in plan.releases:
         if fresh.get(release.id) != to_json(release):
             differs = sorted(k for k, v in to_json(release).items()
@@ -137,9 +166,10 @@ def _check_against_head(ws: Workspace, plan: ReleasePlan) -> None:
                 f"(differs in: {', '.join(differs) or 'the whole release'})",
                 hint="release from an unedited `gitops-templates plan -o` file, or without --plan",
             )
+    return rebuilt
 
 
-def _released_at_head(ws: Workspace, ids: Sequence[str], head: str) -> list[CreatedTag]:
+def released_at_head(ws: Workspace, ids: Sequence[str], head: str) -> list[CreatedTag]:
     """Version tags of the selected components already on HEAD (a re-run pushes them)."""
     versions = ws.versions
     return [
@@ -151,10 +181,21 @@ def _released_at_head(ws: Workspace, ids: Sequence[str], head: str) -> list[Crea
     ]  # fmt: skip
 
 
-def _already_done(plan: ReleasePlan, existing: dict[str, TagRecord]) -> bool:
-    return bool(plan.releases) and all(
-        r.tag in existing and existing[r.tag].commit_sha == plan.head for r in plan.releases
-    )
+def _released_at(
+    ws: Workspace, plan: ReleasePlan, existing: dict[str, TagRecord], head: str, commit: bool
+) -> str | None:
+    """The commit every planned tag is on when the plan was released already, else None.
+
+    That is the plan's HEAD, or (`--commit`) HEAD when it is the release commit on it.
+    """
+    if not plan.releases:
+        return None
+    at = {existing[r.tag].commit_sha if r.tag in existing else None for r in plan.releases}
+    if at == {plan.head}:
+        return plan.head
+    if commit and at == {head} and ws.repo.object_id(f"{head}^") == plan.head:
+        return head
+    return None
 
 
 def _existing_tag(planned: PlannedRelease, head: str, tag: TagRecord) -> CreatedTag:
@@ -163,31 +204,34 @@ def _existing_tag(planned: PlannedRelease, head: str, tag: TagRecord) -> Created
     )
 
 
-def _create(
+def create_planned_tags(
     ws: Workspace,
     plan: ReleasePlan,
     existing: dict[str, TagRecord],
     *,
     sign: bool | None,
     dry_run: bool,
+    at: str | None = None,
 ) -> tuple[CreatedTag, ...]:
+    """The plan's tags on `at` (default: the plan's HEAD), in one transaction."""
+    at = at or plan.head
     results: list[CreatedTag] = []
     new: list[NewTag] = []
     missing = [p for p in plan.releases if p.tag not in existing]
-    contents = ws.contents([(plan.head, ws.component(p.id).path) for p in missing])
+    contents = ws.contents([(at, ws.component(p.id).path) for p in missing])
     for planned in plan.releases:
         found = existing.get(planned.tag)
         if found is not None:
-            if found.commit_sha != plan.head:
+            if found.commit_sha != at:
                 raise TagConflictError(
                     f"tag {planned.tag} already exists on {str(found.commit_sha)[:12]}, "
-                    f"not on HEAD {plan.head[:12]}; no tag was created",
+                    f"not on {at[:12]}; no tag was created",
                     hint="tags never move: release from that commit, or bump with a "
                     "`Release-As:` footer",
                 )
-            results.append(_existing_tag(planned, plan.head, found))
+            results.append(_existing_tag(planned, at, found))
             continue
-        content = contents[(plan.head, ws.component(planned.id).path)]
+        content = contents[(at, ws.component(planned.id).path)]
         digest, tree = content if content else ("", "")
         body = planned.changelog
         if planned.compatibility_summary:
@@ -198,10 +242,8 @@ def _create(
             [("Template-Digest", digest), ("Template-Tree", tree),
              ("Compatibility", planned.required.compatibility)],
         )  # fmt: skip
-        new.append(NewTag(planned.tag, plan.head, message))
-        results.append(
-            CreatedTag(planned.id, planned.next, planned.tag, plan.head, None, message, False)
-        )
+        new.append(NewTag(planned.tag, at, message))
+        results.append(CreatedTag(planned.id, planned.next, planned.tag, at, None, message, False))
     if dry_run or not new:
         return tuple(results)
     sign_flag = True if (sign or ws.settings.sign_tags) else (False if sign is False else None)
@@ -214,7 +256,7 @@ def _create(
     )
 
 
-def _finish(
+def finish(
     ws: Workspace,
     plan: ReleasePlan,
     tags: tuple[CreatedTag, ...],
@@ -222,9 +264,12 @@ def _finish(
     push: bool,
     remote: str,
     dry_run: bool,
+    branch: str | None = None,
 ) -> ReleaseResult:
+    """The result, once the tags are pushed (with `branch`, in the same atomic push)."""
     if push and not dry_run and tags:
         from gitops_templates.versioning.publish import push_tags
 
-        return ReleaseResult(plan, push_tags(ws, remote, tags), dry_run, pushed_to=remote)
+        pushed = push_tags(ws, remote, tags, branch=branch)
+        return ReleaseResult(plan, pushed, dry_run, pushed_to=remote)
     return ReleaseResult(plan, tags, dry_run)
