@@ -46,7 +46,14 @@ LOG_FORMAT = "%x1e%H%x00%P%x00%an%x00%ae%x00%at%x00%ct%x00%B%x00"
 TOOL = [sys.executable, "-m", "gitops_templates"]
 FLOOR = [sys.executable, "-c", "import click, dataclasses, json, pathlib, re, subprocess"]
 PACKAGE = "gitops_templates"
-PLAN_MODULES = ("cli.app", "api", "versioning.release", "compat.policy", "git.state_cache")
+PLAN_MODULES = (
+    "cli.app",
+    "api",
+    "versioning.plan",
+    "versioning.release",
+    "compat.policy",
+    "git.state_cache",
+)
 PLAN_IMPORTS = [sys.executable, "-c", ";".join(f"import {PACKAGE}.{m}" for m in PLAN_MODULES)]
 
 

@@ -48,7 +48,11 @@ _EXPORTS = {
     **dict.fromkeys(("Component", "Level", "Notice"), "core.models"),
     **dict.fromkeys(("Analysis", "ComponentState", "CommitChange"), "core.planning"),
     **dict.fromkeys(
-        ("ReleasePlan", "PlannedRelease", "PlannedCommit", "ReleaseResult", "CreatedTag"),
+        ("ReleasePlan", "PlannedRelease", "PlannedCommit"),
+        "versioning.plan",
+    ),
+    **dict.fromkeys(
+        ("ReleaseResult", "CreatedTag"),
         "versioning.release",
     ),
     **dict.fromkeys(
@@ -224,13 +228,8 @@ if TYPE_CHECKING:
         VersionDetail,
         VersionInfo,
     )
-    from gitops_templates.versioning.release import (
-        CreatedTag,
-        PlannedCommit,
-        PlannedRelease,
-        ReleasePlan,
-        ReleaseResult,
-    )
+    from gitops_templates.versioning.plan import PlannedCommit, PlannedRelease, ReleasePlan
+    from gitops_templates.versioning.release import CreatedTag, ReleaseResult
     from gitops_templates.versioning.verify import TagCheck, VerifyReport
 
 

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
         StatsReport,
         VersionDetail,
     )
-    from gitops_templates.versioning.release import ReleasePlan, ReleaseResult
+    from gitops_templates.versioning.plan import ReleasePlan
+    from gitops_templates.versioning.release import ReleaseResult
     from gitops_templates.versioning.verify import VerifyReport
 
 
@@ -31,7 +32,7 @@ class VersioningApi:
 
     def plan(self, ids: Sequence[str] = (), *, pre: str | None = None) -> ReleasePlan:
         """The release plan at HEAD."""
-        from gitops_templates.versioning.release import build_plan
+        from gitops_templates.versioning.plan import build_plan
 
         return build_plan(self.workspace, ids, pre=pre)
 
@@ -45,12 +46,17 @@ class VersioningApi:
         remote: str = "origin",
         sign: bool | None = None,
         dry_run: bool = False,
+        commit: bool = False,
     ) -> ReleaseResult:
-        """Create the planned tags atomically; idempotent on the same HEAD."""
+        """Create the planned tags atomically; idempotent on the same HEAD.
+
+        `commit`: first write the changelog files (`changelog:` in the config) in one
+        release commit on the current branch, and tag that commit.
+        """
         from gitops_templates.versioning.release import release
 
         return release(self.workspace, plan=plan, ids=ids, pre=pre, push=push,
-                       remote=remote, sign=sign, dry_run=dry_run)  # fmt: skip
+                       remote=remote, sign=sign, dry_run=dry_run, commit=commit)  # fmt: skip
 
     def changed_templates(self, ids: Sequence[str] = ()) -> list[str]:
         """Templates with commits since their last version (or never released)."""

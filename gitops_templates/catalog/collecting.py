@@ -135,5 +135,6 @@ def state_key(ws: Workspace) -> str:
         " ".join(f"{k}={v.label}" for k, v in sorted(rules.bump_types.items())),
         f"{rules.zero_breaking.label} {rules.zero_feat.label} {rules.initial_version}",
         *(f"{c.id} {c.path} {c.tag_format} {c.kind}" for c in ws.components),
+        "generated " + " ".join(ws.generated_docs),
     ]
     return fingerprint(parts)

@@ -45,6 +45,19 @@ class DocsSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ChangelogSettings:
+    """`changelog:` options: the files `release --commit` keeps up to date."""
+
+    file: str | None = None  # each component's, relative to its directory
+    catalog: str | None = None  # the catalog-wide file (repository path), when enabled
+
+    @property
+    def enabled(self) -> bool:
+        """True when release commits have a changelog file to write."""
+        return self.file is not None or self.catalog is not None
+
+
+@dataclass(frozen=True, slots=True)
 class HealthSettings:
     """`metrics:` and `health:` options."""
 
@@ -74,6 +87,7 @@ class Settings:
     compatibility_profile: str = "template"
     compatibility_rules: str | None = None  # file of rule id -> err|warn|info|none
     docs: DocsSettings = field(default_factory=DocsSettings)
+    changelog: ChangelogSettings = field(default_factory=ChangelogSettings)
     health: HealthSettings = field(default_factory=HealthSettings)
     source: str | None = None  # the file the settings came from
     notices: tuple[str, ...] = ()
@@ -101,6 +115,10 @@ class Settings:
                 index=join(self.docs.index),
                 site_dir=join(self.docs.site_dir),
                 templates_dir=join(self.docs.templates_dir) if self.docs.templates_dir else None,
+            ),
+            changelog=replace(
+                self.changelog,
+                catalog=join(self.changelog.catalog) if self.changelog.catalog else None,
             ),
             health=replace(self.health, metrics_path=join(self.health.metrics_path)),
         )
@@ -266,6 +284,21 @@ def _health(metrics: Mapping[str, Any], health: Mapping[str, Any],
     )
 
 
+CATALOG_CHANGELOG = "CHANGELOG.md"
+_NOT_CHANGELOGS = ("README.md", "template.yaml", "template.yml")  # `docs` and metadata
+
+
+def _changelog(data: Mapping[str, Any], fail: Any) -> ChangelogSettings:
+    file = data.get("file")
+    if file is not None:
+        file = str(file).strip("/")
+        if file in ("", ".") or file in _NOT_CHANGELOGS:
+            raise fail("changelog.file", f"{file!r} cannot be a changelog: name a Markdown "
+                       "file of its own, e.g. CHANGELOG.md")  # fmt: skip
+    catalog = CATALOG_CHANGELOG if data.get("catalog", False) else None
+    return ChangelogSettings(file=file, catalog=catalog)
+
+
 def _initial_version(data: Mapping[str, Any], fail: Any) -> str:
     value = str(data.get("initial_version", "0.1.0"))
     if not re.fullmatch(SEMVER, value):
@@ -314,6 +347,7 @@ def _settings(data: Mapping[str, Any], source: str, line_of: Any) -> Settings:
         compatibility_profile=str(data.get("compatibility_profile", "template")),
         compatibility_rules=data.get("compatibility_rules"),
         docs=DocsSettings(**data.get("docs", {})),
+        changelog=_changelog(data.get("changelog", {}), fail),
         health=_health(data.get("metrics", {}), data.get("health", {}), data.get("alerts", [])),
         source=source,
     )

@@ -60,6 +60,12 @@ sign_tags: false
 
 # When commits declare less than the schema diff detects: enforce | escalate | warn.
 compatibility: enforce
+
+# Changelog files (Keep a Changelog) written by `release --commit` in the release commit:
+# each template's templates/<id>/CHANGELOG.md, and with catalog: true one for the catalog.
+# changelog:
+#   file: CHANGELOG.md
+#   catalog: false
 """
 
 TEMPLATE_YAML = """\

@@ -297,8 +297,24 @@ class Workspace:
 
     @property
     def generated_docs(self) -> tuple[str, ...]:
-        """Files `docs` writes inside template directories: they attribute no commit."""
-        return tuple(f"{c.path}/{DOC_FILE}" for c in self.components if c.kind == "template")
+        """Files `docs` and `release --commit` write: they attribute no commit.
+
+        The READMEs in template directories and the changelog files, so a release
+        commit (or a hand edit of an older entry) never counts for a template.
+        """
+        docs = [f"{c.path}/{DOC_FILE}" for c in self.components if c.kind == "template"]
+        return (*docs, *self.changelog_files.values())
+
+    @property
+    def changelog_files(self) -> dict[str, str]:
+        """Component id (`""` for the catalog's) -> its changelog file, when configured."""
+        options = self.settings.changelog
+        found = {}
+        if options.file is not None:
+            found = {c.id: f"{c.path}/{options.file}".lstrip("/") for c in self.components}
+        if options.catalog is not None:
+            found[""] = options.catalog
+        return found
 
     def analyze(self, ids: Sequence[str] = (), *, pre_token: str | None = None) -> Analysis:
         """States of the selected components at HEAD."""

@@ -52,11 +52,12 @@ def _plan(catalog: Catalog, params: dict[str, Any]) -> Any:
 
 
 def _release(catalog: Catalog, p: dict[str, Any]) -> Any:
-    from gitops_templates.versioning.release import ReleasePlan
+    from gitops_templates.versioning.plan import ReleasePlan
 
     plan = ReleasePlan.load(Path(p["plan_file"])) if p["plan_file"] is not None else None
     return catalog.release(plan, ids=p["ids"], pre=p["pre"], push=p["push"],
-                           remote=p["remote"], sign=p["sign"], dry_run=p["dry_run"])  # fmt: skip
+                           remote=p["remote"], sign=p["sign"], dry_run=p["dry_run"],
+                           commit=p.get("commit", False))  # fmt: skip
 
 
 def _test(catalog: Catalog, p: dict[str, Any]) -> Any:

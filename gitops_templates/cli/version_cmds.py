@@ -11,7 +11,8 @@ from gitops_templates.cli._output import emitted_json, note, out, show_notices
 
 if TYPE_CHECKING:
     from gitops_templates.core.planning import Analysis, ComponentState
-    from gitops_templates.versioning.release import ReleasePlan, ReleaseResult
+    from gitops_templates.versioning.plan import ReleasePlan
+    from gitops_templates.versioning.release import ReleaseResult
 
 pre_option = click.option(
     "--pre", "pre", metavar="TOKEN", help="Make prereleases X.Y.Z-TOKEN.N (e.g. rc)."
@@ -120,6 +121,9 @@ def show_plan(result: ReleasePlan) -> None:
 @click.option("--remote", default="origin", show_default=True, help="Remote to push to.")
 @click.option("--sign/--no-sign", default=None,
               help="Sign tags (default: git config tag.gpgSign / sign_tags).")  # fmt: skip
+@click.option("--commit", "commit", is_flag=True,
+              help="First write the changelog files (config `changelog:`) in one release "
+              "commit, and tag it.")  # fmt: skip
 @click.option("--dry-run", is_flag=True, help="Show what would be tagged; change nothing.")
 @json_option
 @pass_app
@@ -131,17 +135,18 @@ def release(
     push: bool,
     remote: str,
     sign: bool | None,
+    commit: bool,
     dry_run: bool,
     as_json: bool,
 ) -> None:
     """Create every planned tag in one atomic transaction; idempotent."""
     from pathlib import Path
 
-    from gitops_templates.versioning.release import ReleasePlan
+    from gitops_templates.versioning.plan import ReleasePlan
 
     loaded = ReleasePlan.load(Path(plan_file)) if plan_file is not None else None
     result = app.catalog.release(loaded, ids=ids, pre=pre, push=push, remote=remote,
-                                 sign=sign, dry_run=dry_run)  # fmt: skip
+                                 sign=sign, dry_run=dry_run, commit=commit)  # fmt: skip
     if not emitted_json(result, as_json):
         show_release(result)
 
@@ -152,6 +157,9 @@ def show_release(result: ReleaseResult) -> None:
     if not result.tags:
         out("nothing to release")
     verb = "would create" if result.dry_run else "created"
+    if result.changelog_files:
+        done = f"release commit {result.commit[:12]}" if result.commit else "wrote"
+        out(f"{'would write' if result.dry_run else done}: {', '.join(result.changelog_files)}")
     for tag in result.tags:
         if tag.existed:
             out(f"already released: {tag.tag}")
@@ -160,4 +168,5 @@ def show_release(result: ReleaseResult) -> None:
             if result.dry_run:
                 out("\n".join(f"    {line}" for line in tag.message.splitlines()))
     if result.pushed_to:
-        out(f"pushed {len(result.tags)} tag(s) to {result.pushed_to} (atomic)")
+        branch = " and the branch" if result.commit else ""
+        out(f"pushed {len(result.tags)} tag(s){branch} to {result.pushed_to} (atomic)")

@@ -42,6 +42,57 @@ class ChangeEntry:
     breaking_notes: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class ChangeItem:
+    """One line of a changelog section (`sha` empty for a waiver)."""
+
+    scope: str | None
+    text: str
+    sha: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeSection:
+    """`### <title>` and its items."""
+
+    title: str
+    items: tuple[ChangeItem, ...]
+
+
+def changelog_sections(
+    entries: Sequence[ChangeEntry], *, waived: Sequence[str] = ()
+) -> tuple[ChangeSection, ...]:
+    """The sections of one version: breaking changes first, then by type, then waivers.
+
+    What the tag message and the changelog files both show, each in its own form.
+    """
+    sections = []
+    breaking = [
+        ChangeItem(entry.scope, note, entry.sha)
+        for entry in entries
+        if entry.breaking
+        for note in entry.breaking_notes or (entry.subject,)
+    ]
+    if breaking:
+        sections.append(ChangeSection("⚠ BREAKING CHANGES", tuple(breaking)))
+    groups: dict[str, list[ChangeEntry]] = {}
+    for entry in entries:
+        if entry.type is not None and (entry.level > Level.NONE or entry.breaking):
+            groups.setdefault(entry.type, []).append(entry)
+    for type_ in sorted(groups, key=_section_order):
+        items = tuple(ChangeItem(e.scope, e.subject, e.sha) for e in groups[type_])
+        sections.append(ChangeSection(SECTION_TITLES.get(type_, type_.capitalize()), items))
+    if waived:
+        waivers = tuple(ChangeItem(None, item, "") for item in waived)
+        sections.append(ChangeSection("Compatibility waivers", waivers))
+    return tuple(sections)
+
+
+def release_day(timestamp: int) -> str:
+    """`YYYY-MM-DD` (UTC) of a release's commit time."""
+    return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%d")
+
+
 def render_changelog(
     component_id: str,
     version: str,
@@ -50,38 +101,26 @@ def render_changelog(
     *,
     waived: Sequence[str] = (),
 ) -> str:
-    """Markdown changelog of one version: breaking changes first, then by type.
+    """Markdown changelog of one version (a tag message's): breaking changes first.
 
     `waived` lists compatibility findings a `Compatibility-Waiver:` footer accepted.
     """
-    day = datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%d")
-    lines = [f"## {component_id} {version} ({day})"]
-    breaking = [e for e in entries if e.breaking]
-    if breaking:
-        lines += ["", "### ⚠ BREAKING CHANGES", ""]
-        for entry in breaking:
-            for note in entry.breaking_notes or (entry.subject,):
-                lines.append(f"- {_prefix(entry)}{_one_line(note)} ({entry.sha[:7]})")
-    groups: dict[str, list[ChangeEntry]] = {}
-    for entry in entries:
-        if entry.type is not None and (entry.level > Level.NONE or entry.breaking):
-            groups.setdefault(entry.type, []).append(entry)
-    for type_ in sorted(groups, key=_section_order):
-        lines += ["", f"### {SECTION_TITLES.get(type_, type_.capitalize())}", ""]
-        lines += [f"- {_prefix(e)}{_one_line(e.subject)} ({e.sha[:7]})" for e in groups[type_]]
-    if waived:
-        lines += ["", "### Compatibility waivers", ""]
-        lines += [f"- {_one_line(item)}" for item in waived]
+    lines = [f"## {component_id} {version} ({release_day(timestamp)})"]
+    for section in changelog_sections(entries, waived=waived):
+        lines += ["", f"### {section.title}", ""]
+        lines += [f"- {_plain(item)}" for item in section.items]
     return "\n".join(lines) + "\n"
+
+
+def _plain(item: ChangeItem) -> str:
+    scope = f"**{_one_line(item.scope)}:** " if item.scope else ""
+    sha = f" ({item.sha[:7]})" if item.sha else ""
+    return f"{scope}{_one_line(item.text)}{sha}"
 
 
 def _section_order(type_: str) -> tuple[int, str]:
     order = list(SECTION_TITLES)
     return (order.index(type_) if type_ in order else len(order), type_)
-
-
-def _prefix(entry: ChangeEntry) -> str:
-    return f"**{_one_line(entry.scope)}:** " if entry.scope else ""
 
 
 def _one_line(text: str) -> str:

@@ -1,6 +1,6 @@
-"""Commits, refs and the work tree: what rollback and roll-forward change.
+"""Commits, refs and the work tree: what rollback, roll-forward and `release --commit` change.
 
-A restoring commit is built in a private index (`GIT_INDEX_FILE`), so the user's index
+A restoring (or release) commit is built in a private index (`GIT_INDEX_FILE`), so the user's index
 is never read into the commit: unrelated staged changes stay staged and out of it.
 `git commit` itself makes the commit, so the repository's hooks (pre-commit,
 commit-msg, post-commit) and commit signing apply as to any other commit. The user's
@@ -111,6 +111,19 @@ class WorkTreeOps:
         `files` are set too (None: removed). Runs `git commit` on HEAD with a private
         index, so hooks run and the user's index is not part of the commit.
         """
+        return self._private_commit(parent, files, message, (directory, tree))
+
+    def commit_files(self, parent: str, files: Mapping[str, bytes | None], message: str) -> str:
+        """Commit `parent` with `files` set (None: removed), as `commit_directory` does."""
+        return self._private_commit(parent, files, message, None)
+
+    def _private_commit(
+        self,
+        parent: str,
+        files: Mapping[str, bytes | None],
+        message: str,
+        replace: tuple[str, str] | None,
+    ) -> str:
         import shutil
         import tempfile
 
@@ -119,29 +132,9 @@ class WorkTreeOps:
         with tempfile.TemporaryDirectory(prefix="index-", dir=self.state_dir) as scratch:
             env = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
             try:
-                run_write(self.root, ["read-tree", parent], env=env)
-                run_write(
-                    self.root,
-                    ["rm", "--cached", "-r", "-q", "--ignore-unmatch", "--", directory],
-                    env=env,
-                )
-                run_write(self.root, ["read-tree", f"--prefix={directory}/", tree], env=env)
-                for path, content in files.items():
-                    if content is None:
-                        run_write(
-                            self.root, ["update-index", "--force-remove", "--", path], env=env
-                        )
-                        continue
-                    blob = run_write(
-                        self.root, ["hash-object", "-w", "--stdin"], stdin=content.decode(), env=env
-                    ).strip()
-                    run_write(
-                        self.root,
-                        ["update-index", "--add", "--cacheinfo", f"100644,{blob},{path}"],
-                        env=env,
-                    )
+                self._build_index(parent, files, replace, env)
             except WriteError as err:
-                raise GitStateError(f"could not build the restoring tree: {err.detail}") from err
+                raise GitStateError(f"could not build the commit's tree: {err.detail}") from err
             try:
                 run_write(
                     self.root,
@@ -156,6 +149,36 @@ class WorkTreeOps:
                 ) from err
         out = self.try_run(["rev-parse", "--verify", "-q", "HEAD^{commit}"])
         return text(out).strip() if out else ""
+
+    def _build_index(
+        self,
+        parent: str,
+        files: Mapping[str, bytes | None],
+        replace: tuple[str, str] | None,
+        env: dict[str, str],
+    ) -> None:
+        """The private index: `parent`'s tree, a directory replaced, files set."""
+        run_write(self.root, ["read-tree", parent], env=env)
+        if replace is not None:
+            directory, tree = replace
+            run_write(
+                self.root,
+                ["rm", "--cached", "-r", "-q", "--ignore-unmatch", "--", directory],
+                env=env,
+            )
+            run_write(self.root, ["read-tree", f"--prefix={directory}/", tree], env=env)
+        for path, content in files.items():
+            if content is None:
+                run_write(self.root, ["update-index", "--force-remove", "--", path], env=env)
+                continue
+            blob = run_write(
+                self.root, ["hash-object", "-w", "--stdin"], stdin=content.decode(), env=env
+            ).strip()
+            run_write(
+                self.root,
+                ["update-index", "--add", "--cacheinfo", f"100644,{blob},{path}"],
+                env=env,
+            )
 
     def restore_paths(self, source: str, paths: Sequence[str]) -> None:
         """Index and work tree of `paths` as at `source` (files it lacks removed).

@@ -14,17 +14,17 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from gitops_templates.core.jsonform import JsonDocument
 from gitops_templates.errors import (
     GitOpsTemplatesError,
     GitStateError,
-    Problem,
     StalePlanError,
 )
 from gitops_templates.git.lock import repository_lock
 from gitops_templates.git.repo import NewTag
+from gitops_templates.git.undo import CommitUndo, undone_error
 from gitops_templates.rollback.checks import Check, failure, post_checks
 
 if TYPE_CHECKING:
@@ -81,15 +81,22 @@ def execute(
     with repository_lock(ws.repo.state_dir, plan.kind, branch=plan.branch or "HEAD"):
         if ws.repo.head() != plan.head or ws.repo.symbolic_head() != plan.branch:
             raise StalePlanError("HEAD moved since the plan was made", hint=f"re-run `{plan.kind}`")
-        undo = _Undo(ws.repo, plan)
+        undo = CommitUndo(ws.repo, plan.head, plan.branch, plan.paths)
         try:
             return _run(ws, plan, undo, push=push, remote=remote)
         except (GitOpsTemplatesError, KeyboardInterrupt) as err:
-            raise _restored(err, undo.undo(), plan, undo.backup_ref) from err
+            backup = undo.backup_ref
+            raise undone_error(
+                err,
+                undo.undo(),
+                f"{plan.kind} of {plan.id}",
+                partial_hint=f"the state before is kept in {backup}: `git reset --keep {backup}`, "
+                f"then `git tag -d {plan.new_tag}` if it exists",
+            ) from err
 
 
 def _run(
-    ws: Workspace, plan: RestorePlan, undo: _Undo, *, push: bool, remote: str
+    ws: Workspace, plan: RestorePlan, undo: CommitUndo, *, push: bool, remote: str
 ) -> RestoreResult:
     repo = ws.repo
     undo.backup_ref = _backup_name(repo)
@@ -106,9 +113,9 @@ def _run(
     if any(c.status == "failed" for c in checks):
         raise failure(checks, "post-validation")
     sign = True if ws.settings.sign_tags else None
-    undo.tag = plan.new_tag
+    undo.tags[plan.new_tag] = None
     objects = repo.create_tags([NewTag(plan.new_tag, commit, plan.tag_message)], sign=sign)
-    undo.tag_object = objects[plan.new_tag]
+    undo.tags[plan.new_tag] = objects[plan.new_tag]
     pushed = None
     if push:
         refs = [*([plan.branch] if plan.branch else []), f"refs/tags/{plan.new_tag}"]
@@ -120,7 +127,13 @@ def _run(
             ) from err
         pushed = remote
     return RestoreResult(
-        plan, False, plan.checks + tuple(checks), commit, undo.tag_object, undo.backup_ref, pushed
+        plan,
+        False,
+        plan.checks + tuple(checks),
+        commit,
+        objects[plan.new_tag],
+        undo.backup_ref,
+        pushed,
     )
 
 
@@ -132,79 +145,3 @@ def _backup_name(repo: GitRepo) -> str:
         if repo.object_id(name) is None:
             return name
     raise GitStateError(f"too many backup refs named {BACKUP_PREFIX}{stamp}*")
-
-
-class _Undo:
-    """What has been done so far, and how to take it back."""
-
-    def __init__(self, repo: GitRepo, plan: RestorePlan) -> None:
-        self.repo = repo
-        self.plan = plan
-        self.backup_ref: str | None = None
-        self.committed = False
-        self.touched = False
-        self.tag: str | None = None
-        self.tag_object: str | None = None
-
-    def undo(self) -> list[str]:
-        """Take every step back; the problems of steps that could not be undone."""
-        problems: list[str] = []
-        plan, repo = self.plan, self.repo
-
-        def step(what: str, action: Any) -> None:
-            try:
-                action()
-            except (GitOpsTemplatesError, KeyboardInterrupt) as err:
-                problems.append(f"{what}: {getattr(err, 'message', 'interrupted')}")
-
-        if self.tag is not None:
-            step("delete the new tag", self._delete_tag)
-        if self.committed:
-            step("move HEAD back", self._reset_head)
-        if self.touched:
-            step("restore the work tree", lambda: repo.restore_paths(plan.head, plan.paths))
-        if self.backup_ref is not None and not problems:
-            backup = self.backup_ref
-            step(
-                "remove the backup ref", lambda: repo.update_refs([f"delete {backup} {plan.head}"])
-            )
-        return problems
-
-    def _delete_tag(self) -> None:
-        found = self.repo.object_id(f"refs/tags/{self.tag}")
-        if found is not None and found == self.tag_object:
-            self.repo.update_refs([f"delete refs/tags/{self.tag} {found}"])
-
-    def _reset_head(self) -> None:
-        now = self.repo.object_id("HEAD")
-        if now is not None and now != self.plan.head:
-            ref = self.plan.branch or "HEAD"
-            self.repo.update_refs([f"update {ref} {self.plan.head} {now}"])
-
-
-def _restored(
-    err: GitOpsTemplatesError | KeyboardInterrupt,
-    problems: list[str],
-    plan: RestorePlan,
-    backup: str | None,
-) -> GitOpsTemplatesError:
-    """The error to report once the undo ran: what failed, and the repository's state."""
-    kind: type[GitOpsTemplatesError] = GitOpsTemplatesError
-    message, hint = "interrupted", None
-    found: tuple[Problem, ...] = ()
-    if isinstance(err, GitOpsTemplatesError):
-        kind, message, hint, found = type(err), err.message, err.hint, err.problems
-    if problems:
-        return kind(
-            f"{plan.kind} of {plan.id} failed ({message}) and could not be fully undone: "
-            + "; ".join(problems),
-            hint=f"the state before is kept in {backup}: `git reset --keep {backup}`, then "
-            f"`git tag -d {plan.new_tag}` if it exists",
-            problems=found,
-        )
-    return kind(
-        f"{plan.kind} of {plan.id} failed: {message}; the repository was restored "
-        "(HEAD, index, work tree and tags as before)",
-        hint=hint,
-        problems=found,
-    )

@@ -7,7 +7,8 @@ the local tag is moved to the remote's, so both clones agree and the next run ha
 nothing to do. One at another commit is a conflict (exit 4): two histories released
 the same version. And a tag is pushed only for a commit some branch of the remote
 already contains, so no release points at a commit the server does not have on a
-branch (push the branch first; the release workflow runs after it is pushed).
+branch (push the branch first; the release workflow runs after it is pushed), unless
+the branch goes in the same atomic push (`release --commit --push`).
 """
 
 from __future__ import annotations
@@ -26,8 +27,14 @@ if TYPE_CHECKING:
 PROBE = "refs/gitops-templates/probe/"
 
 
-def push_tags(ws: Workspace, remote: str, tags: Sequence[CreatedTag]) -> tuple[CreatedTag, ...]:
-    """Push what the remote lacks; adopt its identical releases; refuse conflicts."""
+def push_tags(
+    ws: Workspace, remote: str, tags: Sequence[CreatedTag], *, branch: str | None = None
+) -> tuple[CreatedTag, ...]:
+    """Push what the remote lacks; adopt its identical releases; refuse conflicts.
+
+    With `branch` (`release --commit`: the tags are on its new release commit), the
+    branch goes in the same atomic push: both land, or neither.
+    """
     theirs = ws.repo.remote_tags(remote, [t.tag for t in tags])
     final: list[CreatedTag] = []
     missing: list[CreatedTag] = []
@@ -41,8 +48,10 @@ def push_tags(ws: Workspace, remote: str, tags: Sequence[CreatedTag]) -> tuple[C
         else:
             final.append(_adopt(ws, remote, tag, oid))
     if missing:
-        _contained(ws, remote, missing)
-        ws.repo.push_atomic(remote, [f"refs/tags/{t.tag}" for t in missing])
+        if branch is None:
+            _contained(ws, remote, missing)
+        refs = [*([branch] if branch else []), *(f"refs/tags/{t.tag}" for t in missing)]
+        ws.repo.push_atomic(remote, refs)
     return tuple(final)
 
 
