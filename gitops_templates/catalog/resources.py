@@ -11,6 +11,19 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+# Where the schemas are published: each schema's `$id`, and what editors are pointed at.
+SCHEMA_BASE = "https://raw.githubusercontent.com/gitops-templates/gitops-templates/main/schemas/"
+
+
+def schema_url(name: str) -> str:
+    """The published address of a shipped schema, e.g. `template.schema.json`."""
+    return SCHEMA_BASE + name
+
+
+def editor_line(name: str) -> str:
+    """The first line that makes yaml-language-server (VS Code, ...) validate a file."""
+    return f"# yaml-language-server: $schema={schema_url(name)}\n"
+
 
 def resource_dir(name: str) -> Path:
     """Directory of shipped files: `schemas` or `doc_templates`."""

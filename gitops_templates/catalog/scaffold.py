@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from gitops_templates.catalog.config import CONFIG_NAMES
+from gitops_templates.catalog.resources import editor_line
 from gitops_templates.core.jsonform import JsonDocument
 from gitops_templates.errors import InvalidInputError
 
@@ -69,7 +70,7 @@ compatibility: enforce
 """
 
 TEMPLATE_YAML = """\
-apiVersion: gitops-templates/v1
+{editor_line}apiVersion: gitops-templates/v1
 id: {id}
 name: {name}
 description: >-
@@ -137,7 +138,8 @@ def init(
         raise InvalidInputError(
             f"{existing[0]} already exists", hint="pass --force to overwrite it"
         )
-    files = {} if existing and not force else {CONFIG_NAMES[0]: DEFAULT_CONFIG}
+    config = editor_line("config.schema.json") + DEFAULT_CONFIG
+    files = {} if existing and not force else {CONFIG_NAMES[0]: config}
     written = write_files(root, files | extras, force=force)
     return ScaffoldResult(written + _ignore(root, IGNORED))
 
@@ -187,7 +189,9 @@ def new_template(ws: Workspace, tid: str) -> ScaffoldResult:
         raise InvalidInputError(f"{rel} already exists", hint="choose another id")
     name = tid.replace("-", " ").replace("_", " ").title()
     files = {
-        "template.yaml": TEMPLATE_YAML.format(id=tid, name=name),
+        "template.yaml": TEMPLATE_YAML.format(
+            id=tid, name=name, editor_line=editor_line("template.schema.json")
+        ),
         "config.yaml.j2": BODY.format(id=tid),
         "examples/prod.yaml": EXAMPLE,
     }
