@@ -33,31 +33,36 @@ def run_write(
     stdin: str | None = None,
     env: dict[str, str] | None = None,
 ) -> str:
-    """Run a mutating git command through GitPython (imported here, on first write)."""
+    """Run a mutating git command through GitPython; its stdout without the final newline.
+
+    An interrupt (Ctrl-C, or a SIGINT sent to this process only) kills git and waits for
+    it before going on: the caller undoes what was done, and a `git commit` whose hook
+    was still running must not move the branch after that undo.
+    """
+    import tempfile
+
     import git
 
     full_env = {"GIT_TERMINAL_PROMPT": "0", **(env or {})}
-    import tempfile
-
     with tempfile.TemporaryFile() as stream:
         if stdin is not None:
             stream.write(stdin.encode())
             stream.seek(0)
+        running = git.Git(str(cwd)).execute(
+            ["git", *args], istream=stream if stdin is not None else None, env=full_env,
+            as_process=True,
+        )  # fmt: skip
+        child = running.proc
+        assert child is not None
         try:
-            out = git.Git(str(cwd)).execute(
-                ["git", *args],
-                istream=stream if stdin is not None else None,
-                env=full_env,
-            )
-        except git.GitCommandError as err:
-            raise WriteError(
-                _decode(err.stderr.encode() if isinstance(err.stderr, str) else err.stderr)
-                .strip()
-                .removeprefix("stderr: ")
-                .strip("'")
-                .strip()
-            ) from err
-    return str(out)
+            out, err = child.communicate()
+        except BaseException:
+            child.kill()
+            child.wait()
+            raise
+    if child.returncode != 0:
+        raise WriteError(_decode(err).strip())
+    return _decode(out).removesuffix("\n")
 
 
 def _decode(data: bytes) -> str:

@@ -11,6 +11,7 @@ import os
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -141,6 +142,22 @@ def test_ctrl_c_during_the_commit_restores_everything(released):
     assert proc.returncode == 1, proc.stderr
     assert "interrupted" in proc.stderr
     assert "Traceback" not in proc.stderr
+    assert snapshot(released) == before
+
+
+def test_an_interrupt_of_the_tool_alone_stops_git_before_the_undo(released):
+    # SIGINT to the CLI process only (a supervisor, `kill -INT PID`) while a pre-commit
+    # hook still runs: git must be stopped, or its commit lands after the undo.
+    hook(released, "pre-commit",
+         "kill -INT $(awk '{print $4}' /proc/$PPID/stat)\nsleep 2\n")  # fmt: skip
+    before = snapshot(released)
+    proc = subprocess.run(
+        [sys.executable, "-m", "gitops_templates", "--repo", str(released.path),
+         "rollback", "web", "--to", "0.1.0"],
+        capture_output=True, text=True, check=False, env=os.environ.copy(), timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
+    time.sleep(3)  # the hook's sleep is over: a git left running would have committed
     assert snapshot(released) == before
 
 
