@@ -2,4 +2,4 @@
 
 from gitops_templates.cli.app import main
 
-main()
+main(prog_name="gitops-templates")  # completion: _GITOPS_TEMPLATES_COMPLETE

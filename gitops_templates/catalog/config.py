@@ -292,9 +292,10 @@ def _changelog(data: Mapping[str, Any], fail: Any) -> ChangelogSettings:
     file = data.get("file")
     if file is not None:
         file = str(file).strip("/")
-        if file in ("", ".") or file in _NOT_CHANGELOGS:
+        plain = re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.md", file) is not None
+        if not plain or file in _NOT_CHANGELOGS:  # never a body file, an example or .git
             raise fail("changelog.file", f"{file!r} cannot be a changelog: name a Markdown "
-                       "file of its own, e.g. CHANGELOG.md")  # fmt: skip
+                       "file of its own beside template.yaml, e.g. CHANGELOG.md")  # fmt: skip
     catalog = CATALOG_CHANGELOG if data.get("catalog", False) else None
     return ChangelogSettings(file=file, catalog=catalog)
 

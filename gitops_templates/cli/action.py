@@ -131,9 +131,9 @@ def main() -> int:
 def _notes(released: list[Any]) -> dict[str, dict[str, Any]]:
     """Tag -> {notes (Markdown, from the tag message), prerelease} of the created tags."""
     from gitops_templates.core.changelog import read_tag_message
-    from gitops_templates.core.markdown import inert_html
+    from gitops_templates.core.markdown import changelog_notes
 
-    return {t.tag: {"notes": inert_html(read_tag_message(t.message).changelog.strip()) + "\n",
+    return {t.tag: {"notes": changelog_notes(read_tag_message(t.message).changelog),
                     "prerelease": "-" in t.version.split("+")[0]}
             for t in released}  # fmt: skip
 

@@ -41,3 +41,24 @@ def inline_code(value: object) -> str:
 def inert_html(text: str) -> str:
     """Markdown whose `<`, `>` and `&` show as themselves (commit subjects inject no HTML)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_ENTRY = re.compile(r"- (.*?)((?: \([0-9a-f]{7,40}\))?)")
+
+
+def changelog_notes(changelog: str) -> str:
+    """A tag message's changelog as Markdown to publish.
+
+    Its own `#` headings are kept; every other line (commit subjects, notes) is escaped,
+    the commit ids that end entries left plain.
+    """
+    lines = []
+    for line in changelog.splitlines():
+        entry = _ENTRY.fullmatch(line)
+        if line.startswith("#") or not line.strip():
+            lines.append(line)
+        elif entry is not None:
+            lines.append(f"- {markdown_text(entry[1])}{entry[2]}")
+        else:
+            lines.append(markdown_text(line))
+    return "\n".join(lines).strip() + "\n" if changelog.strip() else ""

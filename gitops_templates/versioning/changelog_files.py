@@ -62,6 +62,13 @@ def _entry(ws: Workspace, release: PlannedRelease, base: str | None, key: str) -
 
 
 def _read(ws: Workspace, head: str, path: str) -> str | None:
+    listed = ws.repo.try_run(["ls-tree", "-z", head, "--", path]) or b""
+    if listed and not listed.startswith(b"100"):  # a symbolic link, a directory, a submodule
+        raise InvalidInputError(
+            f"{path} is not a regular file (mode {listed.split(b' ')[0].decode()}): "
+            "the release does not write a changelog through it",
+            hint="make it a plain Markdown file and commit that first",
+        )
     data = ws.repo.read_file(head, path)
     if data is None:
         return None

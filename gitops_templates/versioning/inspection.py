@@ -112,13 +112,14 @@ class VersionDetail(JsonDocument):
 
 @dataclass(frozen=True, slots=True)
 class ReleaseNotes(JsonDocument):
-    """A version's notes, as its tag message holds them (for a GitHub release).
+    """A version's notes, from its tag message (for a GitHub release).
 
-    HTML in them (from commit subjects) is made inert.
+    `notes` is Markdown to publish (commit subjects escaped: no live HTML, links or
+    headings from them); `text` is the tag message's changelog as written.
     """
 
     json_fields: ClassVar[tuple[str, ...]] = (
-        "schema_version", "id", "version", "tag", "prerelease", "notes",
+        "schema_version", "id", "version", "tag", "prerelease", "notes", "text",
     )  # fmt: skip
 
     id: str
@@ -126,20 +127,25 @@ class ReleaseNotes(JsonDocument):
     tag: str
     prerelease: bool
     notes: str
+    text: str
 
 
 def release_notes(ws: Workspace, ref: str) -> ReleaseNotes:
     """The notes of `ID@VERSION` (or the tag name, or `ID` for the latest version)."""
-    from gitops_templates.core.markdown import inert_html
+    from gitops_templates.core.markdown import changelog_notes, markdown_text
 
     item = _version(ws, ref)
+    if not item.tag.annotated:
+        raise NotFoundError(f"{item.tag.name} is a lightweight tag: it carries no notes",
+                            hint="versions released by gitops-templates are annotated")  # fmt: skip
     info = _info(item, _commit_times(ws, [item]))
-    notes = inert_html(info.changelog.strip())
+    text = info.changelog.strip()
+    notes = changelog_notes(text)
     if info.rollback:
-        notes += (f"\n\nRolls back {info.rollback['of']} to {info.rollback['to']}: "
-                  f"{info.rollback['reason']}").rstrip(": ")  # fmt: skip
-    return ReleaseNotes(info.id, info.version, info.tag, bool(item.version.prerelease),
-                        notes.strip() + "\n" if notes else "")  # fmt: skip
+        why = f": {markdown_text(info.rollback['reason'])}" if info.rollback["reason"] else ""
+        notes += f"\nRolls back {info.rollback['of']} to {info.rollback['to']}{why}\n"
+    return ReleaseNotes(info.id, info.version, info.tag, bool(item.version.prerelease), notes,
+                        text + "\n" if text else "")  # fmt: skip
 
 
 def _version(ws: Workspace, ref: str) -> VersionTag:

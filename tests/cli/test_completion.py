@@ -15,7 +15,7 @@ def complete(repo: Path, words: str) -> list[str]:
     env = {**os.environ, "_GITOPS_TEMPLATES_COMPLETE": "bash_complete",
            "COMP_WORDS": words, "COMP_CWORD": str(len(words.split(" ")) - 1)}  # fmt: skip
     proc = subprocess.run(
-        [sys.executable, "-c", "from gitops_templates.cli import main; main(prog_name='gitops-templates')"],
+        [sys.executable, "-m", "gitops_templates"],  # as the console script: one variable
         cwd=repo, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert proc.stderr == ""

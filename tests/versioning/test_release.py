@@ -412,14 +412,22 @@ def test_release_notes_of_a_version_by_id_version_or_tag(repo: RepoBuilder, cli)
     repo.commit("feat(web): first")
     cli("release")
     repo.write({"templates/web/body.yaml.j2": "name: {{ name }}\nx: 1\n"})
-    repo.commit("fix(web): the x <b>value</b>")
+    repo.commit("fix(web): the x <b>value</b> [see](javascript:alert(1)) `code`")
     cli("release", "--pre", "rc")
     markdown = cli("release-notes", "web@0.1.1-rc.1").output
     assert markdown.startswith("## web 0.1.1-rc.1 (")
-    assert "the x &lt;b&gt;value&lt;/b&gt;" in markdown
+    entry = next(line for line in markdown.splitlines() if line.startswith("- "))
+    assert entry.startswith("- the x \\<b\\>value\\</b\\> \\[see\\]\\(javascript:alert\\(1\\)\\)")
+    assert entry.endswith(")") and "\\`code\\`" in entry
     data = cli.json("release-notes", "web@0.1.1-rc.1", "--format", "json")
     assert (data["tag"], data["prerelease"], data["notes"]) == ("web@0.1.1-rc.1", True, markdown)
+    assert "- the x <b>value</b> [see](javascript:alert(1)) `code`" in data["text"]
     assert cli.json("release-notes", "web@0.1.0")["prerelease"] is False
-    assert cli("release-notes", "web@0.1.0").output == cli("release-notes", "web@0.1.0").output
+    by_tag = cli("release-notes", "web@0.1.0").output
+    assert by_tag.startswith("## web 0.1.0 (")
+    assert cli("release-notes", "web").output.startswith("## web 0.1.1-rc.1 (")  # the latest
     result = cli("release-notes", "web@9.9.9", code=5)
     assert "no such version" in result.output
+    repo.tag("web@0.2.0")  # lightweight
+    result = cli("release-notes", "web@0.2.0", code=5)
+    assert "lightweight tag: it carries no notes" in result.output

@@ -280,6 +280,9 @@ def test_dry_run_names_the_files_and_changes_nothing(catalog: RepoBuilder, cli: 
     ("config", "words"),
     [
         ("changelog: {file: README.md}\n", "cannot be a changelog"),
+        ("changelog: {file: body.yaml.j2}\n", "cannot be a changelog"),
+        ("changelog: {file: examples/prod.md}\n", "cannot be a changelog"),
+        ("changelog: {file: .git/x.md}\n", "cannot be a changelog"),
         ("changelog: {file: ../x.md}\n", "changelog"),
         ("changelog: {files: CHANGELOG.md}\n", "files"),
         ("changelog: {catalog: yes please}\n", "catalog"),
@@ -301,3 +304,18 @@ def test_init_offers_the_changelog_commented_out(repo: RepoBuilder, cli: Cli):
     data = cli.json("release", "--commit", "--dry-run")
     assert data["changelog_files"] == [WEB]
     assert json.loads(json.dumps(data))["released"][0]["tag"] == "web@0.1.0"
+
+
+def test_a_changelog_that_is_a_symbolic_link_is_refused_and_nothing_changes(
+    catalog: RepoBuilder, cli: Cli, tmp_path: Path
+):
+    outside = tmp_path / "outside.md"
+    outside.write_text("# mine\n")
+    (catalog.path / WEB).parent.mkdir(parents=True, exist_ok=True)
+    (catalog.path / WEB).symlink_to(outside)
+    catalog.commit("chore: link the changelog", trailers={"Release": "none"})
+    before = snapshot(catalog)
+    result = cli("release", "--commit", code=3)
+    assert "is not a regular file (mode 120000)" in result.stderr
+    assert snapshot(catalog) == before
+    assert outside.read_text() == "# mine\n"
