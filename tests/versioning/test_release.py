@@ -418,7 +418,8 @@ def test_release_notes_of_a_version_by_id_version_or_tag(repo: RepoBuilder, cli)
     assert markdown.startswith("## web 0.1.1-rc.1 (")
     entry = next(line for line in markdown.splitlines() if line.startswith("- "))
     assert entry.startswith("- the x \\<b\\>value\\</b\\> \\[see\\]\\(javascript:alert\\(1\\)\\)")
-    assert entry.endswith(")") and "\\`code\\`" in entry
+    assert entry.endswith(")")
+    assert "\\`code\\`" in entry
     data = cli.json("release-notes", "web@0.1.1-rc.1", "--format", "json")
     assert (data["tag"], data["prerelease"], data["notes"]) == ("web@0.1.1-rc.1", True, markdown)
     assert "- the x <b>value</b> [see](javascript:alert(1)) `code`" in data["text"]
