@@ -97,12 +97,17 @@ class Catalog(VersioningApi, RenderingApi, MigrationsApi, HealthApi, RollbackApi
         github: bool = False,
         pre_commit: bool = False,
         action: str | None = None,
+        release_pr: bool = False,
     ) -> ScaffoldResult:
-        """Write a commented default configuration (and GitHub workflows, pre-commit)."""
+        """Write a commented default configuration (and GitHub workflows, pre-commit).
+
+        `release_pr` (with `github`): releases go through a release pull request.
+        """
         from gitops_templates.catalog.scaffold import init
         from gitops_templates.github.scaffold import ci_files
 
-        extras = ci_files(self.workspace.repo, github=github, pre_commit=pre_commit, action=action)
+        extras = ci_files(self.workspace.repo, github=github, pre_commit=pre_commit,
+                          action=action, release_pr=release_pr)  # fmt: skip
         return init(self.workspace, force=force, extras=extras)
 
     def new(self, cid: str) -> ScaffoldResult:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     )
     from gitops_templates.versioning.plan import ReleasePlan
     from gitops_templates.versioning.release import ReleaseResult
+    from gitops_templates.versioning.release_pr import ReleasePrResult
     from gitops_templates.versioning.verify import VerifyReport
 
 
@@ -47,6 +48,7 @@ class VersioningApi:
         sign: bool | None = None,
         dry_run: bool = False,
         commit: bool = False,
+        from_pr: bool = False,
     ) -> ReleaseResult:
         """Create the planned tags atomically; idempotent on the same HEAD.
 
@@ -55,8 +57,21 @@ class VersioningApi:
         """
         from gitops_templates.versioning.release import release
 
-        return release(self.workspace, plan=plan, ids=ids, pre=pre, push=push,
-                       remote=remote, sign=sign, dry_run=dry_run, commit=commit)  # fmt: skip
+        return release(self.workspace, plan=plan, ids=ids, pre=pre, push=push, remote=remote,
+                       sign=sign, dry_run=dry_run, commit=commit, from_pr=from_pr)  # fmt: skip
+
+    def release_pr(
+        self,
+        *,
+        branch: str = "gitops-templates/release",
+        base: str = "HEAD",
+        push: bool = False,
+        remote: str = "origin",
+    ) -> ReleasePrResult:
+        """Write or update the release branch (changelogs, docs, plan file) for the plan."""
+        from gitops_templates.versioning.release_pr import release_pr
+
+        return release_pr(self.workspace, branch=branch, base=base, push=push, remote=remote)
 
     def changed_templates(self, ids: Sequence[str] = ()) -> list[str]:
         """Templates with commits since their last version (or never released)."""

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 JINJA_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tpl", ".tmpl")
 DOC_FILE = "README.md"  # what `docs` writes in each template directory
+RELEASE_PLAN_FILE = ".gitops-templates/release-plan.json"  # what `release-pr` writes
 
 
 class Workspace:
@@ -297,13 +298,16 @@ class Workspace:
 
     @property
     def generated_docs(self) -> tuple[str, ...]:
-        """Files `docs` and `release --commit` write: they attribute no commit.
+        """Files `docs`, `release --commit` and `release-pr` write: they attribute no commit.
 
-        The READMEs in template directories and the changelog files, so a release
-        commit (or a hand edit of an older entry) never counts for a template.
+        The READMEs in template directories, the docs index, the changelog files and
+        the release plan file, so a release commit, its merge (or a hand edit of an
+        older entry) never counts for a template.
         """
         docs = [f"{c.path}/{DOC_FILE}" for c in self.components if c.kind == "template"]
-        return (*docs, *self.changelog_files.values())
+        plan = self.settings.path(RELEASE_PLAN_FILE)
+        index = self.settings.docs.index
+        return (*docs, *self.changelog_files.values(), index, plan)
 
     @property
     def changelog_files(self) -> dict[str, str]:

@@ -6,7 +6,9 @@ would, never run by one, parsed by the CLI command's own options), `GTPL_PUSH`,
 `GTPL_REMOTE`, `GTPL_DIRECTORY`. The command runs through the `Catalog` API in this
 process; its report (which quotes commit messages) is printed with workflow commands
 disabled, its problems become annotations, its result a job summary, and the step
-outputs `released` (JSON list of tags), `notes` (JSON map tag -> {notes, prerelease}),
+outputs `released` (JSON list of tags), `pr-status` and `pr-body` (`release-pr`:
+created, updated, unchanged or nothing-planned, and the path of the pull request's
+description), `notes` (JSON map tag -> {notes, prerelease}),
 `versions` (JSON map id -> version), `plan`
 (the plan file) and `matrix` (the changed templates, for a test job's `strategy.matrix`)
 are written.
@@ -57,7 +59,15 @@ def _release(catalog: Catalog, p: dict[str, Any]) -> Any:
     plan = ReleasePlan.load(Path(p["plan_file"])) if p["plan_file"] is not None else None
     return catalog.release(plan, ids=p["ids"], pre=p["pre"], push=p["push"],
                            remote=p["remote"], sign=p["sign"], dry_run=p["dry_run"],
-                           commit=p.get("commit", False))  # fmt: skip
+                           commit=p.get("commit", False),
+                           from_pr=p.get("from_pr", False))  # fmt: skip
+
+
+def _release_pr(catalog: Catalog, p: dict[str, Any]) -> Any:
+    result = catalog.release_pr(branch=p["branch"], base=p["base"], push=p["push"],
+                                remote=p["remote"])  # fmt: skip
+    Path(p["body_file"] or _body_path()).write_text(result.body, encoding="utf-8")
+    return result
 
 
 def _test(catalog: Catalog, p: dict[str, Any]) -> Any:
@@ -78,6 +88,7 @@ STEPS = {
     ),
     "plan": Step(("plan",), _plan, "version_cmds:show_plan"),
     "release": Step(("release",), _release, "version_cmds:show_release"),
+    "release-pr": Step(("release-pr",), _release_pr, "release_pr_cmds:show_release_pr"),
     "docs --check": Step(
         ("docs", "--check"),
         lambda c, p: c.docs(p["ids"], check=True, fmt=p["fmt"], strict=p["strict"]),
@@ -123,6 +134,9 @@ def main() -> int:
     if command == "plan" and code == 0:
         set_output("plan", str(_plan_path()))
         _set_matrix(directory)
+    if command == "release-pr" and code == 0 and result is not None:
+        set_output("pr-status", result.status)
+        set_output("pr-body", str(_body_path()))
     if command in ("status", "plan", "release") and code == 0:
         _set_versions(directory)
     return code
@@ -142,9 +156,16 @@ def _arguments(command: str) -> list[str]:
     extra = shlex.split(os.environ.get("GTPL_ARGS", ""))
     if command == "plan":
         extra += ["-o", str(_plan_path())]
-    if command == "release" and os.environ.get("GTPL_PUSH", "false").lower() == "true":
+    if command == "release-pr":
+        extra += ["--body-file", str(_body_path())]
+    pushing = os.environ.get("GTPL_PUSH", "false").lower() == "true"
+    if command in ("release", "release-pr") and pushing:
         extra += ["--push", "--remote", os.environ.get("GTPL_REMOTE") or "origin"]
     return extra
+
+
+def _body_path() -> Path:
+    return Path(os.environ.get("RUNNER_TEMP") or tempfile.gettempdir(), "gtpl-release-pr.md")
 
 
 def _plan_path() -> Path:

@@ -63,6 +63,8 @@ def _body(command: str, result: Any) -> list[str]:
         return ["| Template | Current | Next | Level | Why |", "|---|---|---|---|---|", *rows]
     if command == "release":
         return [f"- `{t.tag}` at `{t.commit[:12]}`" for t in result.released] or ["No new tags."]
+    if command == "release-pr":
+        return [result.body or "Nothing to release."]
     if command == "status":
         rows = [f"| {s.component.id} | {s.line.current or '-'} | "
                 f"{s.next.version if s.next else '-'} | {len(s.changes)} |"

@@ -23,6 +23,7 @@ COMMANDS = {
     "status": "gitops_templates.cli.version_cmds:status",
     "plan": "gitops_templates.cli.version_cmds:plan",
     "release": "gitops_templates.cli.version_cmds:release",
+    "release-pr": "gitops_templates.cli.release_pr_cmds:release_pr",
     "history": "gitops_templates.cli.inspect_cmds:history",
     "show": "gitops_templates.cli.inspect_cmds:show",
     "stats": "gitops_templates.cli.inspect_cmds:stats",

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     "--pre-commit", "pre_commit", is_flag=True, help="Also write .pre-commit-config.yaml."
 )
 @click.option("--action", metavar="OWNER/REPO@REF", help="The action the workflows use.")
+@click.option("--release-pr", "release_pr", is_flag=True,
+              help="With --github: release through a release pull request.")  # fmt: skip
 @json_option
 @pass_app
 def init(
@@ -37,10 +39,14 @@ def init(
     hooks: bool,
     pre_commit: bool,
     action: str | None,
+    release_pr: bool,
     as_json: bool,
 ) -> None:
     """Write a commented default gitops-templates.yaml (and CI files, hooks)."""
-    result = app.catalog.init(force=force, github=github, pre_commit=pre_commit, action=action)
+    if release_pr and not github:
+        raise click.UsageError("--release-pr writes GitHub workflows: add --github")
+    result = app.catalog.init(force=force, github=github, pre_commit=pre_commit, action=action,
+                              release_pr=release_pr)  # fmt: skip
     installed = app.catalog.install_hooks(force=force) if hooks else None
     if as_json:
         from gitops_templates.core.jsonform import to_json

@@ -124,6 +124,10 @@ def show_plan(result: ReleasePlan) -> None:
 @click.option("--commit", "commit", is_flag=True,
               help="First write the changelog files (config `changelog:`) in one release "
               "commit, and tag it.")  # fmt: skip
+@click.option("--from-pr", "from_pr", is_flag=True,
+              help="Tag the plan of the merged release pull request (`release-pr`) on the "
+              "commit that carries it; refused when its base moved in a way that changes "
+              "it.")  # fmt: skip
 @click.option("--dry-run", is_flag=True, help="Show what would be tagged; change nothing.")
 @json_option
 @pass_app
@@ -136,6 +140,7 @@ def release(
     remote: str,
     sign: bool | None,
     commit: bool,
+    from_pr: bool,
     dry_run: bool,
     as_json: bool,
 ) -> None:
@@ -146,7 +151,8 @@ def release(
 
     loaded = ReleasePlan.load(Path(plan_file)) if plan_file is not None else None
     result = app.catalog.release(loaded, ids=ids, pre=pre, push=push, remote=remote,
-                                 sign=sign, dry_run=dry_run, commit=commit)  # fmt: skip
+                                 sign=sign, dry_run=dry_run, commit=commit,
+                                 from_pr=from_pr)  # fmt: skip
     if not emitted_json(result, as_json):
         show_release(result)
 

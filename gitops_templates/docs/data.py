@@ -8,7 +8,7 @@ lists, so overriding doc templates need nothing but Jinja2.
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -32,10 +32,29 @@ if TYPE_CHECKING:
 _ROW_FIELDS = tuple(f.name for f in fields(ParameterRow))
 
 
+@dataclass(frozen=True, slots=True)
+class PlannedVersion:
+    """A version a release pull request will tag: docs show it as released.
+
+    `message` is the tag message it will carry (its changelog and trailers are read
+    as a tag's); `date` the release date that tag states (`Release-Date`).
+    """
+
+    version: str
+    tag: str
+    message: str
+
+
 def template_contexts(
-    ws: Workspace, metadata: Mapping[str, dict[str, Any]]
+    ws: Workspace,
+    metadata: Mapping[str, dict[str, Any]],
+    planned: Mapping[str, PlannedVersion] | None = None,
 ) -> list[dict[str, Any]]:
-    """One context per template id in `metadata` (parsed template.yaml), in id order."""
+    """One context per template id in `metadata` (parsed template.yaml), in id order.
+
+    `planned` (`release-pr`): those versions are shown as released, as `docs` will
+    show them once the tags exist.
+    """
     from gitops_templates.catalog.yanked import read_yanked
 
     known = {c.id for c in ws.components if c.kind == "template"}
@@ -44,18 +63,53 @@ def template_contexts(
     versions = ws.detailed_versions if released else {}
     yanked = read_yanked(ws)
     schemas = _release_parameters(ws, {tid: versions.get(tid, []) for tid in released})
-    return [
-        _context(
-            ws,
-            tid,
-            metadata[tid],
-            states.get(tid),
-            versions.get(tid, []),
-            yanked.get(tid, ()),
-            schemas.get(tid, []),
-        )
-        for tid in sorted(metadata)
-    ]
+    contexts = []
+    for tid in sorted(metadata):
+        context = _context(ws, tid, metadata[tid], states.get(tid), versions.get(tid, []),
+                           yanked.get(tid, ()), schemas.get(tid, []))  # fmt: skip
+        upcoming = (planned or {}).get(tid)
+        if upcoming is not None:
+            from gitops_templates.core.version_rules import parse_version
+
+            final = not parse_version(upcoming.version).prerelease  # as _release_parameters
+            names = [*schemas.get(tid, []), *([(upcoming.version, _names_now(metadata[tid]))]
+                                              if final else [])]  # fmt: skip
+            context = _as_released(context, metadata[tid], upcoming, names)
+        contexts.append(context)
+    return contexts
+
+
+def _names_now(meta: Mapping[str, Any]) -> list[tuple[str, bool]] | None:
+    from gitops_templates.docs.core.model import parameter_names
+
+    params = meta.get("parameters")
+    return list(parameter_names(params)) if isinstance(params, dict) else None
+
+
+def _as_released(
+    context: dict[str, Any],
+    meta: Mapping[str, Any],
+    upcoming: PlannedVersion,
+    schemas: Sequence[tuple[str, list[tuple[str, bool]] | None]],
+) -> dict[str, Any]:
+    """The context once `upcoming` is tagged: current, in the history, nothing unreleased."""
+    from gitops_templates.core.version_rules import parse_version
+
+    parameters = meta.get("parameters") if isinstance(meta.get("parameters"), dict) else {}
+    rows = with_history(parameter_rows(parameters or {}), history_of_names(schemas))
+    entry = _entry(upcoming.version, upcoming.tag, upcoming.message, None, None)
+    entry["prerelease"] = bool(parse_version(upcoming.version).prerelease)
+    history = [entry, *context["versions"]]
+    deprecated = context["status"] == "deprecated"
+    return context | {
+        "status": "deprecated" if deprecated else "active",
+        "current": upcoming.version,
+        "next": None,
+        "parameters": [_row_dict(r) for r in rows],
+        "versions": history,
+        "unreleased": [],
+        "timeline": _timeline(history),
+    }
 
 
 def index_context(templates: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -141,17 +195,27 @@ def _row_dict(row: ParameterRow) -> dict[str, Any]:
 
 
 def _version(item: VersionTag, yanked: YankedVersion | None) -> dict[str, Any]:
+    entry = _entry(str(item.version), item.tag.name, item.tag.message or "",
+                   item.tag.tagger_time, yanked)  # fmt: skip
+    entry["prerelease"] = bool(item.version.prerelease)
+    return entry
+
+
+def _entry(
+    version: str, tag: str, message: str, when: int | None, yanked: YankedVersion | None
+) -> dict[str, Any]:
+    """A version in the history; its date is the tag's `Release-Date`, else the tagger's."""
     from gitops_templates.core.changelog import read_tag_message
 
-    note = read_tag_message(item.tag.message or "")
-    when = item.tag.tagger_time
+    note = read_tag_message(message)
+    day = datetime.fromtimestamp(when, UTC).date().isoformat() if when else ""
     return {
-        "version": str(item.version),
-        "tag": item.tag.name,
-        "date": datetime.fromtimestamp(when, UTC).date().isoformat() if when else "",
+        "version": version,
+        "tag": tag,
+        "date": note.trailers.get("release-date") or day,
         "changelog": note.changelog.strip(),
         "compatibility": note.compatibility or "",
-        "prerelease": bool(item.version.prerelease),
+        "prerelease": False,
         "rollback_of": note.trailers.get("rollback-of"),
         "rollback_to": note.trailers.get("rollback-to"),
         "yanked": yanked.reason if yanked else None,

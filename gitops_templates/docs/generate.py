@@ -19,11 +19,12 @@ from gitops_templates.core.jsonform import JsonDocument
 from gitops_templates.errors import ConfigError, ExitCode, InvalidInputError, Problem
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
     from contextlib import AbstractContextManager
     from pathlib import Path
 
     from gitops_templates.catalog.workspace import Workspace
+    from gitops_templates.docs.data import PlannedVersion
     from gitops_templates.docs.render import DocRenderer
 
 FORMATS = ("markdown", "html")
@@ -83,8 +84,12 @@ def generate_docs(
     check: bool = False,
     fmt: str = "markdown",
     strict: bool | None = None,
+    planned: Mapping[str, PlannedVersion] | None = None,
 ) -> DocsResult:
-    """Render the docs of the selected templates (all: also the index) and write or check."""
+    """Render the docs of the selected templates (all: also the index) and write or check.
+
+    `planned` (Markdown only, `release-pr`): versions shown as released already.
+    """
     from gitops_templates.docs.data import index_context, template_contexts
 
     if fmt not in FORMATS:
@@ -98,7 +103,7 @@ def generate_docs(
         )
     strict = ws.settings.docs.strict if strict is None else strict
     if fmt == "markdown":
-        return _markdown(ws, ids, check=check, strict=strict)
+        return _markdown(ws, ids, check=check, strict=strict, planned=planned)
     metadata = _metadata(ws, ids)
     contexts = template_contexts(ws, metadata)
     renderer = _renderer(ws)
@@ -117,7 +122,14 @@ def generate_docs(
     return DocsResult(fmt, check, files, problems)
 
 
-def _markdown(ws: Workspace, ids: Sequence[str], *, check: bool, strict: bool) -> DocsResult:
+def _markdown(
+    ws: Workspace,
+    ids: Sequence[str],
+    *,
+    check: bool,
+    strict: bool,
+    planned: Mapping[str, PlannedVersion] | None,
+) -> DocsResult:
     """READMEs (and the index), generated or checked.
 
     A file whose inputs and content are as `docs` left them is up to date without a
@@ -127,7 +139,12 @@ def _markdown(ws: Workspace, ids: Sequence[str], *, check: bool, strict: bool) -
     from gitops_templates.docs.data import index_context, template_contexts
     from gitops_templates.docs.memo import OutputMemo, salt_of
 
-    memo = OutputMemo(ws, salt_of(ws, "markdown", strict, _doc_templates(ws)))
+    salt = salt_of(ws, "markdown", strict, _doc_templates(ws))
+    if planned:  # READMEs showing planned versions are remembered apart
+        import hashlib
+
+        salt = hashlib.sha256(f"{salt}{sorted(planned.items())!r}".encode()).hexdigest()
+    memo = OutputMemo(ws, salt)
     root, base = ws.repo.root, ws.settings.templates_dir
     selected = sorted(set(ids)) or _present(ws)
     with _names_meanwhile(ws, selected):  # a cold walk: old releases' parameters meanwhile
@@ -141,7 +158,7 @@ def _markdown(ws: Workspace, ids: Sequence[str], *, check: bool, strict: bool) -
         index_stale = index is not None and not memo.fresh(index_print, root / index)
         wanted = selected if index_stale else stale
         metadata = _metadata(ws, wanted) if wanted else {}
-    contexts = template_contexts(ws, metadata) if wanted else []
+    contexts = template_contexts(ws, metadata, planned) if wanted else []
     renderer = _renderer(ws) if contexts else None
     pages = [t for t in contexts if t["id"] in stale and renderer]
     texts = fork_map(lambda t: renderer.render("template.md.j2", {"t": t}) if renderer else "",

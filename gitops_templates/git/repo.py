@@ -21,6 +21,7 @@ from gitops_templates.errors import (
     NotAGitRepositoryError,
     NotFoundError,
 )
+from gitops_templates.git._branch import BranchOps
 from gitops_templates.git._parse import (
     HEX,
     LogParser,
@@ -62,7 +63,7 @@ class SignatureCheck:
     output: str
 
 
-class GitRepo(TagWriter, WorkTreeOps):
+class GitRepo(TagWriter, WorkTreeOps, BranchOps):
     """One repository (work tree or bare), located with `git rev-parse`."""
 
     def __init__(

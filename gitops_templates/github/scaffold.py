@@ -102,17 +102,7 @@ jobs:
         env:
           PUSHED: ${{{{ github.sha }}}}
         run: git reset --hard "$PUSHED"
-      - name: Plan
-        uses: {action}
-        with:
-          command: plan
-      - name: Release and push the tags atomically
-        id: release
-        uses: {action}
-        with:
-          command: release
-          push: "true"
-      - name: GitHub releases for the new tags (existing ones are left alone)
+{release_steps}      - name: GitHub releases for the new tags (existing ones are left alone)
         if: steps.release.outputs.released != '[]'
         env:
           GH_TOKEN: ${{{{ github.token }}}}
@@ -128,6 +118,81 @@ jobs:
             gh release create "$tag" --verify-tag --title "$tag" \
               --notes-file "$RUNNER_TEMP/notes.md" "${{pre[@]}}"
           done
+"""
+
+RELEASE_PR = """\
+# Written by `gitops-templates init --github --release-pr`. Each push to {branch} brings
+# the release pull request (branch gitops-templates/release) up to date: changelog files,
+# docs and the plan. Merging it releases (templates-release.yml). Pushes made with the
+# workflow token start no workflow: checks on that branch need a PAT or a GitHub App token.
+name: templates (release pull request)
+on:
+  push:
+    branches: [{branch}]
+permissions:
+  contents: read
+concurrency:
+  group: ${{{{ github.workflow }}}}-${{{{ github.ref_name }}}}
+  cancel-in-progress: true
+jobs:
+  release-pr:
+    runs-on: ubuntu-latest
+    permissions:
+      contents: write
+      pull-requests: write
+    steps:
+      - uses: actions/checkout@v5
+        with:
+          ref: ${{{{ github.ref_name }}}}
+          fetch-depth: 0
+      - name: Plan exactly the pushed commit
+        env:
+          PUSHED: ${{{{ github.sha }}}}
+        run: git reset --hard "$PUSHED"
+      - name: Write the release branch and push it (force-with-lease)
+        id: release-pr
+        uses: {action}
+        with:
+          command: release-pr
+          push: "true"
+      - name: Open or update the pull request
+        if: steps.release-pr.outputs.pr-status != 'nothing-planned'
+        env:
+          GH_TOKEN: ${{{{ github.token }}}}
+          BASE: ${{{{ github.ref_name }}}}
+          BODY: ${{{{ steps.release-pr.outputs.pr-body }}}}
+        run: |
+          head=gitops-templates/release
+          open=$(gh pr list --head "$head" --base "$BASE" --state open --json number --jq length)
+          if [ "$open" = 0 ]; then
+            gh pr create --head "$head" --base "$BASE" --title "chore(release): templates" \
+              --body-file "$BODY"
+          else
+            gh pr edit "$head" --body-file "$BODY"
+          fi
+"""
+
+RELEASE_STEPS = """\
+      - name: Plan
+        uses: {action}
+        with:
+          command: plan
+      - name: Release and push the tags atomically
+        id: release
+        uses: {action}
+        with:
+          command: release
+          push: "true"
+"""
+
+FROM_PR_STEPS = """\
+      - name: Release the merged release pull request's plan (a no-op without one)
+        id: release
+        uses: {action}
+        with:
+          command: release
+          args: --from-pr
+          push: "true"
 """
 
 HEALTH = """\
@@ -179,12 +244,18 @@ WORKFLOWS = {
 
 
 def ci_files(
-    repo: GitRepo, *, github: bool, pre_commit: bool, action: str | None
+    repo: GitRepo,
+    *,
+    github: bool,
+    pre_commit: bool,
+    action: str | None,
+    release_pr: bool = False,
 ) -> dict[str, str]:
     """The files `init --github` / `--pre-commit` add (path -> text)."""
     files: dict[str, str] = {}
     if github:
-        files |= workflow_files(action or DEFAULT_ACTION, _default_branch(repo))
+        files |= workflow_files(action or DEFAULT_ACTION, _default_branch(repo),
+                                release_pr=release_pr)  # fmt: skip
     if pre_commit:
         files |= pre_commit_file(action or DEFAULT_ACTION)
     return files
@@ -199,12 +270,23 @@ def _default_branch(repo: GitRepo) -> str:
     return head.removeprefix("refs/heads/") if head else "main"
 
 
-def workflow_files(action: str = DEFAULT_ACTION, branch: str = "main") -> dict[str, str]:
-    """The workflow files `init --github` writes (path -> text)."""
+def workflow_files(
+    action: str = DEFAULT_ACTION, branch: str = "main", *, release_pr: bool = False
+) -> dict[str, str]:
+    """The workflow files `init --github` writes (path -> text).
+
+    `release_pr`: also the release pull request workflow, and the release workflow
+    releases what a merged release pull request planned (`release --from-pr`).
+    """
     _check_action(action)
     if not re.fullmatch(r"[A-Za-z0-9._/-]+", branch):
         raise InvalidInputError(f"{branch!r} is not a branch name")
-    return {path: text.format(action=action, branch=branch) for path, text in WORKFLOWS.items()}
+    steps = (FROM_PR_STEPS if release_pr else RELEASE_STEPS).format(action=action)
+    workflows = dict(WORKFLOWS)
+    if release_pr:
+        workflows[".github/workflows/templates-release-pr.yml"] = RELEASE_PR
+    return {path: text.format(action=action, branch=branch, release_steps=steps)
+            for path, text in workflows.items()}  # fmt: skip
 
 
 def pre_commit_file(action: str = DEFAULT_ACTION) -> dict[str, str]:

@@ -109,7 +109,20 @@ class ReleasePlan(JsonDocument):
         try:
             from gitops_templates.catalog.files import read_bytes
 
-            data = json.loads(read_bytes(None, path, limit=64 * 1024 * 1024))
+            raw = read_bytes(None, path, limit=64 * 1024 * 1024)
+        except (OSError, ValueError) as err:
+            raise InvalidInputError(
+                f"{path} is not a release plan: {err}",
+                hint="write one with `gitops-templates plan -o plan.json`",
+                problems=(Problem(str(err), file=str(path)),),
+            ) from err
+        return cls.parse(raw, str(path))
+
+    @classmethod
+    def parse(cls, raw: bytes, source: str) -> ReleasePlan:
+        """A plan document (`plan -o`, or a release pull request's plan file); exit 3 if not."""
+        try:
+            data = json.loads(raw)
             if data.get("schema_version") != SCHEMA_VERSION:
                 raise ValueError(f"schema_version {data.get('schema_version')!r} is not 1")
             releases = tuple(
@@ -136,9 +149,9 @@ class ReleasePlan(JsonDocument):
             )
         except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as err:
             raise InvalidInputError(
-                f"{path} is not a release plan: {err}",
+                f"{source} is not a release plan: {err}",
                 hint="write one with `gitops-templates plan -o plan.json`",
-                problems=(Problem(str(err), file=str(path)),),
+                problems=(Problem(str(err), file=source),),
             ) from err
 
 

@@ -94,12 +94,21 @@ def release(
     sign: bool | None = None,
     dry_run: bool = False,
     commit: bool = False,
+    from_pr: bool = False,
 ) -> ReleaseResult:
     """Create every planned tag atomically (all or none), optionally push them.
 
     `commit`: first write the changelog files in one release commit, and tag that
-    (`versioning/release_commit.py`).
+    (`versioning/release_commit.py`). `from_pr`: tag the plan a merged release pull
+    request carries (`versioning/release_from_pr.py`).
     """
+    if from_pr:
+        if plan is not None or commit or ids or pre is not None:
+            raise UsageError("release --from-pr releases the merged plan file alone",
+                             hint="drop --plan, --commit, --pre and template ids")  # fmt: skip
+        from gitops_templates.versioning.release_from_pr import release_from_pr
+
+        return release_from_pr(ws, push=push, remote=remote, sign=sign, dry_run=dry_run)
     if commit and not ws.settings.changelog.enabled:
         raise UsageError(
             "release --commit writes the changelog files, and none is configured",
@@ -111,7 +120,7 @@ def release(
         existing = {t.name: t for t in ws.repo.tags()}
         branch = ws.repo.symbolic_head() if commit else None
         if plan is not None and (at := _released_at(ws, plan, existing, head, commit)):
-            tags = tuple(_existing_tag(r, at, existing[r.tag]) for r in plan.releases)
+            tags = tuple(existing_tag(r, at, existing[r.tag]) for r in plan.releases)
             return finish(ws, plan, tags, push=push, remote=remote, dry_run=dry_run, branch=branch)
         plan = _current_plan(ws, plan, ids, pre, head)
         if commit:
@@ -198,7 +207,7 @@ def _released_at(
     return None
 
 
-def _existing_tag(planned: PlannedRelease, head: str, tag: TagRecord) -> CreatedTag:
+def existing_tag(planned: PlannedRelease, head: str, tag: TagRecord) -> CreatedTag:
     return CreatedTag(
         planned.id, planned.next, planned.tag, head, tag.object_sha, tag.message or "", True
     )
@@ -212,8 +221,12 @@ def create_planned_tags(
     sign: bool | None,
     dry_run: bool,
     at: str | None = None,
+    trailers: Sequence[tuple[str, str]] = (),
 ) -> tuple[CreatedTag, ...]:
-    """The plan's tags on `at` (default: the plan's HEAD), in one transaction."""
+    """The plan's tags on `at` (default: the plan's HEAD), in one transaction.
+
+    `trailers` are added to every tag message (`Release-Date` for `release --from-pr`).
+    """
     at = at or plan.head
     results: list[CreatedTag] = []
     new: list[NewTag] = []
@@ -229,19 +242,11 @@ def create_planned_tags(
                     hint="tags never move: release from that commit, or bump with a "
                     "`Release-As:` footer",
                 )
-            results.append(_existing_tag(planned, at, found))
+            results.append(existing_tag(planned, at, found))
             continue
         content = contents[(at, ws.component(planned.id).path)]
         digest, tree = content if content else ("", "")
-        body = planned.changelog
-        if planned.compatibility_summary:
-            body += f"\n\nCompatibility findings:\n{planned.compatibility_summary}"
-        message = tag_message(
-            f"{planned.id} {planned.next}",
-            body,
-            [("Template-Digest", digest), ("Template-Tree", tree),
-             ("Compatibility", planned.required.compatibility)],
-        )  # fmt: skip
+        message = planned_tag_message(planned, digest, tree, trailers)
         new.append(NewTag(planned.tag, at, message))
         results.append(CreatedTag(planned.id, planned.next, planned.tag, at, None, message, False))
     if dry_run or not new:
@@ -254,6 +259,21 @@ def create_planned_tags(
         else CreatedTag(r.id, r.version, r.tag, r.commit, objects[r.tag], r.message, False)
         for r in results
     )
+
+
+def planned_tag_message(
+    planned: PlannedRelease, digest: str, tree: str, trailers: Sequence[tuple[str, str]] = ()
+) -> str:
+    """The message of a planned release's tag: its changelog, findings and trailers."""
+    body = planned.changelog
+    if planned.compatibility_summary:
+        body += f"\n\nCompatibility findings:\n{planned.compatibility_summary}"
+    return tag_message(
+        f"{planned.id} {planned.next}",
+        body,
+        [("Template-Digest", digest), ("Template-Tree", tree),
+         ("Compatibility", planned.required.compatibility), *trailers],
+    )  # fmt: skip
 
 
 def finish(

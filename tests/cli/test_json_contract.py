@@ -88,6 +88,11 @@ def _scenario(repo: RepoBuilder, run: Recorder) -> None:
         stdin=f"refs/heads/main {head} refs/heads/main {'0' * 40}\n",
     )
     run("hooks", "install")
+    repo.write({"templates/api/body.yaml.j2": "service: {{ name }}\nport: 80\n"})
+    repo.commit("feat(api): a port")
+    run("release-pr")
+    repo.run("merge", "-q", "--ff-only", "gitops-templates/release")
+    run("release", "--from-pr")
 
 
 def _normalised(runs: list[dict[str, Any]], root: Path) -> str:

