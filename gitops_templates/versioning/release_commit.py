@@ -54,6 +54,8 @@ def commit_and_tag(
     if updates:
         _refuse_unsafe(ws, paths, branch)
     if dry_run or not updates:
+        if not dry_run and missing:
+            _settle_killed_commit(ws, plan)
         tags = create_planned_tags(ws, plan, existing, sign=sign, dry_run=dry_run)
         planned = {t.tag for t in tags}
         done = tuple(t for t in released_at_head(ws, ids, plan.head) if t.tag not in planned)
@@ -102,6 +104,30 @@ def _run(
         hint = "nothing was pushed; pull (the remote may have moved), then run it again"
         raise GitStateError(err.message, hint=hint) from err
     return replace(result, commit=commit, changelog_files=undo.paths)
+
+
+def _settle_killed_commit(ws: Workspace, plan: ReleasePlan) -> None:
+    """Bring index and work tree up to a release commit a killed run left behind them.
+
+    A run killed after its commit and before its tags leaves the changelog paths as they
+    were before it: they read as changes taking the release back. When HEAD is that
+    commit and the paths hold exactly its parent's content, they are restored to HEAD.
+    """
+    repo = ws.repo
+    parents, message = repo.commit_message(plan.head)
+    if message.strip() != commit_message(plan).strip() or len(parents) != 1:
+        return
+    paths = sorted(set(ws.changelog_files.values()))
+    dirty = sorted({_path_of(line) for line in repo.path_status(paths)})
+    if not dirty:
+        return
+    before = repo.read_paths([f"{parents[0]}:{path}" for path in dirty])
+    for path, old in zip(dirty, before, strict=True):
+        current = repo.root / path
+        now = current.read_bytes() if current.is_file() and not current.is_symlink() else None
+        if now != old:
+            return  # edited since: not ours to touch
+    repo.restore_paths(plan.head, dirty)
 
 
 def commit_message(plan: ReleasePlan) -> str:

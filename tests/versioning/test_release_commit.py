@@ -319,3 +319,30 @@ def test_a_changelog_that_is_a_symbolic_link_is_refused_and_nothing_changes(
     assert "is not a regular file (mode 120000)" in result.stderr
     assert snapshot(catalog) == before
     assert outside.read_text() == "# mine\n"
+
+
+def test_a_run_killed_between_its_commit_and_its_tags_is_settled_by_the_next(
+    catalog: RepoBuilder, cli: Cli
+):
+    data = cli.json("release", "--commit")
+    head = catalog.head()
+    paths = data["changelog_files"]
+    for tag in (t["tag"] for t in data["released"]):  # as if killed: no tags, and the
+        catalog.run("tag", "-d", tag)  # paths as before the commit in index and work tree
+    for path in paths:  # the first release created them
+        catalog.run("rm", "-q", "--cached", "--", path)
+        (catalog.path / path).unlink()
+    assert catalog.run("status", "--porcelain", "--", *paths)
+    again = cli.json("release", "--commit")
+    assert catalog.head() == head
+    assert sorted(t["tag"] for t in again["released"]) == ["db@0.1.0", "web@0.1.0"]
+    assert catalog.run("status", "--porcelain", "--", *paths) == ""
+
+
+def test_changelog_paths_edited_since_a_killed_run_are_left_alone(catalog: RepoBuilder, cli: Cli):
+    data = cli.json("release", "--commit")
+    for tag in (t["tag"] for t in data["released"]):
+        catalog.run("tag", "-d", tag)
+    (catalog.path / WEB).write_text("# my own notes\n")
+    cli("release", "--commit")
+    assert (catalog.path / WEB).read_text() == "# my own notes\n"
