@@ -115,12 +115,25 @@ def rollout_check(ws: Workspace, cid: str, *, abort: bool) -> tuple[Check, dict[
     return Check("no-rollout", "pre", "warning", f"rollout ({phase}) aborted"), {path: text}
 
 
-def post_checks(ws: Workspace, cid: str, path: str, tree: str, *, emergency: bool) -> list[Check]:
-    """After the commit: tree equality and metadata always; examples unless emergency."""
+def post_checks(
+    ws: Workspace,
+    cid: str,
+    path: str,
+    tree: str,
+    *,
+    emergency: bool,
+    kept: frozenset[str] = frozenset(),
+) -> list[Check]:
+    """After the commit: tree equality and metadata always; examples unless emergency.
+
+    The `kept` files (the template's changelog) are left out of the tree comparison.
+    """
     from gitops_templates.catalog.validation import template_problems
     from gitops_templates.rendering.examples import render_examples
 
     found = ws.repo.object_id(f"HEAD:{path}")
+    if found != tree and kept and _same_but(ws, f"HEAD:{path}", tree, kept):
+        found = tree
     if found != tree:
         return [Check("tree-equal", "post", "failed",
                       f"{path} at HEAD is {found}, the target's tree is {tree}",
@@ -139,6 +152,17 @@ def post_checks(ws: Workspace, cid: str, path: str, tree: str, *, emergency: boo
     else:
         checks.append(_from_problems("examples-valid", examples, "examples valid and render"))
     return checks
+
+
+def _same_but(ws: Workspace, one: str, other: str, kept: frozenset[str]) -> bool:
+    """Whether two trees hold the same files, the `kept` paths left out."""
+    listed = ws.repo.trees([one, other])
+    found = [listed[spec] for spec in (one, other)]
+    if found[0] is None or found[1] is None:
+        return False
+    first, second = ({(e.path, e.mode, e.sha) for e in entries[1] if e.path not in kept}
+                     for entries in (found[0], found[1]))  # fmt: skip
+    return first == second
 
 
 def _from_problems(name: str, problems: Sequence[Problem], ok: str) -> Check:

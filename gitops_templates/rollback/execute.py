@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from gitops_templates.core.changelog import read_tag_message
 from gitops_templates.core.jsonform import JsonDocument
 from gitops_templates.errors import (
     GitOpsTemplatesError,
@@ -26,6 +27,7 @@ from gitops_templates.git.lock import repository_lock
 from gitops_templates.git.repo import NewTag
 from gitops_templates.git.undo import CommitUndo, undone_error
 from gitops_templates.rollback.checks import Check, failure, post_checks
+from gitops_templates.rollback.restore_plan import kept_inside
 
 if TYPE_CHECKING:
     from gitops_templates.catalog.workspace import Workspace
@@ -109,12 +111,15 @@ def _run(
         raise GitStateError(f"HEAD moved while committing (now {commit[:12]})")
     undo.touched = True
     repo.restore_paths(commit, plan.paths)
-    checks = post_checks(ws, plan.id, plan.path, plan.target_tree, emergency=plan.emergency)
+    kept = kept_inside(plan.path, plan.files)
+    checks = post_checks(ws, plan.id, plan.path, plan.target_tree, emergency=plan.emergency,
+                         kept=kept)  # fmt: skip
     if any(c.status == "failed" for c in checks):
         raise failure(checks, "post-validation")
     sign = True if ws.settings.sign_tags else None
     undo.tags[plan.new_tag] = None
-    objects = repo.create_tags([NewTag(plan.new_tag, commit, plan.tag_message)], sign=sign)
+    message = _with_content(ws, plan, commit) if kept else plan.tag_message
+    objects = repo.create_tags([NewTag(plan.new_tag, commit, message)], sign=sign)
     undo.tags[plan.new_tag] = objects[plan.new_tag]
     pushed = None
     if push:
@@ -135,6 +140,24 @@ def _run(
         undo.backup_ref,
         pushed,
     )
+
+
+def _with_content(ws: Workspace, plan: RestorePlan, commit: str) -> str:
+    """The tag message with the digest and tree the commit holds.
+
+    A kept changelog file makes them differ from the target's.
+    """
+    found = ws.contents([(commit, plan.path)])[(commit, plan.path)]
+    if found is None:
+        raise GitStateError(f"{plan.path} is missing from the restoring commit {commit[:12]}")
+    digest, tree = found
+    note = read_tag_message(plan.tag_message)
+    message = plan.tag_message
+    if note.digest:
+        message = message.replace(f"Template-Digest: {note.digest}", f"Template-Digest: {digest}")
+    if note.tree:
+        message = message.replace(f"Template-Tree: {note.tree}", f"Template-Tree: {tree}")
+    return message
 
 
 def _backup_name(repo: GitRepo) -> str:

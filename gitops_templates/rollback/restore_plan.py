@@ -129,6 +129,7 @@ def assemble(
         log = pool.submit(
             ws.repo.log, [ws.head], [target.tag.commit_sha or ""], paths=[component.path]
         )
+        files = {**files, **_kept_changelog(ws, component)}
         checks.extend(path_checks(ws, [component.path, *files]))
         digest, tree, check = _target_content(ws, target, component.path)
         checks.append(check)
@@ -156,6 +157,21 @@ def assemble(
         tag_message=tag_message(f"{component.id} {new[0]}", changelog, tag_trailers),
         checks=tuple(checks), notices=tuple(notices),
     )  # fmt: skip
+
+
+def _kept_changelog(ws: Workspace, component: Component) -> dict[str, bytes | None]:
+    """The template's changelog file as HEAD has it: history, kept through the restore."""
+    path = ws.changelog_files.get(component.id)
+    if path is None:
+        return {}
+    found = ws.repo.read_file(ws.head, path)
+    return {path: found} if found is not None else {}
+
+
+def kept_inside(plan_path: str, files: dict[str, bytes | None]) -> frozenset[str]:
+    """The files a restore writes inside the template's directory (relative to it)."""
+    prefix = f"{plan_path}/"
+    return frozenset(p.removeprefix(prefix) for p in files if p.startswith(prefix))
 
 
 def _target_content(ws: Workspace, target: VersionTag, path: str) -> tuple[str, str, Check]:

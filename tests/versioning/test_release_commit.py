@@ -346,3 +346,19 @@ def test_changelog_paths_edited_since_a_killed_run_are_left_alone(catalog: RepoB
     (catalog.path / WEB).write_text("# my own notes\n")
     cli("release", "--commit")
     assert (catalog.path / WEB).read_text() == "# my own notes\n"
+
+
+def test_rollback_and_rollforward_keep_the_changelog_history(catalog: RepoBuilder, cli: Cli):
+    cli("release", "--commit")
+    fix_web(catalog, "the second fix")
+    cli("release", "--commit")
+    (catalog.path / WEB).write_text((catalog.path / WEB).read_text() + "\n<!-- mine -->\n")
+    catalog.commit("docs(web): a note in the changelog", trailers={"Release": "none"})
+    history = (catalog.path / WEB).read_text()
+    assert "## [0.1.1]" in history
+    cli("rollback", "web", "--to", "0.1.0", "--reason", "bad fix")
+    assert (catalog.path / WEB).read_text() == history  # history, not content: kept
+    assert json.loads(cli("verify", "--json").output)["ok"] is True
+    cli("rollforward", "web")
+    assert (catalog.path / WEB).read_text() == history
+    assert json.loads(cli("verify", "--json").output)["ok"] is True
