@@ -16,6 +16,7 @@ from gitops_templates.core.changelog import read_tag_message, tag_message
 from gitops_templates.core.jsonform import JsonDocument
 from gitops_templates.core.models import Level, Notice
 from gitops_templates.errors import GitOpsTemplatesError, IntegrityError
+from gitops_templates.rollback.changelog_entry import changelog_paths, restored_changelogs
 from gitops_templates.rollback.checks import Check, path_checks
 
 if TYPE_CHECKING:
@@ -129,8 +130,8 @@ def assemble(
         log = pool.submit(
             ws.repo.log, [ws.head], [target.tag.commit_sha or ""], paths=[component.path]
         )
-        files = {**files, **_kept_changelog(ws, component)}
-        checks.extend(path_checks(ws, [component.path, *files]))
+        logs = changelog_paths(ws, component)
+        checks.extend(path_checks(ws, [component.path, *files, *logs]))
         digest, tree, check = _target_content(ws, target, component.path)
         checks.append(check)
         compatibility, findings, notices = _compatibility(ws, component, current, target)
@@ -144,6 +145,11 @@ def assemble(
         ))  # fmt: skip
     body = _commit_body(reason, commits, component.path)
     changelog = _changelog(kind, component.id, new[0], target, reason, yank, unyank, commits)
+    title = "Rollback" if kind == "rollback" else "Roll-forward"
+    files = {**files, **restored_changelogs(
+        ws, component, title=title, version=new[0], tags=(new[1], current.tag.name),
+        lines=_entry_lines(changelog), day=_today(),
+    )}  # fmt: skip
     tag_trailers = [("Template-Digest", digest), ("Template-Tree", tree),
                     ("Compatibility", compatibility), *trailers[1:]]  # fmt: skip
     commit_trailers = "\n".join(f"{k}: {v}" for k, v in trailers)
@@ -157,15 +163,6 @@ def assemble(
         tag_message=tag_message(f"{component.id} {new[0]}", changelog, tag_trailers),
         checks=tuple(checks), notices=tuple(notices),
     )  # fmt: skip
-
-
-def _kept_changelog(ws: Workspace, component: Component) -> dict[str, bytes | None]:
-    """The template's changelog file as HEAD has it: history, kept through the restore."""
-    path = ws.changelog_files.get(component.id)
-    if path is None:
-        return {}
-    found = ws.repo.read_file(ws.head, path)
-    return {path: found} if found is not None else {}
 
 
 def kept_inside(plan_path: str, files: dict[str, bytes | None]) -> frozenset[str]:
@@ -246,6 +243,15 @@ def _commit_body(reason: str, commits: tuple[UndoneCommit, ...], path: str) -> s
     if len(commits) > 50:
         lines.append(f"- … and {len(commits) - 50} more")
     return "\n".join(lines)
+
+
+def _today() -> str:
+    return datetime.now(tz=UTC).strftime("%Y-%m-%d")
+
+
+def _entry_lines(changelog: str) -> list[str]:
+    """The items of the tag message's changelog (`- ...` lines), for the files."""
+    return [line[2:] for line in changelog.splitlines() if line.startswith("- ")]
 
 
 def _changelog(

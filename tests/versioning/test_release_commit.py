@@ -348,17 +348,29 @@ def test_changelog_paths_edited_since_a_killed_run_are_left_alone(catalog: RepoB
     assert (catalog.path / WEB).read_text() == "# my own notes\n"
 
 
-def test_rollback_and_rollforward_keep_the_changelog_history(catalog: RepoBuilder, cli: Cli):
+def test_rollback_and_rollforward_keep_the_changelog_history_and_add_their_entry(
+    catalog: RepoBuilder, cli: Cli
+):
+    catalog.write({"gitops-templates.yaml": CONFIG + "  catalog: true\n"})
+    catalog.commit("chore: a catalog-wide changelog too", trailers={"Release": "none"})
     cli("release", "--commit")
     fix_web(catalog, "the second fix")
     cli("release", "--commit")
     (catalog.path / WEB).write_text((catalog.path / WEB).read_text() + "\n<!-- mine -->\n")
     catalog.commit("docs(web): a note in the changelog", trailers={"Release": "none"})
     history = (catalog.path / WEB).read_text()
-    assert "## [0.1.1]" in history
     cli("rollback", "web", "--to", "0.1.0", "--reason", "bad fix")
-    assert (catalog.path / WEB).read_text() == history  # history, not content: kept
+    after = (catalog.path / WEB).read_text()
+    assert after.index("## [0.1.2]") < after.index("## [0.1.1]") < after.index("## [0.1.0]")
+    assert "### Rollback" in after
+    assert "content of web@0.1.0 restored: bad fix" in after
+    assert "<!-- mine -->" in after
+    assert "## [web@0.1.2]" in (catalog.path / "CHANGELOG.md").read_text()
     assert json.loads(cli("verify", "--json").output)["ok"] is True
     cli("rollforward", "web")
-    assert (catalog.path / WEB).read_text() == history
+    again = (catalog.path / WEB).read_text()
+    assert again.index("## [0.1.3]") < again.index("## [0.1.2]")
+    assert "### Roll-forward" in again
+    assert all(line in again for line in history.splitlines())
     assert json.loads(cli("verify", "--json").output)["ok"] is True
+    assert json.loads(cli("plan", "--json").output)["releases"] == []
