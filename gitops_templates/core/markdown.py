@@ -38,11 +38,6 @@ def inline_code(value: object) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def inert_html(text: str) -> str:
-    """Markdown whose `<`, `>` and `&` show as themselves (commit subjects inject no HTML)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 _ENTRY = re.compile(r"- (.*?)((?: \([0-9a-f]{7,40}\))?)")
 
 
@@ -55,7 +50,7 @@ def changelog_notes(changelog: str) -> str:
     lines = []
     for line in changelog.splitlines():
         entry = _ENTRY.fullmatch(line)
-        if line.startswith("#") or not line.strip():
+        if line.startswith(("## ", "### ")) or not line.strip():  # the headings we write
             lines.append(line)
         elif entry is not None:
             lines.append(f"- {markdown_text(entry[1])}{entry[2]}")

@@ -86,6 +86,12 @@ class BranchOps:
                 with contextlib.suppress(WriteError):
                     run_write(self.root, ["worktree", "prune"])
 
+    def checked_out_branches(self) -> set[str]:
+        """Branch refs checked out in any worktree of this repository."""
+        out = text(self.try_run(["worktree", "list", "--porcelain", "-z"]) or b"")
+        return {item.removeprefix("branch ") for item in out.split("\0")
+                if item.startswith("branch ")}  # fmt: skip
+
     def remote_branch(self, remote: str, ref: str) -> str | None:
         """The commit `ref` names on `remote` (`git ls-remote`), None when it has none."""
         if remote not in self.remotes():
@@ -112,5 +118,6 @@ class BranchOps:
         except WriteError as err:
             raise GitStateError(
                 f"git push of {ref} to {remote} was refused: {err.detail}",
-                hint="the branch moved on the remote meanwhile; run the command again",
+                hint="the branch on the remote has commits this clone has not seen: look at "
+                "them (`git fetch`), then run the command again to replace them",
             ) from err

@@ -73,12 +73,14 @@ def release_pr(
     remote: str = "origin",
 ) -> ReleasePrResult:
     """Write (or bring up to date) the release branch for the plan at `base`."""
-    if not _BRANCH.fullmatch(branch) or ".." in branch or branch.endswith((".lock", "/")):
+    if (not _BRANCH.fullmatch(branch) or ".." in branch or branch.endswith((".lock", "/"))
+            or branch == "HEAD" or branch.startswith("refs/")):  # fmt: skip
         raise UsageError(f"{branch!r} is not a branch name", hint=f"e.g. {DEFAULT_BRANCH}")
     ref = f"refs/heads/{branch}"
     repo = ws.repo
-    if repo.symbolic_head() == ref:
-        raise GitStateError(f"{branch} is checked out here; release-pr moves that branch",
+    if repo.symbolic_head() == ref or ref in repo.checked_out_branches():
+        raise GitStateError(f"{branch} is checked out (here or in a worktree of this "
+                            "repository); release-pr moves that branch",
                             hint="check out the base branch (e.g. `git switch main`)")  # fmt: skip
     base_sha = repo.resolve(base)
     with repository_lock(repo.state_dir, "release-pr"):
@@ -88,6 +90,8 @@ def release_pr(
         files = release_files(ws, plan)
         tree = repo.tree_with(base_sha, files)
         local = repo.object_id(ref)
+        # the lease: what this clone last saw there (read first: a fetch below updates it)
+        known = repo.object_id(f"refs/remotes/{remote}/{branch}") or local
         theirs = repo.remote_branch(remote, ref) if push else None
         previous = theirs if push else local
         commit = _same(ws, previous, tree, base_sha, remote, ref) or repo.commit_tree(
@@ -96,7 +100,7 @@ def release_pr(
         if local != commit:
             repo.update_refs([f"update {ref} {commit} {local or '0' * len(commit)}"])
         if push and theirs != commit:
-            repo.push_with_lease(remote, ref, theirs)
+            repo.push_with_lease(remote, ref, known)
     status = "unchanged" if previous == commit else "updated" if previous else "created"
     return ReleasePrResult(plan, branch, status, commit, tuple(sorted(files)),
                            remote if push else None)  # fmt: skip

@@ -32,3 +32,18 @@ def test_markdown_cell_and_inline_code_stay_in_their_cell():
 
 def test_ordinal_looking_text_in_the_middle_of_a_line_stays_readable():
     assert markdown_text("from 1.x") == "from 1.x"
+
+
+def test_changelog_notes_keep_our_headings_and_escape_what_commits_wrote():
+    from gitops_templates.core.markdown import changelog_notes
+
+    text = ("## web 1.0.0 (2026-01-01)\n\n### Features\n\n"
+            "- see [x](javascript:alert(1)) ![i](http://e/x.png) *em* (abc1234)\n"
+            "# a heading from a footer\n")  # fmt: skip
+    lines = changelog_notes(text).splitlines()
+    assert lines[:3] == ["## web 1.0.0 (2026-01-01)", "", "### Features"]
+    assert lines[4] == (
+        "- see \\[x\\]\\(javascript:alert\\(1\\)\\) \\!\\[i\\]\\(http://e/x.png\\) \\*em\\* (abc1234)"
+    )
+    assert lines[5] == "\\# a heading from a footer"
+    assert changelog_notes("") == ""

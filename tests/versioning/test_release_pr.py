@@ -164,3 +164,39 @@ def test_the_release_branch_checked_out_is_refused(catalog: RepoBuilder, cli: Cl
     change(catalog, "web", "feat(web): one")
     git(catalog.path, "switch", "-q", "-c", BRANCH)
     cli("release-pr", code=4)
+
+
+def test_a_release_branch_someone_else_moved_on_the_remote_is_not_overwritten(
+    catalog: RepoBuilder, origin: RepoBuilder, cli: Cli, tmp_path: Path
+):
+    change(catalog, "web", "feat(web): add probes")
+    catalog.run("push", "-q", "origin", "main")
+    cli("release-pr", "--push")
+    other = RepoBuilder(tmp_path / "other")
+    catalog.run("clone", "-q", "--branch", BRANCH, str(origin.path), str(other.path))
+    other.run("config", "user.email", "o@example.com")
+    other.run("config", "user.name", "Other")
+    other.write({"notes.md": "theirs\n"})
+    theirs = other.commit("docs: a reviewer's note")
+    other.run("push", "-q", "origin", BRANCH)
+    change(catalog, "web", "fix(web): a bug")
+    result = cli("release-pr", "--push", code=4)
+    assert "was refused" in result.stderr
+    assert origin.run("rev-parse", BRANCH).strip() == theirs
+    catalog.run("fetch", "-q", "origin")  # seen now: replacing it is a choice
+    assert cli.json("release-pr", "--push")["status"] == "updated"
+
+
+def test_a_release_branch_checked_out_in_another_worktree_or_named_head_is_refused(
+    catalog: RepoBuilder, cli: Cli, tmp_path: Path
+):
+    change(catalog, "web", "feat(web): add probes")
+    cli("release-pr")
+    catalog.run("worktree", "add", "-q", str(tmp_path / "wt"), BRANCH)
+    change(catalog, "web", "fix(web): a bug")
+    before = catalog.run("rev-parse", BRANCH)
+    result = cli("release-pr", code=4)
+    assert "checked out" in result.stderr
+    assert catalog.run("rev-parse", BRANCH) == before
+    for name in ("HEAD", "refs/heads/x"):
+        assert "is not a branch name" in cli("release-pr", "--branch", name, code=2).stderr

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from gitops_templates.core.markdown import inert_html
+from gitops_templates.core.markdown import changelog_notes
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -194,13 +194,12 @@ def changelog_markdown(text: str) -> str:
     """A version's changelog (Markdown written by `release`) placed under a `###` heading.
 
     Its own `## <id> <version>` title is dropped and its `###` sections become `####`;
-    `<`, `>` and `&` are escaped so commit subjects cannot inject HTML.
+    commit subjects and notes are escaped: no HTML, links, images or emphasis from them.
     """
-    lines = text.strip().splitlines()
+    lines = changelog_notes(text).splitlines()
     if lines and lines[0].startswith("## "):
         lines = lines[1:]
-    body = "\n".join("#" + line if line.startswith("### ") else line for line in lines).strip()
-    return inert_html(body)
+    return "\n".join("#" + line if line.startswith("### ") else line for line in lines).strip()
 
 
 def inject(existing: str | None, generated: str) -> str:
