@@ -22,6 +22,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from gitops_templates.core.models import Notice
 from gitops_templates.errors import InvalidInputError, StalePlanError
 from gitops_templates.git.lock import repository_lock
 from gitops_templates.versioning.plan import ReleasePlan, build_plan
@@ -34,7 +35,10 @@ from gitops_templates.versioning.release import (
 from gitops_templates.versioning.release_pr import PLAN_FILE
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from gitops_templates.catalog.workspace import Workspace
+    from gitops_templates.core.models import TagRecord
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _HINT = "write it with `gitops-templates release-pr`"
@@ -53,6 +57,7 @@ def release_from_pr(
             return ReleaseResult(ReleasePlan(head, "", ()), (), dry_run)
         plan = replace(ReleasePlan.parse(raw, f"{point[:12]}:{path}"), head=point)
         existing = {t.name: t for t in ws.repo.tags()}
+        plan = _without_released_elsewhere(plan, existing, point)
         missing = [r for r in plan.releases if r.tag not in existing]
         if not missing and all(existing[r.tag].commit_sha == point for r in plan.releases):
             tags = tuple(existing_tag(r, point, existing[r.tag]) for r in plan.releases)
@@ -62,6 +67,27 @@ def release_from_pr(
         tags = create_planned_tags(ws, plan, existing, sign=sign, dry_run=dry_run, at=point,
                                    trailers=trailers)  # fmt: skip
         return finish(ws, plan, tags, push=push, remote=remote, dry_run=dry_run)
+
+
+def _without_released_elsewhere(
+    plan: ReleasePlan, existing: Mapping[str, TagRecord], point: str
+) -> ReleasePlan:
+    """The plan less the versions someone tagged meanwhile on another commit.
+
+    They are released (a warning says where); tagging them again here cannot be right.
+    """
+    elsewhere = [r for r in plan.releases
+                 if r.tag in existing and existing[r.tag].commit_sha != point]  # fmt: skip
+    if not elsewhere:
+        return plan
+    notices = tuple(
+        Notice("released-elsewhere", f"{r.tag} was released meanwhile at "
+               f"{str(existing[r.tag].commit_sha)[:12]}; the pull request's entry for it is "
+               "left as it is", r.id)
+        for r in elsewhere
+    )  # fmt: skip
+    kept = tuple(r for r in plan.releases if r not in elsewhere)
+    return replace(plan, releases=kept, notices=(*plan.notices, *notices))
 
 
 def _refuse_moved(ws: Workspace, plan: ReleasePlan, ids: list[str]) -> None:

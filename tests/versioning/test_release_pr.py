@@ -200,3 +200,18 @@ def test_a_release_branch_checked_out_in_another_worktree_or_named_head_is_refus
     assert catalog.run("rev-parse", BRANCH) == before
     for name in ("HEAD", "refs/heads/x"):
         assert "is not a branch name" in cli("release-pr", "--branch", name, code=2).stderr
+
+
+def test_a_version_released_elsewhere_meanwhile_is_left_out_with_a_warning(
+    catalog: RepoBuilder, cli: Cli
+):
+    change(catalog, "web", "fix(web): a bug")
+    catalog.run("push", "-q", "origin", "main")
+    cli("release-pr", "--push")
+    cli("release")  # someone releases web@0.1.1 on main directly
+    merge(catalog, "merge")
+    data = cli.json("release", "--from-pr")
+    assert data["released"] == []
+    assert [w["code"] for w in data["warnings"]] == ["released-elsewhere"]
+    assert "web@0.1.1 was released meanwhile at" in data["warnings"][0]["message"]
+    cli("release", "--from-pr")  # and every later run is fine too
