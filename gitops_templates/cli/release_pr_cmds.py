@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 @click.option(
     "--body-file",
     type=click.Path(dir_okay=False),
-    help="Write the pull request's description (Markdown) to this file.",
+    help="Write the pull request's description (Markdown) to this file (`-`: stdout).",
 )
 @json_option
 @pass_app
@@ -46,7 +46,11 @@ def release_pr(
 ) -> None:
     """Write the next release (changelogs, docs, plan) on a branch; merging it releases."""
     result = app.catalog.release_pr(branch=branch, base=base, push=push, remote=remote)
-    if body_file is not None:
+    if body_file == "-" and not as_json:  # the description alone on stdout, for a pipe
+        out(result.body, nl=False)
+        note(f"release-pr: {result.status} ({result.branch})")
+        return
+    if body_file is not None and body_file != "-":
         from pathlib import Path
 
         from gitops_templates.errors import InvalidInputError
@@ -61,7 +65,7 @@ def release_pr(
     if emitted_json(result, as_json):
         return
     show_release_pr(result)
-    if body_file is not None:
+    if body_file is not None and body_file != "-":
         note(f"pull request body written to {body_file}")
 
 

@@ -215,3 +215,12 @@ def test_a_version_released_elsewhere_meanwhile_is_left_out_with_a_warning(
     assert [w["code"] for w in data["warnings"]] == ["released-elsewhere"]
     assert "web@0.1.1 was released meanwhile at" in data["warnings"][0]["message"]
     cli("release", "--from-pr")  # and every later run is fine too
+
+
+def test_the_body_can_go_to_stdout_for_a_pipe(catalog: RepoBuilder, cli: Cli, tmp_path: Path):
+    change(catalog, "web", "feat(web): add probes")
+    result = cli("release-pr", "--body-file", "-")
+    assert result.stdout.startswith("## Release plan")
+    assert "| web | 0.1.0 | 0.2.0 | minor |" in result.stdout
+    assert "release-pr: created" in result.stderr
+    assert not (catalog.path / "-").exists()
