@@ -20,7 +20,7 @@ from gitops_templates.core.markdown import markdown_text
 from gitops_templates.core.version_rules import parse_version, precedence
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Collection, Sequence
 
     from gitops_templates.core.changelog import ChangeItem, ChangeSection
 
@@ -102,22 +102,56 @@ def new_file() -> str:
 
 
 def add_entries(
-    existing: str | None, entries: Sequence[FileEntry], *, by_version: bool = True
+    existing: str | None,
+    entries: Sequence[FileEntry],
+    *,
+    by_version: bool = True,
+    provisional: Collection[str] = (),
 ) -> str:
     """`existing` (None: a new file) with the entries it lacks inserted.
 
     `by_version`: a template's file, ordered by semver; otherwise the catalog's,
-    ordered by day (entries of one call keep their order).
+    ordered by day (entries of one call keep their order). `provisional`: labels of
+    versions never tagged (a release pull request merged but refused): their entries are
+    removed, unless one says exactly what its new entry says (the date aside).
     """
     text = new_file() if existing is None else existing
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = text.splitlines()
     changed = existing is None
+    wanted = {entry.key: entry for entry in entries}
+    for key in provisional:
+        start = _headings(lines).get(key)
+        if start is not None and not _says(lines, start, wanted.get(key)):
+            lines = _remove(lines, key, start)
+            changed = True
     for entry in reversed(entries) if not by_version else entries:
         if entry.key not in _headings(lines):
             lines = _insert(lines, entry, by_version=by_version)
             changed = True
     return newline.join(lines) + newline if changed else text
+
+
+def _says(lines: Sequence[str], start: int, entry: FileEntry | None) -> bool:
+    """Whether the entry at `start` has the body `entry` would have."""
+    if entry is None:
+        return False
+    end = _end_of(lines, start)
+    body = [line for line in lines[start + 1 : end] if line.strip()]
+    return body == [line for line in render_entry(entry).split("\n")[1:] if line.strip()]
+
+
+def _end_of(lines: Sequence[str], start: int) -> int:
+    """Where the entry whose heading is at `start` ends (the next heading or the links)."""
+    later = [index for index in _headings(lines).values() if index > start]
+    return min([*later, _link_block(lines)])
+
+
+def _remove(lines: list[str], key: str, start: int) -> list[str]:
+    """`lines` without the entry of `key` and its link definition."""
+    end = _end_of(lines, start)
+    kept = [*lines[:start], *lines[end:]]
+    return [line for line in kept if not ((m := _LINK_DEF.match(line)) and m["label"] == key)]
 
 
 def versions_in(text: str) -> list[str]:

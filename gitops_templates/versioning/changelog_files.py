@@ -10,11 +10,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gitops_templates.core.changelog_file import FileEntry, add_entries, compare_link, github_url
-from gitops_templates.core.version_rules import TagFormat
+from gitops_templates.core.changelog_file import (
+    FileEntry,
+    add_entries,
+    compare_link,
+    github_url,
+    versions_in,
+)
+from gitops_templates.core.version_rules import TagFormat, parse_version, precedence
 from gitops_templates.errors import InvalidInputError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from gitops_templates.catalog.workspace import Workspace
     from gitops_templates.versioning.plan import PlannedRelease, ReleasePlan
 
@@ -33,15 +41,51 @@ def changelog_updates(ws: Workspace, plan: ReleasePlan) -> dict[str, bytes]:
     before = {path: _read(ws, plan.head, path) for path in sorted(paths)}
     after = dict(before)
     for release, path in own:
-        after[path] = add_entries(after[path], [_entry(ws, release, base, release.next)])
+        entry = _entry(ws, release, base, release.next)
+        stale = _untagged(after[path], release.current, lambda label: label)
+        after[path] = add_entries(after[path], [entry], provisional=stale)
     if catalog:
         entries = [_entry(ws, r, base, r.tag) for r in plan.releases]
-        after[catalog] = add_entries(after[catalog], entries, by_version=False)
+        text = after[catalog]
+        stale = [key for r in plan.releases
+                 for key in _untagged(text, r.current, _version_of(ws, r.id))]  # fmt: skip
+        after[catalog] = add_entries(after[catalog], entries, by_version=False,
+                                     provisional=stale)  # fmt: skip
     return {
         path: text.encode()
         for path, text in after.items()
         if text is not None and text != before[path]
     }
+
+
+def _untagged(
+    text: str | None, current: str | None, version_of: Callable[[str], str | None]
+) -> list[str]:
+    """Labels of entries for versions above the current one: never tagged (provisional)."""
+    if text is None or current is None:
+        return []  # a first release: older entries are history from before
+    floor = precedence(parse_version(current))
+    found = []
+    for label in versions_in(text):
+        version = version_of(label)
+        try:
+            newer = version is not None and precedence(parse_version(version)) > floor
+        except ValueError:  # a label of the user's own (`1.0`, `2024-01`): history
+            newer = False
+        if newer:
+            found.append(label)
+    return found
+
+
+def _version_of(ws: Workspace, tid: str) -> Callable[[str], str | None]:
+    """The version a catalog changelog label (a tag name) gives for `tid`, if any."""
+    fmt = TagFormat.compile(ws.component(tid).tag_format)
+
+    def version(label: str) -> str | None:
+        parsed = fmt.parse(label)
+        return parsed[1] if parsed and parsed[0] == tid else None
+
+    return version
 
 
 def _entry(ws: Workspace, release: PlannedRelease, base: str | None, key: str) -> FileEntry:

@@ -131,3 +131,19 @@ def test_crlf_files_stay_crlf_and_fenced_headings_are_not_versions():
 )
 def test_github_url_from_the_origin_remote(url: str | None, base: str | None):
     assert github_url(url) == base
+
+
+def test_entries_of_versions_never_tagged_are_replaced_or_dropped():
+    text = add_entries(None, [entry("1.0.0"), entry("1.1.0", subject="stale")])
+    text = add_entries(text, [entry("1.1.0", subject="stale")])
+    fresh = add_entries(text, [entry("1.1.0", day="2026-02-01", subject="what shipped")],
+                        provisional=["1.1.0"])  # fmt: skip
+    assert "stale" not in fresh
+    assert fresh.count("## [1.1.0]") == 1
+    assert "what shipped" in fresh
+    same = add_entries(text, [entry("1.1.0", day="2026-03-03", subject="stale")],
+                       provisional=["1.1.0"])  # fmt: skip
+    assert same == text  # the same body: kept as it is, its date too
+    dropped = add_entries(text, [entry("2.0.0")], provisional=["1.1.0"])
+    assert "## [1.1.0]" not in dropped
+    assert dropped.index("## [2.0.0]") < dropped.index("## [1.0.0]")

@@ -224,3 +224,25 @@ def test_the_body_can_go_to_stdout_for_a_pipe(catalog: RepoBuilder, cli: Cli, tm
     assert "| web | 0.1.0 | 0.2.0 | minor |" in result.stdout
     assert "release-pr: created" in result.stderr
     assert not (catalog.path / "-").exists()
+
+
+def test_after_a_refused_stale_merge_the_next_release_rewrites_the_entries_never_tagged(
+    catalog: RepoBuilder, cli: Cli
+):
+    change(catalog, "web", "fix(web): a bug")
+    catalog.run("push", "-q", "origin", "main")
+    cli("release-pr", "--push")  # plans web@0.1.1
+    change(catalog, "web", "feat(web): probes")  # after the pull request was written
+    merge(catalog, "merge")
+    cli("release", "--from-pr", code=4)  # stale: refused
+    changelog = catalog.path / "templates/web/CHANGELOG.md"
+    assert "## [0.1.1]" in changelog.read_text()  # the merged, never tagged entry
+    catalog.run("push", "-q", "origin", "main")
+    cli("release-pr", "--push")  # plans web@0.2.0
+    merge(catalog, "merge")
+    data = cli.json("release", "--from-pr")
+    assert [t["tag"] for t in data["released"]] == ["web@0.2.0"]
+    text = changelog.read_text()
+    assert "## [0.1.1]" not in text
+    assert text.count("## [0.2.0]") == 1
+    assert "probes" in text.split("## [0.2.0]")[1]
