@@ -119,3 +119,39 @@ class RepoBuilder:
 
     def tag_names(self) -> set[str]:
         return set(git(self.path, "tag", "-l").split())
+
+
+# A reference-transaction hook that refuses every new tag (a failure after the commit).
+TAG_REFUSER = """\
+[ "$1" = prepared ] || exit 0
+if grep -q " refs/tags/"; then echo "policy: no new tags" >&2; exit 1; fi
+exit 0
+"""
+
+
+def install_hook(repo: RepoBuilder, name: str, script: str) -> None:
+    """An executable `#!/bin/sh` hook in a work tree's or a bare repository's hooks/."""
+    import stat
+
+    bare = (repo.path / "HEAD").is_file()
+    path = repo.path / ("hooks" if bare else ".git/hooks") / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_text("#!/bin/sh\n" + script)
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+
+
+def repo_state(repo: RepoBuilder) -> tuple[str, ...]:
+    """Refs, index, work tree (every file's bytes) and HEAD: equal means nothing changed."""
+    files = sorted(
+        (p.relative_to(repo.path).as_posix(), p.read_bytes().hex())
+        for p in repo.path.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(repo.path).parts
+    )
+    return (
+        repo.refs(),
+        repo.run("status", "--porcelain=v2", "--untracked-files=all"),
+        repo.run("diff"),
+        repo.run("diff", "--cached"),
+        repo.run("symbolic-ref", "-q", "HEAD") if (repo.path / ".git").exists() else "",
+        repr(files),
+    )

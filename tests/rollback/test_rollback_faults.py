@@ -8,7 +8,6 @@ they were: compared through `for-each-ref`, `status --porcelain=v2`, `diff`,
 from __future__ import annotations
 
 import os
-import stat
 import subprocess
 import sys
 import time
@@ -16,31 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import RepoBuilder, git
-
-
-def snapshot(repo: RepoBuilder) -> tuple[str, ...]:
-    files = sorted(
-        (p.relative_to(repo.path).as_posix(), p.read_bytes().hex())
-        for p in repo.path.rglob("*")
-        if p.is_file() and ".git" not in p.relative_to(repo.path).parts
-    )
-    return (
-        repo.refs(),
-        repo.run("status", "--porcelain=v2", "--untracked-files=all"),
-        repo.run("diff"),
-        repo.run("diff", "--cached"),
-        repo.run("symbolic-ref", "HEAD"),
-        repr(files),
-    )
-
-
-def hook(repo: RepoBuilder, name: str, script: str) -> None:
-    bare = (repo.path / "HEAD").is_file()
-    path = repo.path / ("hooks" if bare else ".git/hooks") / name
-    path.parent.mkdir(exist_ok=True)
-    path.write_text("#!/bin/sh\n" + script)
-    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+from tests.helpers import TAG_REFUSER, RepoBuilder, git, install_hook, repo_state
 
 
 @pytest.fixture
@@ -55,13 +30,6 @@ def released(repo: RepoBuilder, cli) -> RepoBuilder:
     return repo
 
 
-TAG_REFUSER = """\
-[ "$1" = prepared ] || exit 0
-if grep -q " refs/tags/"; then echo "policy: no new tags" >&2; exit 1; fi
-exit 0
-"""
-
-
 @pytest.mark.parametrize(
     ("name", "script", "words"),
     [
@@ -71,30 +39,30 @@ exit 0
     ],
 )
 def test_a_failing_hook_leaves_everything_as_it_was(released, cli, name, script, words):
-    hook(released, name, script)
-    before = snapshot(released)
+    install_hook(released, name, script)
+    before = repo_state(released)
     result = cli("rollback", "web", "--to", "0.1.0", "--reason", "x", code=4)
     assert words in result.stderr
     assert "the repository was restored" in result.stderr
-    assert snapshot(released) == before
+    assert repo_state(released) == before
 
 
 def test_a_conflicting_untracked_file_is_refused_before_anything_changes(released, cli):
     released.write({"templates/web/notes.md": "scratch\n"})
-    before = snapshot(released)
+    before = repo_state(released)
     result = cli("rollback", "web", "--to", "0.1.0", code=4)
     assert "templates/web/notes.md (untracked)" in result.stderr
     assert "nothing was changed" in result.stderr
-    assert snapshot(released) == before
+    assert repo_state(released) == before
 
 
 def test_a_dirty_index_for_the_template_is_refused(released, cli):
     released.write({"templates/web/body.yaml.j2": "staged: true\n"})
     released.run("add", "templates/web/body.yaml.j2")
-    before = snapshot(released)
+    before = repo_state(released)
     result = cli("rollback", "web", "--to", "0.1.0", code=4)
     assert "clean-paths" in result.stderr
-    assert snapshot(released) == before
+    assert repo_state(released) == before
 
 
 def test_unrelated_staged_work_stays_staged_and_out_of_the_commit(released, cli):
@@ -118,11 +86,11 @@ def test_a_failed_post_validation_restores_and_emergency_skips_it(repo, cli):
     path.write_text(path.read_text().replace("values: {replicas: 2}", "values: {name: web}"))
     repo.commit("fix(web): example fixed")
     cli("release")  # web@0.1.1
-    before = snapshot(repo)
+    before = repo_state(repo)
     result = cli("rollback", "web", "--to", "0.1.0", code=3)
     assert "examples-valid" in result.stderr
     assert "the repository was restored" in result.stderr
-    assert snapshot(repo) == before
+    assert repo_state(repo) == before
     data = cli.json("rollback", "web", "--to", "0.1.0", "--emergency")
     assert {c["name"]: c["status"] for c in data["checks"]}["examples-valid"] == "skipped"
 
@@ -131,9 +99,9 @@ def test_ctrl_c_during_the_commit_restores_everything(released):
     # post-commit runs after the branch moved: it sends SIGINT to the CLI process
     # (the parent of `git commit`), exactly what Ctrl-C delivers to it, and keeps
     # git busy long enough for a loaded machine to deliver it.
-    hook(released, "post-commit",
+    install_hook(released, "post-commit",
          "kill -INT $(awk '{print $4}' /proc/$PPID/stat)\nsleep 3\n")  # fmt: skip
-    before = snapshot(released)
+    before = repo_state(released)
     proc = subprocess.run(
         [sys.executable, "-m", "gitops_templates", "--repo", str(released.path),
          "rollback", "web", "--to", "0.1.0"],
@@ -142,15 +110,15 @@ def test_ctrl_c_during_the_commit_restores_everything(released):
     assert proc.returncode == 1, proc.stderr
     assert "interrupted" in proc.stderr
     assert "Traceback" not in proc.stderr
-    assert snapshot(released) == before
+    assert repo_state(released) == before
 
 
 def test_an_interrupt_of_the_tool_alone_stops_git_before_the_undo(released):
     # SIGINT to the CLI process only (a supervisor, `kill -INT PID`) while a pre-commit
     # hook still runs: git must be stopped, or its commit lands after the undo.
-    hook(released, "pre-commit",
+    install_hook(released, "pre-commit",
          "kill -INT $(awk '{print $4}' /proc/$PPID/stat)\nsleep 2\n")  # fmt: skip
-    before = snapshot(released)
+    before = repo_state(released)
     proc = subprocess.run(
         [sys.executable, "-m", "gitops_templates", "--repo", str(released.path),
          "rollback", "web", "--to", "0.1.0"],
@@ -158,7 +126,7 @@ def test_an_interrupt_of_the_tool_alone_stops_git_before_the_undo(released):
     )  # fmt: skip
     assert proc.returncode == 1, proc.stderr
     time.sleep(3)  # the hook's sleep is over: a git left running would have committed
-    assert snapshot(released) == before
+    assert repo_state(released) == before
 
 
 def test_push_sends_commit_and_tag_atomically_and_a_refusal_restores(
@@ -167,11 +135,11 @@ def test_push_sends_commit_and_tag_atomically_and_a_refusal_restores(
     remote = RepoBuilder.init(tmp_path / "remote.git", bare=True)
     released.run("remote", "add", "origin", str(remote.path))
     released.run("push", "-q", "origin", "main", "--tags")
-    hook(remote, "pre-receive", "echo 'frozen: no pushes today' >&2\nexit 1\n")
-    before = snapshot(released)
+    install_hook(remote, "pre-receive", "echo 'frozen: no pushes today' >&2\nexit 1\n")
+    before = repo_state(released)
     result = cli("rollback", "web", "--to", "0.1.0", "--push", code=4)
     assert "frozen" in result.stderr
-    assert snapshot(released) == before
+    assert repo_state(released) == before
     (remote.path / "hooks" / "pre-receive").unlink()
     data = cli.json("rollback", "web", "--to", "0.1.0", "--push")
     assert data["pushed_to"] == "origin"

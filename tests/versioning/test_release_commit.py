@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import stat
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import Cli
-from tests.helpers import RepoBuilder
+from tests.helpers import TAG_REFUSER, RepoBuilder, install_hook, repo_state
 
 CONFIG = "changelog:\n  file: CHANGELOG.md\n"
 WEB = "templates/web/CHANGELOG.md"
@@ -20,28 +19,6 @@ def catalog(repo: RepoBuilder) -> RepoBuilder:
     repo.write({"gitops-templates.yaml": CONFIG})
     repo.template("web").template("db").commit("feat: initial <b>catalog</b>")
     return repo
-
-
-def hook(repo: Path, name: str, body: str) -> None:
-    path = repo / ".git" / "hooks" / name if (repo / ".git").exists() else repo / "hooks" / name
-    path.parent.mkdir(exist_ok=True)
-    path.write_text("#!/bin/sh\n" + body)
-    path.chmod(path.stat().st_mode | stat.S_IEXEC)
-
-
-def snapshot(repo: RepoBuilder) -> tuple[str, ...]:
-    files = sorted(
-        (p.relative_to(repo.path).as_posix(), p.read_bytes().hex())
-        for p in repo.path.rglob("*")
-        if p.is_file() and ".git" not in p.relative_to(repo.path).parts
-    )
-    return (
-        repo.refs(),
-        repo.run("status", "--porcelain=v2", "--untracked-files=all"),
-        repo.run("diff"),
-        repo.run("diff", "--cached"),
-        repr(files),
-    )
 
 
 def fix_web(repo: RepoBuilder, text: str = "fix a bug") -> str:
@@ -96,13 +73,13 @@ def test_a_rerun_on_the_released_head_does_nothing(catalog: RepoBuilder, cli: Cl
     plan = tmp_path / "plan.json"
     cli("plan", "-o", str(plan))
     cli("release", "--commit", "--plan", str(plan))
-    before = snapshot(catalog)
+    before = repo_state(catalog)
     again = cli.json("release", "--commit")
     assert (again["released"], again["commit"]) == ([], None)
     assert len(again["already_released"]) == 2
     rerun = cli.json("release", "--commit", "--plan", str(plan))
     assert (rerun["released"], len(rerun["already_released"])) == ([], 2)
-    assert snapshot(catalog) == before
+    assert repo_state(catalog) == before
 
 
 @pytest.mark.parametrize("url", ["git@github.com:o/r.git", "https://github.com/o/r.git"])
@@ -158,21 +135,14 @@ def test_a_rejected_push_undoes_the_commit_and_the_tags(
     catalog: RepoBuilder, cli: Cli, tmp_path: Path
 ):
     remote = RepoBuilder.init(tmp_path / "remote.git", bare=True)
-    hook(remote.path, "pre-receive", "echo 'remote: protected' >&2\nexit 1\n")
+    install_hook(remote, "pre-receive", "echo 'remote: protected' >&2\nexit 1\n")
     catalog.run("remote", "add", "origin", str(remote.path))
-    before = snapshot(catalog)
+    before = repo_state(catalog)
     result = cli("release", "--commit", "--push", code=4)
     assert "the repository was restored" in result.stderr
     assert "nothing was pushed" in result.stderr
-    assert snapshot(catalog) == before
+    assert repo_state(catalog) == before
     assert remote.tag_names() == set()
-
-
-TAG_REFUSER = """\
-[ "$1" = prepared ] || exit 0
-if grep -q " refs/tags/"; then echo "policy: no new tags" >&2; exit 1; fi
-exit 0
-"""
 
 
 @pytest.mark.parametrize(
@@ -188,12 +158,12 @@ def test_a_failure_leaves_everything_as_it_was(catalog: RepoBuilder, cli: Cli, n
     fix_web(catalog)
     catalog.write({"notes.txt": "mine\n", "staged.txt": "staged\n"})
     catalog.run("add", "staged.txt")
-    hook(catalog.path, name, script)
-    before = snapshot(catalog)
+    install_hook(catalog, name, script)
+    before = repo_state(catalog)
     result = cli("release", "--commit", code=4)
     assert words in result.stderr
     assert "the repository was restored" in result.stderr
-    assert snapshot(catalog) == before
+    assert repo_state(catalog) == before
 
 
 def test_an_interrupt_after_the_commit_is_undone(catalog: RepoBuilder, monkeypatch):
@@ -204,18 +174,18 @@ def test_an_interrupt_after_the_commit_is_undone(catalog: RepoBuilder, monkeypat
         raise KeyboardInterrupt
 
     monkeypatch.setattr(GitRepo, "create_tags", interrupted)
-    before = snapshot(catalog)
+    before = repo_state(catalog)
     with pytest.raises(GitOpsTemplatesError, match="interrupted; the repository was restored"):
         Catalog(catalog.path).release(commit=True)
-    assert snapshot(catalog) == before
+    assert repo_state(catalog) == before
 
 
 def test_changes_in_a_changelog_path_are_refused_before_anything(catalog: RepoBuilder, cli: Cli):
     catalog.write({WEB: "# my notes\n"})  # untracked
-    before = snapshot(catalog)
+    before = repo_state(catalog)
     result = cli("release", "--commit", code=4)
     assert f"changes not committed: {WEB}" in result.stderr
-    assert snapshot(catalog) == before
+    assert repo_state(catalog) == before
     catalog.run("add", WEB)  # staged
     assert "not committed" in cli("release", "--commit", code=4).stderr
     catalog.commit("docs(web): start a changelog")
@@ -269,11 +239,11 @@ def test_docs_check_passes_after_release_commit_and_docs(catalog: RepoBuilder, c
 
 
 def test_dry_run_names_the_files_and_changes_nothing(catalog: RepoBuilder, cli: Cli):
-    before = snapshot(catalog)
+    before = repo_state(catalog)
     data = cli.json("release", "--commit", "--dry-run")
     assert data["changelog_files"] == ["templates/db/CHANGELOG.md", WEB]
     assert data["commit"] is None
-    assert snapshot(catalog) == before
+    assert repo_state(catalog) == before
 
 
 @pytest.mark.parametrize(
@@ -314,10 +284,10 @@ def test_a_changelog_that_is_a_symbolic_link_is_refused_and_nothing_changes(
     (catalog.path / WEB).parent.mkdir(parents=True, exist_ok=True)
     (catalog.path / WEB).symlink_to(outside)
     catalog.commit("chore: link the changelog", trailers={"Release": "none"})
-    before = snapshot(catalog)
+    before = repo_state(catalog)
     result = cli("release", "--commit", code=3)
     assert "is not a regular file (mode 120000)" in result.stderr
-    assert snapshot(catalog) == before
+    assert repo_state(catalog) == before
     assert outside.read_text() == "# mine\n"
 
 

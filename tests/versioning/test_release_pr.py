@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Cli
-from tests.helpers import RepoBuilder, git
-from tests.versioning.test_release_commit import snapshot
+from tests.helpers import RepoBuilder, git, repo_state
 
 CONFIG = "changelog:\n  file: CHANGELOG.md\n"
 BRANCH = "gitops-templates/release"
@@ -55,13 +54,13 @@ def test_created_updated_merged_released_and_every_step_a_no_op_again(
     catalog: RepoBuilder, origin: RepoBuilder, cli: Cli, tmp_path: Path
 ):
     change(catalog, "web", "feat(web): add probes")
-    before = snapshot(catalog)
+    before = repo_state(catalog)
     before_head = catalog.run("rev-parse", "HEAD", "main")
     body = tmp_path / "body.md"
     data = cli.json("release-pr", "--push", "--body-file", str(body))
     assert data["status"] == "created"
     assert [r["tag"] for r in data["releases"]] == ["web@0.2.0"]
-    assert snapshot(catalog)[1:] == before[1:]  # index and work tree unchanged
+    assert repo_state(catalog)[1:] == before[1:]  # index and work tree unchanged
     assert catalog.run("rev-parse", "HEAD", "main") == before_head
     commit = data["commit"]
     assert origin.run("rev-parse", BRANCH).strip() == commit
