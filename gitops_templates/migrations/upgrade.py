@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from gitops_templates.core.jsonform import JsonDocument
 from gitops_templates.errors import ExitCode, GitOpsTemplatesError, InvalidInputError, Problem
+from gitops_templates.migrations.core.operations import shown
 from gitops_templates.migrations.releases import Releases, where
 
 if TYPE_CHECKING:
@@ -144,7 +145,7 @@ def _upgrade_file(releases: Releases, name: str, options: UpgradeOptions) -> Ins
         return done
     _refuse_lossy(path, options)
     outcome = _migrated(releases, instance, path, target)
-    dropped = tuple(f"{pointer} (was {_short(value)})" for pointer, value in outcome.dropped)
+    dropped = tuple(f"{pointer} (was {shown(value, 60)})" for pointer, value in outcome.dropped)
     content = _rewritten(instance, outcome, new_pin)
     diffs = (
         _diffs(releases, instance, current, target, outcome.values) if options.diffs else ("", "")
@@ -254,10 +255,3 @@ def _diffs(
         releases.release(instance.template, target).source,
         values,
     )
-
-
-def _short(value: Any) -> str:
-    import json
-
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-    return text if len(text) <= 60 else text[:57] + "..."

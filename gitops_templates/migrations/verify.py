@@ -16,6 +16,7 @@ from semver import Version
 
 from gitops_templates.core.models import Notice
 from gitops_templates.errors import GitOpsTemplatesError, Problem
+from gitops_templates.migrations.core.operations import shown
 from gitops_templates.migrations.core.paths import Migration, parse_migrations
 from gitops_templates.migrations.releases import Releases, where
 
@@ -199,7 +200,7 @@ class _Checker:
                     problems.append(
                         self.problem(
                             migration,
-                            f"{label} of {before} {_short(values)}: {failure}",
+                            f"{label} of {before} {shown(values, 120)}: {failure}",
                             "add or fix the operations that carry such values over",
                         )
                     )
@@ -264,7 +265,7 @@ class _Checker:
             return ""
         steps = " -> ".join(step.version for step in path.steps) or "no migration"
         return (
-            f"after {steps} it is {_short(outcome.values)}, which {path.target} rejects: "
+            f"after {steps} it is {shown(outcome.values, 120)}, which {path.target} rejects: "
             f"{where(found[0].pointer)}: {found[0].message}"
         )
 
@@ -280,8 +281,3 @@ def _declared(release: Release) -> list[tuple[str, Any]]:
     ]
     cases, _ = load_cases(release.source)
     return found + [(f"case {case.suite}: {case.name}", case.values) for case in cases]
-
-
-def _short(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-    return text if len(text) <= 120 else text[:117] + "..."

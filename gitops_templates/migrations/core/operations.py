@@ -81,14 +81,14 @@ class Operation:
             "rename": f"rename {self.source} to {self.path}",
             "move": f"move {self.source} to {self.path}",
             "copy": f"copy {self.source} to {self.path}",
-            "set_default": f"set {self.path} to {_shown(self.value)} when absent",
-            "add": f"set {self.path} to {_shown(self.value)}",
-            "replace": f"replace {self.path} with {_shown(self.value)}",
+            "set_default": f"set {self.path} to {shown(self.value)} when absent",
+            "add": f"set {self.path} to {shown(self.value)}",
+            "replace": f"replace {self.path} with {shown(self.value)}",
             "remove": f"remove {self.path}",
-            "test": f"require {self.path} to be {_shown(self.value)}",
+            "test": f"require {self.path} to be {shown(self.value)}",
         }[self.op]
         if self.guarded:
-            text += f" if {where} is {_shown(self.if_equals)}"
+            text += f" if {where} is {shown(self.if_equals)}"
         elif self.if_present and self.op not in ("rename", "set_default"):
             text += f" if {where} is present"
         return text
@@ -250,6 +250,7 @@ def _equal(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def _shown(value: Any, limit: int = 80) -> str:
+def shown(value: Any, limit: int = 80) -> str:
+    """`value` as short JSON for messages (`...` past `limit` characters)."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     return text if len(text) <= limit else text[: limit - 3] + "..."
