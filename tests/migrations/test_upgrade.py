@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from tests.conftest import Cli
@@ -112,27 +113,31 @@ def test_going_down_through_a_lossy_step_needs_allow_lossy(catalog: RepoBuilder,
 
 
 def test_odd_values_and_an_unwritable_file_fail_alone_and_the_rest_goes_on(
-    catalog: RepoBuilder, cli: Cli, instance: Path
+    catalog: RepoBuilder, cli: Cli, instance: Path, monkeypatch: pytest.MonkeyPatch
 ):
+    import tempfile
+
     dated = instance.with_name("dated.yaml")
     dated.write_text("template: alerts\nversion: 1.1.0\nvalues: {name: a, when: 2020-01-01}\n")
     locked = instance.parent / "locked"
     locked.mkdir()
     (locked / "a.yaml").write_text(INSTANCE)
-    locked.chmod(0o555)
-    try:
-        report = upgrade(cli, str(dated), str(locked / "a.yaml"), str(instance), "--to", "latest",
-                         code=3)  # fmt: skip
-    finally:
-        locked.chmod(0o755)
+    real: Any = tempfile.mkstemp
+
+    def read_only(*args: Any, dir: Any = None, **kwargs: Any) -> Any:
+        if Path(dir) == locked:  # as a read-only directory (even for root, who ignores modes)
+            raise PermissionError(13, "Permission denied")
+        return real(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    report = upgrade(cli, str(dated), str(locked / "a.yaml"), str(instance), "--to", "latest",
+                     code=3)  # fmt: skip
     first, second, third = report["instances"]
     assert first["status"] == "failed"
     assert "after migrating to 3.0.0 the values do not match" in first["message"]
-    import os
-
-    if os.geteuid() != 0:  # root writes anywhere
-        assert second["status"] == "failed"
-        assert "cannot write it" in second["message"]
+    assert second["status"] == "failed"
+    assert second["message"].endswith("cannot write it: Permission denied")
+    assert (locked / "a.yaml").read_text() == INSTANCE
     assert third["status"] == "upgraded"
 
 
