@@ -67,11 +67,14 @@ class VersioningApi:
         base: str = "HEAD",
         push: bool = False,
         remote: str = "origin",
+        pre: str | None = None,
+        sign: bool | None = None,
     ) -> ReleasePrResult:
         """Write or update the release branch (changelogs, docs, plan file) for the plan."""
         from gitops_templates.versioning.release_pr import release_pr
 
-        return release_pr(self.workspace, branch=branch, base=base, push=push, remote=remote)
+        return release_pr(self.workspace, branch=branch, base=base, push=push, remote=remote,
+                          pre=pre, sign=sign)  # fmt: skip
 
     def changed_templates(self, ids: Sequence[str] = ()) -> list[str]:
         """Templates with commits since their last version (or never released)."""

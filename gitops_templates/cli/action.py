@@ -65,7 +65,7 @@ def _release(catalog: Catalog, p: dict[str, Any]) -> Any:
 
 def _release_pr(catalog: Catalog, p: dict[str, Any]) -> Any:
     result = catalog.release_pr(branch=p["branch"], base=p["base"], push=p["push"],
-                                remote=p["remote"])  # fmt: skip
+                                remote=p["remote"], pre=p["pre"], sign=p["sign"])  # fmt: skip
     Path(p["body_file"] or _body_path()).write_text(result.body, encoding="utf-8")
     return result
 

@@ -8,6 +8,7 @@ import click
 
 from gitops_templates.cli._context import AppContext, json_option, pass_app
 from gitops_templates.cli._output import emitted_json, note, out, show_notices
+from gitops_templates.cli.version_cmds import pre_option
 
 if TYPE_CHECKING:
     from gitops_templates.versioning.release_pr import ReleasePrResult
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
     help="Push the branch with --force-with-lease (refused if it moved there).",
 )
 @click.option("--remote", default="origin", show_default=True, help="Remote to push to.")
+@pre_option
+@click.option("--sign/--no-sign", default=None,
+              help="Sign the commit (default: git config commit.gpgSign).")  # fmt: skip
 @click.option(
     "--body-file",
     type=click.Path(dir_okay=False),
@@ -41,11 +45,14 @@ def release_pr(
     base: str,
     push: bool,
     remote: str,
+    pre: str | None,
+    sign: bool | None,
     body_file: str | None,
     as_json: bool,
 ) -> None:
     """Write the next release (changelogs, docs, plan) on a branch; merging it releases."""
-    result = app.catalog.release_pr(branch=branch, base=base, push=push, remote=remote)
+    result = app.catalog.release_pr(branch=branch, base=base, push=push, remote=remote,
+                                    pre=pre, sign=sign)  # fmt: skip
     if body_file == "-" and not as_json:  # the description alone on stdout, for a pipe
         out(result.body, nl=False)
         note(f"release-pr: {result.status} ({result.branch})")

@@ -92,22 +92,27 @@ def _as_released(
     upcoming: PlannedVersion,
     schemas: Sequence[tuple[str, list[tuple[str, bool]] | None]],
 ) -> dict[str, Any]:
-    """The context once `upcoming` is tagged: current, in the history, nothing unreleased."""
+    """The context once `upcoming` is tagged: current, in the history, nothing unreleased.
+
+    A prerelease leaves `next` and the unreleased commits as they are: what graduating
+    it would ship is still to come (`docs` says so at its tag too).
+    """
     from gitops_templates.core.version_rules import parse_version
 
     parameters = meta.get("parameters") if isinstance(meta.get("parameters"), dict) else {}
     rows = with_history(parameter_rows(parameters or {}), history_of_names(schemas))
     entry = _entry(upcoming.version, upcoming.tag, upcoming.message, None, None)
-    entry["prerelease"] = bool(parse_version(upcoming.version).prerelease)
+    prerelease = bool(parse_version(upcoming.version).prerelease)
+    entry["prerelease"] = prerelease
     history = [entry, *context["versions"]]
     deprecated = context["status"] == "deprecated"
     return context | {
         "status": "deprecated" if deprecated else "active",
         "current": upcoming.version,
-        "next": None,
+        "next": context["next"] if prerelease else None,
         "parameters": [_row_dict(r) for r in rows],
         "versions": history,
-        "unreleased": [],
+        "unreleased": context["unreleased"] if prerelease else [],
         "timeline": _timeline(history),
     }
 

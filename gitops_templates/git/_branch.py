@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from gitops_templates.errors import GitStateError
 from gitops_templates.git._parse import text
-from gitops_templates.git._write import WriteError, run_write
+from gitops_templates.git._write import SIGNATURE_HINT, WriteError, git_bool, run_write
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping, Sequence
@@ -41,28 +41,47 @@ class BranchOps:
         """Provided by `GitRepo`."""
         raise NotImplementedError
 
+    def config(self, key: str) -> str | None:
+        """Provided by `GitRepo`."""
+        raise NotImplementedError
+
     def tree_with(self, parent: str, files: Mapping[str, bytes]) -> str:
-        """The tree of `parent` with `files` set, written from a private index."""
+        """The tree of `parent` with `files` set, written from a private index.
+
+        Three git calls whatever the number of files: the blobs are hashed in one
+        `hash-object --stdin-paths` and entered in one `update-index --index-info`.
+        """
         with tempfile.TemporaryDirectory(prefix="index-", dir=self.state_dir) as scratch:
             env = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
+            paths = sorted(files)
+            staged = []
+            for number, path in enumerate(paths):
+                staged.append(Path(scratch) / f"blob-{number}")
+                staged[-1].write_bytes(files[path])
             try:
                 run_write(self.root, ["read-tree", parent], env=env)
-                for path, content in sorted(files.items()):
-                    blob = run_write(self.root, ["hash-object", "-w", "--stdin"],
-                                     stdin=content.decode(), env=env).strip()  # fmt: skip
-                    run_write(self.root, ["update-index", "--add", "--cacheinfo",
-                                          f"100644,{blob},{path}"], env=env)  # fmt: skip
+                listing = "".join(f"{p}\n" for p in staged)
+                blobs = run_write(self.root, ["hash-object", "-w", "--no-filters",
+                                              "--stdin-paths"], stdin=listing).split()  # fmt: skip
+                entries = "".join(f"100644 {b}\t{p}\0" for b, p in zip(blobs, paths, strict=True))
+                run_write(self.root, ["update-index", "-z", "--index-info"], stdin=entries, env=env)
                 return run_write(self.root, ["write-tree"], env=env).strip()
             except WriteError as err:
                 raise GitStateError(f"could not build the commit's tree: {err.detail}") from err
 
-    def commit_tree(self, tree: str, parent: str, message: str) -> str:
-        """A new commit of `tree` on `parent` (`git commit-tree`: no ref moves)."""
+    def commit_tree(self, tree: str, parent: str, message: str, *, sign: bool | None) -> str:
+        """A new commit of `tree` on `parent` (`git commit-tree`: no ref moves).
+
+        `sign=None` follows `commit.gpgSign` (which `commit-tree` itself ignores), True
+        forces a signature, False forbids one; `gpg.format` and the key are git's own.
+        """
+        signs = sign if sign is not None else git_bool(self.config("commit.gpgsign"))
+        args = ["commit-tree", tree, "-p", parent, *(["-S"] if signs else []), "-F", "-"]
         try:
-            args = ["commit-tree", tree, "-p", parent, "-F", "-"]
             return run_write(self.root, args, stdin=message).strip()
         except WriteError as err:
-            raise GitStateError(f"git commit-tree failed: {err.detail}") from err
+            raise GitStateError(f"git commit-tree failed: {err.detail}",
+                                hint=SIGNATURE_HINT if signs else None) from err  # fmt: skip
 
     def last_change(self, rev: str, path: str) -> str | None:
         """The newest commit on `rev`'s first-parent line that changed `path`."""

@@ -13,10 +13,17 @@ from gitops_templates.git._process import env as git_env
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-_SIGNATURE_HINT = (
+SIGNATURE_HINT = (
     "check `git config gpg.format`, `user.signingKey` and that the key is usable "
     "without a prompt (an agent, or no passphrase in CI)"
 )
+
+
+def git_bool(value: str | None) -> bool:
+    """A git config boolean as git reads it (unset: false)."""
+    return (value or "").strip().lower() in {"true", "yes", "on", "1"}
+
+
 _BACKGROUND: list[subprocess.Popen[bytes]] = []  # detached writers, kept to be reaped
 
 
@@ -158,7 +165,7 @@ class TagWriter:
                 signing = any(w in err.detail.lower() for w in ("sign", "gpg", "ssh"))
                 raise GitStateError(
                     f"could not create tag {tag.name}: {err.detail}",
-                    hint=_SIGNATURE_HINT if signing else None,
+                    hint=SIGNATURE_HINT if signing else None,
                 ) from err
             objects[tag.name] = out.strip()
         return objects
@@ -170,9 +177,7 @@ class TagWriter:
 
     def _config_signs(self) -> bool:
         """True when git config makes `git tag -a` sign (tag.gpgSign, forceSignAnnotated)."""
-        truthy = {"true", "yes", "on", "1"}
-        keys = ("tag.gpgsign", "tag.forcesignannotated")
-        return any((self.config(k) or "").lower() in truthy for k in keys)
+        return any(git_bool(self.config(k)) for k in ("tag.gpgsign", "tag.forcesignannotated"))
 
     def push_atomic(self, remote: str, refs: Sequence[str]) -> str:
         """Push refs with `git push --atomic` (all or none on the remote)."""

@@ -4,7 +4,8 @@ From the base commit, ONE commit `chore(release): <tags>` (footer `Release: none
 holding what the release will need in the tree: the changelog files (`changelog:`),
 the docs `docs` writes (showing the planned versions as released, so `docs --check`
 passes at the tags) and the plan itself in `.gitops-templates/release-plan.json`.
-The commit is built with a private index and `git commit-tree`, the docs in a
+The commit is built with a private index and `git commit-tree` (signed as
+`commit.gpgSign` says; like a bot's commit, it runs no hooks), the docs in a
 scratch work tree: the user's HEAD, index and work tree never change; only the
 release branch moves, and `--push` sends it with `--force-with-lease` (a branch
 someone else moved meanwhile is refused, not overwritten). A re-run whose commit
@@ -71,8 +72,14 @@ def release_pr(
     base: str = "HEAD",
     push: bool = False,
     remote: str = "origin",
+    pre: str | None = None,
+    sign: bool | None = None,
 ) -> ReleasePrResult:
-    """Write (or bring up to date) the release branch for the plan at `base`."""
+    """Write (or bring up to date) the release branch for the plan at `base`.
+
+    `pre` plans prereleases (`X.Y.Z-<pre>.N`); the plan file records it, so merging
+    the branch tags those prereleases. `sign` signs the commit (None: `commit.gpgSign`).
+    """
     if (not _BRANCH.fullmatch(branch) or ".." in branch or branch.endswith((".lock", "/"))
             or branch == "HEAD" or branch.startswith("refs/")):  # fmt: skip
         raise UsageError(f"{branch!r} is not a branch name", hint=f"e.g. {DEFAULT_BRANCH}")
@@ -84,7 +91,7 @@ def release_pr(
                             hint="check out the base branch (e.g. `git switch main`)")  # fmt: skip
     base_sha = repo.resolve(base)
     with repository_lock(repo.state_dir, "release-pr"):
-        plan = build_plan(ws.at(base_sha))
+        plan = build_plan(ws.at(base_sha), pre=pre)
         if not plan.releases:
             return ReleasePrResult(plan, branch, "nothing-planned")
         files = release_files(ws, plan)
@@ -95,7 +102,7 @@ def release_pr(
         theirs = repo.remote_branch(remote, ref) if push else None
         previous = theirs if push else local
         commit = _same(ws, previous, tree, base_sha, remote, ref) or repo.commit_tree(
-            tree, base_sha, commit_message(plan)
+            tree, base_sha, commit_message(plan), sign=sign
         )
         if local != commit:
             repo.update_refs([f"update {ref} {commit} {local or '0' * len(commit)}"])

@@ -472,9 +472,12 @@ def test_init_github_release_pr_writes_the_release_pr_workflow_lint_clean(
 
 
 def test_the_action_writes_the_release_branch_and_the_body(catalog: RepoBuilder, tmp_path: Path):
+    code, stdout, outputs, _ = run_action(catalog.path, tmp_path / "rc", "release-pr", "--pre rc")
+    assert code == 0, stdout
+    assert "| web | - | 0.1.0-rc.1 | minor |" in Path(outputs["pr-body"]).read_text()
     code, stdout, outputs, summary = run_action(catalog.path, tmp_path / "a", "release-pr")
     assert code == 0, stdout
-    assert outputs["pr-status"] == "created"
+    assert outputs["pr-status"] == "updated"
     body = Path(outputs["pr-body"]).read_text()
     assert "| web | - | 0.1.0 | minor |" in body
     assert "| web | - | 0.1.0 | minor |" in summary

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -245,3 +247,60 @@ def test_after_a_refused_stale_merge_the_next_release_rewrites_the_entries_never
     assert "## [0.1.1]" not in text
     assert text.count("## [0.2.0]") == 1
     assert "probes" in text.split("## [0.2.0]")[1]
+
+
+def test_prereleases_go_through_the_pull_request_and_then_graduate(catalog: RepoBuilder, cli: Cli):
+    change(catalog, "web", "feat(web): add probes")
+    catalog.run("push", "-q", "origin", "main")
+    data = cli.json("release-pr", "--push", "--pre", "rc")
+    assert [r["tag"] for r in data["releases"]] == ["web@0.2.0-rc.1"]
+    merge(catalog, "merge")
+    released = cli.json("release", "--from-pr")
+    assert [t["tag"] for t in released["released"]] == ["web@0.2.0-rc.1"]
+    assert cli.json("docs", "--check")["ok"] is True
+    assert "## [0.2.0-rc.1]" in (catalog.path / "templates/web/CHANGELOG.md").read_text()
+    change(catalog, "web", "fix(web): a bug")
+    catalog.run("push", "-q", "origin", "main")
+    again = cli.json("release-pr", "--push", "--pre", "rc")
+    assert [r["tag"] for r in again["releases"]] == ["web@0.2.0-rc.2"]
+    final = cli.json("release-pr", "--push")  # without --pre: the final version
+    assert [r["tag"] for r in final["releases"]] == ["web@0.2.0"]
+    merge(catalog, "squash")
+    assert [t["tag"] for t in cli.json("release", "--from-pr")["released"]] == ["web@0.2.0"]
+    assert cli.json("docs", "--check")["ok"] is True
+    text = (catalog.path / "templates/web/CHANGELOG.md").read_text()
+    assert text.index("## [0.2.0]") < text.index("## [0.2.0-rc.1]")
+
+
+def test_a_bad_prerelease_token_is_refused_and_writes_nothing(catalog: RepoBuilder, cli: Cli):
+    change(catalog, "web", "feat(web): add probes")
+    result = cli("release-pr", "--pre", "rc.1", code=3)
+    assert "prerelease token" in result.stderr
+    assert catalog.run("branch", "--list", BRANCH).strip() == ""
+
+
+@pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="ssh-keygen is not installed")
+def test_the_release_commit_is_signed_as_commit_gpgsign_says(
+    catalog: RepoBuilder, cli: Cli, tmp_path: Path
+):
+    key = tmp_path / "key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    signers = tmp_path / "allowed_signers"
+    signers.write_text(f'author@example.com namespaces="git" {key.with_suffix(".pub").read_text()}')
+    for k, v in {"gpg.format": "ssh", "user.signingKey": str(key), "commit.gpgSign": "true",
+                 "gpg.ssh.allowedSignersFile": str(signers)}.items():  # fmt: skip
+        catalog.run("config", k, v)
+    change(catalog, "web", "feat(web): add probes")
+    commit = cli.json("release-pr")["commit"]
+    checked = subprocess.run(["git", "verify-commit", commit], cwd=catalog.path,
+                             capture_output=True, text=True, check=True)  # fmt: skip
+    assert "Good" in checked.stderr
+    change(catalog, "web", "fix(web): a bug")
+    unsigned = cli.json("release-pr", "--no-sign")["commit"]
+    assert "-----BEGIN SSH SIGNATURE-----" not in catalog.run("cat-file", "-p", unsigned)
+    change(catalog, "web", "fix(web): another bug")
+    catalog.run("config", "user.signingKey", str(tmp_path / "missing"))
+    failed = cli("release-pr", code=4)
+    assert "commit-tree failed" in failed.stderr
+    assert "signingKey" in failed.stderr  # the hint
+    assert catalog.run("rev-parse", BRANCH).strip() == unsigned  # the branch did not move
