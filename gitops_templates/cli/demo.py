@@ -184,6 +184,9 @@ values:
 """
 
 
+FAILED: list[str] = []  # the steps that exited non-zero (the demo then exits 1)
+
+
 def main() -> int:
     """Build the sample catalog and run the commands on it."""
     base = Path(tempfile.mkdtemp(prefix="gitops-templates-demo-"))
@@ -230,6 +233,7 @@ def main() -> int:
                        (["rollforward", "prometheus-alert"], 5),
                        (["stats", "prometheus-alert"], 5)):  # fmt: skip
         run(repo, cmd, clock[0] + hours * 3600)
+    release_through_pull_request(repo, git, clock)
     for cmd in (["docs"], ["docs", "--check"], ["docs", "--format", "html"]):
         run(repo, cmd, clock[0] + 6 * 3600)
     print(
@@ -237,7 +241,9 @@ def main() -> int:
         f"{repo}/site/index.html"
     )
     print(f"The catalog stays in {repo}; try: gitops-templates --repo {repo} status --json")
-    return 0
+    for failure in FAILED:
+        print(f"demo step failed: {failure}", file=sys.stderr)
+    return 1 if FAILED else 0
 
 
 def commit_later(repo: Path, git: Callable[..., None]) -> None:
@@ -251,6 +257,19 @@ def commit_later(repo: Path, git: Callable[..., None]) -> None:
     rename_python(repo)
     git("add", "-A")
     git("commit", "-q", "-F", "-", message="feat(github-workflow)!: python is python_version")
+
+
+def release_through_pull_request(repo: Path, git: Callable[..., None], clock: list[int]) -> None:
+    """A fix released the release-please way: a branch, its merge, then the tags."""
+    with (repo / "templates/k8s-deployment/deployment.yaml.j2").open("a") as handle:
+        handle.write("\n# probes wait for the start-up\n")
+    git("add", "-A")
+    git("commit", "-q", "-F", "-", message="fix(k8s-deployment): probes wait for the start-up")
+    run(repo, ["release-pr", "--body-file", "-"], clock[0] + 3600)
+    print("\n\033[1m$ git merge --ff-only gitops-templates/release\033[0m", flush=True)
+    git("merge", "-q", "--ff-only", "gitops-templates/release")
+    for cmd in (["release", "--from-pr"], ["release-notes", "k8s-deployment"]):
+        run(repo, cmd, clock[0] + 3600)
 
 
 def upgrade_consumer(repo: Path, instance: Path, when: int) -> None:
@@ -280,8 +299,9 @@ def run(repo: Path, args: list[str], when: int) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "gitops_templates", "--repo", str(repo), *args], check=False, env=env
     )
-    if proc.returncode not in (0,):
+    if proc.returncode != 0:
         print(f"(exit {proc.returncode})")
+        FAILED.append(f"gitops-templates {shown} (exit {proc.returncode})")
 
 
 if __name__ == "__main__":
