@@ -55,6 +55,10 @@ FILES = {
         examples:
           - name: checkout
             values: {name: checkout, image: "ghcr.io/acme/checkout:1.4.2", replicas: 3}
+        health:
+          checks:
+            - {name: errors, type: error_rate, warning: 0.02, critical: 0.05, window: 15m, for: 5m, min_samples: 50}
+            - {name: p95, type: latency, quantile: 0.95, warning: 500, critical: 2000, window: 15m}
         """,
     "templates/k8s-deployment/deployment.yaml.j2": """\
         apiVersion: apps/v1
@@ -236,6 +240,7 @@ def main() -> int:
     release_through_pull_request(repo, git, clock)
     for cmd in (["docs"], ["docs", "--check"], ["docs", "--format", "html"]):
         run(repo, cmd, clock[0] + 6 * 3600)
+    watch_health(repo, base / "events.jsonl", clock[0] + 7 * 3600)
     print(
         f"\nDocs: {repo}/TEMPLATES.md, {repo}/templates/<id>/README.md and the site "
         f"{repo}/site/index.html"
@@ -270,6 +275,25 @@ def release_through_pull_request(repo: Path, git: Callable[..., None], clock: li
     git("merge", "-q", "--ff-only", "gitops-templates/release")
     for cmd in (["release", "--from-pr"], ["release-notes", "k8s-deployment"]):
         run(repo, cmd, clock[0] + 3600)
+
+
+def watch_health(repo: Path, events: Path, when: int) -> None:
+    """Events of the last 15 minutes: 0.2.0 clean, 0.2.1 failing 3% (a warning)."""
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    with events.open("w") as out:
+        for i in range(800):
+            version, n = ("0.2.0", i) if i % 2 else ("0.2.1", i // 2)
+            failed = n % 33 == 0 if version == "0.2.1" else n % 200 == 0
+            event = {"time": (now - timedelta(seconds=900 - i)).isoformat(),
+                     "template": "k8s-deployment", "version": version, "ok": not failed,
+                     "latency_ms": 80 + (n * 37) % 160}  # fmt: skip
+            out.write(json.dumps(event) + "\n")
+    for cmd in (["metrics", "import", str(events)], ["health", "check"],
+                ["health", "report", "k8s-deployment"]):  # fmt: skip
+        run(repo, cmd, when)
 
 
 def upgrade_consumer(repo: Path, instance: Path, when: int) -> None:

@@ -18,5 +18,6 @@ def test_the_demo_runs_every_step_and_its_docs_settle(tmp_path: Path):
     assert "created k8s-deployment@0.2.1" in proc.stdout  # released from the pull request
     checked = proc.stdout.split("$ gitops-templates docs --check")[1].split("$ ")[0]
     assert "docs up to date (4 file(s))" in checked
+    assert "k8s-deployment@0.2.1: degraded  score 83" in proc.stdout  # its 3% errors warn
     catalog = next(tmp_path.glob("gitops-templates-demo-*/catalog"))
     assert (catalog / "site/index.html").is_file()
