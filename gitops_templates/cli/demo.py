@@ -57,7 +57,8 @@ FILES = {
             values: {name: checkout, image: "ghcr.io/acme/checkout:1.4.2", replicas: 3}
         health:
           checks:
-            - {name: errors, type: error_rate, warning: 0.02, critical: 0.05, window: 15m, for: 5m, min_samples: 50}
+            - {name: errors, type: error_rate, warning: 0.02, critical: 0.05, window: 15m,
+               for: 5m, min_samples: 50}
             - {name: p95, type: latency, quantile: 0.95, warning: 500, critical: 2000, window: 15m}
         """,
     "templates/k8s-deployment/deployment.yaml.j2": """\
