@@ -11,19 +11,31 @@ from typing import TYPE_CHECKING
 from gitops_templates.core.markdown import inline_code, markdown_cell, markdown_text
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from gitops_templates.versioning.plan import ReleasePlan
 
 HEADER = "| template | from | to | level |\n|---|---|---|---|\n"
 
 
 def pull_request_body(plan: ReleasePlan) -> str:
-    """Markdown: `⚠ Breaking changes`, the table (breaking rows first), how it releases."""
+    """Markdown: `⚠ Breaking changes`, the table (breaking rows first), how it releases.
+
+    Breaking changes are the commits that declare one, and for templates whose commits
+    declare none, what the compatibility check found (unwaived).
+    """
     parts = ["## Release plan\n"]
-    breaking = [(r, c) for r in plan.releases for c in r.commits if c.breaking]
+    breaking = [f"- **{markdown_text(r.id)}**: {markdown_text(c.subject)} "
+                f"({inline_code(c.sha[:12])})\n"
+                for r in plan.releases for c in r.commits if c.breaking]  # fmt: skip
+    breaking += [f"- **{markdown_text(r.id)}**: {markdown_text(str(f.get('message', '')))} "
+                 f"at {inline_code(str(f.get('pointer', '')))} (found by the compatibility "
+                 "check; no commit declared it)\n"
+                 for r in plan.releases if not any(c.breaking for c in r.commits)
+                 for f in r.findings if _undeclared_breaking(f)]  # fmt: skip
     if breaking:
         parts.append("### ⚠ Breaking changes\n")
-        parts.append("".join(f"- **{markdown_text(r.id)}**: {markdown_text(c.subject)} "
-                             f"({inline_code(c.sha[:12])})\n" for r, c in breaking))  # fmt: skip
+        parts.append("".join(breaking))
     # versions are semver and levels ours: only the id is escaped
     order = sorted(plan.releases, key=lambda r: (-int(r.level), r.id))
     rows = "".join(
@@ -36,3 +48,7 @@ def pull_request_body(plan: ReleasePlan) -> str:
         "(`gitops-templates release --from-pr`); a new commit on the base updates it.\n"
     )
     return "\n".join(parts)
+
+
+def _undeclared_breaking(finding: Mapping[str, object]) -> bool:
+    return finding.get("class") == "breaking" and not finding.get("waived")

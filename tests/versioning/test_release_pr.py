@@ -304,3 +304,20 @@ def test_the_release_commit_is_signed_as_commit_gpgsign_says(
     assert "commit-tree failed" in failed.stderr
     assert "signingKey" in failed.stderr  # the hint
     assert catalog.run("rev-parse", BRANCH).strip() == unsigned  # the branch did not move
+
+
+def test_the_body_names_breaking_changes_only_the_compatibility_check_found(
+    catalog: RepoBuilder, cli: Cli
+):
+    config = catalog.path / "gitops-templates.yaml"
+    config.write_text(config.read_text() + "compatibility: escalate\n")
+    meta = catalog.path / "templates/db/template.yaml"
+    meta.write_text(meta.read_text().replace(
+        "    replicas: {type: integer, minimum: 1, default: 1, description: Pod count.}\n", ""))  # fmt: skip
+    catalog.commit("fix(db): tidy the parameters")
+    change(catalog, "web", "feat(web)!: [drop](https://x.example) the port")
+    body = cli.json("release-pr")["body"]
+    breaking = body.split("### ⚠ Breaking changes")[1].split("| template |")[0]
+    assert "**web**: \\[drop\\]\\(https://x.example\\) the port" in breaking
+    assert "**db**: parameter 'replicas' removed at `/properties/replicas`" in breaking
+    assert "found by the compatibility check" in breaking
