@@ -12,6 +12,7 @@ seed. A schema the generator cannot use is a reported problem, never a silent sk
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -101,12 +102,13 @@ def _run(source: TemplateSource, schema: dict[str, Any], count: int, seed: int) 
 
     validator = user_validator(schema)
     tally = _Tally()
+    strategy = from_schema(copy.deepcopy(schema))  # it rewrites `$ref` nodes in place
 
     @fixed_seed(seed)
     @settings(max_examples=count, database=None, deadline=None, verbosity=Verbosity.quiet,
               phases=(Phase.generate, Phase.shrink), report_multiple_bugs=False,
               suppress_health_check=list(HealthCheck))  # fmt: skip
-    @given(from_schema(schema))
+    @given(strategy)
     def check(values: Any) -> None:
         if not validator.is_valid(values):
             tally.discarded += 0 if tally.failing else 1
@@ -166,7 +168,7 @@ def _generate(schema: Any, count: int, seed: int) -> list[Any]:
     @fixed_seed(seed)
     @settings(max_examples=count, database=None, deadline=None, verbosity=Verbosity.quiet,
               phases=(Phase.generate,), suppress_health_check=list(HealthCheck))  # fmt: skip
-    @given(from_schema(schema if isinstance(schema, dict) else {}))
+    @given(from_schema(copy.deepcopy(schema) if isinstance(schema, dict) else {}))
     def collect(values: Any) -> None:
         if validator.is_valid(values):
             found.setdefault(json.dumps(values, sort_keys=True), values)

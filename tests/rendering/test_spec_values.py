@@ -109,6 +109,17 @@ def test_defaults_fill_missing_keys_through_local_refs_but_not_absent_objects():
     assert schema["properties"]["list"]["default"] == [1]  # defaults are copied
 
 
+def test_a_default_beside_a_ref_is_the_default_and_the_nearest_one_wins():
+    schema = {
+        "$defs": {"sev": {"enum": ["page", "ticket"], "default": "page"},
+                  "alias": {"$ref": "#/$defs/sev", "default": "ticket"}},
+        "properties": {"a": {"$ref": "#/$defs/sev", "default": "ticket"},
+                       "b": {"$ref": "#/$defs/sev"}, "c": {"$ref": "#/$defs/alias"},
+                       "d": {"$ref": "#/$defs/alias", "default": "page"}},
+    }  # fmt: skip
+    assert with_defaults(schema, {}) == {"a": "ticket", "b": "page", "c": "ticket", "d": "page"}
+
+
 def test_defaults_survive_a_ref_cycle_and_odd_schemas():
     schema = {"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"$ref": "#/$defs/a"}},
               "properties": {"x": {"$ref": "#/$defs/a"}, "y": True, "z": {"$ref": "#/nope"}}}  # fmt: skip

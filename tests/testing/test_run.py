@@ -148,6 +148,19 @@ def test_the_simulator_finds_a_planted_bug_and_shrinks_it(repo: RepoBuilder, cli
     assert sim.minimal_values == {"name": ""}
 
 
+def test_simulated_values_get_the_defaults_beside_refs(repo: RepoBuilder, cli: Cli):
+    """hypothesis-jsonschema rewrites `$ref`s in the schema it gets: never ours."""
+    repo.template("alerts", "sev: {{ sev }}\nname: {{ name | to_json }}\n")
+    meta = repo.path / "templates/alerts/template.yaml"
+    meta.write_text(meta.read_text().replace(
+        "  type: object\n", "  type: object\n  $defs: {sev: {enum: [page, ticket]}}\n", 1
+    ).replace("    replicas:", "    sev: {$ref: '#/$defs/sev', default: ticket}\n    replicas:"))  # fmt: skip
+    result = cli("test", "--simulate", "20", "--seed", "3")
+    assert "alerts" in result.stdout
+    assert "FAIL" not in result.stdout
+    assert "sev: ticket\n" in cli("render", "alerts", "--set", "name=x").stdout
+
+
 def test_the_same_seed_gives_the_same_values():
     from gitops_templates.testing.simulate import generate_values
 

@@ -78,15 +78,23 @@ def _fill(root: Any, schema: Any, value: Any) -> Any:
 
 
 def _resolve(root: Any, schema: Any) -> Any:
-    """Follow a local `$ref` (`#/...`) chain; anything unresolvable is returned as is."""
+    """Follow a local `$ref` (`#/...`) chain; anything unresolvable is returned as is.
+
+    Keywords beside a `$ref` (2020-12 allows them) stay and win over the target's, so a
+    `default` next to `$ref` is the default.
+    """
+    beside: dict[str, Any] = {}
     for _ in range(MAX_REF_HOPS):
         ref = schema.get("$ref") if isinstance(schema, dict) else None
         if not isinstance(ref, str) or not ref.startswith("#"):
-            return schema
+            break
         target = _pointer(root, ref[1:])
         if target is None:
-            return schema
+            break
+        beside = {**{k: v for k, v in schema.items() if k != "$ref"}, **beside}
         schema = target
+    if beside and isinstance(schema, dict):
+        return {**schema, **beside}
     return schema
 
 
