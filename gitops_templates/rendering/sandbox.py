@@ -28,7 +28,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import generate_lorem_ipsum, pass_environment, pass_eval_context
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
     from jinja2 import Environment, Template
     from jinja2.compiler import Frame
@@ -51,6 +51,7 @@ TEMPLATE_FAULTS = (ArithmeticError, AttributeError, LookupError, TypeError, Valu
 _PERCENT = re.compile(r"%(?:\([^)]*\))?[#0 +\-]*(\*|\d+)?(?:\.(\*|\d+))?")
 _NESTED_FIELD = re.compile(r"\{[^}]*\}")
 _DIGITS = re.compile(r"\d+")
+MAX_SPEC = 64  # characters of a format spec passed as a value (`{0:{1}}`)
 _LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
@@ -74,18 +75,49 @@ def _items(size: Any, what: str) -> None:
         raise LimitError(f"{what} would build more than {MAX_ITEMS} items")
 
 
-def _check_format(fmt: str, values: Iterable[Any], *, braces: bool) -> None:
-    """Widths and precisions in a `%` or `str.format` pattern, and the ones passed as `*`."""
-    if braces:
-        parsed = Formatter().parse(fmt)
-        specs = [_NESTED_FIELD.sub(" * ", s) for _, f, s, _ in parsed if f is not None and s]
-    else:
-        specs = [f"{width}.{precision}" for width, precision in _PERCENT.findall(fmt)]
-    for digits in _DIGITS.findall(" ".join(specs)):
-        _width(MAX_WIDTH + 1 if len(digits) > 6 else int(digits))
+def _check_format(fmt: str, values: Iterable[Any]) -> None:
+    """Widths and precisions in a `%` pattern, and the ones passed as `*`."""
+    specs = [f"{width}.{precision}" for width, precision in _PERCENT.findall(fmt)]
+    _check_digits(_DIGITS.findall(" ".join(specs)))
     if any("*" in spec for spec in specs):
         for value in values:
             _width(value)
+
+
+def _check_braces(fmt: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
+    """Widths and precisions in a `str.format` pattern, nested ones (`{0:{1}}`) included.
+
+    A nested field's value becomes part of the spec, so its digits are checked too.
+    """
+    try:
+        fields = [(f, s) for _, f, s, _ in Formatter().parse(fmt) if f is not None]
+        specs, nested, auto = [], [], 0
+        for field, spec in fields:
+            auto += field == ""
+            specs.append(_NESTED_FIELD.sub(" ", spec or ""))
+            for _, inner, _, _ in Formatter().parse(spec or ""):
+                if inner is not None:
+                    nested.append(auto if inner == "" else int(inner) if inner.isdigit() else inner)
+                    auto += inner == ""
+    except ValueError:
+        return  # str.format raises the same error itself
+    _check_digits(_DIGITS.findall(" ".join(specs)))
+    for key in nested:
+        if isinstance(key, int) and key < len(args):
+            value = args[key]
+        elif isinstance(key, str) and key in kwargs:
+            value = kwargs[key]
+        else:
+            raise LimitError("a nested format spec must name an argument ({0:{1}} or {0:{w}})")
+        text = str(value) if isinstance(value, int | str) else ""
+        if len(text) > MAX_SPEC:
+            raise LimitError(f"a format spec of more than {MAX_SPEC} characters")
+        _check_digits(_DIGITS.findall(text))
+
+
+def _check_digits(numbers: Iterable[str]) -> None:
+    for digits in numbers:
+        _width(MAX_WIDTH + 1 if len(digits) > 6 else int(digits))
 
 
 def _check_binop(operator: str, left: Any, right: Any) -> None:
@@ -102,7 +134,7 @@ def _check_binop(operator: str, left: Any, right: Any) -> None:
             _bits(right if right > MAX_BITS else right * math.log2(abs(left)), "`**`")
     elif operator == "%" and isinstance(left, str):
         values = right.values() if isinstance(right, dict) else right
-        _check_format(left, values if isinstance(right, dict | tuple) else [right], braces=False)
+        _check_format(left, values if isinstance(right, dict | tuple) else [right])
 
 
 def _leaf_weight(value: Any) -> int:
@@ -140,9 +172,10 @@ def _check_str_method(owner: str, name: str, args: tuple[Any, ...], kwargs: dict
     elif name == "expandtabs":
         _width(first)
         _chars(len(owner) + owner.count("\t") * (first if isinstance(first, int) else 8), name)
-    elif name in ("format", "format_map"):
-        values = [*args, *kwargs.values(), *(first.values() if isinstance(first, dict) else ())]
-        _check_format(owner, values, braces=True)
+    elif name == "format":
+        _check_braces(owner, args, kwargs)
+    elif name == "format_map":
+        _check_braces(owner, (), first if isinstance(first, dict) else {})
     elif name == "replace" and len(args) >= 2:
         _chars(_replaced_size(owner, args[0], args[1], args[2] if len(args) > 2 else -1), name)
     elif name == "translate" and isinstance(first, dict):
@@ -191,7 +224,7 @@ def _wordwrap(environment: Environment, s: Any, width: int = 79, break_long_word
 
 def _format(value: Any, *args: Any, **kwargs: Any) -> str:
     if isinstance(value, str):
-        _check_format(value, [*args, *kwargs.values()], braces=False)
+        _check_format(value, [*args, *kwargs.values()])
     return jinja_filters.do_format(value, *args, **kwargs)
 
 

@@ -86,6 +86,12 @@ def test_includes_that_multiply_are_timed(tmp_path: Path, monkeypatch: pytest.Mo
         ('{{ "%1000000000s" | format("x") }}', "a width, padding or indent"),
         ('{{ "{:>1000000000}".format("x") }}', "a width, padding or indent"),
         ('{{ "{:{}}".format("x", 10**9) }}', "a width, padding or indent"),
+        ("{{ '{0:{1}}'.format('x', '>2000000000') }}", "a width, padding or indent"),
+        ("{{ '{0:{w}}'.format('x', w='>2000000000') }}", "a width, padding or indent"),
+        ("{{ '{0:{1}{2}}'.format('x', '>', 2000000000) }}", "a width, padding or indent"),
+        ("{{ '{:{}}'.format('x', '>' * 100) }}", "a format spec of more than 64"),
+        ("{{ '{0:{1[0]}}'.format('x', ['>2000000000']) }}", "must name an argument"),
+        ("{{ '{a:{b}}'.format_map({'a': 'x', 'b': '>2000000000'}) }}", "a width, padding"),
         ('{{ "x" | center(10**9) }}', "a width, padding or indent"),
         ('{{ "x".ljust(10**9) }}', "a width, padding or indent"),
         ('{{ ("x" * 100000) | replace("x", "y" * 1000) }}', "replace would build a string"),
@@ -274,3 +280,12 @@ def test_docs_name_a_syntax_error_once(repo: RepoBuilder, cli: Cli):
     result = cli("docs", code=3)
     assert result.stderr.count(f"over/{NAME}") == 1
     assert "syntax error" in result.stderr
+
+
+def test_widths_within_the_limits_still_format(tmp_path: Path):
+    body = ("{{ '{0:>{1}}|{2}'.format('x', 5, 'long text ' * 20) }}"
+            "{{ '{:{}}'.format('y', '^3') }}{{ '%-4s|' % 'z' }}")  # fmt: skip
+    docs, _ = renderer(tmp_path, {NAME: body})
+    out = docs.render(NAME, {"t": {}})
+    assert out.startswith("    x|long text long text")
+    assert out.endswith(" y z   |")
