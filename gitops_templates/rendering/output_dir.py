@@ -42,14 +42,28 @@ def _write(directory: Path, target: str, text: str) -> None:
     path = directory.joinpath(*target.split("/"))
     path.parent.mkdir(parents=True, exist_ok=True)
     _check(directory, target)  # again: a directory made above may now be in the way
+    mode = _mode_of(path)
     handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:100]}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
+        Path(name).chmod(mode)
         Path(name).replace(path)
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
+
+
+def _mode_of(path: Path) -> int:
+    """The mode a rewritten file keeps, or a new file gets (0666 less the umask)."""
+    import os
+
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def _check(directory: Path, target: str) -> None:

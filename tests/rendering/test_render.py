@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -77,8 +78,16 @@ def test_output_dir_receives_the_files_and_refuses_symlinks_out(
     released: RepoBuilder, cli: Cli, tmp_path: Path
 ):
     out = tmp_path / "out"
-    cli("render", "web@1.0.0", "--set", "name=x", "-o", str(out))
-    assert (out / "body.yaml").read_text().endswith("name: x\nreplicas: 1\n")
+    mask = os.umask(0o022)
+    try:
+        cli("render", "web@1.0.0", "--set", "name=x", "-o", str(out))
+        assert (out / "body.yaml").read_text().endswith("name: x\nreplicas: 1\n")
+        assert (out / "body.yaml").stat().st_mode & 0o777 == 0o644  # as any new file
+        (out / "body.yaml").chmod(0o600)
+        cli("render", "web@1.0.0", "--set", "name=y", "-o", str(out))
+        assert (out / "body.yaml").stat().st_mode & 0o777 == 0o600  # a rewrite keeps its mode
+    finally:
+        os.umask(mask)
     outside = tmp_path / "outside"
     outside.mkdir()
     linked = tmp_path / "linked"
