@@ -199,6 +199,7 @@ def _metadata(doc: YamlDocument, directory: Path, tid: str) -> tuple[list[Proble
     problems = validate_against(doc, "template.schema.json")
     problems += _identity(doc, tid)
     problems += _missing_bodies(doc, lambda src: (directory / src).is_file())
+    problems += _reserved_parameters(doc)
     parameters = doc.data.get("parameters")
     schema_problems = (check_parameters_schema(parameters, doc, ("parameters",))
                        if isinstance(parameters, dict) else [])  # fmt: skip
@@ -214,6 +215,24 @@ def _identity(doc: YamlDocument, tid: str) -> list[Problem]:
         file=doc.source, pointer="id", line=doc.line_of(("id",)),
         rule="id-matches-directory", hint=f"set `id: {tid}` or rename the directory",
     )]  # fmt: skip
+
+
+RESERVED_PARAMETERS = ("template", "values")  # what bodies get besides the values
+
+
+def _reserved_parameters(doc: YamlDocument) -> list[Problem]:
+    """A top-level parameter that a body could not read under its own name."""
+    parameters = doc.data.get("parameters")
+    properties = parameters.get("properties") if isinstance(parameters, dict) else None
+    if not isinstance(properties, dict):
+        return []
+    return [Problem(
+        f"parameter {name!r} is hidden in bodies by the `{name}` they get (the "
+        f"{'metadata: id, version' if name == 'template' else 'whole mapping of values'})",
+        file=doc.source, pointer=f"parameters.properties.{name}",
+        line=doc.line_of(("parameters", "properties", name)), rule="reserved-parameter",
+        hint=f"rename the parameter (e.g. `{name}_name`)",
+    ) for name in RESERVED_PARAMETERS if name in properties]  # fmt: skip
 
 
 def body_sources(doc: YamlDocument) -> list[tuple[int, str, int | None]]:

@@ -62,6 +62,20 @@ def test_exit_3_invalid_yaml_and_bomb(repo: RepoBuilder, cli: Cli):
     assert "alias bomb" in cli("status", code=3).stderr
 
 
+def test_a_parameter_bodies_cannot_read_by_its_name_is_a_problem(repo: RepoBuilder, cli: Cli):
+    repo.template("web")
+    meta = repo.path / "templates/web/template.yaml"
+    meta.write_text(meta.read_text().replace(
+        "    replicas:", "    template: {type: string}\n    replicas:"))  # fmt: skip
+    problem = cli.json("validate", code=3)["problems"][0]
+    assert (problem["rule"], problem["pointer"], problem["line"]) == (
+        "reserved-parameter",
+        "parameters.properties.template",
+        13,
+    )
+    assert "hidden in bodies" in problem["message"]
+
+
 def test_exit_3_validate_template_problems(repo: RepoBuilder, cli: Cli):
     repo.template("web")
     repo.write({"templates/web/template.yaml": (Path(repo.path / "templates/web/template.yaml")
