@@ -69,12 +69,55 @@ jobs:
       fail-fast: false
       matrix: ${{{{ fromJSON(needs.check.outputs.matrix) }}}}
     steps:
-      - uses: actions/checkout@v5
+      - uses: actions/checkout@v5  # `test` reads the work tree only: a shallow clone is enough
       - name: Test cases, snapshots and 100 generated values
         uses: {action}
         with:
           command: test
-          args: --simulate 100 ${{{{ matrix.templates }}}}
+          args: --simulate 100 --junit test-results.xml ${{{{ matrix.templates }}}}
+      - name: Keep the JUnit report
+        if: ${{{{ !cancelled() }}}}
+        uses: actions/upload-artifact@v6
+        with:
+          name: test-results-${{{{ strategy.job-index }}}}
+          path: test-results.xml
+          if-no-files-found: ignore
+"""
+
+FULL_TEST = """\
+# Written by `gitops-templates init --github`. Every template, weekly and by hand, spread
+# over four jobs by `test --shard I/N` (a stable assignment by template id); more shards
+# for a larger catalog: list more numbers and change the /4.
+name: templates (full test)
+on:
+  schedule:
+    - cron: "41 3 * * 1"
+  workflow_dispatch:
+permissions:
+  contents: read
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    strategy:
+      fail-fast: false
+      matrix:
+        shard: [1, 2, 3, 4]
+    steps:
+      - uses: actions/checkout@v5
+      - name: Test shard ${{{{ matrix.shard }}}} of 4 (cases, snapshots, 100 generated values)
+        uses: {action}
+        with:
+          command: test
+          args: >-
+            --shard ${{{{ matrix.shard }}}}/4 --simulate 100 --min-confidence 0.9
+            --junit test-results.xml
+      - name: Keep the JUnit report
+        if: ${{{{ !cancelled() }}}}
+        uses: actions/upload-artifact@v6
+        with:
+          name: test-results-shard-${{{{ matrix.shard }}}}
+          path: test-results.xml
+          if-no-files-found: ignore
 """
 
 RELEASE = """\
@@ -240,6 +283,7 @@ WORKFLOWS = {
     ".github/workflows/templates-pr.yml": PULL_REQUEST,
     ".github/workflows/templates-release.yml": RELEASE,
     ".github/workflows/templates-health.yml": HEALTH,
+    ".github/workflows/templates-test.yml": FULL_TEST,
 }
 
 

@@ -16,7 +16,7 @@ from gitops_templates import __version__
 from gitops_templates.cli._github import Annotations, escape_data, escape_property, set_output
 from gitops_templates.github.scaffold import pre_commit_file
 from tests.conftest import Cli
-from tests.helpers import RepoBuilder
+from tests.helpers import RepoBuilder, git
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECK_JSONSCHEMA = shutil.which("check-jsonschema") or str(
@@ -62,7 +62,8 @@ def test_init_github_writes_workflows_that_lint_clean(catalog: RepoBuilder, cli:
     written = sorted(result["written"])
     assert written == [".github/workflows/templates-health.yml",
                        ".github/workflows/templates-pr.yml",
-                       ".github/workflows/templates-release.yml", ".gitignore",
+                       ".github/workflows/templates-release.yml",
+                       ".github/workflows/templates-test.yml", ".gitignore",
                        ".pre-commit-config.yaml", "gitops-templates.yaml"]  # fmt: skip
     workflows = sorted((catalog.path / ".github/workflows").glob("*.yml"))
     schema_check("vendor.github-workflows", workflows)
@@ -77,6 +78,11 @@ def test_init_github_writes_workflows_that_lint_clean(catalog: RepoBuilder, cli:
     pr = (catalog.path / ".github/workflows/templates-pr.yml").read_text()
     for command in ("validate", "lint-commits", "plan", "docs --check"):
         assert f"command: {command}\n" in pr
+    tests = yaml.safe_load((catalog.path / ".github/workflows/templates-test.yml").read_text())
+    shard = tests["jobs"]["test"]["steps"][1]["with"]
+    assert shard["args"].startswith("--shard ${{ matrix.shard }}/4 ")
+    assert len(tests["jobs"]["test"]["strategy"]["matrix"]["shard"]) == 4
+    assert "--junit test-results.xml" in pr
     config = yaml.safe_load((catalog.path / ".pre-commit-config.yaml").read_text())
     assert config["repos"][0]["rev"] == f"v{__version__}"  # `v1` moves: pre-commit wants a tag
     again = cli("init", "--github", code=3)  # existing workflows are never overwritten silently
@@ -485,3 +491,18 @@ def test_the_action_writes_the_release_branch_and_the_body(catalog: RepoBuilder,
     code, stdout, outputs, _ = run_action(catalog.path, tmp_path / "b", "release", "--from-pr")
     assert code == 0, stdout
     assert json.loads(outputs["released"]) == ["web@0.1.0"]
+
+
+def test_the_test_command_runs_in_a_shallow_clone_and_the_action_lets_it(
+    catalog: RepoBuilder, tmp_path: Path
+):
+    """The pull request's test jobs check out one commit: only `test` may run there."""
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{catalog.path}", str(shallow))
+    assert git(shallow, "rev-parse", "--is-shallow-repository").strip() == "true"
+    code, stdout, _, summary = run_action(shallow, tmp_path / "a", "test")
+    assert code == 0, stdout
+    assert "web" in summary
+    steps = yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["steps"]
+    check = next(s for s in steps if "is-shallow-repository" in s.get("run", ""))
+    assert check["if"] == "inputs.command != 'test'"
