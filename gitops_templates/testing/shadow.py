@@ -172,7 +172,12 @@ class _Comparison:
 def _compare(sides: list[_Side], inputs: list[Input]) -> _Comparison:
     from gitops_templates.rendering.core.values import with_defaults
     from gitops_templates.rendering.values import value_problems
-    from gitops_templates.testing.core.divergence import describe, diff_shape, unified
+    from gitops_templates.testing.core.divergence import (
+        describe,
+        diff_shape,
+        group_key,
+        unified,
+    )
     from gitops_templates.testing.run import failure_text, render_values
 
     result = _Comparison()
@@ -204,5 +209,7 @@ def _compare(sides: list[_Side], inputs: list[Input]) -> _Comparison:
             result.identical += 1
             continue
         diff = unified(old, new, (sides[0].label, sides[1].label))
-        result.by_shape.setdefault(shape, []).append((label, values, describe(shape), diff))
+        result.by_shape.setdefault(group_key(old, new), []).append(
+            (label, values, describe(shape), diff)
+        )
     return result

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from gitops_templates import Catalog
-from gitops_templates.testing.core.divergence import describe, diff_shape, unified
+from gitops_templates.testing.core.divergence import describe, diff_shape, group_key, unified
 from tests.conftest import Cli
 from tests.helpers import RepoBuilder
 
@@ -53,6 +53,19 @@ def test_exactly_the_inputs_taking_the_changed_branch_diverge(two_versions: Repo
     assert values == {("a", "gold"), ("b", "gold"), ("c", "gold")}
     assert report.divergence_rate == 0.5
     assert "-support: business-hours\n+support: 24x7\n" in group.diff
+
+
+def test_the_branch_takers_are_one_group_when_optional_blocks_move_the_branch(repo: RepoBuilder):
+    above = "{% if name == 'b' %}\nbeta: true\nowner: team-b\n{% endif %}\n"
+    repo.write({"templates/web/template.yaml": ENUM_SCHEMA,
+                "templates/web/body.yaml.j2": above + V1})  # fmt: skip
+    repo.commit("feat(web): first")
+    repo.tag("web@1.0.0", message="1.0.0")
+    repo.write({"templates/web/body.yaml.j2": above + V2})
+    repo.commit("feat(web): round the clock")
+    report = Catalog(repo.path).shadow("web", "1.0.0", "HEAD", simulate=40, seed=3)
+    [group] = report.groups  # line 2 for names a and c, line 4 for b: one kind of change
+    assert group.count == report.diverged == 3
 
 
 def _inputs(repo: RepoBuilder, labels: tuple[str, ...]) -> list[tuple[str, dict[str, str]]]:
@@ -102,11 +115,18 @@ def test_a_version_that_fails_to_render_an_input_diverges(two_versions: RepoBuil
     assert "'nope' is undefined" in report["failures"][0]["message"]
 
 
-def test_diff_shapes_ignore_values_but_not_positions():
+def test_groups_ignore_values_and_positions_but_not_keys():
     a = {"f": "name: a\nx: 1\n"}
-    assert diff_shape(a, {"f": "name: a\nx: 2\n"}) == diff_shape(a, {"f": "name: a\nx: 3\n"})
-    assert diff_shape(a, {"f": "name: b\nx: 1\n"}) != diff_shape(a, {"f": "name: a\nx: 3\n"})
-    assert diff_shape(a, a) == ()
+    assert group_key(a, {"f": "name: a\nx: 2\n"}) == group_key(a, {"f": "name: a\nx: 3\n"})
+    assert group_key(a, {"f": "name: b\nx: 1\n"}) != group_key(a, {"f": "name: a\nx: 3\n"})
+    moved = {"f": "extra: 1\nname: a\nx: 1\n"}
+    assert group_key(moved, {"f": "extra: 1\nname: a\nx: 9\n"}) == group_key(
+        a, {"f": "name: a\nx: 2\n"}
+    )
+    assert diff_shape(a, {"f": "name: a\nx: 2\n"}) != diff_shape(
+        moved, {"f": "extra: 1\nname: a\nx: 9\n"}
+    )
+    assert diff_shape(a, a) == () == group_key(a, a)
     shape = diff_shape({"f": "a\n", "g": "x"}, {"f": "a\nb\n", "h": "y"})
     assert describe(shape) == ("f: line 2 inserted; g dropped; h only from the challenger")
     assert "+b\n" in unified({"f": "a\n"}, {"f": "a\nb\n"}, ("1", "2"))

@@ -1,14 +1,17 @@
 """How two renders of the same input differ, and which differences have the same shape. Pure.
 
-The shape of a difference is, per file, which lines changed (the opcodes of a line diff:
-replaced, inserted, deleted, at which positions), not what they say: two inputs that take
-the same `{% if %}` branch differ in the same lines even when their values differ, so they
-fall in one group.
+A difference is described by position (`diff_shape`, `describe`: which lines were
+replaced, inserted or deleted). It is grouped by kind (`group_key`): per file, each
+change's kind and the skeleton of the lines it touches (indentation, YAML/JSON keys and
+punctuation; values and positions left out). Two inputs that take the same `{% if %}`
+branch change the same skeleton even when their values differ and when optional blocks
+above it move it down, so they fall in one group.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -16,6 +19,10 @@ if TYPE_CHECKING:
 
 Opcodes = tuple[tuple[str, int, int, int, int], ...]
 Shape = tuple[tuple[str, str, Opcodes], ...]
+GroupKey = tuple[tuple[str, str, tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]], ...]
+
+_KEY = re.compile(r"""^(\s*(?:- )*)(["']?[\w.$@/-]+["']?\s*:)(?=\s|$)""")
+_VALUE = re.compile(r"""("(?:[^"\\]|\\.)*"|'[^']*'|[^\s"'\[\]{}(),:=<>|]+)""")
 
 
 def diff_shape(champion: Mapping[str, str], challenger: Mapping[str, str]) -> Shape:
@@ -32,6 +39,26 @@ def diff_shape(champion: Mapping[str, str], challenger: Mapping[str, str]) -> Sh
             ops = tuple(op for op in matcher.get_opcodes() if op[0] != "equal")
             shape.append((path, "changed", ops))
     return tuple(shape)
+
+
+def group_key(champion: Mapping[str, str], challenger: Mapping[str, str]) -> GroupKey:
+    """What kind of difference this is: positions and values left out (see the module)."""
+    key = []
+    for path, kind, ops in diff_shape(champion, challenger):
+        old = champion.get(path, "").splitlines()
+        new = challenger.get(path, "").splitlines()
+        changes = tuple((tag, tuple(_skeleton(x) for x in old[i1:i2]),
+                         tuple(_skeleton(x) for x in new[j1:j2]))
+                        for tag, i1, i2, j1, j2 in ops)  # fmt: skip
+        key.append((path, kind, changes))
+    return tuple(key)
+
+
+def _skeleton(line: str) -> str:
+    """`  port: 8080` -> `  port: ~`; a line without a key keeps its punctuation only."""
+    keyed = _KEY.match(line)
+    head, rest = (keyed.group(0), line[keyed.end() :]) if keyed else ("", line)
+    return head + _VALUE.sub("~", rest)
 
 
 def describe(shape: Shape) -> str:
