@@ -13,8 +13,6 @@ from __future__ import annotations
 import hashlib
 import math
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from gitops_templates.errors import InvalidInputError, NotFoundError, Problem
@@ -22,7 +20,7 @@ from gitops_templates.rendering.core.spec import body_files, clean_path, target_
 from gitops_templates.rendering.core.values import with_defaults
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Mapping
 
     from gitops_templates.catalog.workspace import Workspace
     from gitops_templates.catalog.yamlio import YamlDocument
@@ -34,24 +32,26 @@ MAX_TOTAL_OUTPUT = 64 * 1024 * 1024  # characters of all the files of one render
 TOTAL_BUDGET = 20.0  # seconds for all the bodies of one render (each has `BUDGET` at most)
 
 
-@dataclass(frozen=True, slots=True)
-class RenderResult(Mapping[str, str]):
-    """The rendered files by target path (a mapping), and what was rendered with what."""
+class RenderResult(dict[str, str]):
+    """The rendered files by target path (a plain dict), and what was rendered with what.
 
-    template: str
-    version: str | None  # the version rendered (`1.2.0`); None for another revision
-    revision: str | None  # the commit rendered; None for the work tree
-    files: dict[str, str]
-    inputs: dict[str, Any]  # the values rendered with, defaults filled in
+    `template`, `version` (the version rendered, `1.2.0`; None for another revision),
+    `revision` (the commit; None for the work tree) and `inputs` (the values rendered
+    with, defaults filled in) are attributes.
+    """
 
-    def __getitem__(self, path: str) -> str:
-        return self.files[path]
+    def __init__(self, template: str, version: str | None, revision: str | None,
+                 files: Mapping[str, str], inputs: dict[str, Any]) -> None:  # fmt: skip
+        super().__init__(files)
+        self.template = template
+        self.version = version
+        self.revision = revision
+        self.inputs = inputs
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.files)
-
-    def __len__(self) -> int:
-        return len(self.files)
+    @property
+    def files(self) -> dict[str, str]:
+        """The rendered files (a copy)."""
+        return dict(self)
 
 
 def render(ws: Workspace, ref: str, values: Values) -> RenderResult:

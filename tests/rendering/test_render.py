@@ -39,9 +39,10 @@ def test_a_tagged_version_renders_the_bytes_of_its_tag(released: RepoBuilder, cl
     assert json.loads(work) == {"body.yaml": "work tree: web\n"}
 
 
-def test_the_api_returns_a_mapping_of_paths(released: RepoBuilder):
+def test_the_api_returns_a_dict_of_paths(released: RepoBuilder):
     result = Catalog(released.path).render("web", "1.0.0", {"name": "api", "replicas": 3})
-    assert dict(result) == {"body.yaml": "team: platform\nname: api\nreplicas: 3\n"}
+    assert result == {"body.yaml": "team: platform\nname: api\nreplicas: 3\n"}
+    assert json.loads(json.dumps(result)) == result  # a plain dict: JSON as it is
     assert result.revision == released.run("rev-parse", "web@1.0.0^{commit}").strip()
     assert result.inputs == {"name": "api", "replicas": 3}
 
