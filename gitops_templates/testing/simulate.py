@@ -73,8 +73,11 @@ def simulate_template(
     except Exception as err:  # the generator's own errors, whatever their class
         if not _is_generation_error(err):
             raise
-        why = f"/: values cannot be generated: {type(err).__name__}: {err}"
-        return Simulation(seed, count, unsupported=(why[:500],), ignored=ignored)
+        refs = tuple(f"{at}: values cannot be generated: $ref {ref[:200]!r} is not in the "
+                     "schema (references outside it are never fetched)"
+                     for at, ref in outside_refs(schema))  # fmt: skip
+        why = f"/: values cannot be generated: {type(err).__name__}: {err}"[:500]
+        return Simulation(seed, count, unsupported=refs or (why,), ignored=ignored)
     unsupported: tuple[str, ...] = ()
     if not result.passed and not result.failure:
         unsupported = (f"/: none of {result.discarded} generated value(s) is valid under the "
@@ -183,6 +186,21 @@ def _is_generation_error(err: Exception) -> bool:
     return module.startswith(("hypothesis", "hypothesis_jsonschema", "jsonschema")) or isinstance(
         err, (ValueError, TypeError, RecursionError)
     )
+
+
+def outside_refs(schema: Any, pointer: str = "") -> list[tuple[str, str]]:
+    """`(JSON pointer, $ref)` of every `$ref` that does not point into the schema itself."""
+    found: list[tuple[str, str]] = []
+    items = schema.items() if isinstance(schema, dict) else enumerate(schema or ())
+    if not isinstance(schema, dict | list):
+        return found
+    for key, value in items:
+        here = f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}"
+        if key == "$ref" and isinstance(value, str) and not value.startswith("#"):
+            found.append((here, value))
+        elif key not in ("enum", "const", "default", "examples"):
+            found += outside_refs(value, here)
+    return found
 
 
 def unknown_keywords(schema: Any, pointer: str = "") -> list[tuple[str, str]]:

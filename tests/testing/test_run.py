@@ -201,6 +201,17 @@ def test_schemas_the_generator_cannot_use_are_reported(repo: RepoBuilder, cli: C
     assert "FAIL simulated: /:" in result.stdout
 
 
+def test_a_reference_outside_the_schema_is_reported_where_it_is(repo: RepoBuilder, cli: Cli):
+    repo.template("web")
+    meta = repo.path / "templates/web/template.yaml"
+    meta.write_text(meta.read_text().replace(
+        "    replicas: {type: integer, minimum: 1, default: 1, description: Pod count.}",
+        "    replicas: {$ref: 'https://example.com/replicas.json'}"))  # fmt: skip
+    result = cli("test", "--simulate", "10", code=1)
+    assert ("FAIL simulated: /properties/replicas/$ref: values cannot be generated: $ref "
+            "'https://example.com/replicas.json' is not in the schema") in result.stdout  # fmt: skip
+
+
 def test_shards_split_the_catalog_and_timings_balance_them(repo: RepoBuilder, cli: Cli,
                                                            tmp_path: Path):  # fmt: skip
     for tid in ("a", "b", "c", "d", "e"):
