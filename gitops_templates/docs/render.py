@@ -29,6 +29,7 @@ from gitops_templates.rendering.sandbox import (
     MAX_DEPTH,
     MAX_OUTPUT,
     Sandbox,
+    StrictestUndefined,
     generate_bounded,
 )
 
@@ -72,7 +73,7 @@ class DocRenderer:
         self.override = override
         self.env = Sandbox(
             loader=jinja2.ChoiceLoader(loaders),
-            undefined=jinja2.StrictUndefined,
+            undefined=StrictestUndefined,
             autoescape=jinja2.select_autoescape(
                 enabled_extensions=("html", "html.j2"), default_for_string=False
             ),

@@ -29,6 +29,7 @@ from gitops_templates.rendering.sandbox import (
     MAX_DEPTH,
     MAX_OUTPUT,
     Sandbox,
+    StrictestUndefined,
     generate_bounded,
 )
 
@@ -129,7 +130,7 @@ class BodyRenderer:
         self.env = Sandbox(
             bytecode_cache=_COMPILED,
             loader=_SourceLoader(source),
-            undefined=jinja2.StrictUndefined,
+            undefined=StrictestUndefined,
             autoescape=False,
             trim_blocks=True,
             keep_trailing_newline=True,

@@ -21,8 +21,8 @@ from functools import wraps
 from string import Formatter
 from typing import TYPE_CHECKING, Any
 
+from jinja2 import StrictUndefined, nodes
 from jinja2 import filters as jinja_filters
-from jinja2 import nodes
 from jinja2.compiler import CodeGenerator
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import generate_lorem_ipsum, pass_environment, pass_eval_context
@@ -53,6 +53,16 @@ _NESTED_FIELD = re.compile(r"\{[^}]*\}")
 _DIGITS = re.compile(r"\d+")
 MAX_SPEC = 64  # characters of a format spec passed as a value (`{0:{1}}`)
 _LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+class StrictestUndefined(StrictUndefined):
+    """`StrictUndefined` that also fails when printed inside a list or mapping.
+
+    Jinja2's prints `[Undefined]` for `{{ [typo] }}`: the container's repr reaches it.
+    """
+
+    __slots__ = ()
+    __repr__ = StrictUndefined._fail_with_undefined_error
 
 
 class LimitError(Exception):

@@ -191,9 +191,9 @@ def _is_generation_error(err: Exception) -> bool:
 def outside_refs(schema: Any, pointer: str = "") -> list[tuple[str, str]]:
     """`(JSON pointer, $ref)` of every `$ref` that does not point into the schema itself."""
     found: list[tuple[str, str]] = []
-    items = schema.items() if isinstance(schema, dict) else enumerate(schema or ())
     if not isinstance(schema, dict | list):
         return found
+    items = schema.items() if isinstance(schema, dict) else enumerate(schema)
     for key, value in items:
         here = f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}"
         if key == "$ref" and isinstance(value, str) and not value.startswith("#"):
