@@ -2,7 +2,8 @@
 
 The corpus is the examples and test-case values of both versions that are valid under
 both. Each version's bodies are compiled once and warmed up; then runs alternate A, B,
-A, B, ... (so drift in the machine hits both alike), each run rendering the whole corpus.
+B, A, ... (so drift in the machine and order hit both alike), each run rendering the
+whole corpus, with the garbage collector run between runs and off during one.
 Reported: the median run per version, the ratio B/A with a bootstrap 95 % interval, and
 a verdict only when the interval excludes 1 (benchstat's `~` otherwise); the size of
 what each version writes is compared too. The runs fit in `BUDGET` seconds: fewer are
@@ -78,17 +79,37 @@ def bench(ws: Workspace, tid: str, baseline: str, candidate: str, *, runs: int =
     start = time.perf_counter()
     sizes = [_render_all(side) for side in sides]  # warm-up: compiles every body
     runs = _affordable(max(runs, MIN_RUNS), time.perf_counter() - start)
-    times: tuple[list[float], list[float]] = ([], [])
-    for _ in range(runs):
-        for index, side in enumerate(sides):
-            start = time.perf_counter()
-            _render_all(side)
-            times[index].append(time.perf_counter() - start)
+    times = _timed_runs(sides, runs)
     base, cand = median(times[0]), median(times[1])
     low, high = ratio_interval(times[0], times[1], seed=seed)
     return BenchReport(tid, baseline, candidate, inputs, len(times[0]), round(base * 1000, 3),
                        round(cand * 1000, 3), round(cand / base, 4) if base else float("inf"),
                        (round(low, 4), round(high, 4)), sizes[0], sizes[1])  # fmt: skip
+
+
+def _timed_runs(sides: list[_Prepared], runs: int) -> tuple[list[float], list[float]]:
+    """Seconds of each run per side: A B, then B A (ABBA), one after the other.
+
+    The garbage collector runs between runs and never during one (as `timeit` keeps it
+    off): a collection would land on whichever run it hits.
+    """
+    import gc
+
+    times: tuple[list[float], list[float]] = ([], [])
+    enabled = gc.isenabled()
+    try:
+        for run in range(runs):
+            for index in (0, 1) if run % 2 == 0 else (1, 0):
+                gc.collect()
+                gc.disable()
+                start = time.perf_counter()
+                _render_all(sides[index])
+                times[index].append(time.perf_counter() - start)
+                gc.enable()
+    finally:
+        if not enabled:
+            gc.disable()
+    return times
 
 
 def _affordable(runs: int, pair: float) -> int:
