@@ -32,17 +32,23 @@ class Unsupported(Exception):
 
 
 def compile_check(
-    root: Any, format_checker: Any, *, unknown_is_false: bool = False
+    root: Any,
+    format_checker: Any,
+    *,
+    unknown_is_false: bool = False,
+    search: Callable[[str, str], bool] | None = None,
 ) -> Callable[[Any], bool]:
     """`check(schema)`: True only when `schema` is valid against `root` (local `$ref`s).
 
     `unknown_is_false`: a keyword the compiler does not mirror makes its subschema answer
     False (jsonschema decides) instead of raising `Unsupported`: for a shipped schema
     whose rare parts (`oneOf`, `if`) need not be fast. Without a `format_checker`,
-    `format` is an annotation, as it is to a validator built without one.
+    `format` is an annotation, as it is to a validator built without one. `search`
+    matches `pattern`s instead of `re` (a user's, under a time budget).
     """
     table: dict[int, Check] = {}
     compiler = _Compiler(root, format_checker, table, unknown_is_false)
+    compiler.search = search
     top = compiler.node(root)
 
     def check(instance: Any) -> bool:
@@ -85,6 +91,7 @@ class _Compiler:
         self.formats = format_checker
         self.table = table
         self.unknown_is_false = unknown_is_false
+        self.search: Callable[[str, str], bool] | None = None
 
     def node(self, schema: Any) -> Check:
         if schema is True:
@@ -97,8 +104,8 @@ class _Compiler:
         return self.table[id(schema)]
 
     def ref(self, ref: Any) -> Check:
-        if not isinstance(ref, str) or not ref.startswith("#"):
-            raise Unsupported(f"$ref {ref!r}")
+        if not isinstance(ref, str) or not (ref == "#" or ref.startswith("#/")) or "%" in ref:
+            raise Unsupported(f"$ref {ref!r}")  # not a plain pointer into this document
         target = self.root
         for part in ref[1:].split("/")[1:]:
             target = target[part.replace("~1", "/").replace("~0", "~")]
@@ -163,6 +170,12 @@ class _Compiler:
 
     def k_maxItems(self, value: Any, schema: dict[str, Any]) -> Check:
         return lambda x, d: not isinstance(x, list) or not len(x) > value
+
+    def k_maximum(self, value: Any, schema: dict[str, Any]) -> Check:
+        return lambda x, d: not _is_number(x) or not x > value
+
+    def k_definitions(self, value: Any, schema: dict[str, Any]) -> None:
+        return None  # draft-07's `$defs`: only what refers to it is checked
 
     def k_exclusiveMaximum(self, value: Any, schema: dict[str, Any]) -> Check:
         return lambda x, d: not _is_number(x) or not x >= value
@@ -265,6 +278,9 @@ class _Compiler:
         return lambda x, d: not _is_number(x) or not x <= value
 
     def k_pattern(self, value: Any, schema: dict[str, Any]) -> Check:
+        search = self.search
+        if search is not None:
+            return lambda x, d: not isinstance(x, str) or search(value, x)
         compiled = re.compile(value)
         return lambda x, d: not isinstance(x, str) or compiled.search(x) is not None
 

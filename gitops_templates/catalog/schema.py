@@ -96,8 +96,10 @@ def validate_values(
     budget (`userschema`): either failing is a problem naming the schema, not a fetch
     or a hang.
     """
-    from gitops_templates.catalog.userschema import user_validator
+    from gitops_templates.catalog.userschema import known_valid, user_validator
 
+    if known_valid(schema, values):
+        return []
     return _problems(user_validator(schema), values, doc, base)
 
 
