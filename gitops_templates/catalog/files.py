@@ -50,6 +50,53 @@ def walk(directory: Path) -> list[Path]:
     return sorted(found)
 
 
+def walk_names(directory: Path) -> tuple[list[str], list[str]]:
+    """(regular files, other non-directories) below `directory`, relative, in `walk`'s order.
+
+    Found by `scandir` without following a symbolic link; a symlinked directory is among
+    the others, never entered. So each regular file is inside `directory` (barring a race,
+    which `read_found` checks again).
+    """
+    import os
+
+    regular: list[tuple[list[str], str]] = []
+    other: list[tuple[list[str], str]] = []
+    pending = [("", str(directory))]
+    while pending:
+        prefix, top = pending.pop()
+        with os.scandir(top) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((rel + "/", entry.path))
+                else:
+                    kind = regular if entry.is_file(follow_symlinks=False) else other
+                    kind.append((rel.split("/"), rel))
+    return [rel for _, rel in sorted(regular)], [rel for _, rel in sorted(other)]
+
+
+def read_found(directory: Path, rel: str) -> bytes:
+    """`read_bytes(directory, directory / rel)` for a regular file `walk_names` found.
+
+    One open that follows no symbolic link; anything unexpected (it changed meanwhile,
+    it is too large) goes through `read_bytes`, which refuses it with its own words.
+    """
+    import os
+
+    try:
+        handle = os.open(f"{directory}/{rel}", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        handle = -1
+    if handle >= 0:
+        with os.fdopen(handle, "rb") as stream:
+            info = os.fstat(stream.fileno())
+            if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_FILE_BYTES:
+                data = stream.read(MAX_FILE_BYTES + 1)
+                if len(data) <= MAX_FILE_BYTES:
+                    return data
+    return read_bytes(directory, directory / rel)
+
+
 def is_regular(root: Path, path: Path) -> bool:
     """A regular file inside the repository (symlinks resolved); False for anything else."""
     try:

@@ -31,10 +31,24 @@ class Unsupported(Exception):
     """The metaschema uses a keyword (or a form of one) this compiler does not mirror."""
 
 
-def compile_check(root: Any, format_checker: Any) -> Callable[[Any], bool]:
-    """`check(schema)`: True only when `schema` is valid against `root` (local `$ref`s)."""
+def compile_check(
+    root: Any,
+    format_checker: Any,
+    *,
+    unknown_is_false: bool = False,
+    search: Callable[[str, str], bool] | None = None,
+) -> Callable[[Any], bool]:
+    """`check(schema)`: True only when `schema` is valid against `root` (local `$ref`s).
+
+    `unknown_is_false`: a keyword the compiler does not mirror makes its subschema answer
+    False (jsonschema decides) instead of raising `Unsupported`: for a shipped schema
+    whose rare parts (`oneOf`, `if`) need not be fast. Without a `format_checker`,
+    `format` is an annotation, as it is to a validator built without one. `search`
+    matches `pattern`s instead of `re` (a user's, under a time budget).
+    """
     table: dict[int, Check] = {}
-    compiler = _Compiler(root, format_checker, table)
+    compiler = _Compiler(root, format_checker, table, unknown_is_false)
+    compiler.search = search
     top = compiler.node(root)
 
     def check(instance: Any) -> bool:
@@ -71,10 +85,13 @@ _CLASSES = {"array": list, "boolean": bool, "object": dict, "string": str}
 class _Compiler:
     """Compiles each subschema of one metaschema once; `$ref`s go through `table`."""
 
-    def __init__(self, root: Any, format_checker: Any, table: dict[int, Check]) -> None:
+    def __init__(self, root: Any, format_checker: Any, table: dict[int, Check],
+                 unknown_is_false: bool = False) -> None:  # fmt: skip
         self.root = root
         self.formats = format_checker
         self.table = table
+        self.unknown_is_false = unknown_is_false
+        self.search: Callable[[str, str], bool] | None = None
 
     def node(self, schema: Any) -> Check:
         if schema is True:
@@ -87,8 +104,8 @@ class _Compiler:
         return self.table[id(schema)]
 
     def ref(self, ref: Any) -> Check:
-        if not isinstance(ref, str) or not ref.startswith("#"):
-            raise Unsupported(f"$ref {ref!r}")
+        if not isinstance(ref, str) or not (ref == "#" or ref.startswith("#/")) or "%" in ref:
+            raise Unsupported(f"$ref {ref!r}")  # not a plain pointer into this document
         target = self.root
         for part in ref[1:].split("/")[1:]:
             target = target[part.replace("~1", "/").replace("~0", "~")]
@@ -120,10 +137,60 @@ class _Compiler:
         if name in _IGNORED:
             return None
         method = getattr(self, "k_" + name.lstrip("$"), None)
-        if method is None:
-            raise Unsupported(name)
-        result: Check = method(value, schema)
+        try:
+            if method is None:
+                raise Unsupported(name)
+            result: Check | None = method(value, schema)
+        except Unsupported:
+            if not self.unknown_is_false:
+                raise
+            return lambda x, d: False
         return result
+
+    def k_id(self, value: Any, schema: dict[str, Any]) -> None:
+        if schema is not self.root:  # a nested `$id` moves the base of references
+            raise Unsupported("$id below the root")
+
+    def k_schema(self, value: Any, schema: dict[str, Any]) -> None:
+        if schema is not self.root:
+            raise Unsupported("$schema below the root")
+
+    def k_title(self, value: Any, schema: dict[str, Any]) -> None:
+        return None
+
+    def k_required(self, value: Any, schema: dict[str, Any]) -> Check:
+        names = tuple(value)
+        return lambda x, d: not isinstance(x, dict) or all(n in x for n in names)
+
+    def k_minLength(self, value: Any, schema: dict[str, Any]) -> Check:
+        return lambda x, d: not isinstance(x, str) or not len(x) < value
+
+    def k_maxLength(self, value: Any, schema: dict[str, Any]) -> Check:
+        return lambda x, d: not isinstance(x, str) or not len(x) > value
+
+    def k_maxItems(self, value: Any, schema: dict[str, Any]) -> Check:
+        return lambda x, d: not isinstance(x, list) or not len(x) > value
+
+    def k_maximum(self, value: Any, schema: dict[str, Any]) -> Check:
+        return lambda x, d: not _is_number(x) or not x > value
+
+    def k_definitions(self, value: Any, schema: dict[str, Any]) -> None:
+        return None  # draft-07's `$defs`: only what refers to it is checked
+
+    def k_exclusiveMaximum(self, value: Any, schema: dict[str, Any]) -> Check:
+        return lambda x, d: not _is_number(x) or not x >= value
+
+    def k_const(self, value: Any, schema: dict[str, Any]) -> Check:
+        if not isinstance(value, str):  # jsonschema's `equal` on a string is ==
+            raise Unsupported("const of another value than a string")
+        return lambda x, d: isinstance(x, str) and x == value
+
+    def k_not(self, value: Any, schema: dict[str, Any]) -> Check:
+        """Only over keywords whose False means invalid (not merely "not known valid")."""
+        if not isinstance(value, dict) or not value or set(value) - {"pattern", "required"}:
+            raise Unsupported("not over other keywords than pattern and required")
+        inner = self._conjunction(value)
+        return lambda x, d: not inner(x, d)
 
     def k_ref(self, value: Any, schema: dict[str, Any]) -> Check:
         return self.ref(value)
@@ -211,9 +278,14 @@ class _Compiler:
         return lambda x, d: not _is_number(x) or not x <= value
 
     def k_pattern(self, value: Any, schema: dict[str, Any]) -> Check:
+        search = self.search
+        if search is not None:
+            return lambda x, d: not isinstance(x, str) or search(value, x)
         compiled = re.compile(value)
         return lambda x, d: not isinstance(x, str) or compiled.search(x) is not None
 
-    def k_format(self, value: Any, schema: dict[str, Any]) -> Check:
+    def k_format(self, value: Any, schema: dict[str, Any]) -> Check | None:
+        if self.formats is None:
+            return None
         conforms = self.formats.conforms
         return lambda x, d: bool(conforms(x, value))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from jsonschema import Draft7Validator, Draft202012Validator
@@ -11,6 +12,8 @@ from gitops_templates.catalog.resources import load_schema
 from gitops_templates.errors import Problem
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from jsonschema.exceptions import ValidationError
 
     from gitops_templates.catalog.yamlio import YamlDocument
@@ -28,8 +31,23 @@ def validate_against(
     doc: YamlDocument, schema_name: str, *, base: tuple[str | int, ...] = ()
 ) -> list[Problem]:
     """Validate a loaded document against one of the shipped schemas."""
-    validator = Draft202012Validator(load_schema(schema_name))
+    validator, known_valid = _shipped(schema_name)
+    if known_valid(doc.data):
+        return []
     return _problems(validator, doc.data, doc, base)
+
+
+@cache
+def _shipped(name: str) -> tuple[Any, Callable[[Any], bool]]:
+    """The validator of a shipped schema, and its compiled yes/no check (`metacheck`).
+
+    The check answers True only where the validator finds nothing (about a tenth of the
+    time for a template.yaml); anything else goes through the validator, which words it.
+    """
+    from gitops_templates.catalog.metacheck import compile_check
+
+    schema = load_schema(name)
+    return Draft202012Validator(schema), compile_check(schema, None, unknown_is_false=True)
 
 
 def check_parameters_schema(
@@ -78,8 +96,10 @@ def validate_values(
     budget (`userschema`): either failing is a problem naming the schema, not a fetch
     or a hang.
     """
-    from gitops_templates.catalog.userschema import user_validator
+    from gitops_templates.catalog.userschema import known_valid, user_validator
 
+    if known_valid(schema, values):
+        return []
     return _problems(user_validator(schema), values, doc, base)
 
 

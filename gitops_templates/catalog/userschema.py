@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from gitops_templates.core.patterns import search
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 
 def user_validator(schema: Any) -> Any:
@@ -33,6 +33,43 @@ def user_validator(schema: Any) -> Any:
         else (Draft7Validator)
     )
     return _bounded(base)(schema, registry=Registry())  # nothing to retrieve from
+
+
+def known_valid(schema: Any, values: Any) -> bool:
+    """True only where `user_validator(schema)` finds no error in `values`.
+
+    A compiled yes/no check (`metacheck`: the keywords of draft-07 and 2020-12 it mirrors,
+    patterns through `search`, under one `total_budget`); False means "ask the validator".
+    """
+    from gitops_templates.core.patterns import total_budget
+
+    check = _checks.get(id(schema))
+    if check is None or check[0] is not schema:
+        if len(_checks) >= 64:
+            _checks.pop(next(iter(_checks)))
+        check = _checks[id(schema)] = (schema, _compiled(schema))
+    with total_budget():
+        return check[1](values)
+
+
+_checks: dict[int, tuple[Any, Callable[[Any], bool]]] = {}
+
+
+def _compiled(schema: Any) -> Callable[[Any], bool]:
+    from jsonschema import Draft7Validator, Draft202012Validator
+    from jsonschema.validators import validator_for
+
+    from gitops_templates.catalog.metacheck import compile_check
+
+    if not isinstance(schema, dict):
+        return lambda _: False
+    if validator_for(schema, default=Draft7Validator) not in (Draft7Validator,
+                                                              Draft202012Validator):  # fmt: skip
+        return lambda _: False  # draft 4's boolean exclusiveMinimum, ...: the validator alone
+    try:
+        return compile_check(schema, None, unknown_is_false=True, search=search)
+    except Exception:  # a schema the compiler cannot read: the validator reports it
+        return lambda _: False
 
 
 @cache

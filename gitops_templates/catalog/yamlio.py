@@ -127,6 +127,15 @@ def _compose_all(loader_class: type[Any], text: str, source: str) -> list[YamlDo
         while loader.check_node():
             node = loader.get_node()
             lines: dict[Path_, int] = {}
+            if node is not None and "&" not in text:  # no alias: as `_compose` does
+                tree = _Tree(loader, lines, source, count[0])
+                try:
+                    data = tree.build(node, ())
+                    count[0] = tree.count
+                    documents.append(YamlDocument(data, lines, source))
+                    continue
+                except _Unusual:
+                    lines = {}
             if node is not None:
                 _check(node, (), lines, source, set(), count)
             documents.append(YamlDocument(loader.construct_document(node), lines, source))
@@ -152,10 +161,10 @@ class _Tree:
     document is checked and constructed the usual way, with the usual outcome.
     """
 
-    def __init__(self, loader: Any, lines: dict[Path_, int], source: str) -> None:
+    def __init__(self, loader: Any, lines: dict[Path_, int], source: str, count: int = 0) -> None:
         self.lines = lines
         self.source = source
-        self.count = 0
+        self.count = count  # nodes counted before (the documents of a stream before this one)
         self.scalars: dict[str, Any] = {
             _TAG + "str": lambda n: n.value,
             _TAG + "null": lambda n: None,

@@ -16,6 +16,7 @@ import base64
 import json
 import math
 import re
+import threading
 from typing import TYPE_CHECKING, Any
 
 import jinja2
@@ -120,6 +121,27 @@ class _CompiledBodies(jinja2.BytecodeCache):
 
 
 _COMPILED = _CompiledBodies()
+_LOCAL = threading.local()
+
+
+def _sandbox() -> Sandbox:
+    """One sandbox per thread, shared by every renderer: building one costs more than a render.
+
+    A render sets its loader and `start`s it, which resets every count of the one before;
+    Jinja caches templates by loader, so two sources' files are never mixed up.
+    """
+    env: Sandbox | None = getattr(_LOCAL, "env", None)
+    if env is None:
+        env = _LOCAL.env = Sandbox(
+            bytecode_cache=_COMPILED,
+            undefined=StrictestUndefined,
+            autoescape=False,
+            trim_blocks=True,
+            keep_trailing_newline=True,
+        )
+        env.guard_filters(to_yaml=_to_yaml, to_json=_to_json, b64encode=_b64encode,
+                          b64decode=_b64decode)  # fmt: skip
+    return env
 
 
 class BodyRenderer:
@@ -127,16 +149,14 @@ class BodyRenderer:
 
     def __init__(self, source: TemplateSource) -> None:
         self.source = source
-        self.env = Sandbox(
-            bytecode_cache=_COMPILED,
-            loader=_SourceLoader(source),
-            undefined=StrictestUndefined,
-            autoescape=False,
-            trim_blocks=True,
-            keep_trailing_newline=True,
-        )
-        self.env.guard_filters(to_yaml=_to_yaml, to_json=_to_json, b64encode=_b64encode,
-                               b64decode=_b64decode)  # fmt: skip
+        self.loader = _SourceLoader(source)
+
+    @property
+    def env(self) -> Sandbox:
+        """This thread's sandbox, reading this source (see `_sandbox`)."""
+        env = _sandbox()
+        env.loader = self.loader
+        return env
 
     def render(self, path: str, values: Mapping[str, Any], meta: Mapping[str, Any],
                deadline: float = math.inf) -> str:  # fmt: skip
@@ -146,9 +166,10 @@ class BodyRenderer:
         """
         names = {k: v for k, v in values.items() if isinstance(k, str)}
         context = {**names, "values": values, "template": meta}
+        env = self.env
         try:
-            self.env.start(deadline)
-            return generate_bounded(self.env.get_template(path), context)
+            env.start(deadline)
+            return generate_bounded(env.get_template(path), context)
         except TemplateNotFound as err:
             missing = err.message if err.message and err.message != err.name else None
             raise self._error(missing or f"{err.name!r} not found", path, None,

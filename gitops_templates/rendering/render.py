@@ -105,8 +105,10 @@ def resolve_version(ws: Workspace, tid: str, spec: str) -> tuple[str, str | None
     """(commit, version) of `spec`, a version (`1.2.0`, `v1.2.0`, the tag) or a revision."""
     from gitops_templates.core.version_rules import TagFormat
 
-    fmt = next((c.tag_format for c in ws.components if c.id == tid), ws.settings.tag_format)
-    tag_format = TagFormat.compile(fmt)
+    tag_format = TagFormat.compile(ws.settings.tag_format)
+    if ws.settings.components or not tag_format.has_id:  # else every template has that format
+        fmt = next((c.tag_format for c in ws.components if c.id == tid), ws.settings.tag_format)
+        tag_format = TagFormat.compile(fmt)
     for name in (tag_format.render(tid, spec.removeprefix("v")), spec):
         found = ws.repo.try_run(["rev-parse", "--verify", "-q", "--end-of-options",
                                  f"refs/tags/{name}^{{commit}}"])  # fmt: skip

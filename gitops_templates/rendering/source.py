@@ -114,21 +114,18 @@ def _contained(root: Path, path: Path, shown: str) -> None:
 
 
 def _read_tree(directory: Path) -> tuple[dict[str, bytes], set[str]]:
-    from gitops_templates.catalog.files import read_bytes, walk
+    from gitops_templates.catalog.files import read_found, walk_names
 
     files: dict[str, bytes] = {}
-    links: set[str] = set()
     total = 0
-    for path in walk(directory):
-        rel = path.relative_to(directory).as_posix()
-        if path.is_symlink() or not path.is_file():
-            links.add(rel)
-        elif not rel.startswith(".git/"):
-            files[rel] = read_bytes(directory, path)
+    regular, links = walk_names(directory)
+    for rel in regular:
+        if not rel.startswith(".git/"):
+            files[rel] = read_found(directory, rel)
             total += len(files[rel])
             if total > MAX_SOURCE_BYTES:
                 raise _too_large(directory.name, MAX_SOURCE_BYTES)
-    return files, links
+    return files, set(links)
 
 
 def _too_large(path: str, limit: int) -> InvalidInputError:

@@ -173,3 +173,50 @@ def test_the_one_walk_build_equals_checking_then_constructing(
     expected = outcome(yamlio.load_yaml)  # `load_yaml`'s error handling around the reference
     monkeypatch.undo()
     assert outcome(lambda t, s: yamlio.load_yaml(t, s, loader_class=loader)) == expected
+
+
+STREAMS = [
+    *(f"x: 1\n---\n{text}---\ny: [1, 2]\n" for text in ONE_WALK),
+    "a: [" + "0, " * 60_000 + "]\n---\nb: [" + "0, " * 60_000 + "]\n",  # nodes of the stream
+    "a: 1\n---\n---\nb: 2\n",
+]
+
+
+@pytest.mark.parametrize("loader", LOADERS)
+@pytest.mark.parametrize("text", STREAMS, ids=range(len(STREAMS)))
+def test_a_stream_of_documents_equals_checking_then_constructing_each(
+    text: str, loader: type[Any], monkeypatch: pytest.MonkeyPatch
+):
+    """`load_yaml_documents` builds alias-free documents in one walk too: same outcome."""
+    from gitops_templates.catalog import yamlio
+
+    if len(text) > 3000 and loader is yaml.SafeLoader:
+        pytest.skip("long documents with libyaml only: the pure loader takes seconds")
+
+    def reference(cls: type[Any], text: str, source: str) -> list[yamlio.YamlDocument]:
+        node_loader, documents, count = cls(text), [], [0]
+        try:
+            while node_loader.check_node():
+                node, lines = node_loader.get_node(), dict[Any, int]()
+                if node is not None:
+                    yamlio._check(node, (), lines, source, set(), count)
+                data = node_loader.construct_document(node)
+                documents.append(yamlio.YamlDocument(data, lines, source))
+        finally:
+            node_loader.dispose()
+        return documents
+
+    def outcome() -> tuple[object, ...]:
+        try:
+            docs = yamlio.load_yaml_documents(text, "t.yaml", loader_class=loader,
+                                              max_bytes=10**7)  # fmt: skip
+        except InvalidInputError as err:
+            return ("invalid", err.message, err.problems[0].line)
+        except Exception as err:
+            return ("raised", type(err).__name__, str(err))
+        return ("ok", [(repr(d.data), d.lines) for d in docs])
+
+    monkeypatch.setattr(yamlio, "_compose_all", reference)
+    expected = outcome()
+    monkeypatch.undo()
+    assert outcome() == expected
