@@ -147,7 +147,7 @@ def _version_health(store: MetricsStore, source: Source, tid: str, version: str,
     trends = [found for found in fitted if found is not None]
     judged = verdict(results, policy)
     measured = judged.status if judged.coverage >= 0.5 else "no-data"  # not the policy's
-    store.record_verdict(at, tid, version, measured, judged.score)
+    store.record_verdict(at, tid, version, measured, judged.score, judged.status)
     return VersionHealth(tid, version, judged.status, judged.score, judged.coverage,
                          tuple(results), tuple(trends))  # fmt: skip
 

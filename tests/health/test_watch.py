@@ -103,3 +103,19 @@ def test_the_cli_watches_prints_alerts_and_stops_on_ctrl_c(watched: RepoBuilder,
     monkeypatch.setattr(module, "watch", interrupted)
     assert "stopped" in cli("health", "watch").stderr
     assert "--interval" in cli("health", "watch", "--interval", "soon", code=2).stderr
+
+
+def test_a_no_data_policy_alerts_once_not_every_evaluation(repo: RepoBuilder, cli: Cli):
+    import time
+
+    repo.template("web")
+    meta = repo.path / "templates/web/template.yaml"
+    meta.write_text(meta.read_text() + CHECKS)
+    repo.write({"gitops-templates.yaml": "health: {no_data: critical}\n"})
+    repo.commit("feat(web): watched without data")
+    catalog = Catalog(repo.path)
+    for i in range(5):  # under min_samples: no data, shown as critical by the policy
+        catalog.record_event("web", "1.0.0", ok=True, latency_ms=10, time=time.time() - 10 * i)
+    result = cli("health", "watch", "web", "--interval", "0s", "--iterations", "3")
+    alerts = [line for line in result.stdout.splitlines() if line.startswith("ALERT")]
+    assert alerts == ["ALERT web@1.0.0: healthy -> critical (score -)"]
