@@ -1,4 +1,4 @@
-"""The SQLite store itself: older files brought up to date."""
+"""The SQLite store itself: older files brought up to date, versions found by index seeks."""
 
 from __future__ import annotations
 
@@ -33,3 +33,22 @@ def test_a_file_of_the_first_schema_is_brought_up_to_date(tmp_path: Path):
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT value FROM meta").fetchone() == (str(SCHEMA_VERSION),)
     assert MetricsStore(path).statuses("web", "1.0.0", 1, shown=True) == ["critical"]
+
+
+def test_versions_seek_the_index_instead_of_scanning_the_events(tmp_path: Path):
+    store = MetricsStore(tmp_path / "metrics.db")
+    store.add_rows([(float(i), "web", f"1.{i % 3}.0", None, 1, None) for i in range(60_000)])
+    store.add_rows([(70_000.0, "web", "2.0.0", None, 1, None), (5.0, "api", "9", None, 1, None)])
+    db = store.connect()
+    steps = [0]
+
+    def count() -> int:
+        steps[0] += 1
+        return 0
+
+    db.set_progress_handler(count, 100)  # called every 100 virtual machine instructions
+    assert store.versions("web", 59_990) == ["1.0.0", "1.1.0", "1.2.0", "2.0.0"]
+    assert store.versions("web", 60_000) == ["2.0.0"]
+    assert store.versions("web", 0) == ["1.0.0", "1.1.0", "1.2.0", "2.0.0"]
+    assert store.versions("nothing", 0) == []
+    assert steps[0] < 20  # a scan of the 60 000 events of web takes thousands
