@@ -94,8 +94,8 @@ class PrometheusSource:
             value = self._value(own, at)
             return Measurement(at, value, check.min_samples if value is not None else 0)
         count = self._value(promql.events(self.names, template, version, check.window), at)
-        if count is None or count <= 0:
-            return Measurement(at, 0.0 if check.type == "throughput" and count == 0 else None, 0)
+        if count is None or count <= 0:  # no series in the window: no uses
+            return Measurement(at, 0.0 if check.type == "throughput" else None, 0)
         samples = round(count)
         if check.type == "throughput":
             return Measurement(at, count / (check.window / 60), samples)

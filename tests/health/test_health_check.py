@@ -257,3 +257,27 @@ def test_straight_in_a_workflow_it_annotates_and_summarises(
     result = cli("health", "check", code=7)
     assert "::error title=health::web@1.0.0 is critical" in result.stdout
     assert "| web | 1.0.0 | critical |" in summary_file.read_text()
+
+
+def test_throughput_measures_an_outage_of_the_current_version(released: RepoBuilder,
+                                                              tmp_path: Path):  # fmt: skip
+    meta = released.path / "templates/web/template.yaml"
+    meta.write_text(meta.read_text() + "    - {name: traffic, type: throughput, warning: 5, "
+                    "critical: 1, window: 10m, min_samples: 50}\n")  # fmt: skip
+    feed = tmp_path / "events.jsonl"
+    events(feed, "1.1.0", errors_from=0, rate=0.0, count=600)  # the 10 minutes before NOW
+    events(feed, "1.0.0", errors_from=0, rate=0.0, count=600)  # replaced since: not current
+    catalog = Catalog(released.path)
+    catalog.import_metrics(feed)
+    [before, _] = catalog.health(now=NOW).versions
+    assert next(c.state for c in before.checks if c.name == "traffic") == "ok"
+    [outage] = catalog.health(now=NOW + 3 * 3600).versions  # not one event for 3 hours
+    assert (outage.version, outage.status) == ("1.1.0", "critical")
+    traffic = {c.name: c for c in outage.checks}["traffic"]
+    assert (traffic.state, traffic.value, traffic.samples) == ("critical", 0.0, 0)
+    assert {c.name: c.state for c in outage.checks}["errors"] == "no-data"
+    catalog.record_event("web", "1.1.0", ok=True, time=NOW + 3 * 3600 - 60)  # under min_samples
+    [trickle] = catalog.health(now=NOW + 3 * 3600).versions
+    assert {c.name: (c.state, c.samples) for c in trickle.checks}["traffic"] == ("critical", 1)
+    [asked] = catalog.health(version="7.0.0", now=NOW).versions  # never used: no data
+    assert {c.name: c.state for c in asked.checks}["traffic"] == "no-data"
