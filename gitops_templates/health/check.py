@@ -178,8 +178,9 @@ def _series(source: Source, check: Check, tid: str, version: str, at: float,
 
     span = check.for_ + check.keep_firing_for
     points = 1 if span <= 0 else POINTS
-    step = span / (points - 1) if points > 1 else 0.0
-    found = source.series(check, tid, version, [at - span + i * step for i in range(points)])
+    step = round(span / (points - 1), 3) if points > 1 else 0.0  # whole ms: a range query's
+    times = [at - (points - 1 - i) * step for i in range(points)]
+    found = source.series(check, tid, version, times)
     if in_use or check.type != "throughput":
         return found
     return [Measurement(m.at, None, 0) if not m.samples else m for m in found]

@@ -1,4 +1,4 @@
-"""Prometheus' HTTP API (`/api/v1/query`): instant queries, nothing else.
+"""Prometheus' HTTP API: `/api/v1/query` and `/api/v1/query_range`, nothing else.
 
 Only the URL the config names is contacted (no redirect followed), within its timeout;
 a bearer token or basic auth comes from environment variables the config names, and is
@@ -22,6 +22,7 @@ from gitops_templates.errors import ExitCode, GitOpsTemplatesError
 from gitops_templates.metrics.http import shown
 
 MAX_ANSWER = 16 * 1024 * 1024  # bytes of one answer
+Series = tuple[dict[str, str], list[tuple[float, float]]]  # labels, (time, value) points
 
 
 class SourceError(GitOpsTemplatesError):
@@ -42,7 +43,7 @@ class Connection:
 
 
 class PrometheusClient:
-    """Instant queries against one Prometheus-compatible server."""
+    """Instant and range queries against one Prometheus-compatible server."""
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
@@ -60,6 +61,20 @@ class PrometheusClient:
             return [(dict(r.get("metric") or {}), float(r["value"][1])) for r in data["result"]]
         except (ValueError, KeyError, TypeError, IndexError, AttributeError):
             raise SourceError(f"Prometheus did not answer {promql!r} with a vector") from None
+
+    def query_range(self, promql: str, start: float, end: float, step: float) -> list[Series]:
+        """The result matrix from `start` to `end` every `step` s: (labels, points) a series."""
+        params = urllib.parse.urlencode({"query": promql, "start": f"{start:.3f}",
+                                         "end": f"{end:.3f}", "step": f"{step:.3f}"})  # fmt: skip
+        body = self._get(f"{self.connection.url.rstrip('/')}/api/v1/query_range?{params}", promql)
+        data = body.get("data") if isinstance(body, dict) else None
+        try:
+            if not isinstance(data, dict) or data.get("resultType") != "matrix":
+                raise TypeError(data)
+            return [(dict(r.get("metric") or {}), [(float(t), float(v)) for t, v in r["values"]])
+                    for r in data["result"]]  # fmt: skip
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+            raise SourceError(f"Prometheus did not answer {promql!r} with a matrix") from None
 
     def _get(self, url: str, promql: str) -> Any:
         from gitops_templates.metrics.http import fetch

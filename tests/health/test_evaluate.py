@@ -150,3 +150,11 @@ def test_promql_uses_the_configured_names_and_escapes_values():
         'histogram_quantile(0.99, sum by (le) (increase(lat_bucket{template="w",version="1"}[1s])))'
     )
     assert promql.versions(names, "web", 900).startswith("sum by (version) (increase(")
+    uses = 'increase(gitops_template_uses_total{template="w",version="1"}[60s])'
+    assert promql.measure(promql.Names(), "throughput", "w", "1", 60) == (
+        f'label_replace(sum({uses}), "gtpl_part", "events", "", "")'
+    )
+    both = promql.measure(promql.Names(), "availability", "w", "1", 60)
+    assert both.count("label_replace(") == 2
+    assert ' or label_replace(sum(increase(gitops_template_uses_total{template="w",version="1",' \
+        'outcome="error"}[60s])), "gtpl_part", "errors", "", "")' in both  # fmt: skip
