@@ -485,3 +485,22 @@ def test_the_action_writes_the_release_branch_and_the_body(catalog: RepoBuilder,
     code, stdout, outputs, _ = run_action(catalog.path, tmp_path / "b", "release", "--from-pr")
     assert code == 0, stdout
     assert json.loads(outputs["released"]) == ["web@0.1.0"]
+
+
+def test_the_health_workflow_keeps_its_evaluations_between_runs(catalog: RepoBuilder, cli: Cli):
+    """--auto-rollback N counts stored evaluations: a fresh runner must get the earlier ones."""
+    from gitops_templates.catalog.config import DEFAULT_METRICS_PATH
+
+    cli("init", "--github")
+    text = (catalog.path / ".github/workflows/templates-health.yml").read_text()
+    steps = yaml.safe_load(text)["jobs"]["health"]["steps"]
+    uses = [s.get("uses", "").split("@")[0] for s in steps]
+    assert uses[1:] == ["actions/cache/restore", uses[2], "actions/cache/save"]
+    restore, check, save = steps[1]["with"], steps[2]["with"], steps[3]
+    assert check["command"] == "health check"
+    assert restore["path"] == save["with"]["path"] == f"{DEFAULT_METRICS_PATH}*"  # and its WAL
+    assert "github.run_id" in save["with"]["key"]  # a new entry each run: caches are immutable
+    assert save["with"]["key"] == restore["key"]
+    assert restore["key"].startswith(restore["restore-keys"])  # the newest earlier entry
+    assert save["if"] == "${{ !cancelled() }}"  # saved when a version is critical (exit 7) too
+    assert "args: --auto-rollback 3 --push" in text
