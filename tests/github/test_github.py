@@ -442,7 +442,7 @@ def test_the_action_checks_health_with_annotations_and_a_summary(catalog: RepoBu
     code, stdout, _, summary = run_action(catalog.path, tmp_path / "a", "health check")
     assert code == 7, stdout
     assert "::error title=health::web@0.1.0 is critical: errors 0.5" in stdout
-    assert "| web | 0.1.0 | critical | 0 |" in summary
+    assert "| web | 0\\.1.0 | critical | 0 |" in summary
 
 
 def test_init_github_release_pr_writes_the_release_pr_workflow_lint_clean(
