@@ -281,3 +281,20 @@ def test_throughput_measures_an_outage_of_the_current_version(released: RepoBuil
     assert {c.name: (c.state, c.samples) for c in trickle.checks}["traffic"] == ("critical", 1)
     [asked] = catalog.health(version="7.0.0", now=NOW).versions  # never used: no data
     assert {c.name: c.state for c in asked.checks}["traffic"] == "no-data"
+
+
+def test_chart_labels_are_unique_and_short(monitored: RepoBuilder, cli: Cli, tmp_path: Path):
+    from gitops_templates.health.core.charts import time_labels
+
+    assert time_labels([NOW, NOW + 3600]) == ["11-14 22:13", "11-14 23:13"]
+    assert time_labels([NOW, NOW + 5]) == ["11-14 22:13:20", "11-14 22:13:25"]
+    assert time_labels([NOW, NOW + 0.2, NOW + 0.4, NOW + 2]) == [
+        "11-14 22:13:20", "11-14 22:13:20 #2", "11-14 22:13:20 #3", "11-14 22:13:22"]  # fmt: skip
+    feed = tmp_path / "events.jsonl"
+    events(feed, "1.0.0", errors_from=0, rate=0.0)
+    cli("metrics", "import", str(feed))
+    catalog = Catalog(monitored.path)
+    for step in range(3):  # `health watch --interval 0s`: evaluations in one minute
+        catalog.health(now=NOW + step)
+    markdown = cli("health", "report", "web", "--markdown").stdout
+    assert 'x-axis ["11-14 22:13:20", "11-14 22:13:21", "11-14 22:13:22"]' in markdown
