@@ -46,6 +46,19 @@ class PrometheusClient:
     """Instant and range queries against one Prometheus-compatible server."""
 
     def __init__(self, connection: Connection) -> None:
+        try:
+            userinfo = "@" in urllib.parse.urlsplit(connection.url).netloc
+        except ValueError:
+            userinfo = False  # refused as unreachable when used, with the reason
+        if userinfo:
+            from gitops_templates.errors import ConfigError
+
+            raise ConfigError(
+                f"metrics.prometheus.url {shown(connection.url)} holds a user name or password,"
+                " and the config file is committed",
+                hint="remove them from the URL; name the environment variables that hold them "
+                "with metrics.prometheus.username_env and password_env (or token_env)",
+            )
         self.connection = connection
 
     def query(self, promql: str, at: float) -> list[tuple[dict[str, str], float]]:
@@ -84,7 +97,8 @@ class PrometheusClient:
             request = urllib.request.Request(url, headers=self._headers())  # noqa: S310 (configured)
             return json.loads(fetch(request, self.connection.timeout, MAX_ANSWER)[1])
         except urllib.error.HTTPError as err:
-            hint = "check the metric and label names under metrics.prometheus"
+            hint = (self._auth_hint() if err.code in (401, 403)
+                    else "check the metric and label names under metrics.prometheus")  # fmt: skip
             raise SourceError(f"Prometheus refused {promql!r}: {_error_text(err)}",
                               hint=hint) from None  # fmt: skip
         except (urllib.error.URLError, TimeoutError, OSError) as err:
@@ -94,6 +108,20 @@ class PrometheusClient:
                               hint=hint) from None  # fmt: skip
         except (ValueError, RecursionError):
             raise SourceError(f"Prometheus at {where} did not answer JSON") from None
+
+    def _auth_hint(self) -> str:
+        """What to check when the server refused the credentials (never their values)."""
+        c = self.connection
+        named = [n for n in (c.token_env, c.username_env, c.password_env) if n]
+        if not named:
+            return (
+                "the server wants credentials: name the environment variables holding "
+                "them as metrics.prometheus.token_env (or username_env, password_env)"
+            )
+        unset = [n for n in named if not os.environ.get(n)]
+        if unset:
+            return f"set {', '.join(unset)} (named under metrics.prometheus) in the environment"
+        return f"the server refused the credentials in {', '.join(named)}: check them"
 
     def _headers(self) -> dict[str, str]:
         c = self.connection
