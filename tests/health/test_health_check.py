@@ -298,3 +298,45 @@ def test_chart_labels_are_unique_and_short(monitored: RepoBuilder, cli: Cli, tmp
         catalog.health(now=NOW + step)
     markdown = cli("health", "report", "web", "--markdown").stdout
     assert 'x-axis ["11-14 22:13:20", "11-14 22:13:21", "11-14 22:13:22"]' in markdown
+
+
+def test_keep_firing_for_keeps_a_cleared_breach_counting(monitored: RepoBuilder, cli: Cli,
+                                                         tmp_path: Path):  # fmt: skip
+    meta = monitored.path / "templates/web/template.yaml"
+    meta.write_text(meta.read_text().replace("health:\n  checks:\n", "health:\n  checks:\n"
+        "    - {name: sticky, type: error_rate, warning: 0.02, critical: 0.05, window: 1m,\n"
+        "       keep_firing_for: 3m, min_samples: 20}\n"
+        "    - {name: plain, type: error_rate, warning: 0.02, critical: 0.05, window: 1m,\n"
+        "       min_samples: 20}\n"))  # fmt: skip
+    with (tmp_path / "events.jsonl").open("w") as feed:  # a second apart; 20% errors until
+        for i in range(900):  # NOW - 120, none after
+            at = NOW - 600 + i
+            feed.write(json.dumps({"time": at, "template": "web", "version": "1.0.0",
+                                   "ok": not (at < NOW - 120 and i % 5 == 0)}) + "\n")  # fmt: skip
+    cli("metrics", "import", str(tmp_path / "events.jsonl"))
+    catalog = Catalog(monitored.path)
+    [cleared] = catalog.health(now=NOW).versions  # clean for 2 minutes, within keep_firing_for
+    checks = {c.name: c for c in cleared.checks}
+    assert (checks["sticky"].state, checks["sticky"].level, checks["sticky"].value) == (
+        "critical", "ok", 0.0)  # fmt: skip
+    assert checks["plain"].state == "ok"
+    assert cleared.status == "critical"
+    [later] = catalog.health(now=NOW + 120).versions  # clean for 4 minutes: past it
+    assert {c.name: c.state for c in later.checks}["sticky"] == "ok"
+
+
+def test_auto_rollback_pushes_to_the_remote(released: RepoBuilder, cli: Cli, tmp_path: Path):
+    from tests.helpers import git
+
+    remote = RepoBuilder.init(tmp_path / "remote.git", bare=True)
+    released.run("remote", "add", "origin", str(remote.path))
+    released.run("push", "-q", "origin", "main", "--tags")
+    feed = tmp_path / "events.jsonl"
+    events(feed, "1.1.0", errors_from=600, rate=0.1)
+    cli("metrics", "import", str(feed))
+    report = Catalog(released.path).health(now=NOW, auto_rollback=1, push=True)
+    [done] = report.recoveries
+    assert (done.action, done.tag) == ("rolled-back", "web@1.1.1")
+    assert git(remote.path, "rev-parse", "main").strip() == released.head()
+    assert git(remote.path, "rev-parse", "web@1.1.1^{commit}").strip() == released.head()
+    assert "1.1.0" in git(remote.path, "show", "main:.gitops-templates/yanked.yaml")
