@@ -238,7 +238,8 @@ def test_the_no_data_policy_and_auto_rollback_from_the_config(released: RepoBuil
 def test_the_generated_readme_shows_the_checks(monitored: RepoBuilder, cli: Cli):
     cli("docs", "web")
     readme = (monitored.path / "templates/web/README.md").read_text()
-    assert "| errors | `error_rate` | `0.02` | `0.05` | `10m` | `2m` |" in readme
+    assert "| errors | `error_rate` | `0.02` | `0.05` | `10m` | `2m` |  | `20` |  |" in readme
+    assert "| p95 | `latency` | `500` | `2000` | `10m` |  |  |  | `0.95` |" in readme
     assert "`gitops-templates health check web`" in readme
 
 
