@@ -159,6 +159,8 @@ def _version_health(store: MetricsStore, source: Source, tid: str, version: str,
     from gitops_templates.health.core.evaluate import evaluate_check, verdict
     from gitops_templates.health.core.trends import trend
 
+    reach = max(c.window + c.for_ + c.keep_firing_for for c in checks)
+    source.prepare(tid, version, at - reach - 1, at)  # a second more than the moments' rounding
     results = [evaluate_check(c, _series(source, c, tid, version, at, in_use)) for c in checks]
     store.record_evaluations((at, tid, version, r.name, r.value, r.samples, r.state)
                              for r in results)  # fmt: skip

@@ -29,10 +29,36 @@ class Source(Protocol):
     def versions(self, template: str, since: float, now: float) -> list[str]:
         """Versions of `template` used between `since` and `now`."""
 
+    def prepare(self, template: str, version: str, since: float, until: float) -> None:
+        """What the next `series` calls read: the events of one version in (since, until]."""
+
     def series(
         self, check: Check, template: str, version: str, times: Sequence[float]
     ) -> list[Measurement]:
         """The check at each of `times` (in order)."""
+
+
+class _Events:
+    """A version's events in (since, until], by time, read once for all its checks."""
+
+    def __init__(self, key: tuple[str, str, float, float],
+                 rows: list[tuple[float, int, float | None]]) -> None:  # fmt: skip
+        self.key = key
+        self.rows = rows
+        self.stamps = [r[0] for r in rows]
+        self._failed: list[int] | None = None
+
+    def covers(self, template: str, version: str, since: float, until: float) -> bool:
+        """Whether these are the events of that version in a span holding (since, until]."""
+        t, v, start, end = self.key
+        return (t, v) == (template, version) and start <= since and until <= end
+
+    @property
+    def failed(self) -> list[int]:
+        """Failed events before each row (prefix sums): a window's errors in two lookups."""
+        if self._failed is None:
+            self._failed = list(accumulate((1 - r[1] for r in self.rows), initial=0))
+        return self._failed
 
 
 class SqliteSource:
@@ -40,29 +66,37 @@ class SqliteSource:
 
     def __init__(self, store: MetricsStore) -> None:
         self.store = store
+        self._read: _Events | None = None
 
     def versions(self, template: str, since: float, now: float) -> list[str]:
         """Versions with events in [since, now]."""
         return self.store.versions(template, since)
 
+    def prepare(self, template: str, version: str, since: float, until: float) -> None:
+        """Read the version's events in (since, until] now, once for all its checks."""
+        rows = self.store.events_between(template, version, since, until)
+        self._read = _Events((template, version, since, until), rows)
+
     def series(
         self, check: Check, template: str, version: str, times: Sequence[float]
     ) -> list[Measurement]:
-        """Every moment from one scan of the events they reach (overlapping windows).
+        """Every moment from one read of the events they reach (overlapping windows).
 
         A check with its own PromQL `query` has no data here (it needs Prometheus).
         """
         if check.query is not None:
             return [Measurement(at, None, 0) for at in times]
-        rows = self.store.events_between(template, version, min(times) - check.window,
-                                         max(times))  # fmt: skip
-        stamps = [r[0] for r in rows]
-        failed = list(accumulate((1 - r[1] for r in rows), initial=0))
+        since, until = min(times) - check.window, max(times)
+        read = self._read
+        if read is None or not read.covers(template, version, since, until):
+            read = _Events((template, version, since, until),
+                           self.store.events_between(template, version, since, until))  # fmt: skip
         found = []
+        failed = read.failed if check.type != "latency" else []
         for at in times:
-            lo, hi = bisect_right(stamps, at - check.window), bisect_right(stamps, at)
+            lo, hi = bisect_right(read.stamps, at - check.window), bisect_right(read.stamps, at)
             if check.type == "latency":
-                found.append(_quantile(at, [r[2] for r in rows[lo:hi]], check.quantile))
+                found.append(_quantile(at, [r[2] for r in read.rows[lo:hi]], check.quantile))
             else:
                 found.append(_ratio(check, at, hi - lo, failed[hi] - failed[lo]))
         return found
@@ -74,6 +108,9 @@ class PrometheusSource:
     def __init__(self, client: PrometheusClient, names: promql.Names) -> None:
         self.client = client
         self.names = names
+
+    def prepare(self, template: str, version: str, since: float, until: float) -> None:
+        """Nothing: each check is one range query."""
 
     def versions(self, template: str, since: float, now: float) -> list[str]:
         """Versions with uses in [since, now]."""
@@ -142,6 +179,9 @@ class CommandSource:
     def __init__(self, argv: list[str], timeout: float) -> None:
         self.argv = argv
         self.timeout = timeout
+
+    def prepare(self, template: str, version: str, since: float, until: float) -> None:
+        """Nothing: the command is asked once a check."""
 
     def versions(self, template: str, since: float, now: float) -> list[str]:
         """The versions the command says are in use."""
