@@ -74,7 +74,7 @@ def _body(command: str, result: Any) -> list[str]:
         stale = [f"- {inline_code(path)} is out of date" for path in _stale(result)]
         return [*stale, "Run `gitops-templates docs` and commit the result."] if stale else []
     if command == "health check":
-        rows = [f"| {markdown_cell(v.template)} | {v.version or '-'} | {v.status} | "
+        rows = [f"| {markdown_cell(v.template)} | {markdown_cell(v.version or '-')} | {v.status} | "
                 f"{'-' if v.score is None else v.score} |" for v in result.versions]  # fmt: skip
         return ["| Template | Version | Status | Score |", "|---|---|---|---|", *rows]
     if command == "test":

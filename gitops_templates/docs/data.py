@@ -343,6 +343,7 @@ def _yaml(value: Any) -> str:
 def _health_checks(health: Any) -> list[dict[str, str]]:
     """Each declared health check as table cells (as written; defaults left to the config)."""
     checks = health.get("checks") if isinstance(health, dict) else None
-    keys = ("name", "type", "warning", "critical", "window", "for")
+    keys = ("name", "type", "warning", "critical", "window", "for", "keep_firing_for",
+            "min_samples", "quantile")  # fmt: skip
     return [{k: "" if c.get(k) is None else str(c.get(k)) for k in keys}
             for c in checks or () if isinstance(c, dict)]  # fmt: skip

@@ -239,10 +239,14 @@ FROM_PR_STEPS = """\
 """
 
 HEALTH = """\
-# Written by `gitops-templates init --github`. A runner keeps no SQLite file between runs:
-# point `metrics.source` at Prometheus (or a command) in gitops-templates.yaml first.
-# To roll back what stays critical, add `args: --auto-rollback 3 --push` below and give
-# the job `contents: write`.
+# Written by `gitops-templates init --github`. A runner keeps no file between runs, so the
+# metrics database (metrics.path, default .gitops-templates/metrics.db: every evaluation,
+# for trends, `for:` and --auto-rollback) is restored from the Actions cache before the
+# check and saved under a new key after it, critical (exit 7) or not. Events must reach a
+# runner too: point `metrics.source` at Prometheus (or a command) in gitops-templates.yaml,
+# or import them in a step before the check.
+# To roll back what stays critical in 3 runs in a row, add `args: --auto-rollback 3 --push`
+# below and give the job `contents: write`.
 name: templates (health)
 on:
   schedule:
@@ -260,10 +264,22 @@ jobs:
       - uses: actions/checkout@v5
         with:
           fetch-depth: 0
+      - name: Evaluations of earlier runs (the newest saved)
+        uses: actions/cache/restore@v5
+        with:
+          path: .gitops-templates/metrics.db*
+          key: templates-health-${{{{ github.run_id }}}}-${{{{ github.run_attempt }}}}
+          restore-keys: templates-health-
       - name: Health of the versions in use (annotations, job summary; exit 7 when critical)
         uses: {action}
         with:
           command: health check
+      - name: Keep the evaluations for the next run
+        if: ${{{{ !cancelled() }}}}
+        uses: actions/cache/save@v5
+        with:
+          path: .gitops-templates/metrics.db*
+          key: templates-health-${{{{ github.run_id }}}}-${{{{ github.run_attempt }}}}
 """
 
 PRE_COMMIT = """\

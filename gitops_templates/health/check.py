@@ -2,8 +2,11 @@
 
 The checks are those each template declares in `template.yaml` (the work tree's: the
 catalog's current policy), completed with the config's `health.defaults`. The versions
-in use are those with events in the metrics store within the checks' reach (their
-longest `window` + `for` + `keep_firing_for`), or `--version`. Each check is measured at
+in use are those with events within the checks' reach (their longest `window` + `for` +
+`keep_firing_for`), and the template's current version (the newest released from HEAD)
+when it had events in the `IN_USE_LOOKBACK` before: its silence is an outage, which its
+throughput checks measure as 0 a minute. `--version` checks one version (throughput
+without data when it is not in use). Each check is measured at
 `POINTS` moments over its `for` + `keep_firing_for` span (one when both are 0), so a
 breach must have lasted to count; the evaluation is stored for trends. Exit 7 when a
 version is critical.
@@ -13,7 +16,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from gitops_templates.core.jsonform import JsonDocument
 from gitops_templates.errors import ExitCode, Problem
@@ -23,13 +26,14 @@ if TYPE_CHECKING:
 
     from gitops_templates.catalog.workspace import Workspace
     from gitops_templates.health.core.checks import Check
-    from gitops_templates.health.core.evaluate import CheckResult
+    from gitops_templates.health.core.evaluate import CheckResult, Measurement
     from gitops_templates.health.core.trends import Trend
     from gitops_templates.health.measure import Source
     from gitops_templates.health.recovery import Recovery
     from gitops_templates.metrics.sqlite import MetricsStore
 
 POINTS = 16  # measurements per check across its `for` + `keep_firing_for`
+IN_USE_LOOKBACK = 7 * 86400  # the current version with events this recently is in use
 TREND_POINTS = 20  # stored evaluations a trend is fitted to
 ORDER = ("healthy", "no-data", "degraded", "critical")
 
@@ -103,10 +107,12 @@ def health_check(
     found: list[VersionHealth] = []
     for tid, checks in declared_checks(ws, ids).items():
         reach = max(c.window + c.for_ + c.keep_firing_for for c in checks)
-        versions = [version] if version else source.versions(tid, at - reach, at)
+        in_use = versions_in_use(ws, source, tid, at - reach, at)
+        versions = [version] if version else in_use
         if not versions:
             found.append(VersionHealth(tid, None, policy, None, 0.0, ()))
-        found += [_version_health(store, source, tid, v, checks, at, policy) for v in versions]
+        found += [_version_health(store, source, tid, v, checks, at, policy, v in in_use)
+                  for v in versions]  # fmt: skip
     found.sort(key=lambda v: (-ORDER.index(v.status), v.template, v.version or ""))
     report = HealthReport(at, tuple(found))
     after = auto_rollback or ws.settings.health.auto_rollback
@@ -135,25 +141,48 @@ def declared_checks(ws: Workspace, ids: Sequence[str]) -> dict[str, tuple[Check,
     return found
 
 
+def versions_in_use(ws: Workspace, source: Source, tid: str, since: float,
+                    at: float) -> list[str]:  # fmt: skip
+    """The versions with events since `since`, and the current one if it had some lately."""
+    found = source.versions(tid, since, at)
+    quiet = set(source.versions(tid, at - IN_USE_LOOKBACK, at)) - set(found)
+    if quiet:  # git is read only when a version went quiet
+        line = [v for v in ws.versions.of(tid) if v.reachable]
+        if line and str(line[0].version) in quiet:
+            found = sorted([*found, str(line[0].version)])
+    return found
+
+
 def _version_health(store: MetricsStore, source: Source, tid: str, version: str,
-                    checks: Sequence[Check], at: float, policy: str) -> VersionHealth:  # fmt: skip
+                    checks: Sequence[Check], at: float, policy: str,
+                    in_use: bool) -> VersionHealth:  # fmt: skip
     from gitops_templates.health.core.evaluate import evaluate_check, verdict
     from gitops_templates.health.core.trends import trend
 
-    results = [evaluate_check(c, _series(source, c, tid, version, at)) for c in checks]
+    reach = max(c.window + c.for_ + c.keep_firing_for for c in checks)
+    source.prepare(tid, version, at - reach - 1, at)  # a second more than the moments' rounding
+    results = [evaluate_check(c, _series(source, c, tid, version, at, in_use)) for c in checks]
     store.record_evaluations((at, tid, version, r.name, r.value, r.samples, r.state)
                              for r in results)  # fmt: skip
     fitted = [trend(c, store.history(tid, version, c.name, TREND_POINTS)) for c in checks]
     trends = [found for found in fitted if found is not None]
     judged = verdict(results, policy)
     measured = judged.status if judged.coverage >= 0.5 else "no-data"  # not the policy's
-    store.record_verdict(at, tid, version, measured, judged.score)
+    store.record_verdict(at, tid, version, measured, judged.score, judged.status)
     return VersionHealth(tid, version, judged.status, judged.score, judged.coverage,
                          tuple(results), tuple(trends))  # fmt: skip
 
 
-def _series(source: Source, check: Check, tid: str, version: str, at: float) -> list[Any]:
+def _series(source: Source, check: Check, tid: str, version: str, at: float,
+            in_use: bool = True) -> list[Measurement]:  # fmt: skip
+    """The check at its moments; no events is 0 a minute only for a version in use."""
+    from gitops_templates.health.core.evaluate import Measurement
+
     span = check.for_ + check.keep_firing_for
     points = 1 if span <= 0 else POINTS
-    step = span / (points - 1) if points > 1 else 0.0
-    return source.series(check, tid, version, [at - span + i * step for i in range(points)])
+    step = round(span / (points - 1), 3) if points > 1 else 0.0  # whole ms: a range query's
+    times = [at - (points - 1 - i) * step for i in range(points)]
+    found = source.series(check, tid, version, times)
+    if in_use or check.type != "throughput":
+        return found
+    return [Measurement(m.at, None, 0) if not m.samples else m for m in found]

@@ -29,10 +29,36 @@ class Source(Protocol):
     def versions(self, template: str, since: float, now: float) -> list[str]:
         """Versions of `template` used between `since` and `now`."""
 
+    def prepare(self, template: str, version: str, since: float, until: float) -> None:
+        """What the next `series` calls read: the events of one version in (since, until]."""
+
     def series(
         self, check: Check, template: str, version: str, times: Sequence[float]
     ) -> list[Measurement]:
         """The check at each of `times` (in order)."""
+
+
+class _Events:
+    """A version's events in (since, until], by time, read once for all its checks."""
+
+    def __init__(self, key: tuple[str, str, float, float],
+                 rows: list[tuple[float, int, float | None]]) -> None:  # fmt: skip
+        self.key = key
+        self.rows = rows
+        self.stamps = [r[0] for r in rows]
+        self._failed: list[int] | None = None
+
+    def covers(self, template: str, version: str, since: float, until: float) -> bool:
+        """Whether these are the events of that version in a span holding (since, until]."""
+        t, v, start, end = self.key
+        return (t, v) == (template, version) and start <= since and until <= end
+
+    @property
+    def failed(self) -> list[int]:
+        """Failed events before each row (prefix sums): a window's errors in two lookups."""
+        if self._failed is None:
+            self._failed = list(accumulate((1 - r[1] for r in self.rows), initial=0))
+        return self._failed
 
 
 class SqliteSource:
@@ -40,29 +66,37 @@ class SqliteSource:
 
     def __init__(self, store: MetricsStore) -> None:
         self.store = store
+        self._read: _Events | None = None
 
     def versions(self, template: str, since: float, now: float) -> list[str]:
         """Versions with events in [since, now]."""
         return self.store.versions(template, since)
 
+    def prepare(self, template: str, version: str, since: float, until: float) -> None:
+        """Read the version's events in (since, until] now, once for all its checks."""
+        rows = self.store.events_between(template, version, since, until)
+        self._read = _Events((template, version, since, until), rows)
+
     def series(
         self, check: Check, template: str, version: str, times: Sequence[float]
     ) -> list[Measurement]:
-        """Every moment from one scan of the events they reach (overlapping windows).
+        """Every moment from one read of the events they reach (overlapping windows).
 
         A check with its own PromQL `query` has no data here (it needs Prometheus).
         """
         if check.query is not None:
             return [Measurement(at, None, 0) for at in times]
-        rows = self.store.events_between(template, version, min(times) - check.window,
-                                         max(times))  # fmt: skip
-        stamps = [r[0] for r in rows]
-        failed = list(accumulate((1 - r[1] for r in rows), initial=0))
+        since, until = min(times) - check.window, max(times)
+        read = self._read
+        if read is None or not read.covers(template, version, since, until):
+            read = _Events((template, version, since, until),
+                           self.store.events_between(template, version, since, until))  # fmt: skip
         found = []
+        failed = read.failed if check.type != "latency" else []
         for at in times:
-            lo, hi = bisect_right(stamps, at - check.window), bisect_right(stamps, at)
+            lo, hi = bisect_right(read.stamps, at - check.window), bisect_right(read.stamps, at)
             if check.type == "latency":
-                found.append(_quantile(at, [r[2] for r in rows[lo:hi]], check.quantile))
+                found.append(_quantile(at, [r[2] for r in read.rows[lo:hi]], check.quantile))
             else:
                 found.append(_ratio(check, at, hi - lo, failed[hi] - failed[lo]))
         return found
@@ -75,6 +109,9 @@ class PrometheusSource:
         self.client = client
         self.names = names
 
+    def prepare(self, template: str, version: str, since: float, until: float) -> None:
+        """Nothing: each check is one range query."""
+
     def versions(self, template: str, since: float, now: float) -> list[str]:
         """Versions with uses in [since, now]."""
         found = self.client.query(promql.versions(self.names, template, now - since), now)
@@ -84,32 +121,56 @@ class PrometheusSource:
     def series(
         self, check: Check, template: str, version: str, times: Sequence[float]
     ) -> list[Measurement]:
-        """One instant query (or three) per moment."""
-        return [self._measure(check, template, version, at) for at in times]
+        """Every moment from one range query (the first to the last of `times`, evenly spaced).
 
-    def _measure(self, check: Check, template: str, version: str, at: float) -> Measurement:
-        """See the module; a check's own `query` gives its value (data when it answers)."""
+        A check's own `query` gives its value (data when it answers).
+        """
+        nothing: list[float | None] = [None] * len(times)
         if check.query is not None:
             own = promql.custom(check.query, template, version, check.window)
-            value = self._value(own, at)
-            return Measurement(at, value, check.min_samples if value is not None else 0)
-        count = self._value(promql.events(self.names, template, version, check.window), at)
-        if count is None or count <= 0:
-            return Measurement(at, 0.0 if check.type == "throughput" and count == 0 else None, 0)
-        samples = round(count)
-        if check.type == "throughput":
-            return Measurement(at, count / (check.window / 60), samples)
-        if check.type == "latency":
-            query = promql.latency(self.names, template, version, check.window, check.quantile)
-            value = self._value(query, at)
-            return Measurement(at, value, samples if value is not None else 0)
-        failed = self._value(promql.errors(self.names, template, version, check.window), at)
-        ratio = min(1.0, max(0.0, (failed or 0.0) / count))
-        return Measurement(at, ratio if check.type == "error_rate" else 1 - ratio, samples)
+            values = next(iter(self._range(own, times).values()), nothing)
+            return [Measurement(at, value, check.min_samples if value is not None else 0)
+                    for at, value in zip(times, values, strict=True)]  # fmt: skip
+        query = promql.measure(self.names, check.type, template, version, check.window,
+                               check.quantile)  # fmt: skip
+        parts = self._range(query, times)
+        return [_measured(check, at, *point) for at, *point in
+                zip(times, parts.get("events", nothing), parts.get("errors", nothing),
+                    parts.get("latency", nothing), strict=True)]  # fmt: skip
 
-    def _value(self, query: str, at: float) -> float | None:
-        found = self.client.query(query, at)
-        return _finite(found[0][1]) if found else None
+    def _range(self, query: str, times: Sequence[float]) -> dict[str, list[float | None]]:
+        """Each part's finite value at each of `times` (None where it has none).
+
+        A part is one sum: its first series.
+        """
+        start = times[0]
+        step = (times[-1] - start) / (len(times) - 1) if len(times) > 1 else 1.0
+        found: dict[str, list[float | None]] = {}
+        for labels, points in self.client.query_range(query, start, times[-1], step):
+            values: list[float | None] = [None] * len(times)
+            for t, value in points:
+                k = round((t - start) / step)
+                if 0 <= k < len(times) and abs(start + k * step - t) < 0.002:
+                    values[k] = _finite(value)
+            found.setdefault(labels.get(promql.PART, ""), values)
+        return found
+
+
+def _measured(check: Check, at: float, count: float | None, failed: float | None,
+              latency: float | None) -> Measurement:  # fmt: skip
+    """One moment of a check from its parts (see the module); no events, no value.
+
+    Throughput is the exception: no events (or no series) is 0 a minute.
+    """
+    if count is None or count <= 0:  # no series in the window: no uses
+        return Measurement(at, 0.0 if check.type == "throughput" else None, 0)
+    samples = round(count)
+    if check.type == "throughput":
+        return Measurement(at, count / (check.window / 60), samples)
+    if check.type == "latency":
+        return Measurement(at, latency, samples if latency is not None else 0)
+    ratio = min(1.0, max(0.0, (failed or 0.0) / count))
+    return Measurement(at, ratio if check.type == "error_rate" else 1 - ratio, samples)
 
 
 class CommandSource:
@@ -118,6 +179,9 @@ class CommandSource:
     def __init__(self, argv: list[str], timeout: float) -> None:
         self.argv = argv
         self.timeout = timeout
+
+    def prepare(self, template: str, version: str, since: float, until: float) -> None:
+        """Nothing: the command is asked once a check."""
 
     def versions(self, template: str, since: float, now: float) -> list[str]:
         """The versions the command says are in use."""

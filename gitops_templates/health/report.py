@@ -9,7 +9,6 @@ version; the CLI draws Unicode sparklines in a terminal.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from gitops_templates.core.jsonform import JsonDocument
@@ -62,7 +61,7 @@ class HealthHistory(JsonDocument):
     def markdown(self) -> str:
         """Markdown: a table of the versions, then a score chart for each."""
         from gitops_templates.core.markdown import markdown_cell
-        from gitops_templates.health.core.charts import mermaid_scores
+        from gitops_templates.health.core.charts import mermaid_scores, time_labels
 
         lines = [f"### Health of {markdown_cell(self.template)}", ""]
         if not self.versions:
@@ -72,7 +71,7 @@ class HealthHistory(JsonDocument):
                   f"{v.score if v.score is not None else '-'} | {len(v.verdicts)} |"
                   for v in self.versions]  # fmt: skip
         for v in self.versions:
-            labels = [_clock(t) for t, _, _ in v.verdicts]
+            labels = time_labels([t for t, _, _ in v.verdicts])
             chart = mermaid_scores(f"{self.template}@{v.version}", labels,
                                    [score for _, _, score in v.verdicts])  # fmt: skip
             lines += ["", chart] if chart else []
@@ -95,7 +94,3 @@ def health_report(ws: Workspace, tid: str, *, limit: int = LIMIT) -> HealthHisto
                        for c in checks)  # fmt: skip
         found.append(VersionHistory(version, tuple(verdicts), series))
     return HealthHistory(tid, tuple(found))
-
-
-def _clock(at: float) -> str:
-    return datetime.fromtimestamp(at, tz=UTC).strftime("%m-%d %H:%M")

@@ -1,7 +1,8 @@
 """Use-case `health watch`: `health check` every interval, alerting on status changes.
 
 Each evaluation is stored like `health check`'s; a version whose status differs from
-its previous stored one raises an alert to every handler (`health/alerts.py`); with
+its previous one, as shown then (the no-data policy applied to both), raises an alert to
+every handler (`health/alerts.py`); with
 `auto_rollback`, what stays critical is rolled back as `health check --auto-rollback`
 does. `on_evaluation` receives each evaluation (the command prints it); the loop ends
 after `iterations`, or when interrupted.
@@ -69,7 +70,7 @@ def evaluate_once(ws: Workspace, ids: Sequence[str], at: float, *,
     previous = {}
     for v in report.versions:
         if v.version is not None:
-            earlier = store.statuses(v.template, v.version, 2)[1:]
+            earlier = store.statuses(v.template, v.version, 2, shown=True)[1:]
             previous[(v.template, v.version)] = earlier[0] if earlier else "healthy"
     alerts = changes(report.versions, previous, at)
     deliveries = [found for alert in alerts for handler in ws.settings.health.alerts

@@ -1,10 +1,11 @@
 """Events from outside: `metrics record` (one), `metrics import FILE` (JSONL or CSV).
 
 A line (JSONL) or row (CSV with a header) holds `time` (ISO 8601 with a zone, or Unix
-seconds), `template`, `version`, `ok` (true/false, 1/0), `latency_ms` (optional) and
-`instance` (optional). The file is read as a stream and written in batches of
-`BATCH` events, each in one transaction: a bad line stops the import with its line
-number, and nothing of its batch is written (the batches before it are).
+seconds), `template`, `version` (printable text: no control characters), `ok`
+(true/false, 1/0), `latency_ms` (optional) and `instance` (optional). The file is read
+as a stream and written in batches of `BATCH` events, each in one transaction: a bad
+line stops the import with its line number, and nothing of its batch is written (the
+batches before it are).
 """
 
 from __future__ import annotations
@@ -81,7 +82,8 @@ def plain_row(row: dict[str, Any]) -> Row | None:
     tid, version, ok, instance = (row.get(k) for k in ("template", "version", "ok", "instance"))
     if (type(at) not in _NUMBERS or not 0 <= at < _time_limit() or type(ok) is not bool
             or type(tid) is not str or type(version) is not str
-            or not 0 < len(tid) <= 200 or not 0 < len(version) <= 200):  # fmt: skip
+            or not 0 < len(tid) <= 200 or not 0 < len(version) <= 200
+            or not tid.isprintable() or not version.isprintable()):  # fmt: skip
         return None
     if latency is not None and (type(latency) not in _NUMBERS or not 0 <= latency < _HUGE):
         return None
@@ -108,9 +110,13 @@ _CLOCK = [-2.0, 0.0]
 
 
 def _text(row: dict[str, Any], name: str) -> str:
+    """A template id or version: shown in terminals, tables and commit messages."""
     value = row.get(name)
     if not isinstance(value, str) or not value or len(value) > 200:
         raise ValueError(f"`{name}` must be a non-empty string")
+    if not value.isprintable():
+        raise ValueError(f"`{name}` {value!r} holds a control character (or another "
+                         "unprintable one: a line break, a tab, NUL)")  # fmt: skip
     return value
 
 

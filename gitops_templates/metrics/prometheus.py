@@ -1,4 +1,4 @@
-"""Prometheus' HTTP API (`/api/v1/query`): instant queries, nothing else.
+"""Prometheus' HTTP API: `/api/v1/query` and `/api/v1/query_range`, nothing else.
 
 Only the URL the config names is contacted (no redirect followed), within its timeout;
 a bearer token or basic auth comes from environment variables the config names, and is
@@ -22,6 +22,7 @@ from gitops_templates.errors import ExitCode, GitOpsTemplatesError
 from gitops_templates.metrics.http import shown
 
 MAX_ANSWER = 16 * 1024 * 1024  # bytes of one answer
+Series = tuple[dict[str, str], list[tuple[float, float]]]  # labels, (time, value) points
 
 
 class SourceError(GitOpsTemplatesError):
@@ -42,9 +43,22 @@ class Connection:
 
 
 class PrometheusClient:
-    """Instant queries against one Prometheus-compatible server."""
+    """Instant and range queries against one Prometheus-compatible server."""
 
     def __init__(self, connection: Connection) -> None:
+        try:
+            userinfo = "@" in urllib.parse.urlsplit(connection.url).netloc
+        except ValueError:
+            userinfo = False  # refused as unreachable when used, with the reason
+        if userinfo:
+            from gitops_templates.errors import ConfigError
+
+            raise ConfigError(
+                f"metrics.prometheus.url {shown(connection.url)} holds a user name or password,"
+                " and the config file is committed",
+                hint="remove them from the URL; name the environment variables that hold them "
+                "with metrics.prometheus.username_env and password_env (or token_env)",
+            )
         self.connection = connection
 
     def query(self, promql: str, at: float) -> list[tuple[dict[str, str], float]]:
@@ -61,6 +75,20 @@ class PrometheusClient:
         except (ValueError, KeyError, TypeError, IndexError, AttributeError):
             raise SourceError(f"Prometheus did not answer {promql!r} with a vector") from None
 
+    def query_range(self, promql: str, start: float, end: float, step: float) -> list[Series]:
+        """The result matrix from `start` to `end` every `step` s: (labels, points) a series."""
+        params = urllib.parse.urlencode({"query": promql, "start": f"{start:.3f}",
+                                         "end": f"{end:.3f}", "step": f"{step:.3f}"})  # fmt: skip
+        body = self._get(f"{self.connection.url.rstrip('/')}/api/v1/query_range?{params}", promql)
+        data = body.get("data") if isinstance(body, dict) else None
+        try:
+            if not isinstance(data, dict) or data.get("resultType") != "matrix":
+                raise TypeError(data)
+            return [(dict(r.get("metric") or {}), [(float(t), float(v)) for t, v in r["values"]])
+                    for r in data["result"]]  # fmt: skip
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+            raise SourceError(f"Prometheus did not answer {promql!r} with a matrix") from None
+
     def _get(self, url: str, promql: str) -> Any:
         from gitops_templates.metrics.http import fetch
 
@@ -69,7 +97,8 @@ class PrometheusClient:
             request = urllib.request.Request(url, headers=self._headers())  # noqa: S310 (configured)
             return json.loads(fetch(request, self.connection.timeout, MAX_ANSWER)[1])
         except urllib.error.HTTPError as err:
-            hint = "check the metric and label names under metrics.prometheus"
+            hint = (self._auth_hint() if err.code in (401, 403)
+                    else "check the metric and label names under metrics.prometheus")  # fmt: skip
             raise SourceError(f"Prometheus refused {promql!r}: {_error_text(err)}",
                               hint=hint) from None  # fmt: skip
         except (urllib.error.URLError, TimeoutError, OSError) as err:
@@ -79,6 +108,20 @@ class PrometheusClient:
                               hint=hint) from None  # fmt: skip
         except (ValueError, RecursionError):
             raise SourceError(f"Prometheus at {where} did not answer JSON") from None
+
+    def _auth_hint(self) -> str:
+        """What to check when the server refused the credentials (never their values)."""
+        c = self.connection
+        named = [n for n in (c.token_env, c.username_env, c.password_env) if n]
+        if not named:
+            return (
+                "the server wants credentials: name the environment variables holding "
+                "them as metrics.prometheus.token_env (or username_env, password_env)"
+            )
+        unset = [n for n in named if not os.environ.get(n)]
+        if unset:
+            return f"set {', '.join(unset)} (named under metrics.prometheus) in the environment"
+        return f"the server refused the credentials in {', '.join(named)}: check them"
 
     def _headers(self) -> dict[str, str]:
         c = self.connection

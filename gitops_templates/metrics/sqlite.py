@@ -4,7 +4,10 @@ One file (`.gitops-templates/metrics.db` by default, git-ignored), WAL mode so a
 never waits for a writer, indexed by (template, version, time). An event: `time` (Unix
 seconds), `template`, `version`, `instance` (optional), `ok` (1 or 0), `latency_ms`
 (optional). Evaluations of `health check` and `health watch` are kept beside the events
-for trends and `for:` across runs. Every write is one transaction: all of it or nothing.
+for trends and `for:` across runs: a verdict's measured `status` (`no-data` without
+enough data, whatever the policy) and the status it was `shown` as (the policy applied).
+Every write is one transaction: all of it or nothing. A file of an older schema is
+brought up to this one when opened (`MIGRATIONS`).
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ if TYPE_CHECKING:
 
 Evaluation = tuple[float, str, str, str, "float | None", int, str]
 Row = tuple[float, str, str, "str | None", int, "float | None"]
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Each schema version's changes to the one before, applied in order to an older file.
+MIGRATIONS = {2: "ALTER TABLE verdicts ADD COLUMN shown TEXT;"}
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
     time REAL NOT NULL, template TEXT NOT NULL, version TEXT NOT NULL,
@@ -38,7 +43,7 @@ CREATE INDEX IF NOT EXISTS evaluations_by_check
     ON evaluations (template, version, check_name, time);
 CREATE TABLE IF NOT EXISTS verdicts (
     time REAL NOT NULL, template TEXT NOT NULL, version TEXT NOT NULL, status TEXT NOT NULL,
-    score INTEGER
+    score INTEGER, shown TEXT
 );
 CREATE INDEX IF NOT EXISTS verdicts_by_version ON verdicts (template, version, time);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -73,9 +78,10 @@ class MetricsStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
                 db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-                self._check_ours(db)
+                found = self._check_ours(db)
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
+                _migrate(db, found)
                 db.executescript(SCHEMA)
                 db.execute(
                     "INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
@@ -90,20 +96,21 @@ class MetricsStore:
             self._db = db
         return self._db
 
-    def _check_ours(self, db: sqlite3.Connection) -> None:
-        """A new, empty file, or one this tool made with this schema."""
+    def _check_ours(self, db: sqlite3.Connection) -> int:
+        """The schema of a file this tool made (this one or older), 0 for a new, empty one."""
         tables = {
             name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         }
         if not tables:
-            return
+            return 0
         found = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() \
             if "meta" in tables else None  # fmt: skip
         if found is None:
             raise sqlite3.DatabaseError("it holds other tables and no metrics schema")
-        if found[0] != str(SCHEMA_VERSION):
+        if found[0] not in {str(n) for n in range(1, SCHEMA_VERSION + 1)}:
             raise sqlite3.DatabaseError(f"metrics schema {found[0]}, this tool reads "
                                         f"{SCHEMA_VERSION}")  # fmt: skip
+        return int(found[0])
 
     def close(self) -> None:
         """Close the database (also done when the process ends)."""
@@ -133,12 +140,23 @@ class MetricsStore:
         return int(gone)
 
     def versions(self, template: str, since: float) -> list[str]:
-        """The versions of `template` with events since `since`."""
-        rows = self.connect().execute(
-            "SELECT DISTINCT version FROM events WHERE template = ? AND time >= ? ORDER BY 1",
-            (template, since),
-        )
-        return [str(v) for (v,) in rows]
+        """The versions of `template` with events since `since`.
+
+        Index seeks, two a version ever stored (the next version, then its newest event),
+        instead of a scan of every retained event of the template.
+        """
+        db = self.connect()
+        found: list[str] = []
+        version = db.execute("SELECT MIN(version) FROM events WHERE template = ?",
+                             (template,)).fetchone()[0]  # fmt: skip
+        while version is not None:
+            newest = db.execute("SELECT MAX(time) FROM events WHERE template = ? AND version = ?",
+                                (template, version)).fetchone()[0]  # fmt: skip
+            if newest is not None and newest >= since:
+                found.append(str(version))
+            version = db.execute("SELECT MIN(version) FROM events WHERE template = ? AND "
+                                 "version > ?", (template, version)).fetchone()[0]  # fmt: skip
+        return found
 
     def events_between(
         self, template: str, version: str, start: float, end: float
@@ -160,12 +178,12 @@ class MetricsStore:
             db.executemany("INSERT INTO evaluations VALUES (?, ?, ?, ?, ?, ?, ?)", list(rows))
 
     def record_verdict(self, at: float, template: str, version: str, status: str,
-                       score: int | None) -> None:  # fmt: skip
-        """Store a version's status at one evaluation."""
+                       score: int | None, shown: str | None = None) -> None:  # fmt: skip
+        """Store a version's measured status at one evaluation, and the status shown."""
         db = self.connect()
         with _transaction(db):
-            db.execute("INSERT INTO verdicts VALUES (?, ?, ?, ?, ?)",
-                       (at, template, version, status, score))  # fmt: skip
+            db.execute("INSERT INTO verdicts VALUES (?, ?, ?, ?, ?, ?)",
+                       (at, template, version, status, score, shown or status))  # fmt: skip
 
     def verdict_history(
         self, template: str, limit: int
@@ -183,10 +201,12 @@ class MetricsStore:
         return [(float(t), str(v), str(s), None if c is None else int(c))
                 for t, v, s, c in reversed(rows)]  # fmt: skip
 
-    def statuses(self, template: str, version: str, limit: int) -> list[str]:
-        """The last `limit` statuses of a version, newest first."""
+    def statuses(self, template: str, version: str, limit: int, *,
+                 shown: bool = False) -> list[str]:  # fmt: skip
+        """The last `limit` measured statuses of a version (or as shown), newest first."""
+        column = "COALESCE(shown, status)" if shown else "status"
         rows = self.connect().execute(
-            "SELECT status FROM verdicts WHERE template = ? AND version = ? "
+            f"SELECT {column} FROM verdicts WHERE template = ? AND version = ? "  # noqa: S608 (one of two)
             "ORDER BY time DESC LIMIT ?",
             (template, version, limit),
         )
@@ -206,6 +226,17 @@ class MetricsStore:
             .fetchall()
         )
         return [(float(t), float(v)) for t, v in reversed(rows)]
+
+
+def _migrate(db: sqlite3.Connection, found: int) -> None:
+    """Bring a file of schema `found` (0: new) up to `SCHEMA_VERSION`, in one transaction."""
+    if not 0 < found < SCHEMA_VERSION:
+        return
+    with _transaction(db):
+        for step in range(found + 1, SCHEMA_VERSION + 1):
+            for statement in filter(str.strip, MIGRATIONS[step].split(";")):
+                db.execute(statement)
+        db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),))
 
 
 def _busy(path: Path, err: sqlite3.OperationalError) -> InvalidInputError:

@@ -448,7 +448,7 @@ def test_the_action_checks_health_with_annotations_and_a_summary(catalog: RepoBu
     code, stdout, _, summary = run_action(catalog.path, tmp_path / "a", "health check")
     assert code == 7, stdout
     assert "::error title=health::web@0.1.0 is critical: errors 0.5" in stdout
-    assert "| web | 0.1.0 | critical | 0 |" in summary
+    assert "| web | 0\\.1.0 | critical | 0 |" in summary
 
 
 def test_init_github_release_pr_writes_the_release_pr_workflow_lint_clean(
@@ -506,3 +506,22 @@ def test_the_test_command_runs_in_a_shallow_clone_and_the_action_lets_it(
     steps = yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["steps"]
     check = next(s for s in steps if "is-shallow-repository" in s.get("run", ""))
     assert check["if"] == "inputs.command != 'test'"
+
+
+def test_the_health_workflow_keeps_its_evaluations_between_runs(catalog: RepoBuilder, cli: Cli):
+    """--auto-rollback N counts stored evaluations: a fresh runner must get the earlier ones."""
+    from gitops_templates.catalog.config import DEFAULT_METRICS_PATH
+
+    cli("init", "--github")
+    text = (catalog.path / ".github/workflows/templates-health.yml").read_text()
+    steps = yaml.safe_load(text)["jobs"]["health"]["steps"]
+    uses = [s.get("uses", "").split("@")[0] for s in steps]
+    assert uses[1:] == ["actions/cache/restore", uses[2], "actions/cache/save"]
+    restore, check, save = steps[1]["with"], steps[2]["with"], steps[3]
+    assert check["command"] == "health check"
+    assert restore["path"] == save["with"]["path"] == f"{DEFAULT_METRICS_PATH}*"  # and its WAL
+    assert "github.run_id" in save["with"]["key"]  # a new entry each run: caches are immutable
+    assert save["with"]["key"] == restore["key"]
+    assert restore["key"].startswith(restore["restore-keys"])  # the newest earlier entry
+    assert save["if"] == "${{ !cancelled() }}"  # saved when a version is critical (exit 7) too
+    assert "args: --auto-rollback 3 --push" in text

@@ -134,6 +134,10 @@ def test_trends_project_the_time_to_critical():
     assert down.worsening
     assert down.hours_to_critical == pytest.approx(46.0)  # 0.996 now, 0.001 an hour to 0.95
     assert trend(ERRORS, rising[:2]) is None
+    noise = [(s, 0.01 + 0.001 * (s % 2)) for s in range(20)]  # evaluations seconds apart
+    assert trend(ERRORS, noise) is None
+    assert trend(ERRORS, [(m * 60, 0.01 * m) for m in range(30)]) is None  # 29 minutes
+    assert trend(ERRORS, [(m * 60, 0.001 * m) for m in range(31)]) is not None
     better = trend(ERRORS, [(h * 3600, 0.04 - 0.01 * h) for h in range(4)])
     assert better is not None
     assert (better.worsening, better.hours_to_critical) == (False, None)
@@ -150,3 +154,11 @@ def test_promql_uses_the_configured_names_and_escapes_values():
         'histogram_quantile(0.99, sum by (le) (increase(lat_bucket{template="w",version="1"}[1s])))'
     )
     assert promql.versions(names, "web", 900).startswith("sum by (version) (increase(")
+    uses = 'increase(gitops_template_uses_total{template="w",version="1"}[60s])'
+    assert promql.measure(promql.Names(), "throughput", "w", "1", 60) == (
+        f'label_replace(sum({uses}), "gtpl_part", "events", "", "")'
+    )
+    both = promql.measure(promql.Names(), "availability", "w", "1", 60)
+    assert both.count("label_replace(") == 2
+    assert ' or label_replace(sum(increase(gitops_template_uses_total{template="w",version="1",' \
+        'outcome="error"}[60s])), "gtpl_part", "errors", "", "")' in both  # fmt: skip

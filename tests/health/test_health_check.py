@@ -238,7 +238,8 @@ def test_the_no_data_policy_and_auto_rollback_from_the_config(released: RepoBuil
 def test_the_generated_readme_shows_the_checks(monitored: RepoBuilder, cli: Cli):
     cli("docs", "web")
     readme = (monitored.path / "templates/web/README.md").read_text()
-    assert "| errors | `error_rate` | `0.02` | `0.05` | `10m` | `2m` |" in readme
+    assert "| errors | `error_rate` | `0.02` | `0.05` | `10m` | `2m` |  | `20` |  |" in readme
+    assert "| p95 | `latency` | `500` | `2000` | `10m` |  |  |  | `0.95` |" in readme
     assert "`gitops-templates health check web`" in readme
 
 
@@ -256,4 +257,87 @@ def test_straight_in_a_workflow_it_annotates_and_summarises(
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary_file))
     result = cli("health", "check", code=7)
     assert "::error title=health::web@1.0.0 is critical" in result.stdout
-    assert "| web | 1.0.0 | critical |" in summary_file.read_text()
+    assert "| web | 1\\.0.0 | critical |" in summary_file.read_text()
+
+
+def test_throughput_measures_an_outage_of_the_current_version(released: RepoBuilder,
+                                                              tmp_path: Path):  # fmt: skip
+    meta = released.path / "templates/web/template.yaml"
+    meta.write_text(meta.read_text() + "    - {name: traffic, type: throughput, warning: 5, "
+                    "critical: 1, window: 10m, min_samples: 50}\n")  # fmt: skip
+    feed = tmp_path / "events.jsonl"
+    events(feed, "1.1.0", errors_from=0, rate=0.0, count=600)  # the 10 minutes before NOW
+    events(feed, "1.0.0", errors_from=0, rate=0.0, count=600)  # replaced since: not current
+    catalog = Catalog(released.path)
+    catalog.import_metrics(feed)
+    [before, _] = catalog.health(now=NOW).versions
+    assert next(c.state for c in before.checks if c.name == "traffic") == "ok"
+    [outage] = catalog.health(now=NOW + 3 * 3600).versions  # not one event for 3 hours
+    assert (outage.version, outage.status) == ("1.1.0", "critical")
+    traffic = {c.name: c for c in outage.checks}["traffic"]
+    assert (traffic.state, traffic.value, traffic.samples) == ("critical", 0.0, 0)
+    assert {c.name: c.state for c in outage.checks}["errors"] == "no-data"
+    catalog.record_event("web", "1.1.0", ok=True, time=NOW + 3 * 3600 - 60)  # under min_samples
+    [trickle] = catalog.health(now=NOW + 3 * 3600).versions
+    assert {c.name: (c.state, c.samples) for c in trickle.checks}["traffic"] == ("critical", 1)
+    [asked] = catalog.health(version="7.0.0", now=NOW).versions  # never used: no data
+    assert {c.name: c.state for c in asked.checks}["traffic"] == "no-data"
+
+
+def test_chart_labels_are_unique_and_short(monitored: RepoBuilder, cli: Cli, tmp_path: Path):
+    from gitops_templates.health.core.charts import time_labels
+
+    assert time_labels([NOW, NOW + 3600]) == ["11-14 22:13", "11-14 23:13"]
+    assert time_labels([NOW, NOW + 5]) == ["11-14 22:13:20", "11-14 22:13:25"]
+    assert time_labels([NOW, NOW + 0.2, NOW + 0.4, NOW + 2]) == [
+        "11-14 22:13:20", "11-14 22:13:20 #2", "11-14 22:13:20 #3", "11-14 22:13:22"]  # fmt: skip
+    feed = tmp_path / "events.jsonl"
+    events(feed, "1.0.0", errors_from=0, rate=0.0)
+    cli("metrics", "import", str(feed))
+    catalog = Catalog(monitored.path)
+    for step in range(3):  # `health watch --interval 0s`: evaluations in one minute
+        catalog.health(now=NOW + step)
+    markdown = cli("health", "report", "web", "--markdown").stdout
+    assert 'x-axis ["11-14 22:13:20", "11-14 22:13:21", "11-14 22:13:22"]' in markdown
+
+
+def test_keep_firing_for_keeps_a_cleared_breach_counting(monitored: RepoBuilder, cli: Cli,
+                                                         tmp_path: Path):  # fmt: skip
+    meta = monitored.path / "templates/web/template.yaml"
+    meta.write_text(meta.read_text().replace("health:\n  checks:\n", "health:\n  checks:\n"
+        "    - {name: sticky, type: error_rate, warning: 0.02, critical: 0.05, window: 1m,\n"
+        "       keep_firing_for: 3m, min_samples: 20}\n"
+        "    - {name: plain, type: error_rate, warning: 0.02, critical: 0.05, window: 1m,\n"
+        "       min_samples: 20}\n"))  # fmt: skip
+    with (tmp_path / "events.jsonl").open("w") as feed:  # a second apart; 20% errors until
+        for i in range(900):  # NOW - 120, none after
+            at = NOW - 600 + i
+            feed.write(json.dumps({"time": at, "template": "web", "version": "1.0.0",
+                                   "ok": not (at < NOW - 120 and i % 5 == 0)}) + "\n")  # fmt: skip
+    cli("metrics", "import", str(tmp_path / "events.jsonl"))
+    catalog = Catalog(monitored.path)
+    [cleared] = catalog.health(now=NOW).versions  # clean for 2 minutes, within keep_firing_for
+    checks = {c.name: c for c in cleared.checks}
+    assert (checks["sticky"].state, checks["sticky"].level, checks["sticky"].value) == (
+        "critical", "ok", 0.0)  # fmt: skip
+    assert checks["plain"].state == "ok"
+    assert cleared.status == "critical"
+    [later] = catalog.health(now=NOW + 120).versions  # clean for 4 minutes: past it
+    assert {c.name: c.state for c in later.checks}["sticky"] == "ok"
+
+
+def test_auto_rollback_pushes_to_the_remote(released: RepoBuilder, cli: Cli, tmp_path: Path):
+    from tests.helpers import git
+
+    remote = RepoBuilder.init(tmp_path / "remote.git", bare=True)
+    released.run("remote", "add", "origin", str(remote.path))
+    released.run("push", "-q", "origin", "main", "--tags")
+    feed = tmp_path / "events.jsonl"
+    events(feed, "1.1.0", errors_from=600, rate=0.1)
+    cli("metrics", "import", str(feed))
+    report = Catalog(released.path).health(now=NOW, auto_rollback=1, push=True)
+    [done] = report.recoveries
+    assert (done.action, done.tag) == ("rolled-back", "web@1.1.1")
+    assert git(remote.path, "rev-parse", "main").strip() == released.head()
+    assert git(remote.path, "rev-parse", "web@1.1.1^{commit}").strip() == released.head()
+    assert "1.1.0" in git(remote.path, "show", "main:.gitops-templates/yanked.yaml")

@@ -226,3 +226,28 @@ def test_a_timed_out_command_takes_its_children_with_it(tmp_path: Path):
         run([sys.executable, str(parent)], "", 1.0)
     time.sleep(3.5)
     assert not marker.exists()
+
+
+def test_ids_and_versions_with_control_characters_are_refused(monitored: RepoBuilder, cli: Cli,
+                                                              tmp_path: Path):  # fmt: skip
+    feed = tmp_path / "events.jsonl"
+    feed.write_text(f'{{"time": {NOW}, "template": "web", "version": "1.0.0", "ok": true}}\n'
+                    f'{{"time": {NOW}, "template": "web", "version": "1.0\\n| x |", "ok": true}}\n')  # fmt: skip
+    result = cli("metrics", "import", str(feed), code=3)
+    assert f"{feed}:2: `version` '1.0\\n| x |' holds a control character" in result.stderr
+    csv = tmp_path / "events.csv"
+    csv.write_text("time,template,version,ok\n2026-01-01T00:00:00Z,w\x00eb,1.0.0,true\n")
+    assert f"{csv}:2: `template`" in cli("metrics", "import", str(csv), code=3).stderr
+    assert "`version`" in cli("metrics", "record", "web", "1\x1b[31m", "--ok", code=3).stderr
+    db = monitored.path / ".gitops-templates/metrics.db"
+    assert not db.exists() or sqlite3.connect(db).execute(
+        "SELECT COUNT(*) FROM events").fetchone() == (0,)  # fmt: skip
+
+
+def test_the_job_summary_escapes_versions_stored_before():
+    from gitops_templates.cli.action_report import summary
+    from gitops_templates.health.check import HealthReport, VersionHealth
+
+    report = HealthReport(NOW, (VersionHealth("web", "1.0\n| x |", "healthy", 100, 1.0, ()),))
+    table = summary("health check", 0, report, None)
+    assert "| web | 1\\.0<br>\\| x \\| | healthy | 100 |" in table

@@ -103,3 +103,41 @@ def test_the_cli_watches_prints_alerts_and_stops_on_ctrl_c(watched: RepoBuilder,
     monkeypatch.setattr(module, "watch", interrupted)
     assert "stopped" in cli("health", "watch").stderr
     assert "--interval" in cli("health", "watch", "--interval", "soon", code=2).stderr
+
+
+def test_a_no_data_policy_alerts_once_not_every_evaluation(repo: RepoBuilder, cli: Cli):
+    import time
+
+    repo.template("web")
+    meta = repo.path / "templates/web/template.yaml"
+    meta.write_text(meta.read_text() + CHECKS)
+    repo.write({"gitops-templates.yaml": "health: {no_data: critical}\n"})
+    repo.commit("feat(web): watched without data")
+    catalog = Catalog(repo.path)
+    for i in range(5):  # under min_samples: no data, shown as critical by the policy
+        catalog.record_event("web", "1.0.0", ok=True, latency_ms=10, time=time.time() - 10 * i)
+    result = cli("health", "watch", "web", "--interval", "0s", "--iterations", "3")
+    alerts = [line for line in result.stdout.splitlines() if line.startswith("ALERT")]
+    assert alerts == ["ALERT web@1.0.0: healthy -> critical (score -)"]
+
+
+def test_a_real_sigint_stops_the_watch_cleanly(watched: RepoBuilder):
+    import os
+    import signal
+    import subprocess
+
+    child = subprocess.Popen(
+        [sys.executable, "-m", "gitops_templates", "--repo", str(watched.path), "health",
+         "watch", "--interval", "30s"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    assert child.stdout is not None
+    first = child.stdout.readline()  # the first evaluation: now it sleeps until the next
+    assert "no version in use" in first
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=30)
+    assert child.returncode == 0, err
+    assert "stopped" in err
+    assert "Traceback" not in err
+    assert "evaluation(s)" not in err  # it did not wait out the interval

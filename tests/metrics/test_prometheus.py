@@ -33,6 +33,10 @@ health:
     - {name: errors, type: error_rate, warning: 0.02, critical: 0.05, window: 10m, min_samples: 20}
     - {name: p95, type: latency, quantile: 0.95, warning: 500, critical: 2000, window: 10m}
     - {name: traffic, type: throughput, warning: 5, critical: 1, window: 10m}
+    - {name: held, type: error_rate, warning: 0.02, critical: 0.05, window: 5m, for: 3m,
+       min_samples: 20}
+    - {name: p50, type: latency, quantile: 0.5, warning: 500, critical: 2000, window: 5m,
+       for: 2m, keep_firing_for: 1m}
 """
 BUCKETS = (50, 100, 250, 500, 1000, 2000, 5000)
 NOW = float(int(time.time()) // 60 * 60 - 3600)  # an hour ago: inside the default retention
@@ -150,12 +154,35 @@ def test_the_same_events_give_the_same_verdicts(catalog: RepoBuilder, prometheus
     (catalog.path / "gitops-templates.yaml").write_text(
         f"metrics:\n  source: prometheus\n  prometheus: {{url: '{prometheus}'}}\n"
     )
+    before = requests(prometheus)
     from_prometheus = verdicts(catalog.path)
+    after = requests(prometheus)
     assert from_sqlite == from_prometheus
     assert from_prometheus == {
-        "1.0.0": ("critical", {"errors": "critical", "p95": "ok", "traffic": "ok"}),
-        "1.1.0": ("critical", {"errors": "ok", "p95": "critical", "traffic": "ok"}),
-    }
+        "1.0.0": ("critical", {"errors": "critical", "p95": "ok", "traffic": "ok",
+                               "held": "critical", "p50": "ok"}),
+        "1.1.0": ("critical", {"errors": "ok", "p95": "critical", "traffic": "ok",
+                               "held": "ok", "p50": "critical"}),
+    }  # fmt: skip
+    # one range query a check and version, whatever its moments (16 for `for:`); instant
+    # queries only to find the versions in use (those of the last 10 minutes, of the week)
+    assert after["/api/v1/query_range"] - before["/api/v1/query_range"] == 5 * 2
+    assert after["/api/v1/query"] - before["/api/v1/query"] == 2
+
+
+def requests(url: str) -> dict[str, float]:
+    """Prometheus' own count of the API requests it answered, by endpoint."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    with urllib.request.urlopen(f"{url}/metrics", timeout=10) as answer:
+        text = answer.read().decode()
+    found = {"/api/v1/query": 0.0, "/api/v1/query_range": 0.0}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            handler = sample.labels.get("handler")
+            if sample.name == "prometheus_http_requests_total" and handler in found:
+                found[handler] += sample.value
+    return found
 
 
 def test_empty_results_are_no_data(catalog: RepoBuilder, prometheus: str, cli: Cli):

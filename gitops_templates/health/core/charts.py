@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -30,6 +31,24 @@ def sparkline(values: Sequence[float | None], low: float | None = None,
         place = 0.0 if span <= 0 else (min(max(value, bottom), top) - bottom) / span
         out.append(BARS[min(len(BARS) - 1, int(place * len(BARS)))])
     return "".join(out)
+
+
+def time_labels(times: Sequence[float]) -> list[str]:
+    """Unique UTC labels for moments, as short as that allows.
+
+    `11-30 13:05`; with seconds when two moments share a minute; and `#2`, `#3` after
+    moments that share a second (a chart's categories must differ, or points merge).
+    """
+    labels: list[str] = []
+    for form in ("%m-%d %H:%M", "%m-%d %H:%M:%S"):
+        labels = [datetime.fromtimestamp(t, tz=UTC).strftime(form) for t in times]
+        if len(set(labels)) == len(labels):
+            return labels
+    seen: dict[str, int] = {}
+    for i, label in enumerate(labels):
+        seen[label] = seen.get(label, 0) + 1
+        labels[i] = label if seen[label] == 1 else f"{label} #{seen[label]}"
+    return labels
 
 
 def mermaid_scores(title: str, labels: Sequence[str], scores: Sequence[int | None]) -> str:

@@ -11,8 +11,9 @@ events; higher is worse), `latency` (a quantile of the latencies in ms; higher i
 `throughput` (events per minute; lower is worse). `window` is the span of events one
 evaluation reads; `for` how long a breach must last before it counts (Prometheus'
 `for:`); `keep_firing_for` how long it keeps counting after it clears (hysteresis);
-`min_samples` the events below which the check has no data; `weight` its share of the
-score. The catalog config's `health.defaults` fill what a check leaves out.
+`min_samples` the events below which the check has no data (not throughput: there few
+events is the signal); `weight` its share of the score. The catalog config's
+`health.defaults` fill what a check leaves out.
 """
 
 from __future__ import annotations

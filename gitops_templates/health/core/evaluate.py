@@ -3,7 +3,9 @@
 One measurement per check and point in time (`value` over the `window` before it, and
 the number of events behind it). A check's **level** at one point is `ok`, `warning` or
 `critical` by its thresholds, or `no-data` below `min_samples` (never healthy, never
-critical by itself). Its **state** follows Prometheus alerting: a level counts once it
+critical by itself). Throughput has no `min_samples`: few or no events is what it
+measures (0 events is 0 a minute), so it has no data only without a value (a version not
+in use). Its **state** follows Prometheus alerting: a level counts once it
 has held at every point of the last `for` seconds (until then it is *pending*), and keeps
 counting `keep_firing_for` seconds after it clears (hysteresis, no flapping).
 
@@ -63,7 +65,7 @@ class CheckResult:
 
 def level_of(check: Check, m: Measurement) -> str:
     """`ok`, `warning`, `critical` or `no-data` for one measurement."""
-    if m.value is None or m.samples < check.min_samples:
+    if m.value is None or (m.samples < check.min_samples and check.type != "throughput"):
         return "no-data"
     if check.breaches(m.value, check.critical):
         return "critical"

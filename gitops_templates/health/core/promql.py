@@ -12,6 +12,9 @@ over a window `w`, evaluated at one moment:
     errors        sum(increase(uses{template, version, outcome="error"}[w]))
     latency       histogram_quantile(q, sum by (le) (increase(latency_bucket{...}[w])))
     versions      sum by (version) (increase(uses{template}[w])) > 0
+
+`measure` puts what one check needs (events, and errors or the latency) in one query,
+each part labelled `gtpl_part`, so one `query_range` request gives every moment of it.
 """
 
 from __future__ import annotations
@@ -71,6 +74,21 @@ def latency(names: Names, template: str, version: str, window: float, q: float) 
     """The `q` quantile of the latency histogram over the window."""
     bucket = selector(names, f"{names.latency}_bucket", template=template, version=version)
     return f"histogram_quantile({q}, sum by (le) (increase({bucket}[{span(window)}])))"
+
+
+PART = "gtpl_part"
+
+
+def measure(names: Names, kind: str, template: str, version: str, window: float,
+            q: float = 0.95) -> str:  # fmt: skip
+    """The events, and the errors (ratios) or the latency quantile, as labelled series."""
+    parts = {"events": events(names, template, version, window)}
+    if kind == "latency":
+        parts["latency"] = latency(names, template, version, window, q)
+    elif kind != "throughput":
+        parts["errors"] = errors(names, template, version, window)
+    return " or ".join(f'label_replace({query}, "{PART}", "{part}", "", "")'
+                       for part, query in parts.items())  # fmt: skip
 
 
 def versions(names: Names, template: str, window: float) -> str:

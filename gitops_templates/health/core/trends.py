@@ -3,7 +3,9 @@
 Over the last K stored evaluations of one check (time, value), the slope per hour; a
 check is *getting worse* when the slope points toward its bad side, and then the time
 until it would cross the critical threshold at that pace is projected (None when it is
-already past it, has no critical threshold or is not getting worse).
+already past it, has no critical threshold or is not getting worse). Evaluations seconds
+apart (`health watch --interval 0s`) fit noise, not a direction: a trend needs
+`MIN_POINTS` evaluations spanning `MIN_SPAN` seconds at least.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
     from gitops_templates.health.core.checks import Check
 
 MIN_POINTS = 3
+MIN_SPAN = 1800.0  # seconds from the first evaluation fitted to the last
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +47,11 @@ def slope(points: Sequence[tuple[float, float]]) -> float:
 
 
 def trend(check: Check, history: Sequence[tuple[float, float]]) -> Trend | None:
-    """The trend of `check` over (time in seconds, value) points; None with too few."""
-    if len(history) < MIN_POINTS:
+    """The trend of `check` over (time in seconds, value) points, oldest first.
+
+    None with too few points, or points too close together.
+    """
+    if len(history) < MIN_POINTS or history[-1][0] - history[0][0] < MIN_SPAN:
         return None
     per_hour = slope(history) * 3600
     worsening = per_hour < 0 if check.lower_is_worse else per_hour > 0
