@@ -5,9 +5,6 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft7Validator, Draft202012Validator
-from jsonschema.exceptions import SchemaError
-
 from gitops_templates.catalog.resources import load_schema
 from gitops_templates.errors import Problem
 
@@ -31,29 +28,33 @@ def validate_against(
     doc: YamlDocument, schema_name: str, *, base: tuple[str | int, ...] = ()
 ) -> list[Problem]:
     """Validate a loaded document against one of the shipped schemas."""
-    validator, known_valid = _shipped(schema_name)
-    if known_valid(doc.data):
+    if _known_valid(schema_name)(doc.data):
         return []
-    return _problems(validator, doc.data, doc, base)
+    from jsonschema import Draft202012Validator
+
+    return _problems(Draft202012Validator(load_schema(schema_name)), doc.data, doc, base)
 
 
 @cache
-def _shipped(name: str) -> tuple[Any, Callable[[Any], bool]]:
-    """The validator of a shipped schema, and its compiled yes/no check (`metacheck`).
+def _known_valid(name: str) -> Callable[[Any], bool]:
+    """A shipped schema's compiled yes/no check (`metacheck`).
 
-    The check answers True only where the validator finds nothing (about a tenth of the
-    time for a template.yaml); anything else goes through the validator, which words it.
+    It answers True only where the validator finds nothing (about a tenth of the time
+    for a template.yaml, and no jsonschema import); anything else goes through the
+    validator, which words it.
     """
     from gitops_templates.catalog.metacheck import compile_check
 
-    schema = load_schema(name)
-    return Draft202012Validator(schema), compile_check(schema, None, unknown_is_false=True)
+    return compile_check(load_schema(name), None, unknown_is_false=True)
 
 
 def check_parameters_schema(
     schema: Any, doc: YamlDocument, base: tuple[str | int, ...]
 ) -> list[Problem]:
     """Problems with a template's `parameters` JSON Schema itself (draft-07 default)."""
+    from jsonschema import Draft7Validator
+    from jsonschema.exceptions import SchemaError
+
     from gitops_templates.catalog.metaschema import check_schema
 
     try:
@@ -75,6 +76,9 @@ def check_parameters_schema(
 
 def is_valid_parameters_schema(schema: Any) -> bool:
     """Whether `check_parameters_schema` finds nothing (without a document to point into)."""
+    from jsonschema import Draft7Validator
+    from jsonschema.exceptions import SchemaError
+
     from gitops_templates.catalog.metaschema import check_schema
 
     try:

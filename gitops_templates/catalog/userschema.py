@@ -55,16 +55,17 @@ def known_valid(schema: Any, values: Any) -> bool:
 _checks: dict[int, tuple[Any, Callable[[Any], bool]]] = {}
 
 
-def _compiled(schema: Any) -> Callable[[Any], bool]:
-    from jsonschema import Draft7Validator, Draft202012Validator
-    from jsonschema.validators import validator_for
+_FAST_DIALECTS = frozenset({"http://json-schema.org/draft-07/schema",
+                            "https://json-schema.org/draft/2020-12/schema"})  # fmt: skip
 
+
+def _compiled(schema: Any) -> Callable[[Any], bool]:
     from gitops_templates.catalog.metacheck import compile_check
 
     if not isinstance(schema, dict):
         return lambda _: False
-    if validator_for(schema, default=Draft7Validator) not in (Draft7Validator,
-                                                              Draft202012Validator):  # fmt: skip
+    dialect = schema.get("$schema", "http://json-schema.org/draft-07/schema")  # the default
+    if not isinstance(dialect, str) or dialect.removesuffix("#") not in _FAST_DIALECTS:
         return lambda _: False  # draft 4's boolean exclusiveMinimum, ...: the validator alone
     try:
         return compile_check(schema, None, unknown_is_false=True, search=search)

@@ -58,8 +58,39 @@ def render(ws: Workspace, ref: str, values: Values) -> RenderResult:
     """Render `ID`, `ID@VERSION` or `ID@REV` with `values` (merged already)."""
     tid, _, spec = ref.partition("@")
     source = load_source(ws, tid, spec or None)
+    _checked_before(ws, source)
     files, filled = render_source(source, values)
     return RenderResult(tid, source.version, source.revision, files, filled)
+
+
+_CHECKED = "metadata-checked"  # template.yaml blob id : salt -> True (clean)
+CHECK_VERSION = 1  # raise when what `_metadata_problems` checks changes
+
+
+def _checked_before(ws: Workspace, source: TemplateSource) -> None:
+    """Parse template.yaml without checking it again when it was clean before (by blob id).
+
+    Its verdict depends only on its bytes, the shipped schema and this tool: remembered
+    in the object-facts store, a render of a known version imports no jsonschema.
+    """
+    from gitops_templates import __version__
+    from gitops_templates.catalog.resources import resource_dir
+    from gitops_templates.catalog.validated import blob_id
+
+    raw = source.read("template.yaml")
+    shown = source.shown("template.yaml")
+    if raw is None or (hashlib.sha256(raw).hexdigest(), shown) in _METADATA:
+        return
+    shipped = (resource_dir("schemas") / "template.schema.json").read_bytes()
+    fact = f"{blob_id(raw)}:{CHECK_VERSION} {__version__} {blob_id(shipped)}"
+    if ws.facts.lookup(_CHECKED, [fact], lambda _: {}, valid=lambda v: v is True):
+        _METADATA[(hashlib.sha256(raw).hexdigest(), shown)] = _parsed_metadata(
+            raw, shown, source.tid, checked=True
+        )
+        return
+    read_metadata(source)  # raises when it is not clean: nothing is remembered
+    ws.facts.remember(_CHECKED, {fact: True})
+    ws.facts.save()
 
 
 def load_source(ws: Workspace, tid: str, spec: str | None) -> TemplateSource:
@@ -170,14 +201,17 @@ def read_metadata(source: TemplateSource) -> tuple[dict[str, Any], dict[str, Any
 _METADATA: dict[tuple[str, str], tuple[dict[str, Any], dict[str, Any]]] = {}
 
 
-def _parsed_metadata(raw: bytes, shown: str, tid: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def _parsed_metadata(
+    raw: bytes, shown: str, tid: str, *, checked: bool = False
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """template.yaml parsed and (unless `checked` before) validated; exit 3 when invalid."""
     from gitops_templates.catalog.yamlio import load_yaml
 
     doc = load_yaml(raw, shown)
     if not isinstance(doc.data, dict):
         why = "template.yaml must be a mapping"
         raise InvalidInputError(f"{shown}: {why}", problems=(Problem(why, file=shown, line=1),))
-    problems = _metadata_problems(doc)
+    problems = [] if checked else _metadata_problems(doc)
     if problems:
         raise InvalidInputError(f"{shown} is not valid: {problems[0].message}",
                                 hint=f"run `gitops-templates validate {tid}`",
