@@ -167,7 +167,7 @@ def _version_health(store: MetricsStore, source: Source, tid: str, version: str,
     fitted = [trend(c, store.history(tid, version, c.name, TREND_POINTS)) for c in checks]
     trends = [found for found in fitted if found is not None]
     judged = verdict(results, policy)
-    measured = judged.status if judged.coverage >= 0.5 else "no-data"  # not the policy's
+    measured = judged.status if policy == "no-data" else verdict(results).status  # no policy
     store.record_verdict(at, tid, version, measured, judged.score, judged.status)
     return VersionHealth(tid, version, judged.status, judged.score, judged.coverage,
                          tuple(results), tuple(trends))  # fmt: skip

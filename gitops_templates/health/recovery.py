@@ -48,7 +48,7 @@ def _recover(ws: Workspace, item: VersionHealth, store: MetricsStore, *, after: 
     from gitops_templates.catalog.yanked import read_yanked, versions_of
 
     assert item.version is not None
-    if item.coverage < 0.5:  # critical by the no-data policy: never rolled back
+    if not any(c.state == "critical" for c in item.checks):  # by the no-data policy only
         return _skip(item, "no data: a version without data is never rolled back")
     recent = store.statuses(item.template, item.version, after)
     if len(recent) < after or any(s != "critical" for s in recent):

@@ -265,6 +265,7 @@ def test_throughput_measures_an_outage_of_the_current_version(released: RepoBuil
     meta = released.path / "templates/web/template.yaml"
     meta.write_text(meta.read_text() + "    - {name: traffic, type: throughput, warning: 5, "
                     "critical: 1, window: 10m, min_samples: 50}\n")  # fmt: skip
+    released.commit("chore(web): watch the traffic")
     feed = tmp_path / "events.jsonl"
     events(feed, "1.1.0", errors_from=0, rate=0.0, count=600)  # the 10 minutes before NOW
     events(feed, "1.0.0", errors_from=0, rate=0.0, count=600)  # replaced since: not current
@@ -282,6 +283,10 @@ def test_throughput_measures_an_outage_of_the_current_version(released: RepoBuil
     assert {c.name: (c.state, c.samples) for c in trickle.checks}["traffic"] == ("critical", 1)
     [asked] = catalog.health(version="7.0.0", now=NOW).versions  # never used: no data
     assert {c.name: c.state for c in asked.checks}["traffic"] == "no-data"
+    # a measured outage is critical data, not missing data: auto-rollback acts on it
+    report = catalog.health(now=NOW + 3 * 3600 + 60, auto_rollback=1)
+    assert [(r.version, r.action) for r in report.recoveries] == [("1.1.0", "rolled-back")]
+    assert "web@1.1.1" in released.tag_names()
 
 
 def test_chart_labels_are_unique_and_short(monitored: RepoBuilder, cli: Cli, tmp_path: Path):
