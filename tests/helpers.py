@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import textwrap
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 EPOCH = 1_767_225_600  # 2026-01-01T00:00:00Z
@@ -31,6 +34,20 @@ examples:
   - name: default
     values: {{name: web}}
 """
+
+
+@contextlib.contextmanager
+def serving(handler: Callable[..., BaseHTTPRequestHandler]) -> Iterator[str]:
+    """An HTTP server on 127.0.0.1 (a free port) in a thread; yields its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def git(
@@ -82,10 +99,13 @@ class RepoBuilder:
         git(self.path, "rm", "-q", "-r", "--", *names)
         return self
 
-    def template(self, tid: str, body: str = "name: {{ name }}\n") -> RepoBuilder:
+    def template(
+        self, tid: str, body: str = "name: {{ name }}\n", *, more: str = ""
+    ) -> RepoBuilder:
+        """templates/<tid>/ with `TEMPLATE_YAML` (plus `more` of it, e.g. `health:`)."""
+        meta = TEMPLATE_YAML.format(id=tid, name=tid.title()) + more
         return self.write({
-            f"templates/{tid}/template.yaml": TEMPLATE_YAML.format(id=tid, name=tid.title()),
-            f"templates/{tid}/body.yaml.j2": body,
+            f"templates/{tid}/template.yaml": meta, f"templates/{tid}/body.yaml.j2": body,
         })  # fmt: skip
 
     def commit(

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -12,6 +11,7 @@ from jsonschema import Draft7Validator
 from gitops_templates.catalog.schema import validate_values
 from gitops_templates.catalog.userschema import user_validator
 from gitops_templates.catalog.yamlio import load_yaml
+from tests.helpers import serving
 
 DOC = load_yaml("x: 1\n", "templates/web/template.yaml")
 
@@ -30,11 +30,8 @@ def server():
         def log_message(self, *args: Any) -> None:
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", hits
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(Handler) as url:
+        yield url, hits
 
 
 def test_a_remote_ref_is_never_fetched(server):

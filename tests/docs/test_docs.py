@@ -6,15 +6,14 @@ import os
 import re
 import shutil
 import subprocess
-import threading
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import Cli
-from tests.helpers import RepoBuilder
+from tests.helpers import RepoBuilder, serving
 
 SNAPSHOTS = Path(__file__).resolve().parents[1] / "snapshots"
 
@@ -176,16 +175,11 @@ def test_the_site_search_works_in_headless_chromium(documented: RepoBuilder, cli
     cli("docs", "--format", "html")
     site = documented.path / "site"
     handler = partial(SimpleHTTPRequestHandler, directory=str(site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/index.html"
+    with serving(handler) as base:
+        url = f"{base}/index.html"
         dom_all = _dump_dom(f"{url}", tmp_path / "a")
         dom_region = _dump_dom(f"{url}?q=region", tmp_path / "b")
         dom_none = _dump_dom(f"{url}?q=zzzz-nothing", tmp_path / "c")
-    finally:
-        server.shutdown()
-        server.server_close()
     assert '<span id="count">2</span>' in dom_all
     assert '<span id="count">1</span>' in dom_region  # only web has a `region` parameter
     assert 'id="t-api" data-id="api" hidden=""' in dom_region

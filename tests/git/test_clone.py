@@ -24,7 +24,7 @@ from gitops_templates.git.clone import (
     redact,
     scrub,
 )
-from tests.helpers import RepoBuilder, git
+from tests.helpers import RepoBuilder, git, serving
 
 
 @pytest.fixture
@@ -272,15 +272,8 @@ def serve(handler: type[_Quiet], root: Path) -> Iterator[str]:
     def make(*args: object) -> _Quiet:
         return handler(*args, directory=str(root))  # type: ignore[arg-type]
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(make) as url:
+        yield url.removeprefix("http://")
 
 
 def test_credentials_are_used_but_never_stored(source: RepoBuilder, tmp_path: Path):

@@ -24,9 +24,7 @@ NOW = 1_700_000_000.0  # 2023: the real clock finds none of these events in use
 
 @pytest.fixture
 def monitored(repo: RepoBuilder) -> RepoBuilder:
-    repo.template("web")
-    meta = repo.path / "templates/web/template.yaml"
-    meta.write_text(meta.read_text() + CHECKS)
+    repo.template("web", more=CHECKS)
     repo.template("api")  # declares no checks: not reported
     repo.commit("feat: web and api")
     return repo

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import ClassVar
 
@@ -18,7 +17,7 @@ from gitops_templates.health.alerts import Alert, deliver
 from gitops_templates.metrics.prometheus import Connection, PrometheusClient, SourceError
 from tests.conftest import Cli
 from tests.health.test_health_check import CHECKS, NOW, events
-from tests.helpers import RepoBuilder
+from tests.helpers import RepoBuilder, serving
 
 
 class _Redirect(BaseHTTPRequestHandler):
@@ -45,11 +44,8 @@ class _Redirect(BaseHTTPRequestHandler):
 @pytest.fixture
 def redirecting() -> Iterator[str]:
     _Redirect.seen = []
-    server = HTTPServer(("127.0.0.1", 0), _Redirect)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/r?key=Q"
-    server.shutdown()
-    server.server_close()
+    with serving(_Redirect) as url:
+        yield f"{url}/r?key=Q"
 
 
 def test_no_redirect_is_followed_and_no_secret_is_shown(redirecting: str,
@@ -97,9 +93,7 @@ def test_a_broken_handler_is_a_failed_delivery(handler: dict[str, object]):
 
 @pytest.fixture
 def monitored(repo: RepoBuilder) -> RepoBuilder:
-    repo.template("web")
-    meta = repo.path / "templates/web/template.yaml"
-    meta.write_text(meta.read_text() + CHECKS)
+    repo.template("web", more=CHECKS)
     repo.commit("feat(web): first")
     repo.tag("web@1.0.0", message="1.0.0")
     repo.write({"templates/web/body.yaml.j2": "new: {{ name }}\n"})

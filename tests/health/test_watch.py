@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import ClassVar
 
@@ -16,7 +15,7 @@ from gitops_templates import Catalog
 from gitops_templates.health.watch import Evaluation, watch
 from tests.conftest import Cli
 from tests.health.test_health_check import CHECKS, NOW, events
-from tests.helpers import RepoBuilder
+from tests.helpers import RepoBuilder, serving
 
 
 class _Hook(BaseHTTPRequestHandler):
@@ -37,19 +36,13 @@ class _Hook(BaseHTTPRequestHandler):
 @pytest.fixture
 def webhook() -> Iterator[str]:
     _Hook.received, _Hook.headers_seen = [], []
-    server = HTTPServer(("127.0.0.1", 0), _Hook)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/hook?secret=q"
-    server.shutdown()
-    server.server_close()
+    with serving(_Hook) as url:
+        yield f"{url}/hook?secret=q"
 
 
 @pytest.fixture
 def watched(repo: RepoBuilder, webhook: str, tmp_path: Path) -> RepoBuilder:
-    repo.template("web")
-    meta = repo.path / "templates/web/template.yaml"
-    meta.write_text(meta.read_text() + CHECKS)
+    repo.template("web", more=CHECKS)
     sink = tmp_path / "command.jsonl"
     script = f"import sys; open({str(sink)!r}, 'a').write(sys.stdin.read())"
     repo.write({"gitops-templates.yaml": f"""\
@@ -108,9 +101,7 @@ def test_the_cli_watches_prints_alerts_and_stops_on_ctrl_c(watched: RepoBuilder,
 def test_a_no_data_policy_alerts_once_not_every_evaluation(repo: RepoBuilder, cli: Cli):
     import time
 
-    repo.template("web")
-    meta = repo.path / "templates/web/template.yaml"
-    meta.write_text(meta.read_text() + CHECKS)
+    repo.template("web", more=CHECKS)
     repo.write({"gitops-templates.yaml": "health: {no_data: critical}\n"})
     repo.commit("feat(web): watched without data")
     catalog = Catalog(repo.path)

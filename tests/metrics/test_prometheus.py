@@ -132,9 +132,7 @@ def _wait_ready(url: str, server: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture
 def catalog(repo: RepoBuilder) -> RepoBuilder:
-    repo.template("web")
-    meta = repo.path / "templates/web/template.yaml"
-    meta.write_text(meta.read_text() + CHECKS)
+    repo.template("web", more=CHECKS)
     repo.commit("feat(web): first")
     return repo
 

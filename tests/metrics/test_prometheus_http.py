@@ -8,15 +8,14 @@ what each request carried.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import ClassVar
 
 import pytest
 
 from tests.conftest import Cli
-from tests.helpers import RepoBuilder
+from tests.helpers import RepoBuilder, serving
 
 CHECKS = """\
 health:
@@ -58,19 +57,13 @@ class _Prometheus(BaseHTTPRequestHandler):
 @pytest.fixture
 def server() -> Iterator[str]:
     _Prometheus.seen, _Prometheus.expected = [], ""
-    httpd = HTTPServer(("127.0.0.1", 0), _Prometheus)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(_Prometheus) as url:
+        yield url
 
 
 @pytest.fixture
 def catalog(repo: RepoBuilder) -> RepoBuilder:
-    repo.template("web")
-    meta = repo.path / "templates/web/template.yaml"
-    meta.write_text(meta.read_text() + CHECKS)
+    repo.template("web", more=CHECKS)
     repo.commit("feat(web): first")
     return repo
 
