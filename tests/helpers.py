@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import subprocess
 import textwrap
@@ -10,6 +11,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 EPOCH = 1_767_225_600  # 2026-01-01T00:00:00Z
 
@@ -175,3 +177,24 @@ def repo_state(repo: RepoBuilder) -> tuple[str, ...]:
         repo.run("symbolic-ref", "-q", "HEAD") if (repo.path / ".git").exists() else "",
         repr(files),
     )
+
+
+def paths_in(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every path into a JSON-like document, the document's own `()` first."""
+    found = [path]
+    if isinstance(node, dict | list):
+        for key, value in node.items() if isinstance(node, dict) else enumerate(node):
+            found += paths_in(value, (*path, key))
+    return found
+
+
+def replaced_at(doc: Any, path: tuple[Any, ...], value: Any) -> Any:
+    """A deep copy of `doc` with `value` at `path` (`()`: `value` itself)."""
+    if not path:
+        return value
+    out = copy.deepcopy(doc)
+    node = out
+    for part in path[:-1]:
+        node = node[part]
+    node[path[-1]] = value
+    return out

@@ -21,6 +21,7 @@ from jsonschema.exceptions import SchemaError
 
 from gitops_templates.catalog.metacheck import MAX_DEPTH, Unsupported, compile_check
 from gitops_templates.catalog.metaschema import _flat_2020_12, _known_valid_2020_12, check_schema
+from tests.helpers import paths_in, replaced_at
 
 D2020 = "https://json-schema.org/draft/2020-12/schema"
 REAL = Draft202012Validator(
@@ -61,32 +62,10 @@ HOSTILE: list[Any] = [None, True, False, 0, -1, 1.0, 1.5, float("nan"), float("i
                       {"$ref": 5}, {"$anchor": "1x"}, {"pattern": "(?P<"}]  # fmt: skip
 
 
-def _paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [path]
-    if isinstance(node, dict):
-        for key, value in node.items():
-            found += _paths(value, (*path, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            found += _paths(value, (*path, index))
-    return found
-
-
-def _replaced(schema: Any, path: tuple[Any, ...], value: Any) -> Any:
-    if not path:
-        return value
-    out = copy.deepcopy(schema)
-    node = out
-    for part in path[:-1]:
-        node = node[part]
-    node[path[-1]] = value
-    return out
-
-
 def hostile_edits() -> list[Any]:
     base = realistic(6)
-    edits = [_replaced(base, path, value) for path in _paths(base)[1:] for value in HOSTILE]
-    for path in _paths(base)[1:]:  # keys too: renamed to keywords and to non-strings
+    edits = [replaced_at(base, path, value) for path in paths_in(base)[1:] for value in HOSTILE]
+    for path in paths_in(base)[1:]:  # keys too: renamed to keywords and to non-strings
         if isinstance(path[-1], str):
             node = base
             for part in path[:-1]:
@@ -95,7 +74,7 @@ def hostile_edits() -> list[Any]:
             for new in ("type", "$id", "enum", "items", "not", 7, None):
                 copy_ = copy.deepcopy(node)
                 copy_[new] = copy_.pop(path[-1])
-                edits.append(_replaced(base, path[:-1], copy_) if path[:-1] else copy_)
+                edits.append(replaced_at(base, path[:-1], copy_) if path[:-1] else copy_)
     return edits
 
 

@@ -21,6 +21,7 @@ from jsonschema import Draft202012Validator
 from gitops_templates.catalog.resources import load_schema
 from gitops_templates.catalog.schema import _known_valid, validate_against
 from gitops_templates.catalog.yamlio import YamlDocument
+from tests.helpers import paths_in, replaced_at
 
 FULL: dict[str, Any] = {
     "apiVersion": "gitops-templates/v1", "id": "web.app-1", "name": "Web",
@@ -48,26 +49,9 @@ OTHERS: dict[str, dict[str, Any]] = {
 }
 
 
-def _paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [path]
-    if isinstance(node, dict | list):
-        for key, value in node.items() if isinstance(node, dict) else enumerate(node):
-            found += _paths(value, (*path, key))
-    return found
-
-
-def _replaced(doc: Any, path: tuple[Any, ...], value: Any) -> Any:
-    out = copy.deepcopy(doc)
-    node = out
-    for part in path[:-1]:
-        node = node[part]
-    node[path[-1]] = value
-    return out
-
-
 def _edits(doc: dict[str, Any]) -> list[Any]:
-    edits = [_replaced(doc, p, v) for p in _paths(doc)[1:] for v in ODD]
-    for path in _paths(doc)[1:]:
+    edits = [replaced_at(doc, p, v) for p in paths_in(doc)[1:] for v in ODD]
+    for path in paths_in(doc)[1:]:
         if isinstance(path[-1], str):  # a key removed, or renamed
             parent = doc
             for part in path[:-1]:
@@ -78,7 +62,7 @@ def _edits(doc: dict[str, Any]) -> list[Any]:
                 value = changed.pop(path[-1])
                 if new is not None:
                     changed[new] = value
-                edits.append(_replaced(doc, path[:-1], changed) if path[:-1] else changed)
+                edits.append(replaced_at(doc, path[:-1], changed) if path[:-1] else changed)
     return edits
 
 
