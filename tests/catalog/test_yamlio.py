@@ -137,6 +137,11 @@ ONE_WALK = [
 ]
 
 
+def _skip_long_with_the_pure_loader(text: str, loader: type[Any]) -> None:
+    if len(text) > 3000 and loader is yaml.SafeLoader:
+        pytest.skip("long documents with libyaml only: the pure loader takes seconds")
+
+
 @pytest.mark.parametrize("loader", LOADERS)
 @pytest.mark.parametrize("text", ONE_WALK, ids=range(len(ONE_WALK)))
 def test_the_one_walk_build_equals_checking_then_constructing(
@@ -145,8 +150,7 @@ def test_the_one_walk_build_equals_checking_then_constructing(
     """Data, lines, errors and their lines as `_check` then PyYAML's constructor give them."""
     from gitops_templates.catalog import yamlio
 
-    if len(text) > 3000 and loader is yaml.SafeLoader:
-        pytest.skip("long documents with libyaml only: the pure loader takes seconds")
+    _skip_long_with_the_pure_loader(text, loader)
 
     def reference(text: str, source: str) -> yamlio.YamlDocument:
         node_loader = loader(text)
@@ -190,8 +194,7 @@ def test_a_stream_of_documents_equals_checking_then_constructing_each(
     """`load_yaml_documents` builds alias-free documents in one walk too: same outcome."""
     from gitops_templates.catalog import yamlio
 
-    if len(text) > 3000 and loader is yaml.SafeLoader:
-        pytest.skip("long documents with libyaml only: the pure loader takes seconds")
+    _skip_long_with_the_pure_loader(text, loader)
 
     def reference(cls: type[Any], text: str, source: str) -> list[yamlio.YamlDocument]:
         node_loader, documents, count = cls(text), [], [0]
