@@ -101,6 +101,7 @@ def _parsed(
 
 def _compose(loader_class: type[Any], text: str, source: str) -> YamlDocument:
     loader = loader_class(text)  # the reader checks characters here: inside the `try`
+    _remember_tags(loader)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -121,6 +122,7 @@ def _compose(loader_class: type[Any], text: str, source: str) -> YamlDocument:
 
 def _compose_all(loader_class: type[Any], text: str, source: str) -> list[YamlDocument]:
     loader = loader_class(text)
+    _remember_tags(loader)
     documents = []
     count = [0]  # aliases and nodes counted over the whole stream
     try:
@@ -133,6 +135,41 @@ def _compose_all(loader_class: type[Any], text: str, source: str) -> list[YamlDo
     finally:
         loader.dispose()
     return documents
+
+
+_TAG_MEMO_LIMIT = 20_000  # distinct short scalars remembered per loader class
+_TAG_MEMO_LENGTH = 64  # longer scalars are resolved every time
+_TAG_MEMOS: dict[type[Any], dict[tuple[str, tuple[bool, bool]], str]] = {}
+
+
+def _remember_tags(loader: Any) -> None:
+    """Give `loader` a memo of the tags its resolver gives plain scalars.
+
+    The composer asks the resolver for the tag of every node (libyaml's too, calling
+    back into Python), which tries the implicit resolvers' regular expressions each
+    time; a template.yaml repeats the same few keys and values (`type`, `string`,
+    `description`) hundreds of times. Without path resolvers (the safe loaders have
+    none) the tag is a function of the scalar and its style alone, so it is remembered
+    per loader class, for short scalars, up to a bound.
+    """
+    if type(loader).yaml_path_resolvers:
+        return
+    memo = _TAG_MEMOS.setdefault(type(loader), {})
+    resolve = loader.resolve
+    scalar = yaml.ScalarNode
+
+    def remembered(kind: Any, value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is not scalar or len(value) > _TAG_MEMO_LENGTH:
+            return resolve(kind, value, implicit)  # type: ignore[no-any-return]
+        key = (value, implicit)
+        tag = memo.get(key)
+        if tag is None:
+            tag = resolve(kind, value, implicit)
+            if len(memo) < _TAG_MEMO_LIMIT:
+                memo[key] = tag
+        return tag
+
+    loader.resolve = remembered
 
 
 class _Unusual(Exception):
