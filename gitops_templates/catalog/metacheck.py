@@ -12,6 +12,12 @@ checker); where it cannot mirror it cheaply it answers False (an `enum` or `uniq
 over other values than strings, schemas nested deeper than `MAX_DEPTH`, any exception).
 A keyword the compiler does not know makes `compile_check` raise `Unsupported`, and
 the caller keeps to jsonschema alone.
+
+The same compiler checks documents against the shipped schemas (`schema.validate_against`,
+no format asserted). Keywords that negate or choose (`not`, `if`, `oneOf`) are compiled
+only where that stays sound: `not` and `if` over subschemas whose check is exact (True
+exactly when valid: types, strings, numbers, `required`, `properties` of such), `oneOf`
+over alternatives of disjoint types (at most one can hold, so it is `anyOf`).
 """
 
 from __future__ import annotations
@@ -27,12 +33,21 @@ _IGNORED = frozenset({"$comment", "$defs", "default", "deprecated", "description
                       "examples", "readOnly", "title", "writeOnly"})  # fmt: skip
 
 
+_ROOT_ONLY = frozenset({"$id", "$schema"})  # no assertion at the root (elsewhere: a new base)
+_EXACT = frozenset({"type", "pattern", "required", "const", "enum", "minLength", "maxLength",
+                    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minItems",
+                    "maxItems", "properties"})  # fmt: skip
+
+
 class Unsupported(Exception):
     """The metaschema uses a keyword (or a form of one) this compiler does not mirror."""
 
 
 def compile_check(root: Any, format_checker: Any) -> Callable[[Any], bool]:
-    """`check(schema)`: True only when `schema` is valid against `root` (local `$ref`s)."""
+    """`check(schema)`: True only when `schema` is valid against `root` (local `$ref`s).
+
+    `format_checker` None: `format` is not asserted (jsonschema without a format checker).
+    """
     table: dict[int, Check] = {}
     compiler = _Compiler(root, format_checker, table)
     top = compiler.node(root)
@@ -117,7 +132,7 @@ class _Compiler:
         return all_of
 
     def keyword(self, name: str, value: Any, schema: dict[str, Any]) -> Check | None:
-        if name in _IGNORED:
+        if name in _IGNORED or (name in _ROOT_ONLY and schema is self.root):
             return None
         method = getattr(self, "k_" + name.lstrip("$"), None)
         if method is None:
@@ -214,6 +229,113 @@ class _Compiler:
         compiled = re.compile(value)
         return lambda x, d: not isinstance(x, str) or compiled.search(x) is not None
 
-    def k_format(self, value: Any, schema: dict[str, Any]) -> Check:
+    def k_format(self, value: Any, schema: dict[str, Any]) -> Check | None:
+        if self.formats is None:
+            return None
         conforms = self.formats.conforms
         return lambda x, d: bool(conforms(x, value))
+
+    def k_required(self, value: Any, schema: dict[str, Any]) -> Check:
+        if not isinstance(value, list):
+            raise Unsupported("required that is not a list")
+        names = tuple(value)
+        return lambda x, d: not isinstance(x, dict) or all(name in x for name in names)
+
+    def k_const(self, value: Any, schema: dict[str, Any]) -> Check:
+        if not isinstance(value, str):  # jsonschema's equal() is == between strings only
+            raise Unsupported("const of another value than a string")
+        return lambda x, d: isinstance(x, str) and x == value
+
+    def k_minLength(self, value: Any, schema: dict[str, Any]) -> Check:
+        return lambda x, d: not isinstance(x, str) or not len(x) < value
+
+    def k_maxLength(self, value: Any, schema: dict[str, Any]) -> Check:
+        return lambda x, d: not isinstance(x, str) or not len(x) > value
+
+    def k_maxItems(self, value: Any, schema: dict[str, Any]) -> Check:
+        return lambda x, d: not isinstance(x, list) or not len(x) > value
+
+    def k_maximum(self, value: Any, schema: dict[str, Any]) -> Check:
+        return lambda x, d: not _is_number(x) or not x > value
+
+    def k_exclusiveMaximum(self, value: Any, schema: dict[str, Any]) -> Check:
+        return lambda x, d: not _is_number(x) or not x >= value
+
+    def k_not(self, value: Any, schema: dict[str, Any]) -> Check:
+        inner = self.exact(value)
+        return lambda x, d: not inner(x, d)
+
+    def k_if(self, value: Any, schema: dict[str, Any]) -> Check:
+        condition = self.exact(value)
+        then = self.node(schema["then"]) if "then" in schema else None
+        otherwise = self.node(schema["else"]) if "else" in schema else None
+
+        def branch(x: Any, d: int) -> bool:
+            chosen = then if condition(x, d) else otherwise
+            return chosen is None or chosen(x, d)
+
+        return branch
+
+    def k_then(self, value: Any, schema: dict[str, Any]) -> None:
+        return None  # applied by `if` (and ignored without it, as jsonschema does)
+
+    def k_else(self, value: Any, schema: dict[str, Any]) -> None:
+        return None
+
+    def k_oneOf(self, value: Any, schema: dict[str, Any]) -> Check:
+        kinds = [self.types_of(sub) for sub in value] if isinstance(value, list) else []
+        if not kinds:
+            raise Unsupported("oneOf that is not a list of schemas")
+        for index, kind in enumerate(kinds):
+            for other in kinds[index + 1 :]:
+                numeric = ("integer" in kind and "number" in other) or (
+                    "number" in kind and "integer" in other)  # fmt: skip
+                if kind & other or numeric:
+                    raise Unsupported("oneOf whose alternatives may overlap")
+        return self.k_anyOf(value, schema)  # at most one alternative can hold: any = one
+
+    def exact(self, schema: Any) -> Check:
+        """The check of `schema`, which must be True exactly when jsonschema finds it valid."""
+        if not _is_exact(schema):
+            raise Unsupported("not, if or oneOf over a subschema checked only one way")
+        return self.node(schema)
+
+    def types_of(self, schema: Any) -> frozenset[str]:
+        """The types `schema` admits at most (its `type`, or that of its `$ref`)."""
+        seen = 0
+        while isinstance(schema, dict) and "type" not in schema and "$ref" in schema:
+            seen += 1
+            ref = schema["$ref"]
+            if seen > MAX_DEPTH or not isinstance(ref, str) or not ref.startswith("#/"):
+                break
+            schema = self.root
+            for part in ref[2:].split("/"):
+                schema = schema[part.replace("~1", "/").replace("~0", "~")]
+        found = schema.get("type") if isinstance(schema, dict) else None
+        names = [found] if isinstance(found, str) else found
+        if not isinstance(names, list) or not names or not set(names) <= set(_TYPES):
+            raise Unsupported("an alternative of oneOf without a type")
+        return frozenset(names)
+
+
+def _is_exact(schema: Any) -> bool:
+    """Every keyword of `schema` is one whose check answers exactly (no reference)."""
+    if not isinstance(schema, dict):
+        return False
+    for name, value in schema.items():
+        if name in _IGNORED:
+            continue
+        if name not in _EXACT or (name == "properties" and not (
+                isinstance(value, dict) and all(map(_is_exact, value.values())))):  # fmt: skip
+            return False
+        if name in ("enum", "const", "type") and not _exact_value(name, value):
+            return False
+    return "patternProperties" not in schema
+
+
+def _exact_value(name: str, value: Any) -> bool:
+    if name == "type":
+        names = [value] if isinstance(value, str) else value
+        return isinstance(names, list) and all(n in _TYPES for n in names)
+    values = value if name == "enum" else [value]
+    return isinstance(values, list) and all(isinstance(v, str) for v in values)

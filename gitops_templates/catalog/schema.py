@@ -1,16 +1,21 @@
-"""JSON Schema validation that reports readable problems (file, JSON path, line, rule)."""
+"""JSON Schema validation that reports readable problems (file, JSON path, line, rule).
+
+jsonschema is imported only when a document needs it: one the compiled check of a
+shipped schema (`metacheck`) vouches for is valid without it (a cold `plan` reads the
+config, valid, without importing jsonschema at all).
+"""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING, Any
-
-from jsonschema import Draft7Validator, Draft202012Validator
-from jsonschema.exceptions import SchemaError
 
 from gitops_templates.catalog.resources import load_schema
 from gitops_templates.errors import Problem
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from jsonschema.exceptions import ValidationError
 
     from gitops_templates.catalog.yamlio import YamlDocument
@@ -28,14 +33,32 @@ def validate_against(
     doc: YamlDocument, schema_name: str, *, base: tuple[str | int, ...] = ()
 ) -> list[Problem]:
     """Validate a loaded document against one of the shipped schemas."""
+    if _known_valid(schema_name)(doc.data):
+        return []  # what jsonschema would find: nothing
+    from jsonschema import Draft202012Validator
+
     validator = Draft202012Validator(load_schema(schema_name))
     return _problems(validator, doc.data, doc, base)
+
+
+@cache
+def _known_valid(schema_name: str) -> Callable[[Any], bool]:
+    """The compiled yes/no check of a shipped schema (never True where jsonschema errs)."""
+    from gitops_templates.catalog.metacheck import Unsupported, compile_check
+
+    try:
+        return compile_check(load_schema(schema_name), None)  # no format asserted
+    except Unsupported:  # a keyword it does not mirror: jsonschema for every document
+        return lambda _: False
 
 
 def check_parameters_schema(
     schema: Any, doc: YamlDocument, base: tuple[str | int, ...]
 ) -> list[Problem]:
     """Problems with a template's `parameters` JSON Schema itself (draft-07 default)."""
+    from jsonschema import Draft7Validator
+    from jsonschema.exceptions import SchemaError
+
     from gitops_templates.catalog.metaschema import check_schema
 
     try:
@@ -57,6 +80,9 @@ def check_parameters_schema(
 
 def is_valid_parameters_schema(schema: Any) -> bool:
     """Whether `check_parameters_schema` finds nothing (without a document to point into)."""
+    from jsonschema import Draft7Validator
+    from jsonschema.exceptions import SchemaError
+
     from gitops_templates.catalog.metaschema import check_schema
 
     try:
