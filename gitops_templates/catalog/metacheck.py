@@ -186,11 +186,61 @@ class _Compiler:
         return lambda x, d: isinstance(x, str) and x == value
 
     def k_not(self, value: Any, schema: dict[str, Any]) -> Check:
-        """Only over keywords whose False means invalid (not merely "not known valid")."""
-        if not isinstance(value, dict) or not value or set(value) - {"pattern", "required"}:
-            raise Unsupported("not over other keywords than pattern and required")
-        inner = self._conjunction(value)
+        """Only over a subschema whose check is exact (False there means invalid)."""
+        inner = self.exact(value)
         return lambda x, d: not inner(x, d)
+
+    def k_if(self, value: Any, schema: dict[str, Any]) -> Check:
+        condition = self.exact(value)
+        then = self.node(schema["then"]) if "then" in schema else None
+        otherwise = self.node(schema["else"]) if "else" in schema else None
+
+        def branch(x: Any, d: int) -> bool:
+            chosen = then if condition(x, d) else otherwise
+            return chosen is None or chosen(x, d)
+
+        return branch
+
+    def k_then(self, value: Any, schema: dict[str, Any]) -> None:
+        return None  # applied by `if` (and ignored without it, as jsonschema does)
+
+    def k_else(self, value: Any, schema: dict[str, Any]) -> None:
+        return None
+
+    def k_oneOf(self, value: Any, schema: dict[str, Any]) -> Check:
+        kinds = [self.types_of(sub) for sub in value] if isinstance(value, list) else []
+        if not kinds:
+            raise Unsupported("oneOf that is not a list of schemas")
+        for index, kind in enumerate(kinds):
+            for other in kinds[index + 1 :]:
+                numeric = ("integer" in kind and "number" in other) or (
+                    "number" in kind and "integer" in other)  # fmt: skip
+                if kind & other or numeric:
+                    raise Unsupported("oneOf whose alternatives may overlap")
+        return self.k_anyOf(value, schema)  # at most one alternative can hold: any = one
+
+    def exact(self, schema: Any) -> Check:
+        """The check of `schema`, which must be True exactly when jsonschema finds it valid."""
+        if not _is_exact(schema):
+            raise Unsupported("not, if or oneOf over a subschema checked only one way")
+        return self.node(schema)
+
+    def types_of(self, schema: Any) -> frozenset[str]:
+        """The types `schema` admits at most (its `type`, or that of its `$ref`)."""
+        seen = 0
+        while isinstance(schema, dict) and "type" not in schema and "$ref" in schema:
+            seen += 1
+            ref = schema["$ref"]
+            if seen > MAX_DEPTH or not isinstance(ref, str) or not ref.startswith("#/"):
+                break
+            schema = self.root
+            for part in ref[2:].split("/"):
+                schema = schema[part.replace("~1", "/").replace("~0", "~")]
+        found = schema.get("type") if isinstance(schema, dict) else None
+        names = [found] if isinstance(found, str) else found
+        if not isinstance(names, list) or not names or not set(names) <= set(_TYPES):
+            raise Unsupported("an alternative of oneOf without a type")
+        return frozenset(names)
 
     def k_ref(self, value: Any, schema: dict[str, Any]) -> Check:
         return self.ref(value)
@@ -289,3 +339,31 @@ class _Compiler:
             return None
         conforms = self.formats.conforms
         return lambda x, d: bool(conforms(x, value))
+
+
+_EXACT = frozenset({"type", "pattern", "required", "const", "enum", "minLength", "maxLength",
+                    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minItems",
+                    "maxItems", "properties"})  # fmt: skip
+
+
+def _is_exact(schema: Any) -> bool:
+    """Every keyword of `schema` is one whose check answers exactly (no reference)."""
+    if not isinstance(schema, dict):
+        return False
+    for name, value in schema.items():
+        if name in _IGNORED:
+            continue
+        if name not in _EXACT or (name == "properties" and not (
+                isinstance(value, dict) and all(map(_is_exact, value.values())))):  # fmt: skip
+            return False
+        if name in ("enum", "const", "type") and not _exact_value(name, value):
+            return False
+    return "patternProperties" not in schema
+
+
+def _exact_value(name: str, value: Any) -> bool:
+    if name == "type":
+        names = [value] if isinstance(value, str) else value
+        return isinstance(names, list) and all(n in _TYPES for n in names)
+    values = value if name == "enum" else [value]
+    return isinstance(values, list) and all(isinstance(v, str) for v in values)

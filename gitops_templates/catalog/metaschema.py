@@ -41,6 +41,11 @@ def check_schema(schema: Any, default: type[Any]) -> None:
         raise SchemaError.create_from(error)
 
 
+def prepare() -> None:
+    """Import jsonschema and build the 2020-12 checks now: before a fork, once for both."""
+    _known_valid_2020_12()
+
+
 @cache
 def _flat_2020_12() -> Any:
     from jsonschema_specifications import REGISTRY  # type: ignore[import-untyped]

@@ -17,7 +17,6 @@ both processes; the child exits at once and is reaped here.
 from __future__ import annotations
 
 import os
-import pickle
 import sys
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -168,6 +167,8 @@ def _child(fn: Callable[[Any], Any], items: Sequence[Any], out: int) -> None:
     status = 1
     try:
         done, _ = _run(fn, items, _no_progress)
+        import pickle  # not imported by runs that never fork
+
         data = pickle.dumps(done, protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(out, "wb") as pipe:
             pipe.write(data)
@@ -194,6 +195,8 @@ def _run(
 
 def _loaded(payload: bytes) -> list[Any]:
     try:
+        import pickle
+
         value = pickle.loads(payload)  # noqa: S301 - written by our own child just now
     except Exception:  # a child killed mid-write: its items are computed here
         return []

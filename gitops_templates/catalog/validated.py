@@ -29,13 +29,30 @@ def blob_id(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
-class ValidatedMemo:
-    """Which directory contents validated cleanly before."""
+Listing = list[tuple[str, str, int]]  # (path in the directory, blob id, executable bits)
+Listings = dict[tuple["Path", frozenset[str]], Listing]  # by directory and names left out
 
-    def __init__(self, facts: ObjectFacts, salt: str, *, ignored: Iterable[str] = ()) -> None:
+
+class ValidatedMemo:
+    """Which directory contents validated cleanly before.
+
+    `listings` keeps what each directory held when first read, for the memo's life or,
+    shared, for one run of `docs`, whose two memos (validation, output) then read and
+    hash a template's files once (and `validate` the shared `_shared/` once).
+    """
+
+    def __init__(
+        self,
+        facts: ObjectFacts,
+        salt: str,
+        *,
+        ignored: Iterable[str] = (),
+        listings: Listings | None = None,
+    ) -> None:
         self._facts = facts
         self._salt = salt
         self._ignored = frozenset(ignored)  # names in the directory no verdict depends on
+        self._listings = {} if listings is None else listings
 
     def key(self, directory: Path, *, also: Path | None = None) -> str | None:
         """`<template.yaml blob id>:<digest of every file>`, None when unreadable.
@@ -58,9 +75,21 @@ class ValidatedMemo:
 
     def _digest(self, root: Path, label: str, digest: Any) -> dict[str, str] | None:
         """Feed every file below `root` to `digest`; their blob ids, None when unreadable."""
+        found = self._listing(root)
+        if found is None:
+            return None
+        for rel, oid, mode in found:
+            digest.update(f"{label}{rel}\0{oid}\0{mode:o}\n".encode())
+        return {rel: oid for rel, oid, _ in found}
+
+    def _listing(self, root: Path) -> Listing | None:
+        """`(path, blob id, executable bits)` of every file below `root`, read once."""
         from gitops_templates.catalog.files import link_or_blob, walk
 
-        ids = {}
+        key = (root, self._ignored)
+        if key in self._listings:
+            return self._listings[key]
+        found = []
         for path in walk(root):
             rel = path.relative_to(root).as_posix()
             if rel in self._ignored:
@@ -68,9 +97,9 @@ class ValidatedMemo:
             data = link_or_blob(root, path)
             if data is None:
                 return None  # not a file Git would hold: validate it every time
-            ids[rel] = oid = blob_id(data)
-            digest.update(f"{label}{rel}\0{oid}\0{path.stat().st_mode & 0o111:o}\n".encode())
-        return ids
+            found.append((rel, blob_id(data), path.stat().st_mode & 0o111))
+        self._listings[key] = found
+        return found
 
     def known(self, key: str | None) -> bool:
         """Validated cleanly before, with the same content."""

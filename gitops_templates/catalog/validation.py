@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
     from pathlib import Path
 
-    from gitops_templates.catalog.validated import ValidatedMemo
+    from gitops_templates.catalog.validated import Listings, ValidatedMemo
     from gitops_templates.catalog.workspace import Workspace
     from gitops_templates.catalog.yamlio import YamlDocument
     from gitops_templates.core.models import TreeEntry
@@ -122,7 +122,9 @@ def no_templates_notice(templates_dir: str) -> Notice:
     )
 
 
-def validated_memo(ws: Workspace, *, rendered: bool = False) -> ValidatedMemo:
+def validated_memo(
+    ws: Workspace, *, rendered: bool = False, listings: Listings | None = None
+) -> ValidatedMemo:
     """Clean verdicts by content, salted with the tool, its schema and rendering or not."""
     from gitops_templates import __version__
     from gitops_templates.catalog.resources import resource_dir
@@ -132,7 +134,8 @@ def validated_memo(ws: Workspace, *, rendered: bool = False) -> ValidatedMemo:
     from gitops_templates.catalog.workspace import DOC_FILE
 
     salt = f"{__version__} {blob_id(shipped)}{' rendered' if rendered else ''}"
-    return ValidatedMemo(ws.facts, salt, ignored=[DOC_FILE])  # generated docs change nothing
+    return ValidatedMemo(ws.facts, salt, ignored=[DOC_FILE],  # generated docs change nothing
+                         listings=listings)  # fmt: skip
 
 
 def validate_template(

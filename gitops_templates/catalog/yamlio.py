@@ -101,6 +101,7 @@ def _parsed(
 
 def _compose(loader_class: type[Any], text: str, source: str) -> YamlDocument:
     loader = loader_class(text)  # the reader checks characters here: inside the `try`
+    _remember_tags(loader)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -121,6 +122,7 @@ def _compose(loader_class: type[Any], text: str, source: str) -> YamlDocument:
 
 def _compose_all(loader_class: type[Any], text: str, source: str) -> list[YamlDocument]:
     loader = loader_class(text)
+    _remember_tags(loader)
     documents = []
     count = [0]  # aliases and nodes counted over the whole stream
     try:
@@ -142,6 +144,39 @@ def _compose_all(loader_class: type[Any], text: str, source: str) -> list[YamlDo
     finally:
         loader.dispose()
     return documents
+
+
+_TAG_MEMO_LIMIT = 20_000  # distinct nodes remembered per loader class
+_TAG_MEMO_LENGTH = 64  # longer scalars are resolved every time
+_TAG_MEMOS: dict[type[Any], dict[tuple[Any, str | None, tuple[bool, bool]], str]] = {}
+
+
+def _remember_tags(loader: Any) -> None:
+    """Give `loader` a memo of the tags its resolver gives nodes.
+
+    The composer asks the resolver for the tag of every node (libyaml's too, calling
+    back into Python), which tries the implicit resolvers' regular expressions each
+    time; a template.yaml repeats the same few keys and values (`type`, `string`,
+    `description`) hundreds of times. Without path resolvers (the safe loaders have
+    none) the tag is a function of the node's kind, scalar and style alone, so it is
+    remembered per loader class, for collections and short scalars, up to a bound.
+    """
+    if type(loader).yaml_path_resolvers:
+        return
+    memo = _TAG_MEMOS.setdefault(type(loader), {})
+    resolve = loader.resolve
+
+    def remembered(kind: Any, value: Any, implicit: tuple[bool, bool]) -> str:
+        key = (kind, value, implicit)  # value None: a mapping or a sequence
+        tag = memo.get(key)
+        if tag is None:
+            tag = resolve(kind, value, implicit)
+            short = value is None or len(value) <= _TAG_MEMO_LENGTH
+            if short and len(memo) < _TAG_MEMO_LIMIT:
+                memo[key] = tag
+        return tag
+
+    loader.resolve = remembered
 
 
 class _Unusual(Exception):

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
     from pathlib import Path
 
+    from gitops_templates.catalog.validated import Listings
     from gitops_templates.catalog.workspace import Workspace
     from gitops_templates.docs.data import PlannedVersion
     from gitops_templates.docs.render import DocRenderer
@@ -144,7 +145,8 @@ def _markdown(
         import hashlib
 
         salt = hashlib.sha256(f"{salt}{sorted(planned.items())!r}".encode()).hexdigest()
-    memo = OutputMemo(ws, salt)
+    listings: Listings = {}  # each template's files read and hashed once for both memos
+    memo = OutputMemo(ws, salt, listings)
     root, base = ws.repo.root, ws.settings.templates_dir
     selected = sorted(set(ids)) or _present(ws)
     with _names_meanwhile(ws, selected):  # a cold walk: old releases' parameters meanwhile
@@ -157,7 +159,7 @@ def _markdown(
         stale = [tid for tid in selected if not memo.fresh(prints[tid], root / paths[tid])]
         index_stale = index is not None and not memo.fresh(index_print, root / index)
         wanted = selected if index_stale else stale
-        metadata = _metadata(ws, wanted) if wanted else {}
+        metadata = _metadata(ws, wanted, listings) if wanted else {}
     contexts = template_contexts(ws, metadata, planned) if wanted else []
     renderer = _renderer(ws) if contexts else None
     pages = [t for t in contexts if t["id"] in stale and renderer]
@@ -201,7 +203,9 @@ def _present(ws: Workspace) -> list[str]:
     return sorted(p.name for p in found if not p.name.startswith(("_", ".")))
 
 
-def _metadata(ws: Workspace, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+def _metadata(
+    ws: Workspace, ids: Sequence[str], listings: Listings | None = None
+) -> dict[str, dict[str, Any]]:
     """Valid template.yaml of each selected template in the work tree."""
     from gitops_templates.catalog.parallel import fork_map
     from gitops_templates.catalog.validation import (
@@ -224,7 +228,7 @@ def _metadata(ws: Workspace, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     problems: list[Problem] = []
     selected = list(ids or present)
-    memo = validated_memo(ws)  # a template that validated with this content is valid
+    memo = validated_memo(ws, listings=listings)  # validated with this content: valid
 
     def read(tid: str) -> tuple[dict[str, Any] | None, list[Problem], str | None]:
         doc, unreadable = read_template(root / tid, f"{base}/{tid}/template.yaml")
@@ -236,6 +240,10 @@ def _metadata(ws: Workspace, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     def tick(done: int) -> None:
         ws.progress("reading templates", done, len(selected))
 
+    if len(selected) >= PARALLEL_MIN and not all(memo.known(memo.key(root / t)) for t in selected):
+        from gitops_templates.catalog.metaschema import prepare
+
+        prepare()  # jsonschema imported once, not by both processes of `fork_map`
     read_all = fork_map(read, selected, min_items=PARALLEL_MIN, progress=tick)
     for tid, (data, invalid, key) in zip(selected, read_all, strict=True):
         if data is not None and not invalid:

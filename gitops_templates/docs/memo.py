@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from pathlib import Path
 
+    from gitops_templates.catalog.validated import Listings
     from gitops_templates.catalog.workspace import Workspace
     from gitops_templates.core.planning import ComponentState
 
@@ -31,10 +32,11 @@ _KIND = "doc-output"
 class OutputMemo:
     """Fingerprints of generated files and the content each one produced."""
 
-    def __init__(self, ws: Workspace, salt: str) -> None:
+    def __init__(self, ws: Workspace, salt: str, listings: Listings | None = None) -> None:
         self._ws = ws
         self._salt = salt
-        self._contents = ValidatedMemo(ws.facts, salt, ignored=[DOC_FILE])  # the output itself
+        self._contents = ValidatedMemo(ws.facts, salt, ignored=[DOC_FILE],  # the output itself
+                                       listings=listings)  # fmt: skip
         self._yanked = ws.blob_ids([f"{ws.head}:{ws.settings.path(YANKED_FILE)}"])[0]
 
     def template(self, tid: str, directory: Path, state: ComponentState | None) -> str | None:

@@ -11,7 +11,6 @@ detached `git worktree` removed afterwards, and only the named branch ref moves.
 from __future__ import annotations
 
 import contextlib
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,6 +50,8 @@ class BranchOps:
         Three git calls whatever the number of files: the blobs are hashed in one
         `hash-object --stdin-paths` and entered in one `update-index --index-info`.
         """
+        import tempfile  # with shutil and the compressors: not on the read paths
+
         with tempfile.TemporaryDirectory(prefix="index-", dir=self.state_dir) as scratch:
             env = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
             paths = sorted(files)
@@ -91,6 +92,8 @@ class BranchOps:
     @contextlib.contextmanager
     def scratch_worktree(self, commit: str) -> Iterator[Path]:
         """A detached work tree of `commit`, removed afterwards (the user's is untouched)."""
+        import tempfile
+
         with tempfile.TemporaryDirectory(prefix="gitops-templates-") as scratch:
             path = Path(scratch) / "tree"
             try:

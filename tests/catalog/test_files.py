@@ -39,6 +39,27 @@ def test_reads_stop_at_the_boundary_special_files_and_the_size_cap(tmp_path: Pat
         files.read_bytes(root, root / "big", limit=1000)
 
 
+def test_real_path_is_what_resolve_gives(tmp_path: Path, outside: Path):
+    import os
+
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "dir" / "file").write_text("x")
+    (tmp_path / "via").symlink_to(tmp_path / "dir", target_is_directory=True)
+    (tmp_path / "relative").symlink_to("dir/file")
+    (tmp_path / "away").symlink_to(outside)
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    os.mkfifo(tmp_path / "fifo")  # opened without blocking
+    names = ["dir/file", "via/file", "via/../dir", "relative", "away", "dangling", "missing/x",
+             "fifo", "via"]  # fmt: skip
+    for name in names:
+        assert files.real_path(tmp_path / name) == (tmp_path / name).resolve(), name
+    with pytest.raises(RuntimeError):
+        (tmp_path / "loop").resolve()
+    with pytest.raises(RuntimeError):
+        files.real_path(tmp_path / "loop")
+
+
 def test_writes_never_go_through_a_symlink(tmp_path: Path, outside: Path):
     root = tmp_path / "repo"
     (root / "dir").mkdir(parents=True)

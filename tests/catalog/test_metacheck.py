@@ -9,6 +9,7 @@ against the real 2020-12 metaschema (seven vocabularies, dynamic references).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime
 from typing import Any
@@ -164,3 +165,109 @@ def test_the_quick_verdict_agrees_with_the_full_parameters_check(schema: Any):
     doc = load_yaml("parameters: {}\n", "t.yaml")
     full = check_parameters_schema(schema, doc, ("parameters",))
     assert is_valid_parameters_schema(schema) is (full == [])
+
+
+# Documents against the shipped schemas: the compiled check never vouches for a document
+# jsonschema finds invalid, and vouches for the usual valid ones.
+SHIPPED = ["config.schema.json", "template.schema.json", "instance.schema.json"]
+
+
+def _shipped_documents() -> dict[str, list[Any]]:
+    import yaml
+
+    from gitops_templates.catalog.scaffold import DEFAULT_CONFIG, TEMPLATE_YAML
+
+    config = yaml.safe_load(DEFAULT_CONFIG)
+    config |= {"components": {"web": "packages/web", "api": {"path": "services/api",
+                                                               "tag_format": "api-v{version}"}},
+               "alerts": [{"type": "webhook", "url": "https://example.com/h"},
+                          {"type": "command", "command": ["true"]}]}  # fmt: skip
+    template = yaml.safe_load(TEMPLATE_YAML.format(editor_line="", id="web", name="Web"))
+    template |= {"deprecated": {"message": "use api", "replacement": "api"},
+                 "migrations": [{"version": "1.0.0", "ops": [
+                     {"op": "rename", "from": "/a", "path": "/b"},
+                     {"op": "set_default", "path": "/c", "value": 1}]}]}  # fmt: skip
+    instance = {"apiVersion": "gitops-templates/v1", "template": "web", "version": "1.2.3",
+                "values": {"name": "checkout"}}  # fmt: skip
+    return {"config.schema.json": [config], "template.schema.json": [template],
+            "instance.schema.json": [instance]}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_schemas_compile_and_never_vouch_for_an_invalid_document(name: str):
+    from gitops_templates.catalog.resources import load_schema
+
+    schema = load_schema(name)
+    fast = compile_check(schema, None, unknown_is_false=True)  # as `validate_against` does
+    real = Draft202012Validator(schema)
+    documents = _shipped_documents()[name]
+    edits = [replaced_at(doc, path, value) for doc in documents for path in paths_in(doc)[1:]
+             for value in HOSTILE]  # fmt: skip
+    for doc in documents:
+        for path in paths_in(doc)[1:]:  # a key dropped: `required`, `if` and `oneOf` meet it
+            parent = doc
+            for part in path[:-1]:
+                parent = parent[part]
+            if isinstance(parent, dict):
+                edits.append(replaced_at(doc, path[:-1], {k: v for k, v in parent.items()
+                                                        if k != path[-1]}) if path[:-1]
+                             else {k: v for k, v in doc.items() if k != path[-1]})  # fmt: skip
+    vouched = [doc for doc in documents + edits if fast(doc)]
+    assert all(real.is_valid(doc) for doc in vouched)
+    assert vouched  # the usual valid documents and edits pass without jsonschema
+
+
+TYPE_NAMES = ["string", "integer", "number", "object", "array", "boolean", "null"]
+WORDS = st.sampled_from(["a", "b", "abc", ""])
+KEYWORD_SCHEMAS = st.one_of(
+    st.builds(lambda t: {"type": t}, st.one_of(
+        st.sampled_from(TYPE_NAMES), st.lists(st.sampled_from(TYPE_NAMES), min_size=1,
+                                              max_size=2, unique=True))),
+    st.builds(lambda v: {"const": v}, WORDS),
+    st.builds(lambda v: {"enum": v}, st.lists(WORDS, min_size=1, max_size=2, unique=True)),
+    st.builds(lambda k, n: {k: n}, st.sampled_from(["minLength", "maxLength", "maxItems",
+                                                    "minItems"]), st.integers(0, 2)),
+    st.builds(lambda k, n: {k: n}, st.sampled_from(["minimum", "maximum", "exclusiveMinimum",
+                                                    "exclusiveMaximum"]), st.integers(-1, 2)),
+    st.builds(lambda r: {"required": r}, st.lists(st.sampled_from(["a", "b"]), max_size=2,
+                                                  unique=True)),
+    st.just({"pattern": "^a"}),
+    st.just({"$ref": "#/$defs/x"}),
+)  # fmt: skip
+SCHEMA_TREES = st.recursive(
+    KEYWORD_SCHEMAS,
+    lambda inner: st.one_of(
+        st.builds(lambda a, b: {**a, **b}, inner, inner),
+        st.builds(lambda x: {"not": x}, inner),
+        st.builds(lambda c, t, e: {"if": c, "then": t, "else": e}, inner, inner, inner),
+        st.builds(lambda c, t: {"if": c, "then": t}, inner, inner),
+        st.builds(lambda alts: {"oneOf": alts}, st.lists(inner, min_size=1, max_size=3)),
+        st.builds(lambda p: {"properties": p}, st.dictionaries(st.sampled_from(["a", "b"]),
+                                                                inner, max_size=2)),
+        st.builds(lambda x: {"items": x}, inner),
+        st.builds(lambda x: {"additionalProperties": x}, inner),
+    ),
+    max_leaves=8,
+)  # fmt: skip
+INSTANCE = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-2, 3), st.floats(-2, 3), WORDS),
+    lambda inner: st.one_of(st.lists(inner, max_size=3),
+                            st.dictionaries(st.sampled_from(["a", "b", "c"]), inner, max_size=3)),
+    max_leaves=8,
+)  # fmt: skip
+
+
+@settings(max_examples=800, deadline=None, suppress_health_check=list(HealthCheck))
+@given(SCHEMA_TREES, st.lists(INSTANCE, min_size=1, max_size=6))
+def test_the_check_of_a_random_schema_never_vouches_for_an_invalid_instance(
+    schema: Any, instances: list[Any]
+):
+    schema = {**schema, "$defs": {"x": {"type": "string"}}}
+    real = Draft202012Validator(schema)
+    checks = [compile_check(schema, None, unknown_is_false=True)]  # unknown parts: "ask"
+    with contextlib.suppress(Unsupported):  # strict: `not`, `if`, `oneOf` refused
+        checks.append(compile_check(schema, None))
+    for fast in checks:
+        for instance in instances:
+            if fast(instance):
+                assert real.is_valid(instance), (schema, instance)

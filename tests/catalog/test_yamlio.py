@@ -83,6 +83,15 @@ def test_libyaml_and_pure_loaders_agree_on_data_lines_and_error_lines(text: str)
     assert results[0] == results[1], results
 
 
+@pytest.mark.parametrize("loader", LOADERS)
+def test_remembered_tags_are_the_resolvers_own(loader: type[Any]):
+    text = "a: 1\nb: '1'\nc: yes\nd: \"yes\"\ne: ~\nf: 1.5\ng: [1, '1', null]\nh: " + "1" * 80
+    expected = yaml.load(text, Loader=loader)
+    for _ in range(3):  # the second and third parses find the tags remembered
+        assert load_yaml(text, "t.yaml", loader_class=loader).data == expected
+    assert load_yaml("x: 1\n", "t.yaml", loader_class=loader).data == {"x": 1}
+
+
 def test_the_fast_loader_is_used_when_pyyaml_has_libyaml():
     from gitops_templates.catalog import yamlio
 
