@@ -40,7 +40,7 @@ def release_as_problem(text: str) -> str | None:
 
 
 _PLACEHOLDER = re.compile(r"\{(id|version)\}")
-PRERELEASE_TOKEN = re.compile(r"^[0-9A-Za-z-]+$")
+PRERELEASE_TOKEN = re.compile(r"^(?!0[0-9]+$)[0-9A-Za-z-]+$")  # SemVer: no leading zero in a number
 DEFAULT_BUMP_TYPES: Mapping[str, Level] = MappingProxyType(
     {"feat": Level.MINOR, "fix": Level.PATCH, "perf": Level.PATCH}
 )

@@ -34,6 +34,7 @@ from gitops_templates.versioning.release_commit import commit_message
 if TYPE_CHECKING:
     from gitops_templates.catalog.workspace import Workspace
     from gitops_templates.docs.data import PlannedVersion
+    from gitops_templates.git.repo import GitRepo
 
 PLAN_FILE = RELEASE_PLAN_FILE
 DEFAULT_BRANCH = "gitops-templates/release"
@@ -97,17 +98,18 @@ def release_pr(
         files = release_files(ws, plan)
         tree = repo.tree_with(base_sha, files)
         local = repo.object_id(ref)
-        # the lease: what this clone last saw there (read first: a fetch below updates it)
-        known = repo.object_id(f"refs/remotes/{remote}/{branch}") or local
+        # the lease: what this clone last saw there (read first: a fetch below updates
+        # it); never having seen the branch there, it must not exist there
+        known = repo.object_id(f"refs/remotes/{remote}/{branch}")
         theirs = repo.remote_branch(remote, ref) if push else None
         previous = theirs if push else local
-        commit = _same(ws, previous, tree, base_sha, remote, ref) or repo.commit_tree(
+        commit = _same(ws, previous, tree, base_sha, remote, ref, sign) or repo.commit_tree(
             tree, base_sha, commit_message(plan), sign=sign
         )
         if local != commit:
             repo.update_refs([f"update {ref} {commit} {local or '0' * len(commit)}"])
         if push and theirs != commit:
-            repo.push_with_lease(remote, ref, known)
+            _push(repo, remote, ref, known, undo=(commit, local))
     status = "unchanged" if previous == commit else "updated" if previous else "created"
     return ReleasePrResult(plan, branch, status, commit, tuple(sorted(files)),
                            remote if push else None)  # fmt: skip
@@ -153,10 +155,22 @@ def _docs(ws: Workspace, plan: ReleasePlan) -> dict[str, bytes]:
                 if f.status == "written"}  # fmt: skip
 
 
-def _same(
-    ws: Workspace, previous: str | None, tree: str, base: str, remote: str, ref: str
-) -> str | None:
-    """`previous` when it is this very change (same tree, same base), else None."""
+def _push(repo: GitRepo, remote: str, ref: str, known: str | None,
+          undo: tuple[str, str | None]) -> None:  # fmt: skip
+    """Push with the lease; refused, the local branch goes back to where it was."""
+    try:
+        repo.push_with_lease(remote, ref, known)
+    except GitStateError:
+        commit, local = undo
+        if local != commit:
+            repo.update_refs([f"update {ref} {local} {commit}" if local
+                              else f"delete {ref} {commit}"])  # fmt: skip
+        raise
+
+
+def _same(ws: Workspace, previous: str | None, tree: str, base: str, remote: str, ref: str,
+          sign: bool | None) -> str | None:  # fmt: skip
+    """`previous` when it is this very change (same tree, same base, signed if asked)."""
     if previous is None:
         return None
     repo = ws.repo
@@ -164,4 +178,6 @@ def _same(
         repo.fetch_probe(remote, [f"+{ref}:{PROBE}"])
         repo.update_refs([f"delete {PROBE}"])
     same_tree = repo.object_id(f"{previous}^{{tree}}") == tree
+    if sign and b"\ngpgsig" not in (repo.try_run(["cat-file", "commit", previous]) or b""):
+        return None  # `--sign` over an unsigned commit: made again, signed
     return previous if same_tree and repo.object_id(f"{previous}^") == base else None

@@ -181,11 +181,23 @@ def test_a_release_branch_someone_else_moved_on_the_remote_is_not_overwritten(
     theirs = other.commit("docs: a reviewer's note")
     other.run("push", "-q", "origin", BRANCH)
     change(catalog, "web", "fix(web): a bug")
+    mine = catalog.run("rev-parse", BRANCH).strip()
     result = cli("release-pr", "--push", code=4)
     assert "was refused" in result.stderr
     assert origin.run("rev-parse", BRANCH).strip() == theirs
+    assert catalog.run("rev-parse", BRANCH).strip() == mine  # refused: the local branch stays
     catalog.run("fetch", "-q", "origin")  # seen now: replacing it is a choice
     assert cli.json("release-pr", "--push")["status"] == "updated"
+
+
+def test_a_local_preview_then_the_first_push(catalog: RepoBuilder, origin: RepoBuilder, cli: Cli):
+    """A branch this clone never saw on the remote is expected absent there, whatever is local."""
+    change(catalog, "web", "feat(web): add probes")
+    catalog.run("push", "-q", "origin", "main")
+    preview = cli.json("release-pr")["commit"]
+    pushed = cli.json("release-pr", "--push")
+    assert (pushed["status"], pushed["commit"]) == ("created", preview)
+    assert origin.run("rev-parse", BRANCH).strip() == preview
 
 
 def test_a_release_branch_checked_out_in_another_worktree_or_named_head_is_refused(
@@ -274,8 +286,9 @@ def test_prereleases_go_through_the_pull_request_and_then_graduate(catalog: Repo
 
 def test_a_bad_prerelease_token_is_refused_and_writes_nothing(catalog: RepoBuilder, cli: Cli):
     change(catalog, "web", "feat(web): add probes")
-    result = cli("release-pr", "--pre", "rc.1", code=3)
-    assert "prerelease token" in result.stderr
+    for token in ("rc.1", "01", "rc+x"):  # `01`: SemVer numbers have no leading zero
+        result = cli("release-pr", "--pre", token, code=3)
+        assert "prerelease token" in result.stderr
     assert catalog.run("branch", "--list", BRANCH).strip() == ""
 
 
@@ -298,6 +311,10 @@ def test_the_release_commit_is_signed_as_commit_gpgsign_says(
     change(catalog, "web", "fix(web): a bug")
     unsigned = cli.json("release-pr", "--no-sign")["commit"]
     assert "-----BEGIN SSH SIGNATURE-----" not in catalog.run("cat-file", "-p", unsigned)
+    resigned = cli.json("release-pr", "--sign")  # the same change, now asked signed
+    assert resigned["status"] == "updated"
+    assert "-----BEGIN SSH SIGNATURE-----" in catalog.run("cat-file", "-p", resigned["commit"])
+    catalog.run("update-ref", f"refs/heads/{BRANCH}", unsigned)
     change(catalog, "web", "fix(web): another bug")
     catalog.run("config", "user.signingKey", str(tmp_path / "missing"))
     failed = cli("release-pr", code=4)
