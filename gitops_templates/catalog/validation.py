@@ -220,7 +220,13 @@ def _identity(doc: YamlDocument, tid: str) -> list[Problem]:
     )]  # fmt: skip
 
 
-RESERVED_PARAMETERS = ("template", "values")  # what bodies get besides the values
+# what bodies get besides the values, and names Jinja2 gives its own meaning
+RESERVED_PARAMETERS = ("template", "values", "self", "loop", "true", "false", "none",
+                       "True", "False", "None")  # fmt: skip
+
+
+_RESERVED_MEANING = {"template": "the metadata: id, version",
+                     "values": "the whole mapping of values"}  # fmt: skip
 
 
 def _reserved_parameters(doc: YamlDocument) -> list[Problem]:
@@ -230,8 +236,8 @@ def _reserved_parameters(doc: YamlDocument) -> list[Problem]:
     if not isinstance(properties, dict):
         return []
     return [Problem(
-        f"parameter {name!r} is hidden in bodies by the `{name}` they get (the "
-        f"{'metadata: id, version' if name == 'template' else 'whole mapping of values'})",
+        f"parameter {name!r} is hidden in bodies by the `{name}` they get ("
+        f"{_RESERVED_MEANING.get(name, 'a Jinja2 name')})",
         file=doc.source, pointer=f"parameters.properties.{name}",
         line=doc.line_of(("parameters", "properties", name)), rule="reserved-parameter",
         hint=f"rename the parameter (e.g. `{name}_name`)",

@@ -72,12 +72,29 @@ class _SourceLoader(jinja2.BaseLoader):
         return sorted(self.source.files)
 
 
+def _defined(value: Any) -> Any:
+    """`value`, after an undefined name anywhere inside it raised its error (exit 3)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, jinja2.Undefined):
+            item._fail_with_undefined_error()
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+    return value
+
+
 def _to_yaml(value: Any, indent: int = 2) -> str:
     import yaml
 
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    return yaml.dump(value, Dumper=dumper, sort_keys=False, allow_unicode=True,
-                     default_flow_style=False, indent=indent)  # fmt: skip
+    try:
+        return yaml.dump(_defined(value), Dumper=dumper, sort_keys=False, allow_unicode=True,
+                         default_flow_style=False, indent=indent)  # fmt: skip
+    except yaml.YAMLError as err:  # a value YAML has no form for (a template reference...)
+        raise TypeError(f"to_yaml cannot write {type(value).__name__} values: {err}") from None
 
 
 # What YAML refuses to read raw (PyYAML's reader), and the line breaks it would fold
@@ -89,7 +106,7 @@ _NOT_YAML_SAFE = re.compile(
 
 def _to_json(value: Any, indent: int | None = None) -> str:
     """JSON that is also valid YAML (a quoted scalar, a flow mapping), non-ASCII kept."""
-    text = json.dumps(value, indent=indent, ensure_ascii=False, sort_keys=False)
+    text = json.dumps(_defined(value), indent=indent, ensure_ascii=False, sort_keys=False)
     return _NOT_YAML_SAFE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
 
 

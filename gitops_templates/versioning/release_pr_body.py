@@ -21,8 +21,8 @@ HEADER = "| template | from | to | level |\n|---|---|---|---|\n"
 def pull_request_body(plan: ReleasePlan) -> str:
     """Markdown: `⚠ Breaking changes`, the table (breaking rows first), how it releases.
 
-    Breaking changes are the commits that declare one, and for templates whose commits
-    declare none, what the compatibility check found (unwaived).
+    Breaking changes are the commits that declare one, then what the compatibility check
+    found (unwaived), whether or not a commit declared it.
     """
     parts = ["## Release plan\n"]
     breaking = [f"- **{markdown_text(r.id)}**: {markdown_text(c.subject)} "
@@ -30,9 +30,8 @@ def pull_request_body(plan: ReleasePlan) -> str:
                 for r in plan.releases for c in r.commits if c.breaking]  # fmt: skip
     breaking += [f"- **{markdown_text(r.id)}**: {markdown_text(str(f.get('message', '')))} "
                  f"at {inline_code(str(f.get('pointer', '')))} (found by the compatibility "
-                 "check; no commit declared it)\n"
-                 for r in plan.releases if not any(c.breaking for c in r.commits)
-                 for f in r.findings if _undeclared_breaking(f)]  # fmt: skip
+                 "check)\n"
+                 for r in plan.releases for f in r.findings if _unwaived_breaking(f)]  # fmt: skip
     if breaking:
         parts.append("### ⚠ Breaking changes\n")
         parts.append("".join(breaking))
@@ -50,5 +49,5 @@ def pull_request_body(plan: ReleasePlan) -> str:
     return "\n".join(parts)
 
 
-def _undeclared_breaking(finding: Mapping[str, object]) -> bool:
+def _unwaived_breaking(finding: Mapping[str, object]) -> bool:
     return finding.get("class") == "breaking" and not finding.get("waived")

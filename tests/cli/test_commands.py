@@ -74,6 +74,10 @@ def test_a_parameter_bodies_cannot_read_by_its_name_is_a_problem(repo: RepoBuild
         13,
     )
     assert "hidden in bodies" in problem["message"]
+    meta.write_text(meta.read_text().replace("    template: {type: string}", "    loop: {}"))
+    assert cli.json("validate", code=3)["problems"][0]["message"].startswith(
+        "parameter 'loop' is hidden in bodies by the `loop` they get (a Jinja2 name)"
+    )
 
 
 def test_exit_3_validate_template_problems(repo: RepoBuilder, cli: Cli):

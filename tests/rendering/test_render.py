@@ -182,8 +182,15 @@ def test_undefined_values_and_runaway_bodies_are_errors(repo: RepoBuilder, cli: 
     repo.template("web", "a\n{{ missing }}\n")
     assert "templates/web/body.yaml.j2:2: 'missing' is undefined" in cli(
         "render", "web", "--set", "name=x", code=3).stderr  # fmt: skip
-    repo.template("web", "ports: {{ [8080, prot] }}\n")  # not `[8080, Undefined]`
-    assert "'prot' is undefined" in cli("render", "web", "--set", "name=x", code=3).stderr
+    for body in (
+        "ports: {{ [8080, prot] }}\n",
+        "{{ {'a': [prot]} | to_yaml }}",
+        "{{ {'a': prot} | to_json }}",
+    ):  # not `[8080, Undefined]`, not a traceback
+        repo.template("web", body)
+        assert "'prot' is undefined" in cli("render", "web", "--set", "name=x", code=3).stderr
+    repo.template("web", "{{ {'me': self} | to_yaml }}")
+    assert "to_yaml cannot write" in cli("render", "web", "--set", "name=x", code=3).stderr
     repo.template("web", "{% for i in range(10**9) %}x{% endfor %}")
     assert "more than 100000 items" in cli("render", "web", "--set", "name=x", code=3).stderr
     repo.template("web", "{{ 'x' * 10**8 }}")

@@ -338,3 +338,7 @@ def test_the_body_names_breaking_changes_only_the_compatibility_check_found(
     assert "**web**: \\[drop\\]\\(https://x.example\\) the port" in breaking
     assert "**db**: parameter 'replicas' removed at `/properties/replicas`" in breaking
     assert "found by the compatibility check" in breaking
+    change(catalog, "db", "feat(db)!: rename the outputs")  # a declared one hides nothing
+    breaking = cli.json("release-pr")["body"].split("| template |")[0]
+    assert "**db**: rename the outputs" in breaking
+    assert "**db**: parameter 'replicas' removed" in breaking
