@@ -15,34 +15,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gitops_templates.errors import GitStateError
+from gitops_templates.git._core import RepoCore
 from gitops_templates.git._parse import text
 from gitops_templates.git._write import SIGNATURE_HINT, WriteError, git_bool, run_write
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping, Sequence
+    from collections.abc import Iterator, Mapping
 
 
-class BranchOps:
+class BranchOps(RepoCore):
     """The release-branch half of `GitRepo` (mixed in)."""
-
-    root: Path
-
-    def try_run(self, args: Sequence[str]) -> bytes | None:
-        """Provided by `GitRepo`."""
-        raise NotImplementedError
-
-    @property
-    def state_dir(self) -> Path:
-        """Provided by `GitRepo`."""
-        raise NotImplementedError
-
-    def remotes(self) -> list[str]:
-        """Provided by `GitRepo`."""
-        raise NotImplementedError
-
-    def config(self, key: str) -> str | None:
-        """Provided by `GitRepo`."""
-        raise NotImplementedError
 
     def tree_with(self, parent: str, files: Mapping[str, bytes]) -> str:
         """The tree of `parent` with `files` set, written from a private index.

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gitops_templates.errors import GitStateError
+from gitops_templates.git._core import RepoCore
 from gitops_templates.git._parse import text
 from gitops_templates.git._write import WriteError, run_write
 
@@ -20,24 +21,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
 
-class WorkTreeOps:
+class WorkTreeOps(RepoCore):
     """The commit-and-refs half of `GitRepo` (mixed in)."""
-
-    root: Path
-    git_dir: Path
-
-    def try_run(self, args: Sequence[str]) -> bytes | None:
-        """Provided by `GitRepo`."""
-        raise NotImplementedError
-
-    @property
-    def state_dir(self) -> Path:
-        """Where caches and locks live (provided by `GitRepo`)."""
-        raise NotImplementedError
-
-    def run(self, args: Sequence[str], *, input: bytes | None = None) -> bytes:
-        """Provided by `GitRepo`."""
-        raise NotImplementedError
 
     # -- reads --------------------------------------------------------------------
 

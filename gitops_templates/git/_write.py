@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gitops_templates.errors import GitStateError, NotFoundError, TagConflictError
+from gitops_templates.git._core import RepoCore
 from gitops_templates.git._process import env as git_env
 
 if TYPE_CHECKING:
@@ -85,24 +86,8 @@ class NewTag:
     message: str
 
 
-class TagWriter:
+class TagWriter(RepoCore):
     """The writing half of `GitRepo`: tags in one transaction, atomic push, caches."""
-
-    root: Path
-    common_dir: Path
-
-    @property
-    def state_dir(self) -> Path:
-        """Where caches and locks live (provided by `GitRepo`)."""
-        raise NotImplementedError
-
-    def remotes(self) -> list[str]:
-        """Configured remote names (provided by `GitRepo`)."""
-        raise NotImplementedError
-
-    def config(self, key: str) -> str | None:
-        """A git config value (provided by `GitRepo`)."""
-        raise NotImplementedError
 
     def create_tags(self, tags: Sequence[NewTag], *, sign: bool | None) -> dict[str, str]:
         """Create annotated tags in ONE ref transaction: all of them or none.
