@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from gitops_templates.errors import GitOpsTemplatesError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from gitops_templates.rendering.source import TemplateSource
 
 BASE_BUDGET = 30.0  # seconds the simulator of one template may take, plus...
@@ -188,32 +190,26 @@ def _is_generation_error(err: Exception) -> bool:
     )
 
 
-def outside_refs(schema: Any, pointer: str = "") -> list[tuple[str, str]]:
+def outside_refs(schema: Any) -> list[tuple[str, str]]:
     """`(JSON pointer, $ref)` of every `$ref` that does not point into the schema itself."""
-    found: list[tuple[str, str]] = []
-    if not isinstance(schema, dict | list):
-        return found
-    items = schema.items() if isinstance(schema, dict) else enumerate(schema)
-    for key, value in items:
-        here = f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}"
-        if key == "$ref" and isinstance(value, str) and not value.startswith("#"):
-            found.append((here, value))
-        elif key not in ("enum", "const", "default", "examples"):
-            found += outside_refs(value, here)
-    return found
+    return [(f"{at}/$ref", value) for at, key, value in _keywords(schema)
+            if key == "$ref" and isinstance(value, str) and not value.startswith("#")]  # fmt: skip
 
 
-def unknown_keywords(schema: Any, pointer: str = "") -> list[tuple[str, str]]:
+def unknown_keywords(schema: Any) -> list[tuple[str, str]]:
     """`(JSON pointer, keyword)` of every keyword the generator ignores."""
-    found: list[tuple[str, str]] = []
-    if isinstance(schema, dict):
-        for key, value in schema.items():
-            here = f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}"
-            if key in UNKNOWN_KEYWORDS:
-                found.append((pointer or "/", key))
-            if key not in ("enum", "const", "default", "examples"):
-                found += unknown_keywords(value, here)
-    elif isinstance(schema, list):
+    return [(at or "/", key) for at, key, _ in _keywords(schema) if key in UNKNOWN_KEYWORDS]
+
+
+def _keywords(schema: Any, pointer: str = "") -> Iterator[tuple[str, str, Any]]:
+    """`(pointer of its schema, keyword, value)` of every keyword, outside literal values."""
+    if isinstance(schema, list):
         for index, item in enumerate(schema):
-            found += unknown_keywords(item, f"{pointer}/{index}")
-    return found
+            yield from _keywords(item, f"{pointer}/{index}")
+    elif isinstance(schema, dict):
+        for key, value in schema.items():
+            yield pointer, str(key), value
+            if key not in ("enum", "const", "default", "examples"):
+                yield from _keywords(
+                    value, f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}"
+                )
