@@ -238,13 +238,9 @@ def _cached(cache: Path, text: bytes) -> dict[str, Any] | None:
 @cache
 def _tool() -> str:
     """This tool's version and its config schema: a verdict of another is not ours."""
-    import hashlib
+    from gitops_templates.catalog.resources import schema_stamp
 
-    from gitops_templates import __version__
-    from gitops_templates.catalog.resources import resource_dir
-
-    shipped = (resource_dir("schemas") / "config.schema.json").read_bytes()
-    return f"{__version__}+{hashlib.sha256(shipped).hexdigest()[:12]}"
+    return schema_stamp("config.schema.json")
 
 
 def _mapping(data: Any, source: str) -> dict[str, Any]:

@@ -39,3 +39,18 @@ def load_schema(name: str) -> dict[str, Any]:
     """A JSON Schema shipped in `schemas/`, e.g. `template.schema.json`."""
     data: dict[str, Any] = json.loads((resource_dir("schemas") / name).read_text("utf-8"))
     return data
+
+
+@cache
+def schema_stamp(name: str) -> str:
+    """This tool's version and a digest of one shipped schema.
+
+    A verdict remembered against that schema holds only for them: another version of
+    the tool or of the schema checks anew.
+    """
+    import hashlib
+
+    from gitops_templates import __version__
+
+    shipped = (resource_dir("schemas") / name).read_bytes()
+    return f"{__version__}+{hashlib.sha256(shipped).hexdigest()[:12]}"

@@ -126,14 +126,11 @@ def validated_memo(
     ws: Workspace, *, rendered: bool = False, listings: Listings | None = None
 ) -> ValidatedMemo:
     """Clean verdicts by content, salted with the tool, its schema and rendering or not."""
-    from gitops_templates import __version__
-    from gitops_templates.catalog.resources import resource_dir
-    from gitops_templates.catalog.validated import ValidatedMemo, blob_id
-
-    shipped = (resource_dir("schemas") / "template.schema.json").read_bytes()
+    from gitops_templates.catalog.resources import schema_stamp
+    from gitops_templates.catalog.validated import ValidatedMemo
     from gitops_templates.catalog.workspace import DOC_FILE
 
-    salt = f"{__version__} {blob_id(shipped)}{' rendered' if rendered else ''}"
+    salt = f"{schema_stamp('template.schema.json')}{' rendered' if rendered else ''}"
     return ValidatedMemo(ws.facts, salt, ignored=[DOC_FILE],  # generated docs change nothing
                          listings=listings)  # fmt: skip
 

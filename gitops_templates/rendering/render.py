@@ -73,16 +73,14 @@ def _checked_before(ws: Workspace, source: TemplateSource) -> None:
     Its verdict depends only on its bytes, the shipped schema and this tool: remembered
     in the object-facts store, a render of a known version imports no jsonschema.
     """
-    from gitops_templates import __version__
-    from gitops_templates.catalog.resources import resource_dir
+    from gitops_templates.catalog.resources import schema_stamp
     from gitops_templates.catalog.validated import blob_id
 
     raw = source.read("template.yaml")
     shown = source.shown("template.yaml")
     if raw is None or (hashlib.sha256(raw).hexdigest(), shown) in _METADATA:
         return
-    shipped = (resource_dir("schemas") / "template.schema.json").read_bytes()
-    fact = f"{blob_id(raw)}:{CHECK_VERSION} {__version__} {blob_id(shipped)}"
+    fact = f"{blob_id(raw)}:{CHECK_VERSION} {schema_stamp('template.schema.json')}"
     if ws.facts.lookup(_CHECKED, [fact], lambda _: {}, valid=lambda v: v is True):
         _METADATA[(hashlib.sha256(raw).hexdigest(), shown)] = _parsed_metadata(
             raw, shown, source.tid, checked=True
