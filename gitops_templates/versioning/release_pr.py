@@ -103,7 +103,10 @@ def release_pr(
         known = repo.object_id(f"refs/remotes/{remote}/{branch}")
         theirs = repo.remote_branch(remote, ref) if push else None
         previous = theirs if push else local
-        commit = _same(ws, previous, tree, base_sha, remote, ref, sign) or repo.commit_tree(
+        # this very change already made (there, or here by a preview) is reused as is
+        candidates = dict.fromkeys((previous, local))
+        reusable = (_same(ws, seen, tree, base_sha, remote, ref, sign) for seen in candidates)
+        commit = next(filter(None, reusable), None) or repo.commit_tree(
             tree, base_sha, commit_message(plan), sign=sign
         )
         if local != commit:

@@ -190,11 +190,15 @@ def test_a_release_branch_someone_else_moved_on_the_remote_is_not_overwritten(
     assert cli.json("release-pr", "--push")["status"] == "updated"
 
 
-def test_a_local_preview_then_the_first_push(catalog: RepoBuilder, origin: RepoBuilder, cli: Cli):
-    """A branch this clone never saw on the remote is expected absent there, whatever is local."""
+def test_a_local_preview_then_the_first_push(
+    catalog: RepoBuilder, origin: RepoBuilder, cli: Cli, monkeypatch: pytest.MonkeyPatch
+):
+    """A branch this clone never saw on the remote is expected absent there, whatever is local;
+    the preview's commit is the one pushed, made again it would carry a later date."""
     change(catalog, "web", "feat(web): add probes")
     catalog.run("push", "-q", "origin", "main")
     preview = cli.json("release-pr")["commit"]
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2030-01-01T00:00:00Z")
     pushed = cli.json("release-pr", "--push")
     assert (pushed["status"], pushed["commit"]) == ("created", preview)
     assert origin.run("rev-parse", BRANCH).strip() == preview
