@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 _REGULAR = ("100644", "100755")  # file modes copied out of Git (not links or submodules)
 SHARED_DIR = "_shared"  # templates/_shared/: files every template's bodies may include
+PARALLEL_MIN = 48  # templates to validate before a second core is worth a fork
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,8 @@ def validate(
     ws: Workspace, ids: Sequence[str] = (), *, render: ExampleRenderer | None = None
 ) -> ValidationReport:
     """Validate the catalog in the work tree; `render` renders the examples too."""
+    from gitops_templates.catalog.parallel import fork_map
+
     problems: list[Problem] = []
     checked: list[str] = []
     try:
@@ -69,41 +72,36 @@ def validate(
     dirs = sorted(p for p in base.iterdir() if p.is_dir()) if base.is_dir() else []
     wanted = set(ids)
     memo = validated_memo(ws, rendered=render is not None)
-    for done, directory in enumerate(dirs):
-        ws.progress("validating", done, len(dirs))
+    found: list[list[Problem]] = []  # per template directory, in order
+    pending: list[tuple[int, Path, str, str | None]] = []  # (slot, directory, source, key)
+    for directory in dirs:
         tid = directory.name
         if tid.startswith(("_", ".")) or (wanted and tid not in wanted):
             continue
         rel = f"{settings.templates_dir}/{tid}"
-        if directory.is_symlink():
-            problems.append(Problem(
-                "is a symbolic link: a template directory must be in the repository itself",
-                file=rel, rule="template-directory"))  # fmt: skip
-            continue
-        if not is_valid_id(tid):
-            problems.append(Problem(
-                f"{tid!r} is not a valid template id", file=rel, rule="id",
-                hint="lower-case letters, digits, `.`, `_`, `-`; no `@`, `/` or `..`",
-            ))  # fmt: skip
-            continue
-        meta = directory / "template.yaml"
-        if not meta.is_file():
-            problems.append(Problem(
-                "directory has no template.yaml", file=rel, rule="template-yaml",
-                hint=f"scaffold one with `gitops-templates new {tid}`, or move the directory",
-            ))  # fmt: skip
+        refused = _unusable_directory(directory, rel)
+        if refused:
+            found.append(refused)
             continue
         checked.append(f"{rel}/template.yaml")
         key = memo.key(directory, also=base / SHARED_DIR if render else None)
-        if memo.known(key):
-            continue
-        found = validate_template(directory, f"{rel}/template.yaml", tid, render)
-        if not found:
+        if not memo.known(key):
+            pending.append((len(found), directory, f"{rel}/template.yaml", key))
+        found.append([])
+    verdicts = fork_map(
+        lambda p: validate_template(p[1], p[2], p[1].name, render),
+        pending,
+        min_items=PARALLEL_MIN,
+        progress=lambda done: ws.progress("validating", done, len(pending)),
+    )
+    for (slot, _, _, key), verdict in zip(pending, verdicts, strict=True):
+        found[slot] = verdict
+        if not verdict:
             memo.remember(key)
-        problems += found
+    problems += [problem for each in found for problem in each]
     for missing in sorted(wanted - {d.name for d in dirs}):
         problems.append(Problem(f"no template {missing!r}", rule="not-found"))
-    ws.progress("validating", len(dirs), len(dirs))
+    ws.progress("validating", len(pending), len(pending))
     ws.facts.save()
     notices = (
         ()
@@ -111,6 +109,26 @@ def validate(
         else (no_templates_notice(settings.templates_dir),)
     )
     return ValidationReport(tuple(checked), tuple(problems), notices)
+
+
+def _unusable_directory(directory: Path, rel: str) -> list[Problem]:
+    """Why a directory under templates/ cannot be a template (empty: it can)."""
+    tid = directory.name
+    if directory.is_symlink():
+        return [Problem(
+            "is a symbolic link: a template directory must be in the repository itself",
+            file=rel, rule="template-directory")]  # fmt: skip
+    if not is_valid_id(tid):
+        return [Problem(
+            f"{tid!r} is not a valid template id", file=rel, rule="id",
+            hint="lower-case letters, digits, `.`, `_`, `-`; no `@`, `/` or `..`",
+        )]  # fmt: skip
+    if not (directory / "template.yaml").is_file():
+        return [Problem(
+            "directory has no template.yaml", file=rel, rule="template-yaml",
+            hint=f"scaffold one with `gitops-templates new {tid}`, or move the directory",
+        )]  # fmt: skip
+    return []
 
 
 def no_templates_notice(templates_dir: str) -> Notice:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 
 import pytest
 
 from gitops_templates import Catalog
-from gitops_templates.catalog import validation
+from gitops_templates.catalog import parallel, validation
+from gitops_templates.catalog.parallel import can_fork
 from gitops_templates.catalog.validated import blob_id
 from tests.helpers import RepoBuilder
 
@@ -87,3 +90,38 @@ def test_a_mode_change_revalidates(catalog: RepoBuilder, monkeypatch: pytest.Mon
     (catalog.path / "templates/web/body.yaml.j2").chmod(0o755)
     Catalog(catalog.path).validate()
     assert seen == ["web"]
+
+
+@pytest.mark.skipif(not can_fork(), reason="forks only on Linux with 2+ cores")
+def test_many_templates_validated_on_two_cores_give_the_serial_report(
+    repo: RepoBuilder, monkeypatch: pytest.MonkeyPatch
+):
+    for n in range(validation.PARALLEL_MIN + 4):
+        repo.template(f"t{n:02d}")
+    broken = {"t03": "replicas: 0\n", "t10": "replicas: -1\n", "t31": "replicas: x\n"}
+    repo.write({f"templates/{tid}/examples/bad.yaml": text for tid, text in broken.items()})
+    repo.write({"templates/t20/template.yaml": "id: t20\nversion: [\n"})
+    (repo.path / "templates/t21/template.yaml").unlink()
+    repo.commit("feat: many templates")
+    state = repo.path / ".git/gitops-templates"
+    monkeypatch.setattr(parallel, "can_fork", lambda: False)
+    serial = Catalog(repo.path).validate()
+    shutil.rmtree(state)
+    monkeypatch.undo()
+    children: list[int] = []
+    real_fork = os.fork
+
+    def counted_fork() -> int:
+        children.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", counted_fork)
+    forked = Catalog(repo.path).validate()
+    assert children  # the second core was used
+    assert forked == serial
+    files = [str(p.file) for p in serial.problems]
+    assert files == sorted(files)  # in directory order, as the serial loop finds them
+    assert sorted({f.split("/")[1] for f in files}) == ["t03", "t10", "t20", "t21", "t31"]
+    seen = count_validations(monkeypatch)  # the clean verdicts found there were remembered
+    assert Catalog(repo.path).validate() == serial
+    assert sorted(seen) == ["t03", "t10", "t20", "t31"]
