@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from gitops_templates.core.tags import VersionTag
 
 _ROW_FIELDS = tuple(f.name for f in fields(ParameterRow))
+CONTEXTS_PARALLEL_MIN = 48  # templates before their contexts are worth a second core
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,7 @@ def template_contexts(
     `planned` (`release-pr`): those versions are shown as released, as `docs` will
     show them once the tags exist.
     """
+    from gitops_templates.catalog.parallel import fork_map
     from gitops_templates.catalog.yanked import read_yanked
 
     known = {c.id for c in ws.components if c.kind == "template"}
@@ -63,10 +65,13 @@ def template_contexts(
     versions = ws.detailed_versions if released else {}
     yanked = read_yanked(ws)
     schemas = _release_parameters(ws, {tid: versions.get(tid, []) for tid in released})
+    ids = sorted(metadata)
+    made = fork_map(lambda tid: _context(ws, tid, metadata[tid], states.get(tid),
+                                         versions.get(tid, []), yanked.get(tid, ()),
+                                         schemas.get(tid, [])),
+                    ids, min_items=CONTEXTS_PARALLEL_MIN)  # fmt: skip
     contexts = []
-    for tid in sorted(metadata):
-        context = _context(ws, tid, metadata[tid], states.get(tid), versions.get(tid, []),
-                           yanked.get(tid, ()), schemas.get(tid, []))  # fmt: skip
+    for tid, context in zip(ids, made, strict=True):
         upcoming = (planned or {}).get(tid)
         if upcoming is not None:
             from gitops_templates.core.version_rules import parse_version

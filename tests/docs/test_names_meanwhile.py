@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
 
+from gitops_templates.catalog import parallel
 from gitops_templates.catalog.parallel import can_fork
 from gitops_templates.docs import data, generate
 from tests.helpers import RepoBuilder
@@ -47,3 +49,41 @@ def test_the_child_reads_the_releases_and_the_readmes_are_the_same(
     assert cold_docs() == serial
     assert parsed_here == [], "the child's parameter names were not used"
     cli("docs", "--check")
+
+
+@needs_fork
+def test_a_catalog_of_many_templates_gets_the_same_docs_on_two_cores(
+    repo: RepoBuilder, cli, monkeypatch: pytest.MonkeyPatch
+):
+    count = max(data.CONTEXTS_PARALLEL_MIN, generate.PARALLEL_MIN) + 2
+    for n in range(count):
+        repo.template(f"t{n:02d}")
+    repo.commit("feat: many templates")
+    cli("release")
+    path = repo.path / "templates/t07/template.yaml"
+    path.write_text(path.read_text().replace("description: Pod count.", "description: Pods."))
+    repo.commit("fix(t07): reword")
+    state = repo.path / ".git/gitops-templates"
+
+    def cold_docs() -> dict[str, str]:
+        shutil.rmtree(state, ignore_errors=True)
+        for readme in repo.path.glob("templates/*/README.md"):
+            readme.unlink()
+        cli("docs")
+        return {p.parent.name: p.read_text() for p in repo.path.glob("templates/*/README.md")}
+
+    monkeypatch.setattr(parallel, "can_fork", lambda: False)
+    serial = cold_docs()
+    monkeypatch.undo()
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def counted_fork() -> int:
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", counted_fork)
+    assert cold_docs() == serial
+    assert len(forks) >= 3  # the metadata, the contexts and the pages each on two cores
+    assert len(serial) == count
+    assert "Unreleased" in serial["t07"]
