@@ -13,6 +13,7 @@ from gitops_templates.docs.core.model import (
     changelog_markdown,
     inject,
     parameter_history,
+    parameter_names,
     parameter_rows,
     with_history,
 )
@@ -66,6 +67,12 @@ def test_a_recursive_ref_is_documented_once():
     names = [r.name for r in parameter_rows(SCHEMA)]
     assert names.count("tree.child") == 1
     assert "tree.child.child" not in names
+
+
+def test_parameter_names_are_the_rows_names_and_deprecation():
+    names = parameter_names(SCHEMA)
+    assert names == [(r.name, r.deprecated) for r in parameter_rows(SCHEMA)]
+    assert ("labels.team", True) in names
 
 
 def test_parameter_history_added_removed_readded_and_deprecated():

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from gitops_templates.core.markdown import changelog_notes
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
 BEGIN = "<!-- BEGIN gitops-templates -->"
 END = "<!-- END gitops-templates -->"
@@ -49,7 +49,7 @@ class ParameterRow:
 def parameter_rows(schema: Mapping[str, Any]) -> list[ParameterRow]:
     """Every property of a parameters schema, parents before children."""
     rows: list[ParameterRow] = []
-    _walk(schema, schema, "", 0, rows, frozenset())
+    _walk(schema, schema, "", 0, frozenset(), lambda *row: rows.append(_row(*row)))
     return rows
 
 
@@ -58,9 +58,10 @@ def _walk(
     node: Mapping[str, Any],
     prefix: str,
     depth: int,
-    rows: list[ParameterRow],
     seen: frozenset[str],
+    found: Callable[[str, int, Mapping[str, Any], bool], None],
 ) -> None:
+    """`found(name, depth, property schema, required)` for every property, parents first."""
     node = _resolve(root, node)
     properties = node.get("properties")
     if not isinstance(properties, dict):
@@ -74,14 +75,14 @@ def _walk(
         items = sub.get("items")
         if isinstance(items, dict):
             sub = {**sub, "items": _resolve(root, items)}
-        rows.append(_row(name, depth, sub, key in required))
+        found(name, depth, sub, key in required)
         refs = {r for r in (raw.get("$ref"), items.get("$ref") if isinstance(items, dict) else None)
                 if isinstance(r, str)}  # fmt: skip
         if refs & seen:
             continue  # a recursive $ref: its own row, not its children again
-        _walk(root, sub, f"{name}.", depth + 1, rows, seen | refs)
+        _walk(root, sub, f"{name}.", depth + 1, seen | refs, found)
         if isinstance(items, dict):
-            _walk(root, sub["items"], f"{name}[].", depth + 1, rows, seen | refs)
+            _walk(root, sub["items"], f"{name}[].", depth + 1, seen | refs, found)
 
 
 def _resolve(root: Mapping[str, Any], node: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -153,8 +154,17 @@ def parameter_history(
 
 
 def parameter_names(schema: Mapping[str, Any]) -> list[tuple[str, bool]]:
-    """(name, deprecated) of every parameter: all `parameter_history` needs of a schema."""
-    return [(row.name, row.deprecated) for row in parameter_rows(schema)]
+    """(name, deprecated) of every parameter: all `parameter_history` needs of a schema.
+
+    The rows' names and flags, without the rest of a row (defaults and enums as JSON).
+    """
+    names: list[tuple[str, bool]] = []
+
+    def found(name: str, _depth: int, node: Mapping[str, Any], _required: bool) -> None:
+        names.append((name, node.get("deprecated") is True))
+
+    _walk(schema, schema, "", 0, frozenset(), found)
+    return names
 
 
 def history_of_names(
