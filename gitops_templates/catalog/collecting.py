@@ -1,6 +1,6 @@
 """The collected state of every component: from the stored state when possible.
 
-A full walk classifies every commit reachable from HEAD (`core.planning.collect`); the
+A full walk classifies every commit reachable from HEAD (`core.walking.collect`); the
 result is stored under `.git/gitops-templates/state-v2.json` keyed by everything it
 depends on, and a later run only classifies the commits made since (`advance`), unless
 tags moved, the history was rewritten, or the include graph of a touched body changed.
@@ -16,12 +16,17 @@ from gitops_templates.catalog.workspace import DOC_FILE, JINJA_SUFFIXES
 from gitops_templates.errors import ShallowRepositoryError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from gitops_templates.catalog.workspace import Workspace
+    from gitops_templates.core.models import CommitMessage, CommitRecord, Notice
     from gitops_templates.core.planning import Collected
     from gitops_templates.git.repo import GitRepo
     from gitops_templates.git.state_cache import StoredState
+
+    # the commits above the walk floor, the tagged commits below it, the parser, notices
+    Bounded = tuple[Sequence[CommitRecord], frozenset[str],
+                    Callable[[CommitRecord], CommitMessage], tuple[Notice, ...]]  # fmt: skip
 
 INCREMENTAL_LIMIT = 5000  # new commits read incrementally before a full walk is used
 COMMIT_GRAPH_THRESHOLD = 10_000  # commits walked before a missing commit-graph is written
@@ -29,7 +34,7 @@ COMMIT_GRAPH_THRESHOLD = 10_000  # commits walked before a missing commit-graph 
 
 def collected(ws: Workspace) -> Collected:
     """Unreleased changes of every component: from the stored state when possible."""
-    from gitops_templates.core.planning import collect
+    from gitops_templates.core.walking import collect
     from gitops_templates.git.history import SHALLOW_HINT, save_history
     from gitops_templates.git.state_cache import (
         StoredState,
@@ -53,20 +58,58 @@ def collected(ws: Workspace) -> Collected:
             if advanced.head != stored.collected.head:
                 save_state(path, StoredState(key, tags_fp, advanced))
             return advanced
-    history = ws.history
+    bounded = None if _history_cached(ws) else _bounded_walk(ws, head)
+    if bounded is not None:
+        commits, reached_below, parse, notices = bounded
+    else:
+        history = ws.history
+        commits, reached_below, parse = history.commits, frozenset(), history.parse
+        notices = tuple(history.notices)
     collected = collect(
-        head=head, components=ws.components, tags=ws.tags, commits=history.commits,
-        rules=ws.settings.rules, attributor=ws.attributor(), parse=history.parse,
-        merges_skipped=not ws.settings.first_parent,
+        head=head, components=ws.components, tags=ws.tags, commits=commits,
+        rules=ws.settings.rules, attributor=ws.attributor(), parse=parse,
+        merges_skipped=not ws.settings.first_parent, reached_below=reached_below,
     )  # fmt: skip
-    collected = replace(collected, notices=(*history.notices, *collected.notices))
-    if len(history.commits) >= COMMIT_GRAPH_THRESHOLD and not ws.repo.has_commit_graph():
+    collected = replace(collected, notices=(*notices, *collected.notices))
+    if len(commits) >= COMMIT_GRAPH_THRESHOLD and not ws.repo.has_commit_graph():
         ws.repo.write_commit_graph_in_background()
     if ws.use_cache:
-        if history.dirty:
+        if bounded is None and history.dirty:
             save_history(history)
         save_state(path, StoredState(key, tags_fp, collected))
     return collected
+
+
+def _history_cached(ws: Workspace) -> bool:
+    """The parsed history is stored: reading it (and what is new) beats any walk."""
+    from gitops_templates.git.history import HISTORY_FILE
+
+    return ws.use_cache and (ws.repo.state_dir / HISTORY_FILE).exists()
+
+
+def _bounded_walk(ws: Workspace, head: str) -> Bounded | None:
+    """The commits above the walk floor, when every component has a release.
+
+    Every component's latest release contains their common ancestor F and all below
+    it, so `collect` would skip those commits: `git log HEAD --not F^@` reads only
+    what can matter (on a catalog released as it goes, a fraction of the history).
+    Not when walking the first-parent chain, whose marks come from that chain alone.
+    """
+    from gitops_templates.core.walking import walk_floor
+    from gitops_templates.git.history import invalid_utf8_notice, parse_once
+
+    if ws.settings.first_parent:
+        return None
+    names = ws.repo.tag_names_reachable(head)
+    reached = {t.commit_sha for t in ws.tags
+               if t.commit_sha and f"refs/tags/{t.name}" in names}  # fmt: skip
+    floor = walk_floor(ws.components, ws.tags, reached)
+    base = ws.repo.common_ancestor(sorted(set(floor))) if floor else None
+    if base is None:
+        return None
+    log = ws.repo.log_history(head, first_parent=False, exclude=[f"{base}^@"])
+    notices = tuple(invalid_utf8_notice(sha) for sha in log.invalid_utf8)
+    return log.commits, frozenset(reached), partial(parse_once, {}), notices
 
 
 def full_walk_ahead(ws: Workspace) -> bool:
@@ -76,7 +119,7 @@ def full_walk_ahead(ws: Workspace) -> bool:
 
 def _advance(ws: Workspace, stored: StoredState, head: str) -> Collected | None:
     """`stored` plus the commits made since, or None when a full walk is needed."""
-    from gitops_templates.core.planning import advance
+    from gitops_templates.core.walking import advance
     from gitops_templates.git.history import invalid_utf8_notice, parse_once
 
     prior = stored.collected

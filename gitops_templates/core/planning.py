@@ -1,24 +1,20 @@
-"""From commits and tags to per-component version states. Pure (callbacks for IO).
+"""From each component's unreleased changes to its version state. Pure.
 
-One pass finds what HEAD reaches; a second pass (bit masks, `graph.containment`)
-finds, for every commit, which components' latest release / prerelease tags already
-contain it. Commits attributed to a component and not contained in its latest release
-are its unreleased commits; their declared levels give the next version.
+`core.walking` collects the changes from commits and tags (`Collected`); `conclude`
+turns them into states: the declared levels give the next version, `Release-As`
+footers and the compatibility policy (`escalate`) may raise it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from semver import Version
 
 from gitops_templates.core.conventional import split_list
-from gitops_templates.core.graph import containment
 from gitops_templates.core.jsonform import JsonDocument
 from gitops_templates.core.models import Level, Notice, is_valid_id
-from gitops_templates.core.tags import VersionTag, read_versions
 from gitops_templates.core.version_rules import (
     NextVersion,
     VersionLine,
@@ -31,15 +27,12 @@ from gitops_templates.core.version_rules import (
 from gitops_templates.errors import InvalidInputError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Mapping, Sequence
 
-    from gitops_templates.core.attribution import Attributor
     from gitops_templates.core.models import (
-        CommitMessage,
-        CommitRecord,
         Component,
-        TagRecord,
     )
+    from gitops_templates.core.tags import VersionTag
     from gitops_templates.core.version_rules import BumpRules
 
 
@@ -143,122 +136,6 @@ class Collected:
     notices: tuple[Notice, ...]
 
 
-def collect(
-    *,
-    head: str,
-    components: Sequence[Component],
-    tags: Sequence[TagRecord],
-    commits: Sequence[CommitRecord],
-    rules: BumpRules,
-    attributor: Attributor,
-    parse: Callable[[CommitRecord], CommitMessage],
-    merges_skipped: bool = True,
-) -> Collected:
-    """Walk the commits once and find every component's unreleased changes.
-
-    With `merges_skipped` (the default walk over every commit) a merge commit is not
-    counted: the commits of the merged branch carry the changes and the changelog.
-    Walking the first-parent chain instead, merge commits stand for their branches.
-    """
-    order = [(c.sha, c.parents) for c in commits]
-    reachable = set(containment(order, {head: 1}))
-    ids = [c.id for c in components]
-    versions = read_versions(components, tags, reachable).by_component
-    lines = {cid: VersionLine.from_versions([v.version for v in items if v.reachable])
-             for cid, items in versions.items()}  # fmt: skip
-    marks, bits = _marks(ids, versions, lines)
-    contained = containment(order, marks)
-    changes: dict[str, list[CommitChange]] = {cid: [] for cid in ids}
-    fresh = dict.fromkeys(ids, False)
-    notices: list[Notice] = []
-    head_time = 0
-    # A commit every component's latest release contains can change nothing: skip it
-    # without looking at files or footers (most of a long history, once all are released).
-    everywhere = 0 if any(not b[0] for b in bits.values()) else sum(b[0] for b in bits.values())
-    for commit in commits:
-        if commit.sha == head:
-            head_time = commit.commit_time
-        if commit.sha not in reachable or (merges_skipped and len(commit.parents) > 1):
-            continue
-        mask = contained.get(commit.sha, 0)
-        if everywhere and mask & everywhere == everywhere:
-            continue
-        unreleased = partial(_not_in_release, mask, bits)
-        found = _changes_of(commit, attributor, parse, rules, notices, unreleased)
-        for cid, change in found:
-            changes[cid].append(change)
-            if not mask & bits[cid][1] and change.releasable:
-                fresh[cid] = True
-    tagged = frozenset(t.commit_sha for t in tags if t.commit_sha in reachable)
-    return Collected(
-        head, head_time, tagged, {k: tuple(v) for k, v in changes.items()}, fresh, tuple(notices)
-    )
-
-
-def advance(
-    prior: Collected,
-    *,
-    head: str,
-    new_commits: Sequence[CommitRecord],
-    rules: BumpRules,
-    attributor: Attributor,
-    parse: Callable[[CommitRecord], CommitMessage],
-    merges_skipped: bool = True,
-) -> Collected:
-    """Add commits made on top of `prior.head` (none of them tagged) to `prior`."""
-    added: dict[str, list[CommitChange]] = {}
-    fresh = dict(prior.fresh)
-    notices = list(prior.notices)
-    head_time = prior.head_time
-    for commit in new_commits:
-        if commit.sha == head:
-            head_time = commit.commit_time
-        if merges_skipped and len(commit.parents) > 1:
-            continue
-        for cid, change in _changes_of(commit, attributor, parse, rules, notices, _always):
-            if cid in prior.changes:
-                added.setdefault(cid, []).append(change)
-                fresh[cid] = fresh[cid] or change.releasable
-    changes = {cid: tuple(added.get(cid, ())) + old for cid, old in prior.changes.items()}
-    return Collected(head, head_time, prior.reachable_tags, changes, fresh, tuple(notices))
-
-
-def _always(cid: str) -> bool:
-    return True
-
-
-def _not_in_release(mask: int, bits: Mapping[str, tuple[int, int]], cid: str) -> bool:
-    return not mask & bits[cid][0]
-
-
-def _changes_of(
-    commit: CommitRecord,
-    attributor: Attributor,
-    parse: Callable[[CommitRecord], CommitMessage],
-    rules: BumpRules,
-    notices: list[Notice],
-    unreleased: Callable[[str], bool],
-) -> list[tuple[str, CommitChange]]:
-    """The (component, change) pairs one commit contributes."""
-    targets = attributor.by_path(commit.files)
-    message: CommitMessage | None = None
-    lowered = commit.message.lower()  # 10x faster than a case-insensitive regex
-    if "template" in lowered or "release-as" in lowered:  # cheap test before parsing
-        message = parse(commit)
-        named, found = attributor.named_targets(commit.sha, message)
-        targets |= named
-        notices.extend(found)
-    pending = [cid for cid in sorted(targets) if unreleased(cid)]
-    if not pending:
-        return []
-    message = message or parse(commit)
-    scope = attributor.scope_notice(commit.sha, message, targets)
-    if scope is not None:
-        notices.append(scope)
-    only = len(targets) == 1
-    return [(cid, _classify(commit, message, cid, rules, only_target=only)) for cid in pending]
-
-
 def conclude(
     collected: Collected,
     *,
@@ -283,66 +160,6 @@ def conclude(
     kept = [n for n in (*collected.notices, *notices)
             if n.code != "scope-mismatch" or n.subject in wanted]  # fmt: skip
     return Analysis(collected.head, tuple(states), tuple(kept), collected.head_time)
-
-
-def _marks(
-    selected: Sequence[str],
-    versions: dict[str, list[VersionTag]],
-    lines: dict[str, VersionLine],
-) -> tuple[dict[str, int], dict[str, tuple[int, int]]]:
-    marks: dict[str, int] = {}
-    bits: dict[str, tuple[int, int]] = {}
-    bit = 1
-    for cid in selected:
-        line = lines[cid]
-        pair = []
-        for wanted in (line.latest_release, line.latest_prerelease):
-            commit = next(
-                (v.tag.commit_sha for v in versions[cid] if v.reachable and v.version == wanted),
-                None,
-            )
-            if wanted is None or commit is None:
-                pair.append(0)
-                continue
-            marks[commit] = marks.get(commit, 0) | bit
-            pair.append(bit)
-            bit <<= 1
-        bits[cid] = (pair[0], pair[1])
-    return marks, bits
-
-
-def _classify(
-    commit: CommitRecord,
-    message: CommitMessage,
-    cid: str,
-    rules: BumpRules,
-    *,
-    only_target: bool,
-) -> CommitChange:
-    level, rule = rules.commit_level(message)
-    requests = tuple(
-        item
-        for value in message.footer_values("Release-As")
-        for item in split_list(value)
-        if item.startswith(f"{cid}@") or ("@" not in item and only_target)
-    )
-    skipped = any(v.strip().lower() == "none" for v in message.footer_values("Release"))
-    if skipped:
-        rule = "`Release: none` footer"
-    return CommitChange(
-        sha=commit.sha,
-        subject=message.subject,
-        type=message.type,
-        scope=message.scope,
-        level=level,
-        breaking=message.breaking,
-        breaking_notes=message.breaking_notes,
-        rule=rule,
-        author_time=commit.author_time,
-        skipped=skipped,
-        release_as=requests,
-        waivers=message.footer_values("Compatibility-Waiver"),
-    )
 
 
 def _state(

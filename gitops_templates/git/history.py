@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from gitops_templates.git.repo import GitRepo
 
 CACHE_FORMAT = 1
+HISTORY_FILE = "commits-v1.json"
 PARSER_VERSION = 1
 MAX_TIPS = 32
 SHALLOW_HINT = (
@@ -92,7 +93,7 @@ def load_history(
 
     The caller has refused shallow clones: truncated history gives wrong versions.
     """
-    path = repo.state_dir / "commits-v1.json"
+    path = repo.state_dir / HISTORY_FILE
     key = f"{CACHE_FORMAT}:{PARSER_VERSION}:fp={int(first_parent)}"
     cached = _read_cache(path, key) if use_cache else None
     tips = sorted(repo.existing(cached.tips)) if cached else []

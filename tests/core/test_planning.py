@@ -13,13 +13,12 @@ from gitops_templates.core.planning import (
     Analysis,
     Collected,
     ComponentState,
-    advance,
-    collect,
     conclude,
     escalate,
 )
 from gitops_templates.core.tags import read_versions
 from gitops_templates.core.version_rules import BumpRules
+from gitops_templates.core.walking import advance, collect
 from gitops_templates.errors import InvalidInputError
 
 WEB = Component("web", "templates/web", "{id}@{version}")

@@ -207,19 +207,20 @@ def test_invalid_utf8_message_is_a_warning_not_a_wrong_version(catalog: RepoBuil
 
 
 def test_cache_reads_only_new_commits_and_survives_corruption(catalog: RepoBuilder):
+    catalog.template("new").commit("feat(new): never released: the whole history matters")
     first = Catalog(catalog.path)
     first.status()
-    assert first.workspace.history.new_commits == 1
+    assert first.workspace.history.new_commits == 2
     catalog.write({"templates/web/body.yaml.j2": "a\n"}).commit("fix(web): a")
     second = Catalog(catalog.path)
     assert next(s.next for s in second.status().states if s.component.id == "web") is not None
-    assert (second.workspace.history.new_commits, second.workspace.history.from_cache) == (1, 1)
+    assert (second.workspace.history.new_commits, second.workspace.history.from_cache) == (1, 2)
     cache = catalog.path / ".git" / "gitops-templates" / "commits-v1.json"
     assert json.loads(cache.read_text())["commits"]
     cache.write_text('{"key": "1:1:fp=0", "tips": ["zz"], "paths": [], "commits": [[1]]}')
     third = Catalog(catalog.path)
     assert str(third.status(["web"]).states[0].next.version) == "1.0.1"  # type: ignore[union-attr]
-    assert third.workspace.history.new_commits == 2
+    assert third.workspace.history.new_commits == 3
 
 
 def test_detached_head_works_for_status_and_release(catalog: RepoBuilder, cli: Cli):
@@ -279,6 +280,7 @@ def test_commit_graph_is_written_in_the_background_unless_disabled(
 
 @pytest.mark.parametrize("first_parent", [False, True])
 def test_parallel_history_read_equals_one_pass(repo: RepoBuilder, monkeypatch, first_parent: bool):
+    import gitops_templates.git._log as gitlog
     import gitops_templates.git.repo as gitrepo
 
     repo.template("web").commit("feat: web")
@@ -293,7 +295,7 @@ def test_parallel_history_read_equals_one_pass(repo: RepoBuilder, monkeypatch, f
     gr = gitrepo.GitRepo.discover(repo.path)
     head = gr.head()
     single = gr.log([head], first_parent=first_parent)
-    monkeypatch.setattr(gitrepo, "PARALLEL_LOG_MIN", 2)
+    monkeypatch.setattr(gitlog, "PARALLEL_LOG_MIN", 2)
     assert gr._split_point(head) is not None
     split = gr.log_history(head, first_parent=first_parent)
     assert [c.sha for c in split.commits] == [c.sha for c in single.commits]
@@ -301,6 +303,7 @@ def test_parallel_history_read_equals_one_pass(repo: RepoBuilder, monkeypatch, f
 
 
 def test_split_at_a_commit_head_does_not_reach_is_still_correct(repo: RepoBuilder, monkeypatch):
+    import gitops_templates.git._log as gitlog
     import gitops_templates.git.repo as gitrepo
 
     repo.template("web").commit("feat: web")
@@ -311,7 +314,7 @@ def test_split_at_a_commit_head_does_not_reach_is_still_correct(repo: RepoBuilde
     repo.run("checkout", "-q", "main")
     gr = gitrepo.GitRepo.discover(repo.path)
     head = gr.head()
-    monkeypatch.setattr(gitrepo, "PARALLEL_LOG_MIN", 2)
+    monkeypatch.setattr(gitlog, "PARALLEL_LOG_MIN", 2)
     split = gr.log_history(head, first_parent=False, split_hint=side)
     single = gr.log([head])
     reachable = [c for c in split.commits if c.sha != side]

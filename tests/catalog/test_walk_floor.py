@@ -1,0 +1,130 @@
+"""A cold walk stops below every component's latest release: the same states as a full one."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from gitops_templates import Catalog
+from gitops_templates.catalog import collecting
+from gitops_templates.core.jsonform import to_json
+from gitops_templates.git.repo import GitRepo
+from tests.helpers import RepoBuilder
+
+
+def walks(repo: RepoBuilder, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any, list[int]]:
+    """(status read with the floor, status read walking everything, commits each read)."""
+    read: list[int] = []
+    real = GitRepo.log_history
+
+    def counted(self: GitRepo, head: str, **options: Any) -> Any:
+        found = real(self, head, **options)
+        read.append(len(found.commits))
+        return found
+
+    def status() -> Any:
+        data: dict[str, Any] = to_json(Catalog(repo.path, use_cache=False).status())
+        data["warnings"] = sorted(json.dumps(w, sort_keys=True) for w in data["warnings"])
+        return data
+
+    with monkeypatch.context() as patched:
+        patched.setattr(GitRepo, "log_history", counted)
+        bounded = status()
+        patched.setattr(collecting, "_bounded_walk", lambda ws, head: None)
+        full = status()
+    return bounded, full, read
+
+
+def unreleased(data: Any, cid: str) -> list[str]:
+    return [
+        c["subject"] for c in next(x for x in data["components"] if x["id"] == cid)["unreleased"]
+    ]
+
+
+def change(repo: RepoBuilder, tid: str, message: str) -> None:
+    path = repo.path / f"templates/{tid}/body.yaml.j2"
+    path.write_text(path.read_text() + f"# {message}\n")
+    repo.commit(message)
+
+
+@pytest.fixture
+def catalog(repo: RepoBuilder) -> RepoBuilder:
+    repo.template("web").template("db")
+    repo.commit("feat: catalog")
+    repo.tag("db@1.0.0", message="db 1.0.0")
+    for n in range(3):
+        change(repo, "web", f"fix(web): old {n}")
+    repo.tag("web@1.0.0", message="web 1.0.0")
+    return repo
+
+
+def test_only_the_commits_above_the_oldest_latest_release_are_read(
+    catalog: RepoBuilder, monkeypatch: pytest.MonkeyPatch
+):
+    change(catalog, "db", "fix(db): a")
+    catalog.tag("db@1.0.1", message="db 1.0.1")  # now web@1.0.0 is the oldest latest release
+    change(catalog, "web", "fix(web): b")
+    change(catalog, "db", "feat(db): c")
+    bounded, full, read = walks(catalog, monkeypatch)
+    assert bounded == full
+    assert read == [4, 7]  # web@1.0.0 and above, then everything
+    assert unreleased(bounded, "web") == ["b"]
+    assert unreleased(bounded, "db") == ["c"]
+
+
+def test_a_newer_release_head_does_not_reach_does_not_raise_the_floor(
+    catalog: RepoBuilder, monkeypatch: pytest.MonkeyPatch
+):
+    change(catalog, "web", "fix(web): on main")
+    catalog.run("checkout", "-q", "-b", "maintenance")
+    change(catalog, "web", "fix(web): on the branch")
+    change(catalog, "db", "fix(db): on the branch")
+    catalog.tag("web@1.1.0", message="web 1.1.0").tag("db@1.1.0", message="db 1.1.0")
+    catalog.run("checkout", "-q", "main")
+    change(catalog, "web", "fix(web): after")
+    bounded, full, read = walks(catalog, monkeypatch)
+    assert bounded == full
+    assert read[0] < read[1]
+    assert unreleased(bounded, "web") == ["after", "on main"]
+
+
+def test_releases_made_on_a_merged_branch_bound_the_walk_too(
+    catalog: RepoBuilder, monkeypatch: pytest.MonkeyPatch
+):
+    catalog.run("checkout", "-q", "-b", "feature")
+    change(catalog, "web", "fix(web): on the feature")
+    catalog.tag("web@1.0.1", message="web 1.0.1")
+    catalog.run("checkout", "-q", "main")
+    change(catalog, "db", "fix(db): on main")
+    catalog.tag("db@1.0.1", message="db 1.0.1")
+    catalog.run("merge", "-q", "--no-ff", "-m", "Merge feature", "feature")
+    change(catalog, "web", "feat(web): after the merge")
+    bounded, full, read = walks(catalog, monkeypatch)
+    assert bounded == full
+    assert read[0] < read[1]
+    assert unreleased(bounded, "web") == ["after the merge"]
+    assert unreleased(bounded, "db") == []
+
+
+def test_a_component_never_released_needs_the_whole_history(
+    catalog: RepoBuilder, monkeypatch: pytest.MonkeyPatch
+):
+    catalog.template("new")
+    catalog.commit("feat(new): a template")
+    bounded, full, read = walks(catalog, monkeypatch)
+    assert bounded == full
+    assert read == [5, 5]
+
+
+def test_walking_the_first_parent_chain_reads_it_whole(
+    catalog: RepoBuilder, monkeypatch: pytest.MonkeyPatch
+):
+    change(catalog, "db", "fix(db): a")
+    catalog.tag("db@1.0.1", message="db 1.0.1")
+    catalog.write({"gitops-templates.yaml": "first_parent: true\n"})
+    catalog.commit("chore: walk first parents")
+    bounded, full, read = walks(catalog, monkeypatch)
+    assert bounded == full
+    assert read == [6, 6]
