@@ -52,40 +52,29 @@ def check_parameters_schema(
     schema: Any, doc: YamlDocument, base: tuple[str | int, ...]
 ) -> list[Problem]:
     """Problems with a template's `parameters` JSON Schema itself (draft-07 default)."""
-    from jsonschema import Draft7Validator
-    from jsonschema.exceptions import SchemaError
+    from gitops_templates.catalog.metaschema import schema_error
 
-    from gitops_templates.catalog.metaschema import check_schema
-
-    try:
-        check_schema(schema, Draft7Validator)
-    except SchemaError as err:
-        path = (*base, *err.absolute_path)
-        return [
-            Problem(
-                f"not a valid JSON Schema: {err.message}",
-                file=doc.source,
-                pointer=_pointer(path),
-                line=doc.line_of(path),
-                rule="json-schema",
-                hint="parameters must be a JSON Schema (draft-07 dialect)",
-            )
-        ]
-    return []
+    err = schema_error(schema)
+    if err is None:
+        return []
+    path = (*base, *err.absolute_path)
+    return [
+        Problem(
+            f"not a valid JSON Schema: {err.message}",
+            file=doc.source,
+            pointer=_pointer(path),
+            line=doc.line_of(path),
+            rule="json-schema",
+            hint="parameters must be a JSON Schema (draft-07 dialect)",
+        )
+    ]
 
 
 def is_valid_parameters_schema(schema: Any) -> bool:
     """Whether `check_parameters_schema` finds nothing (without a document to point into)."""
-    from jsonschema import Draft7Validator
-    from jsonschema.exceptions import SchemaError
+    from gitops_templates.catalog.metaschema import schema_error
 
-    from gitops_templates.catalog.metaschema import check_schema
-
-    try:
-        check_schema(schema, Draft7Validator)
-    except SchemaError:
-        return False
-    return True
+    return schema_error(schema) is None
 
 
 def validate_values(

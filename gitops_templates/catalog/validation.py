@@ -88,6 +88,10 @@ def validate(
         if not memo.known(key):
             pending.append((len(found), directory, f"{rel}/template.yaml", key))
         found.append([])
+    if len(pending) >= PARALLEL_MIN:
+        from gitops_templates.catalog.metaschema import prepare
+
+        prepare()  # the metaschema checks built once, not by both processes of `fork_map`
     verdicts = fork_map(
         lambda p: validate_template(p[1], p[2], p[1].name, render),
         pending,

@@ -243,7 +243,7 @@ def _metadata(
     if len(selected) >= PARALLEL_MIN and not all(memo.known(memo.key(root / t)) for t in selected):
         from gitops_templates.catalog.metaschema import prepare
 
-        prepare()  # jsonschema imported once, not by both processes of `fork_map`
+        prepare()  # the metaschema checks built once, not by both processes of `fork_map`
     read_all = fork_map(read, selected, min_items=PARALLEL_MIN, progress=tick)
     for tid, (data, invalid, key) in zip(selected, read_all, strict=True):
         if data is not None and not invalid:

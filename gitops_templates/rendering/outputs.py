@@ -96,10 +96,7 @@ def _not(err: InvalidInputError, shown: str, kind: str) -> InvalidInputError:
 
 def _schema(source: TemplateSource, path: str) -> Any:
     """An output schema from the template's files, checked to be a JSON Schema."""
-    from jsonschema import Draft7Validator
-    from jsonschema.exceptions import SchemaError
-
-    from gitops_templates.catalog.metaschema import check_schema
+    from gitops_templates.catalog.metaschema import schema_error
     from gitops_templates.catalog.yamlio import load_yaml
 
     shown = source.shown(path)
@@ -108,11 +105,10 @@ def _schema(source: TemplateSource, path: str) -> Any:
         why = "output_schema names no file of the template"
         raise InvalidInputError(f"{shown}: {why}", problems=(Problem(why, file=shown),))
     schema = load_yaml(data, shown).data  # JSON is YAML
-    try:
-        check_schema(schema, Draft7Validator)
-    except SchemaError as err:
+    err = schema_error(schema)
+    if err is not None:
         why = f"not a valid JSON Schema: {err.message}"
-        raise InvalidInputError(f"{shown}: {why}", problems=(Problem(why, file=shown),)) from None
+        raise InvalidInputError(f"{shown}: {why}", problems=(Problem(why, file=shown),))
     return schema
 
 

@@ -21,14 +21,16 @@ from jsonschema import Draft7Validator, Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from gitops_templates.catalog.metacheck import MAX_DEPTH, Unsupported, compile_check
-from gitops_templates.catalog.metaschema import _flat_2020_12, _known_valid_2020_12, check_schema
+from gitops_templates.catalog.metaschema import _compiled, _flat_2020_12, schema_error
 from tests.helpers import paths_in, replaced_at
 
 D2020 = "https://json-schema.org/draft/2020-12/schema"
 REAL = Draft202012Validator(
     Draft202012Validator.META_SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER
 )
-FAST = _known_valid_2020_12()
+REAL_7 = Draft7Validator(Draft7Validator.META_SCHEMA, format_checker=Draft7Validator.FORMAT_CHECKER)
+FAST = _compiled("draft202012") or (lambda _: False)
+FAST_7 = _compiled("draft7") or (lambda _: False)
 
 
 def realistic(n: int) -> dict[str, Any]:
@@ -81,12 +83,15 @@ def hostile_edits() -> list[Any]:
 
 def _same_verdict(schema: Any) -> None:
     assert FAST(schema) == REAL.is_valid(schema), schema
+    assert FAST_7(schema) == REAL_7.is_valid(schema), schema
 
 
 def test_realistic_schemas_are_known_valid():
     for n in (0, 1, 10, 30):
         assert FAST(realistic(n)) is True
         assert REAL.is_valid(realistic(n))
+        draft7 = {k: v for k, v in realistic(n).items() if k != "$defs"}  # refs stay local
+        assert FAST_7(draft7) is REAL_7.is_valid(draft7)
 
 
 def test_hostile_edits_get_jsonschemas_verdict():
@@ -148,13 +153,35 @@ def _outcome(check: Any, schema: Any) -> tuple[Any, ...] | None:
 def test_check_schema_reports_jsonschemas_first_error(schema: Any):
     full = {"$schema": D2020, **schema} if isinstance(schema, dict) else schema
     expected = _outcome(Draft202012Validator.check_schema, full)
-    assert _outcome(lambda s: check_schema(s, Draft7Validator), full) == expected
+    assert _outcome(_raised, full) == expected
+    if isinstance(schema, dict):  # without `$schema`: draft-07
+        bare = {k: v for k, v in schema.items() if k != "$schema"}
+        assert _outcome(_raised, bare) == _outcome(Draft7Validator.check_schema, bare)
+
+
+def _raised(schema: Any) -> None:
+    error = schema_error(schema)
+    if error is not None:
+        raise error
 
 
 def test_an_unknown_keyword_in_the_metaschema_is_not_compiled():
     with pytest.raises(Unsupported):
         compile_check({"oneOf": [True]}, Draft202012Validator.FORMAT_CHECKER)
     assert compile_check(_flat_2020_12().schema, Draft202012Validator.FORMAT_CHECKER)({})
+
+
+def test_the_compiled_checks_need_no_jsonschema():
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom gitops_templates.catalog.metaschema import known_valid\n"
+            "assert known_valid({'type': 'object', 'properties': {'a': {'pattern': '^a'}}})\n"
+            "assert known_valid({'$schema': 'https://json-schema.org/draft/2020-12/schema#'})\n"
+            "assert not known_valid({'pattern': '('})\n"
+            "print('jsonschema' in sys.modules)")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
 
 
 @pytest.mark.parametrize("schema", [*hostile_edits()[::53], {"type": "nope"}, {}, True, 5])

@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 from jsonschema import Draft7Validator, Draft202012Validator
 from jsonschema.exceptions import SchemaError
+from jsonschema.validators import validator_for
 
-from gitops_templates.catalog.metaschema import check_schema
+from gitops_templates.catalog.metaschema import schema_error
 
 D2020 = "https://json-schema.org/draft/2020-12/schema"
 SCHEMAS: list[Any] = [
@@ -63,15 +64,26 @@ def _outcome(check: Any, schema: Any) -> tuple[Any, ...] | None:
     return None
 
 
+def _raised(schema: Any) -> None:
+    error = schema_error(schema)
+    if error is not None:
+        raise error
+
+
 @pytest.mark.parametrize("schema", SCHEMAS, ids=range(len(SCHEMAS)))
 def test_fast_2020_12_check_equals_jsonschema(schema: Any):
     full = {"$schema": D2020, **schema} if isinstance(schema, dict) else schema
-    expected = _outcome(Draft202012Validator.check_schema, full)
-    actual = _outcome(lambda s: check_schema(s, Draft202012Validator), full)
-    assert actual == expected
+    assert _outcome(_raised, full) == _outcome(Draft202012Validator.check_schema, full)
 
 
-@pytest.mark.parametrize("schema", SCHEMAS[:6], ids=range(6))
-def test_other_dialects_use_jsonschema_itself(schema: Any):
-    expected = _outcome(Draft7Validator.check_schema, schema)
-    assert _outcome(lambda s: check_schema(s, Draft7Validator), schema) == expected
+@pytest.mark.parametrize("schema", SCHEMAS, ids=range(len(SCHEMAS)))
+def test_draft_07_without_a_schema_keyword_equals_jsonschema(schema: Any):
+    assert _outcome(_raised, schema) == _outcome(Draft7Validator.check_schema, schema)
+
+
+@pytest.mark.parametrize("named", ["http://json-schema.org/draft-06/schema#", "urn:other"])
+def test_other_dialects_use_jsonschema_itself(named: str):
+    schema = {"$schema": named, "type": "strin"}
+    expected = _outcome(validator_for(schema, default=Draft7Validator).check_schema, schema)
+    assert expected is not None
+    assert _outcome(_raised, schema) == expected
