@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from gitops_templates.catalog.validated import Listings
     from gitops_templates.catalog.workspace import Workspace
     from gitops_templates.docs.data import PlannedVersion
+    from gitops_templates.docs.memo import OutputMemo
     from gitops_templates.docs.render import DocRenderer
 
 FORMATS = ("markdown", "html")
@@ -149,15 +150,15 @@ def _markdown(
     memo = OutputMemo(ws, salt, listings)
     root, base = ws.repo.root, ws.settings.templates_dir
     selected = sorted(set(ids)) or _present(ws)
-    with _names_meanwhile(ws, selected):  # a cold walk: old releases' parameters meanwhile
+    paths = {tid: f"{base}/{tid}/{DOC_FILE}" for tid in selected}
+    with _names_meanwhile(ws, selected, [root / p for p in paths.values()]):
         states = {s.component.id: s for s in ws.analyze([t for t in selected
                   if t in {c.id for c in ws.components}]).states}  # fmt: skip
         prints = {tid: memo.template(tid, root / base / tid, states.get(tid)) for tid in selected}
-        paths = {tid: f"{base}/{tid}/{DOC_FILE}" for tid in selected}
         index = None if ids else _inside(ws, ws.settings.docs.index, "docs.index")
         index_print = memo.index(prints.values()) if index else None
-        stale = [tid for tid in selected if not memo.fresh(prints[tid], root / paths[tid])]
-        index_stale = index is not None and not memo.fresh(index_print, root / index)
+        stale = [tid for tid in selected if not _fresh(memo, prints[tid], root / paths[tid], check)]
+        index_stale = index is not None and not _fresh(memo, index_print, root / index, check)
         wanted = selected if index_stale else stale
         metadata = _metadata(ws, wanted, listings) if wanted else {}
     contexts = template_contexts(ws, metadata, planned) if wanted else []
@@ -165,12 +166,14 @@ def _markdown(
     pages = [t for t in contexts if t["id"] in stale and renderer]
     texts = fork_map(lambda t: renderer.render("template.md.j2", {"t": t}) if renderer else "",
                      pages, min_items=PARALLEL_MIN)  # fmt: skip
-    outputs = [(paths[t["id"]], text, True) for t, text in zip(pages, texts, strict=True)]
-    if index is not None and index_stale and renderer:
-        outputs.append((index, renderer.render("index.md.j2", index_context(contexts)), True))
-    done = {path: _apply(root, path, text, keep, check=check) for path, text, keep in outputs}
     problems = _undocumented(base, contexts) if strict else ()
-    blamed = {p.file.rsplit("/", 2)[-2] for p in problems if p.file}
+    blamed = {p.file.rsplit("/", 2)[-2] for p in problems if p.file}  # never trusted unrendered
+    outputs = [(paths[t["id"]], text if t["id"] in blamed else memo.stamp(prints[t["id"]], text))
+               for t, text in zip(pages, texts, strict=True)]  # fmt: skip
+    if index is not None and index_stale and renderer:
+        text = renderer.render("index.md.j2", index_context(contexts))
+        outputs.append((index, text if blamed else memo.stamp(index_print, text)))
+    done = {path: _apply(root, path, text, True, check=check) for path, text in outputs}
     for tid in selected:
         if tid not in blamed and done.get(paths[tid], DocFile("", "unchanged")).status != "stale":
             memo.remember(prints[tid], root / paths[tid])
@@ -183,15 +186,37 @@ def _markdown(
     return DocsResult("markdown", check, tuple(files), problems)
 
 
-def _names_meanwhile(ws: Workspace, selected: Sequence[str]) -> AbstractContextManager[None]:
-    """A forked child learns what old releases' template.yaml say, if history is walked."""
+def _names_meanwhile(
+    ws: Workspace, selected: Sequence[str], outputs: Sequence[Path]
+) -> AbstractContextManager[None]:
+    """A forked child learns what old releases' template.yaml say, if history is walked.
+
+    Not when every output carries a digest line: then they are likely up to date, and
+    what a stale one needs is read when it is rendered.
+    """
     from gitops_templates.catalog.collecting import full_walk_ahead
     from gitops_templates.catalog.parallel import can_fork, learned_meanwhile
     from gitops_templates.docs.data import release_names
 
-    if not can_fork() or not full_walk_ahead(ws) or len(ws.tags) < NAMES_MIN_TAGS:
+    if (not can_fork() or not full_walk_ahead(ws) or len(ws.tags) < NAMES_MIN_TAGS
+            or all(_stamped(path) for path in outputs)):  # fmt: skip
         return learned_meanwhile(ws, None)
     return learned_meanwhile(ws, lambda: release_names(ws, selected))
+
+
+def _fresh(memo: OutputMemo, fingerprint: str | None, path: Path, check: bool) -> bool:
+    """Up to date; when writing, also with its digest line (a file from before gets one)."""
+    return memo.fresh(fingerprint, path) and (check or _stamped(path))
+
+
+def _stamped(path: Path) -> bool:
+    """`path` is a file with a digest line (`core.stamp`)."""
+    from gitops_templates.docs.core.stamp import has_stamp
+
+    try:
+        return has_stamp(path.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return False
 
 
 def _present(ws: Workspace) -> list[str]:
@@ -303,13 +328,18 @@ def _inside(ws: Workspace, rel: str, key: str) -> str:
 def _apply(root: Path, rel: str, generated: str, keep: bool, *, check: bool) -> DocFile:
     from gitops_templates.catalog import files
     from gitops_templates.docs.core.model import inject
+    from gitops_templates.docs.core.stamp import has_stamp, unstamped
 
     path = root / rel
     generated = generated.rstrip("\n") + "\n" if generated else ""
     present = path.exists() or path.is_symlink()
     existing = files.read_bytes(root, path).decode("utf-8", "replace") if present else None
     wanted = inject(existing, generated) if keep else generated
-    if existing == wanted:
+    if (
+        existing is not None
+        and unstamped(existing) == unstamped(wanted)
+        and (check or has_stamp(existing) or not has_stamp(wanted))
+    ):  # a digest line alone is no change, but a file without one gets it (`core.stamp`)
         return DocFile(rel, "unchanged")
     diff = "".join(difflib.unified_diff((existing or "").splitlines(keepends=True),
                                         wanted.splitlines(keepends=True),

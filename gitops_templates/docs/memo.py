@@ -16,6 +16,7 @@ from gitops_templates.catalog.files import read_bytes
 from gitops_templates.catalog.validated import ValidatedMemo
 from gitops_templates.catalog.workspace import DOC_FILE
 from gitops_templates.catalog.yanked import YANKED_FILE
+from gitops_templates.docs.core.stamp import stamp_matches, stamped
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from gitops_templates.catalog.workspace import Workspace
     from gitops_templates.core.planning import ComponentState
 
-MEMO_VERSION = 1
+MEMO_VERSION = 2  # 2: READMEs carry a digest line
 _KIND = "doc-output"
 
 
@@ -58,12 +59,23 @@ class OutputMemo:
         return None if None in parts else _digest(["index", *parts])
 
     def fresh(self, fingerprint: str | None, path: Path) -> bool:
-        """`path` holds what `docs` left there for this fingerprint."""
+        """`path` holds what `docs` left there for this fingerprint.
+
+        Known from the file's digest line (`core.stamp`: any clone) or from this
+        clone's store.
+        """
         if fingerprint is None or not path.is_file():
             return False
         key = self._key(fingerprint)
+        data = read_bytes(None, path)
+        if stamp_matches(data.decode("utf-8", "replace"), key):
+            return True
         known = self._ws.facts.lookup(_KIND, [key], lambda _: {}, valid=_is_hex)
-        return key in known and known[key] == _file_hash(path)
+        return key in known and known[key] == hashlib.sha256(data).hexdigest()
+
+    def stamp(self, fingerprint: str | None, generated: str) -> str:
+        """`generated` with the digest line that makes it trusted unrendered later."""
+        return generated if fingerprint is None else stamped(generated, self._key(fingerprint))
 
     def remember(self, fingerprint: str | None, path: Path) -> None:
         """Record what `path` holds now for this fingerprint."""
