@@ -29,7 +29,7 @@ if TYPE_CHECKING:
                     Callable[[CommitRecord], CommitMessage], tuple[Notice, ...]]  # fmt: skip
 
 INCREMENTAL_LIMIT = 5000  # new commits read incrementally before a full walk is used
-COMMIT_GRAPH_THRESHOLD = 10_000  # commits walked before a missing commit-graph is written
+COMMIT_GRAPH_THRESHOLD = 10_000  # commits in history before a missing commit-graph is written
 
 
 def collected(ws: Workspace) -> Collected:
@@ -71,7 +71,11 @@ def collected(ws: Workspace) -> Collected:
         merges_skipped=not ws.settings.first_parent, reached_below=reached_below,
     )  # fmt: skip
     collected = replace(collected, notices=(*notices, *collected.notices))
-    if len(commits) >= COMMIT_GRAPH_THRESHOLD and not ws.repo.has_commit_graph():
+    if (
+        not ws.repo.has_commit_graph()
+        and (len(commits) if bounded is None else ws.repo.commit_count(head))
+        >= COMMIT_GRAPH_THRESHOLD
+    ):  # counted only where the graph is missing: once a clone
         ws.repo.write_commit_graph_in_background()
     if ws.use_cache:
         if bounded is None and history.dirty:

@@ -111,6 +111,10 @@ class HistoryReads(RepoCore):
         chain = text(self.run(["rev-list", "--first-parent", head, *below, "--"])).split()
         return chain[len(chain) // 2] if len(chain) >= PARALLEL_LOG_MIN else None
 
+    def commit_count(self, rev: str) -> int:
+        """How many commits `rev` reaches (`rev-list --count`)."""
+        return int(text(self.run(["rev-list", "--count", rev, "--"])).strip() or 0)
+
     def tag_names_reachable(self, rev: str) -> set[str]:
         """Names (`refs/tags/...`) of the tags whose commit `rev` reaches, in one call."""
         out = self.run(["for-each-ref", f"--merged={rev}", "--format=%(refname)", "--",

@@ -128,3 +128,29 @@ def test_walking_the_first_parent_chain_reads_it_whole(
     bounded, full, read = walks(catalog, monkeypatch)
     assert bounded == full
     assert read == [6, 6]
+
+
+def test_a_short_walk_of_a_long_history_still_writes_the_missing_commit_graph(
+    catalog: RepoBuilder, monkeypatch: pytest.MonkeyPatch
+):
+    import time
+
+    monkeypatch.setattr(collecting, "COMMIT_GRAPH_THRESHOLD", 4)  # 4 commits, 1 read
+    catalog.tag("db@1.0.1", message="db 1.0.1")
+    repo = Catalog(catalog.path).workspace.repo
+    assert not repo.has_commit_graph()
+    read: list[int] = []
+    real = GitRepo.log_history
+
+    def counted(self: GitRepo, head: str, **options: Any) -> Any:
+        found = real(self, head, **options)
+        read.append(len(found.commits))
+        return found
+
+    monkeypatch.setattr(GitRepo, "log_history", counted)
+    Catalog(catalog.path, use_cache=False).status()
+    assert read == [1]
+    deadline = time.monotonic() + 20
+    while not repo.has_commit_graph() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert repo.has_commit_graph()
