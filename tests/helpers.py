@@ -198,3 +198,18 @@ def replaced_at(doc: Any, path: tuple[Any, ...], value: Any) -> Any:
         node = node[part]
     node[path[-1]] = value
     return out
+
+
+def count_forks(monkeypatch: Any) -> list[int]:
+    """One entry per `os.fork` from now on (the second core used by `fork_map`)."""
+    import os
+
+    forks: list[int] = []
+    real = os.fork
+
+    def counted() -> int:
+        forks.append(1)
+        return real()
+
+    monkeypatch.setattr(os, "fork", counted)
+    return forks

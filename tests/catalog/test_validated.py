@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 
@@ -12,7 +11,7 @@ from gitops_templates import Catalog
 from gitops_templates.catalog import parallel, validation
 from gitops_templates.catalog.parallel import can_fork
 from gitops_templates.catalog.validated import blob_id
-from tests.helpers import RepoBuilder
+from tests.helpers import RepoBuilder, count_forks
 
 
 @pytest.fixture
@@ -108,14 +107,7 @@ def test_many_templates_validated_on_two_cores_give_the_serial_report(
     serial = Catalog(repo.path).validate()
     shutil.rmtree(state)
     monkeypatch.undo()
-    children: list[int] = []
-    real_fork = os.fork
-
-    def counted_fork() -> int:
-        children.append(1)
-        return real_fork()
-
-    monkeypatch.setattr(os, "fork", counted_fork)
+    children = count_forks(monkeypatch)
     forked = Catalog(repo.path).validate()
     assert children  # the second core was used
     assert forked == serial

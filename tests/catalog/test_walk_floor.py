@@ -14,8 +14,8 @@ from gitops_templates.git.repo import GitRepo
 from tests.helpers import RepoBuilder
 
 
-def walks(repo: RepoBuilder, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any, list[int]]:
-    """(status read with the floor, status read walking everything, commits each read)."""
+def count_reads(patched: pytest.MonkeyPatch) -> list[int]:
+    """How many commits each history read returns, from now on."""
     read: list[int] = []
     real = GitRepo.log_history
 
@@ -24,13 +24,20 @@ def walks(repo: RepoBuilder, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any,
         read.append(len(found.commits))
         return found
 
+    patched.setattr(GitRepo, "log_history", counted)
+    return read
+
+
+def walks(repo: RepoBuilder, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any, list[int]]:
+    """(status read with the floor, status read walking everything, commits each read)."""
+
     def status() -> Any:
         data: dict[str, Any] = to_json(Catalog(repo.path, use_cache=False).status())
         data["warnings"] = sorted(json.dumps(w, sort_keys=True) for w in data["warnings"])
         return data
 
     with monkeypatch.context() as patched:
-        patched.setattr(GitRepo, "log_history", counted)
+        read = count_reads(patched)
         bounded = status()
         patched.setattr(collecting, "_bounded_walk", lambda ws, head: None)
         full = status()
@@ -139,15 +146,7 @@ def test_a_short_walk_of_a_long_history_still_writes_the_missing_commit_graph(
     catalog.tag("db@1.0.1", message="db 1.0.1")
     repo = Catalog(catalog.path).workspace.repo
     assert not repo.has_commit_graph()
-    read: list[int] = []
-    real = GitRepo.log_history
-
-    def counted(self: GitRepo, head: str, **options: Any) -> Any:
-        found = real(self, head, **options)
-        read.append(len(found.commits))
-        return found
-
-    monkeypatch.setattr(GitRepo, "log_history", counted)
+    read = count_reads(monkeypatch)
     Catalog(catalog.path, use_cache=False).status()
     assert read == [1]
     deadline = time.monotonic() + 20

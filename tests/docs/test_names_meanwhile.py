@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 
 import pytest
@@ -10,7 +9,7 @@ import pytest
 from gitops_templates.catalog import parallel
 from gitops_templates.catalog.parallel import can_fork
 from gitops_templates.docs import data, generate
-from tests.helpers import RepoBuilder
+from tests.helpers import RepoBuilder, count_forks
 
 needs_fork = pytest.mark.skipif(not can_fork(), reason="forks only on Linux with 2+ cores")
 
@@ -75,14 +74,7 @@ def test_a_catalog_of_many_templates_gets_the_same_docs_on_two_cores(
     monkeypatch.setattr(parallel, "can_fork", lambda: False)
     serial = cold_docs()
     monkeypatch.undo()
-    forks: list[int] = []
-    real_fork = os.fork
-
-    def counted_fork() -> int:
-        forks.append(1)
-        return real_fork()
-
-    monkeypatch.setattr(os, "fork", counted_fork)
+    forks = count_forks(monkeypatch)
     assert cold_docs() == serial
     assert len(forks) >= 3  # the metadata, the contexts and the pages each on two cores
     assert len(serial) == count
