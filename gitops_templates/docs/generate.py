@@ -199,23 +199,24 @@ def _names_meanwhile(
     from gitops_templates.docs.data import release_names
 
     if (not can_fork() or not full_walk_ahead(ws) or len(ws.tags) < NAMES_MIN_TAGS
-            or all(_stamped(path) for path in outputs)):  # fmt: skip
+            or all(_stamped(ws.repo.root, path) for path in outputs)):  # fmt: skip
         return learned_meanwhile(ws, None)
     return learned_meanwhile(ws, lambda: release_names(ws, selected))
 
 
 def _fresh(memo: OutputMemo, fingerprint: str | None, path: Path, check: bool) -> bool:
     """Up to date; when writing, also with its digest line (a file from before gets one)."""
-    return memo.fresh(fingerprint, path) and (check or _stamped(path))
+    return memo.fresh(fingerprint, path) and (check or _stamped(memo.root, path))
 
 
-def _stamped(path: Path) -> bool:
-    """`path` is a file with a digest line (`core.stamp`)."""
+def _stamped(root: Path, path: Path) -> bool:
+    """`path` is a file inside `root` with a digest line (`core.stamp`)."""
+    from gitops_templates.catalog.files import read_bytes
     from gitops_templates.docs.core.stamp import has_stamp
 
     try:
-        return has_stamp(path.read_text(encoding="utf-8", errors="replace"))
-    except OSError:
+        return has_stamp(read_bytes(root, path).decode("utf-8", "replace"))
+    except InvalidInputError:
         return False
 
 

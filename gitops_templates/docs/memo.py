@@ -17,6 +17,7 @@ from gitops_templates.catalog.validated import ValidatedMemo
 from gitops_templates.catalog.workspace import DOC_FILE
 from gitops_templates.catalog.yanked import YANKED_FILE
 from gitops_templates.docs.core.stamp import stamp_matches, stamped
+from gitops_templates.errors import InvalidInputError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -35,6 +36,7 @@ class OutputMemo:
 
     def __init__(self, ws: Workspace, salt: str, listings: Listings | None = None) -> None:
         self._ws = ws
+        self.root = ws.repo.root
         self._salt = salt
         self._contents = ValidatedMemo(ws.facts, salt, ignored=[DOC_FILE],  # the output itself
                                        listings=listings)  # fmt: skip
@@ -67,7 +69,10 @@ class OutputMemo:
         if fingerprint is None or not path.is_file():
             return False
         key = self._key(fingerprint)
-        data = read_bytes(None, path)
+        try:  # inside the repository, links resolved: else rendering reports it
+            data = read_bytes(self._ws.repo.root, path)
+        except InvalidInputError:
+            return False
         if stamp_matches(data.decode("utf-8", "replace"), key):
             return True
         known = self._ws.facts.lookup(_KIND, [key], lambda _: {}, valid=_is_hex)
@@ -92,7 +97,10 @@ def salt_of(ws: Workspace, fmt: str, strict: bool, template_files: Sequence[Path
     from gitops_templates import __version__
 
     parts: list[Any] = [MEMO_VERSION, __version__, fmt, strict, repr(ws.settings)]
-    parts += [(p.name, hashlib.sha256(read_bytes(None, p)).hexdigest()) for p in template_files]
+    root = ws.repo.root
+    parts += [(p.relative_to(root).as_posix() if p.is_relative_to(root) else p.name,
+               hashlib.sha256(read_bytes(None, p)).hexdigest())  # an override by its place
+              for p in template_files]  # fmt: skip
     return _digest(parts)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from gitops_templates.docs import generate
-from gitops_templates.docs.core.model import inject
+from gitops_templates.docs.core.model import BEGIN, END, GENERATED, inject
 from gitops_templates.docs.core.stamp import has_stamp, stamp_matches, stamped, unstamped
 from tests.conftest import Cli
 from tests.docs.test_docs import documented  # noqa: F401 - the fixture
@@ -18,17 +18,38 @@ from tests.helpers import RepoBuilder, git
 README = "templates/web/README.md"
 
 
+HEADER = GENERATED + " -->\n"
+
+
 def test_the_digest_covers_the_inputs_and_the_text_above_it():
-    text = stamped("# A\n\nbody\n", "inputs")
+    text = stamped(HEADER + "# A\n\nbody\n", "inputs")
     assert stamp_matches(text, "inputs")
     assert not stamp_matches(text, "other inputs")
     assert not stamp_matches(text.replace("body", "bodY"), "inputs")
-    assert unstamped(text) == "# A\n\nbody\n"
-    assert not stamp_matches("# A\n\nbody\n", "inputs")
+    assert unstamped(text) == HEADER + "# A\n\nbody\n"
+    assert not stamp_matches(HEADER + "# A\n\nbody\n", "inputs")
     kept = inject("Intro by hand.\n", text) + "\nFooter by hand.\n"  # between the markers
     assert stamp_matches(kept, "inputs")
     assert stamp_matches(kept.replace("by hand", "edited by hand"), "inputs")
     assert not stamp_matches(kept.replace("body", "x"), "inputs")
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda t: t.replace(END, "Added by hand.\n" + END),  # inside the block, after it
+        lambda t: t.replace("Intro by hand.", f"Intro by hand.\n{BEGIN}\nStray."),
+        lambda t: t.replace(BEGIN, "").replace(END, ""),  # no markers, no header
+    ],
+)
+def test_what_a_render_would_drop_or_move_is_never_trusted(edit: Any):
+    kept = inject("Intro by hand.\n", stamped("# A\n\nbody\n", "inputs"))
+    assert stamp_matches(kept, "inputs")
+    assert not stamp_matches(edit(kept), "inputs")
+    assert stamp_matches(kept + "\nAfter the markers, by hand.\n", "inputs")  # kept by inject
+    whole = stamped(HEADER + "# A\n", "inputs")
+    assert stamp_matches(whole, "inputs")
+    assert not stamp_matches(whole + "More by hand.\n", "inputs")  # a render would drop it
 
 
 def fresh_clone(repo: RepoBuilder, tmp_path: Path) -> Path:
@@ -122,3 +143,36 @@ def test_docs_written_before_digests_get_one_and_checks_pass_meanwhile(
     written = {f["path"]: f["status"] for f in cli.json("docs")["files"]}
     assert written[README] == "written"
     assert has_stamp(readme.read_text())
+
+
+def test_moving_a_doc_template_override_away_makes_the_docs_stale(
+    documented: RepoBuilder,  # noqa: F811
+    cli: Cli,
+    tmp_path: Path,
+):
+    shipped = (Path(generate.__file__).parents[2] / "doc_templates/template.md.j2").read_text()
+    documented.write({
+        "gitops-templates.yaml": "docs: {templates_dir: over}\n",
+        "over/template.md.j2": shipped.replace("# {{ t.name | md }}", "# House {{ t.name | md }}"),
+    })  # fmt: skip
+    cli("docs")
+    documented.commit("docs: house style")
+    (documented.path / "over/off").mkdir()
+    (documented.path / "over/template.md.j2").rename(documented.path / "over/off/template.md.j2")
+    documented.commit("docs: park the override")
+    report = cli.json("docs", "--check", repo=fresh_clone(documented, tmp_path), code=1)
+    assert README in [f["path"] for f in report["files"] if f["status"] == "stale"]
+
+
+def test_a_readme_linked_outside_the_repository_is_not_trusted(
+    documented: RepoBuilder,  # noqa: F811
+    cli: Cli,
+    tmp_path: Path,
+):
+    cli("docs")
+    outside = tmp_path / "outside.md"
+    outside.write_text((documented.path / README).read_text())
+    (documented.path / README).unlink()
+    (documented.path / README).symlink_to(outside)
+    result = cli("docs", "--check", code=3)
+    assert "symbolic link" in result.stderr or "outside" in result.stderr

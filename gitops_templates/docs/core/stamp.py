@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from gitops_templates.docs.core.model import BEGIN
+from gitops_templates.docs.core.model import BEGIN, END, GENERATED
 
 PREFIX = "<!-- gitops-templates docs digest: "
 _LINE = re.compile(r"^<!-- gitops-templates docs digest: ([0-9a-f]{64}) -->\n?", re.MULTILINE)
@@ -28,18 +28,24 @@ def stamped(generated: str, inputs: str) -> str:
 
 
 def stamp_matches(text: str, inputs: str) -> bool:
-    """`text` (a whole file) holds generated text whose digest line says `inputs`.
+    """`text` (a whole file) is generated text whose digest line says `inputs`.
 
-    The generated text is the file up to its last digest line, or from the `BEGIN`
-    marker when the file keeps hand-written parts around it.
+    The generated text is where `inject` would put the next generation: the whole file
+    when it starts with the generated header, else what lies between the first `BEGIN`
+    and the first `END` markers; the digest line must end it, so nothing added after
+    the line (or a stray marker in hand-written text) is trusted.
     """
-    found = list(_LINE.finditer(text))[-1:]
-    if not found:
+    if text.startswith(GENERATED):
+        region = text
+    else:
+        start, end = text.find(BEGIN), text.find(END)
+        if start == -1 or end <= start:
+            return False
+        region = text[start + len(BEGIN) + 1 : end]
+    found = list(_LINE.finditer(region))[-1:]
+    if not found or found[0].end() != len(region):
         return False
-    line = found[0]
-    begin = text.rfind(BEGIN, 0, line.start())
-    start = begin + len(BEGIN) + 1 if begin != -1 else 0
-    return line.group(1) == _digest(inputs, text[start : line.start()])
+    return found[0].group(1) == _digest(inputs, region[: found[0].start()])
 
 
 def unstamped(text: str) -> str:
