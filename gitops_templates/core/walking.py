@@ -83,7 +83,12 @@ def collect(
                 fresh[cid] = True
     tagged = frozenset(t.commit_sha for t in tags if t.commit_sha in reachable)
     return Collected(
-        head, head_time, tagged, {k: tuple(v) for k, v in changes.items()}, fresh, tuple(notices)
+        head,
+        head_time,
+        tagged,
+        {k: _newest_first(v) for k, v in changes.items()},
+        fresh,
+        tuple(notices),
     )
 
 
@@ -111,8 +116,18 @@ def advance(
             if cid in prior.changes:
                 added.setdefault(cid, []).append(change)
                 fresh[cid] = fresh[cid] or change.releasable
-    changes = {cid: tuple(added.get(cid, ())) + old for cid, old in prior.changes.items()}
+    changes = {cid: _newest_first([*added.get(cid, ()), *old])
+               for cid, old in prior.changes.items()}  # fmt: skip
     return Collected(head, head_time, prior.reachable_tags, changes, fresh, tuple(notices))
+
+
+def _newest_first(changes: Sequence[CommitChange]) -> tuple[CommitChange, ...]:
+    """A component's changes newest first by author date (then commit id).
+
+    One order whatever walk found them (one pass, two halves, above a floor, or added
+    on top of a stored walk), so changelogs are the same on every machine.
+    """
+    return tuple(sorted(changes, key=lambda c: (-c.author_time, c.sha)))
 
 
 def _always(cid: str) -> bool:

@@ -153,3 +153,33 @@ def test_a_short_walk_of_a_long_history_still_writes_the_missing_commit_graph(
     while not repo.has_commit_graph() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert repo.has_commit_graph()
+
+
+def test_the_changes_come_in_one_order_however_history_was_read(
+    catalog: RepoBuilder, monkeypatch: pytest.MonkeyPatch
+):
+    """One pass, two halves or above the floor: newest first by date on every machine."""
+    from gitops_templates.git import _log
+
+    def touch(message: str) -> None:  # a file of its own: the branches merge cleanly
+        catalog.write({f"templates/web/{message.split(': ')[1]}.txt": "x\n"}).commit(message)
+
+    catalog.run("checkout", "-q", "-b", "side")
+    touch("fix(web): side 1")
+    touch("fix(web): side 2")
+    catalog.run("checkout", "-q", "main")
+    touch("fix(web): main 1")
+    catalog.tag("db@1.0.1", message="db 1.0.1")
+    touch("fix(web): main 2")
+    catalog.tag("db@1.0.2", message="db 1.0.2")
+    catalog.run("checkout", "-q", "side")
+    catalog.run("merge", "-q", "--no-ff", "-m", "Merge main into side", "main")
+    catalog.run("checkout", "-q", "main")
+    catalog.run("merge", "-q", "--ff-only", "side")
+    touch("fix(web): after")
+    expected = ["after", "main 2", "main 1", "side 2", "side 1"]
+    for split_from in (10_000, 2):  # one pass, then two halves
+        monkeypatch.setattr(_log, "PARALLEL_LOG_MIN", split_from)
+        bounded, full, read = walks(catalog, monkeypatch)
+        assert bounded == full
+        assert unreleased(bounded, "web") == expected
