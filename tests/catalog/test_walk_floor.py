@@ -182,4 +182,5 @@ def test_the_changes_come_in_one_order_however_history_was_read(
         monkeypatch.setattr(_log, "PARALLEL_LOG_MIN", split_from)
         bounded, full, read = walks(catalog, monkeypatch)
         assert bounded == full
+        assert read[0] < read[1]
         assert unreleased(bounded, "web") == expected
