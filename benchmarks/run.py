@@ -19,6 +19,8 @@ benchmarks/.work/) and these are timed as whole processes (median of --runs):
                                                                  targets <= 3 x / 1.5 x
 - docs --check cold / warm vs raw                               targets <= 3 x / 1 x
 - plan ID (one template), warm, in seconds
+- for scale: starting Python and importing every module a warm plan loads, doing
+  nothing, and the three git calls a warm plan cannot skip (HEAD, tags, HEAD's tree)
 
 Two reference points put the warm figure in proportion, also as ratios to raw:
 - floor: starting Python and importing what any command needs before our code
@@ -220,6 +222,11 @@ def bench_evolving(templates: int, commits: int, runs: int) -> dict[str, float]:
         return time.perf_counter() - start
 
     run([*tool, "docs"])  # a catalog keeps its generated READMEs: check those
+    run(commands["plan"])
+    floor = [sys.executable, "-c", "import " + ",".join(warm_plan_modules(tool))]
+    calls = [["git", "-C", str(repo), *args] for args in (
+        ["rev-parse", "--verify", "HEAD^{commit}"], ["for-each-ref", "refs/tags/"],
+        ["ls-tree", "-r", "HEAD", "--", "templates/"])]  # fmt: skip
     results: dict[str, list[float]] = {}
     for _ in range(runs):  # interleaved, so drift hits every figure alike
         results.setdefault("raw", []).append(run(raw))
@@ -229,7 +236,17 @@ def bench_evolving(templates: int, commits: int, runs: int) -> dict[str, float]:
         for name in ("plan", "validate", "docs", "plan_one"):
             run(commands[name])  # warm up the caches of this command
             results.setdefault(f"{name}_warm", []).append(run(commands[name]))
+        results.setdefault("floor", []).append(run(floor))
+        results.setdefault("calls", []).append(sum(run(call) for call in calls))
     return {name: statistics.median(values) for name, values in results.items()}
+
+
+def warm_plan_modules(tool: list[str]) -> list[str]:
+    """Our modules a warm `plan --json` imports (from its `-X importtime` report)."""
+    done = subprocess.run([tool[0], "-X", "importtime", *tool[1:], "plan", "--json"],
+                          env=ENV, capture_output=True, text=True, check=False)  # fmt: skip
+    names = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
+    return sorted(n for n in names if n.startswith(f"{PACKAGE}."))
 
 
 def report_evolving(templates: int, commits: int, runs: int) -> None:
@@ -249,7 +266,13 @@ def report_evolving(templates: int, commits: int, runs: int) -> None:
         f"  docs --check cold {r['docs_cold']:.3f}s = {r['docs_cold'] / raw:.2f}x raw (3x), "
         f"warm {r['docs_warm']:.3f}s = {r['docs_warm'] / raw:.2f}x (1x)"
     )
-    print(f"  plan tpl-0001 warm {r['plan_one_warm']:.3f}s", flush=True)
+    print(f"  plan tpl-0001 warm {r['plan_one_warm']:.3f}s")
+    print(
+        f"  for scale: starting Python and importing the modules a warm plan loads "
+        f"{r['floor']:.3f}s = {r['floor'] / raw:.2f}x raw, plus its git calls (HEAD, "
+        f"tags, HEAD's tree) {r['calls']:.3f}s = {r['calls'] / raw:.2f}x",
+        flush=True,
+    )
 
 
 def main() -> None:
