@@ -232,7 +232,7 @@ def tag(runs: int) -> None:
         f"  floors: starting Python and importing the command's modules, doing nothing "
         f"{f:.3f} s = {f / b:.2f} x; the libraries alone (click, {TAG_LIBRARIES}) "
         f"{li:.3f} s = {li / b:.2f} x\n"
-        f"  a version's first render (its template.yaml checked, jsonschema imported; "
+        f"  a version's first render (its template.yaml checked; "
         f"--no-cache) {u:.3f} s = {u / b:.2f} x"
     )
 
