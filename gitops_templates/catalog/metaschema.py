@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 
     from jsonschema.exceptions import SchemaError
 
-DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/"
 DIALECTS = {"https://json-schema.org/draft/2020-12/schema": "draft202012",
             "http://json-schema.org/draft-07/schema": "draft7"}  # fmt: skip
 _DROPPED = frozenset({"$dynamicAnchor", "$id", "$schema", "$vocabulary"})
@@ -66,16 +65,20 @@ def schema_error(schema: Any) -> SchemaError | None:
 
 def known_valid(schema: Any) -> bool:
     """True only when `schema` is a valid draft-07 or 2020-12 schema (no jsonschema)."""
-    if not isinstance(schema, dict):
-        return False
-    named = schema.get("$schema", "http://json-schema.org/draft-07/schema")
-    if not isinstance(named, str):
-        return False
-    from urllib.parse import urlsplit  # as jsonschema normalises `$schema`
-
-    dialect = DIALECTS.get(urlsplit(named).geturl())
+    dialect = dialect_of(schema)
     check = _compiled(dialect) if dialect else None
     return check is not None and check(schema)
+
+
+def dialect_of(schema: Any) -> str | None:
+    """`draft7` (no `$schema`) or `draft202012`, as jsonschema reads `$schema`; else None."""
+    named = schema.get("$schema", "http://json-schema.org/draft-07/schema") \
+        if isinstance(schema, dict) else None  # fmt: skip
+    if not isinstance(named, str):
+        return None
+    from urllib.parse import urlsplit  # as jsonschema normalises `$schema`
+
+    return DIALECTS.get(urlsplit(named).geturl())
 
 
 def prepare() -> None:
@@ -128,9 +131,9 @@ def _document(dialect: str) -> dict[str, Any] | None:
         top = json.loads((root / "metaschema.json").read_text(encoding="utf-8"))
         if dialect == "draft7":
             return _draft7(top)
-        vocabularies = {ref["$ref"].rsplit("/", 1)[-1]: json.loads(
-            (root / "vocabularies" / ref["$ref"].rsplit("/", 1)[-1]).read_text("utf-8"))
-            for ref in top["allOf"]}  # fmt: skip
+        names = [ref["$ref"].rsplit("/", 1)[-1] for ref in top["allOf"]]
+        vocabularies = {name: json.loads((root / "vocabularies" / name).read_text("utf-8"))
+                        for name in names}  # fmt: skip
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
     flat: dict[str, Any] = _rewrite(top, None)

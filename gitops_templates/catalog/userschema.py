@@ -55,17 +55,11 @@ def known_valid(schema: Any, values: Any) -> bool:
 _checks: dict[int, tuple[Any, Callable[[Any], bool]]] = {}
 
 
-_FAST_DIALECTS = frozenset({"http://json-schema.org/draft-07/schema",
-                            "https://json-schema.org/draft/2020-12/schema"})  # fmt: skip
-
-
 def _compiled(schema: Any) -> Callable[[Any], bool]:
     from gitops_templates.catalog.metacheck import compile_check
+    from gitops_templates.catalog.metaschema import dialect_of
 
-    if not isinstance(schema, dict):
-        return lambda _: False
-    dialect = schema.get("$schema", "http://json-schema.org/draft-07/schema")  # the default
-    if not isinstance(dialect, str) or dialect.removesuffix("#") not in _FAST_DIALECTS:
+    if dialect_of(schema) is None:
         return lambda _: False  # draft 4's boolean exclusiveMinimum, ...: the validator alone
     try:
         return compile_check(schema, None, unknown_is_false=True, search=search)
