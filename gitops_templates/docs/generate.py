@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from gitops_templates.catalog.validated import Listings
     from gitops_templates.catalog.workspace import Workspace
     from gitops_templates.docs.data import PlannedVersion
-    from gitops_templates.docs.memo import OutputMemo
     from gitops_templates.docs.render import DocRenderer
 
 FORMATS = ("markdown", "html")
@@ -157,8 +156,13 @@ def _markdown(
         prints = {tid: memo.template(tid, root / base / tid, states.get(tid)) for tid in selected}
         index = None if ids else _inside(ws, ws.settings.docs.index, "docs.index")
         index_print = memo.index(prints.values()) if index else None
-        stale = [tid for tid in selected if not _fresh(memo, prints[tid], root / paths[tid], check)]
-        index_stale = index is not None and not _fresh(memo, index_print, root / index, check)
+        stale = [
+            tid
+            for tid in selected
+            if not memo.fresh(prints[tid], root / paths[tid], stamped_only=not check)
+        ]
+        index_stale = index is not None and not memo.fresh(
+            index_print, root / index, stamped_only=not check)  # fmt: skip
         wanted = selected if index_stale else stale
         metadata = _metadata(ws, wanted, listings) if wanted else {}
     contexts = template_contexts(ws, metadata, planned) if wanted else []
@@ -202,11 +206,6 @@ def _names_meanwhile(
             or all(_stamped(ws.repo.root, path) for path in outputs)):  # fmt: skip
         return learned_meanwhile(ws, None)
     return learned_meanwhile(ws, lambda: release_names(ws, selected))
-
-
-def _fresh(memo: OutputMemo, fingerprint: str | None, path: Path, check: bool) -> bool:
-    """Up to date; when writing, also with its digest line (a file from before gets one)."""
-    return memo.fresh(fingerprint, path) and (check or _stamped(memo.root, path))
 
 
 def _stamped(root: Path, path: Path) -> bool:

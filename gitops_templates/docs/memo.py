@@ -16,7 +16,7 @@ from gitops_templates.catalog.files import read_bytes
 from gitops_templates.catalog.validated import ValidatedMemo
 from gitops_templates.catalog.workspace import DOC_FILE
 from gitops_templates.catalog.yanked import YANKED_FILE
-from gitops_templates.docs.core.stamp import stamp_matches, stamped
+from gitops_templates.docs.core.stamp import has_stamp, stamp_matches, stamped
 from gitops_templates.errors import InvalidInputError
 
 if TYPE_CHECKING:
@@ -36,7 +36,6 @@ class OutputMemo:
 
     def __init__(self, ws: Workspace, salt: str, listings: Listings | None = None) -> None:
         self._ws = ws
-        self.root = ws.repo.root
         self._salt = salt
         self._contents = ValidatedMemo(ws.facts, salt, ignored=[DOC_FILE],  # the output itself
                                        listings=listings)  # fmt: skip
@@ -60,11 +59,12 @@ class OutputMemo:
         parts = list(fingerprints)
         return None if None in parts else _digest(["index", *parts])
 
-    def fresh(self, fingerprint: str | None, path: Path) -> bool:
+    def fresh(self, fingerprint: str | None, path: Path, *, stamped_only: bool = False) -> bool:
         """`path` holds what `docs` left there for this fingerprint.
 
         Known from the file's digest line (`core.stamp`: any clone) or from this
-        clone's store.
+        clone's store; `stamped_only`: and the file has a digest line (`docs` gives one
+        to a file written before digests).
         """
         if fingerprint is None or not path.is_file():
             return False
@@ -73,8 +73,11 @@ class OutputMemo:
             data = read_bytes(self._ws.repo.root, path)
         except InvalidInputError:
             return False
-        if stamp_matches(data.decode("utf-8", "replace"), key):
+        text = data.decode("utf-8", "replace")
+        if stamp_matches(text, key):
             return True
+        if stamped_only and not has_stamp(text):
+            return False
         known = self._ws.facts.lookup(_KIND, [key], lambda _: {}, valid=_is_hex)
         return key in known and known[key] == hashlib.sha256(data).hexdigest()
 
