@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from gitops_templates.catalog.workspace import DOC_FILE
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from gitops_templates.catalog.validated import Listings
     from gitops_templates.catalog.workspace import Workspace
     from gitops_templates.docs.data import PlannedVersion
+    from gitops_templates.docs.memo import OutputMemo
     from gitops_templates.docs.render import DocRenderer
 
 FORMATS = ("markdown", "html")
@@ -138,15 +140,9 @@ def _markdown(
     """
     from gitops_templates.catalog.parallel import fork_map
     from gitops_templates.docs.data import index_context, template_contexts
-    from gitops_templates.docs.memo import OutputMemo, salt_of
 
-    salt = salt_of(ws, "markdown", strict, _doc_templates(ws))
-    if planned:  # READMEs showing planned versions are remembered apart
-        import hashlib
-
-        salt = hashlib.sha256(f"{salt}{sorted(planned.items())!r}".encode()).hexdigest()
     listings: Listings = {}  # each template's files read and hashed once for both memos
-    memo = OutputMemo(ws, salt, listings)
+    memo = _output_memo(ws, strict, planned, listings)
     root, base = ws.repo.root, ws.settings.templates_dir
     selected = sorted(set(ids)) or _present(ws)
     paths = {tid: f"{base}/{tid}/{DOC_FILE}" for tid in selected}
@@ -156,13 +152,9 @@ def _markdown(
         prints = {tid: memo.template(tid, root / base / tid, states.get(tid)) for tid in selected}
         index = None if ids else _inside(ws, ws.settings.docs.index, "docs.index")
         index_print = memo.index(prints.values()) if index else None
-        stale = [
-            tid
-            for tid in selected
-            if not memo.fresh(prints[tid], root / paths[tid], stamped_only=not check)
-        ]
-        index_stale = index is not None and not memo.fresh(
-            index_print, root / index, stamped_only=not check)  # fmt: skip
+        trusted = partial(memo.fresh, stamped_only=not check)  # writing: with a digest line
+        stale = [tid for tid in selected if not trusted(prints[tid], root / paths[tid])]
+        index_stale = index is not None and not trusted(index_print, root / index)
         wanted = selected if index_stale else stale
         metadata = _metadata(ws, wanted, listings) if wanted else {}
     contexts = template_contexts(ws, metadata, planned) if wanted else []
@@ -188,6 +180,21 @@ def _markdown(
     files = [done.get(paths[tid], DocFile(paths[tid], "unchanged")) for tid in selected]
     files += [done.get(index, DocFile(index, "unchanged"))] if index is not None else []
     return DocsResult("markdown", check, tuple(files), problems)
+
+
+def _output_memo(
+    ws: Workspace, strict: bool, planned: Mapping[str, PlannedVersion] | None,
+    listings: Listings,
+) -> OutputMemo:  # fmt: skip
+    """The memo of generated Markdown, salted with the tool, settings and doc templates."""
+    from gitops_templates.docs.memo import OutputMemo, salt_of
+
+    salt = salt_of(ws, "markdown", strict, _doc_templates(ws))
+    if planned:  # READMEs showing planned versions are remembered apart
+        import hashlib
+
+        salt = hashlib.sha256(f"{salt}{sorted(planned.items())!r}".encode()).hexdigest()
+    return OutputMemo(ws, salt, listings)
 
 
 def _names_meanwhile(
