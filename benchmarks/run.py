@@ -20,7 +20,7 @@ benchmarks/.work/) and these are timed as whole processes (median of --runs):
 - docs --check cold / warm vs raw                               targets <= 3 x / 1 x
 - plan ID (one template), warm, in seconds
 - for scale: starting Python and importing every module a warm plan loads, doing
-  nothing, and the three git calls a warm plan cannot skip (HEAD, tags, HEAD's tree)
+  nothing, and the three git calls a warm plan cannot skip (the repository, HEAD, tags)
 
 Two reference points put the warm figure in proportion, also as ratios to raw:
 - floor: starting Python and importing what any command needs before our code
@@ -225,8 +225,8 @@ def bench_evolving(templates: int, commits: int, runs: int) -> dict[str, float]:
     run(commands["plan"])
     floor = [sys.executable, "-c", "import " + ",".join(warm_plan_modules(tool))]
     calls = [["git", "-C", str(repo), *args] for args in (
-        ["rev-parse", "--verify", "HEAD^{commit}"], ["for-each-ref", "refs/tags/"],
-        ["ls-tree", "-r", "HEAD", "--", "templates/"])]  # fmt: skip
+        ["rev-parse", "--absolute-git-dir", "--show-toplevel"],
+        ["rev-parse", "--verify", "HEAD^{commit}"], ["for-each-ref", "refs/tags/"])]  # fmt: skip
     results: dict[str, list[float]] = {}
     for _ in range(runs):  # interleaved, so drift hits every figure alike
         results.setdefault("raw", []).append(run(raw))
@@ -269,8 +269,8 @@ def report_evolving(templates: int, commits: int, runs: int) -> None:
     print(f"  plan tpl-0001 warm {r['plan_one_warm']:.3f}s")
     print(
         f"  for scale: starting Python and importing the modules a warm plan loads "
-        f"{r['floor']:.3f}s = {r['floor'] / raw:.2f}x raw, plus its git calls (HEAD, "
-        f"tags, HEAD's tree) {r['calls']:.3f}s = {r['calls'] / raw:.2f}x",
+        f"{r['floor']:.3f}s = {r['floor'] / raw:.2f}x raw, plus its git calls (the "
+        f"repository, HEAD, tags) {r['calls']:.3f}s = {r['calls'] / raw:.2f}x",
         flush=True,
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import os
+import shutil
 import subprocess
 import textwrap
 import threading
@@ -160,6 +161,11 @@ def install_hook(repo: RepoBuilder, name: str, script: str) -> None:
     path.parent.mkdir(exist_ok=True)
     path.write_text("#!/bin/sh\n" + script)
     path.chmod(path.stat().st_mode | stat.S_IEXEC)
+
+
+def forget_plans(repo: RepoBuilder) -> None:
+    """Remove the remembered whole plans, so a next `plan` works from the layers below."""
+    shutil.rmtree(repo.path / ".git" / "gitops-templates" / "results", ignore_errors=True)
 
 
 def repo_state(repo: RepoBuilder) -> tuple[str, ...]:

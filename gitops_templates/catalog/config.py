@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 CONFIG_NAMES = ("gitops-templates.yaml", "gitops-templates.yml")
 DEFAULT_TAG_FORMAT = "{id}@{version}"
 DEFAULT_METRICS_PATH = ".gitops-templates/metrics.db"
+RULES_FILE = ".gitops-templates/compatibility-rules.yaml"  # compatibility rule overrides
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +97,11 @@ class Settings:
     def path(self, relative: str) -> str:
         """A catalog-relative path (`.gitops-templates/yanked.yaml`) from the repository root."""
         return f"{self.root}/{relative}" if self.root else relative
+
+    @property
+    def rules_file(self) -> str:
+        """The compatibility rule overrides file, from the repository root."""
+        return self.compatibility_rules or self.path(RULES_FILE)
 
     def rebased(self, root: str) -> Settings:
         """These settings for a catalog in the subdirectory `root` of the repository."""

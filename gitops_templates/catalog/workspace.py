@@ -228,7 +228,12 @@ class Workspace:
             return self.repo.tags(details=False)
         from gitops_templates.git.tag_reading import read_tags
 
-        return read_tags(self.repo, self.facts)
+        return read_tags(self.repo, self.facts, lambda: self.tag_refs)
+
+    @cached_property
+    def tag_refs(self) -> list[tuple[str, str, str]]:
+        """`(name, object id, object type)` of every tag: refs only, no tag object read."""
+        return self.repo.tag_listing()
 
     @cached_property
     def versions(self) -> Versions:
@@ -320,8 +325,10 @@ class Workspace:
             found[""] = options.catalog
         return found
 
-    def analyze(self, ids: Sequence[str] = (), *, pre_token: str | None = None) -> Analysis:
-        """States of the selected components at HEAD."""
+    def analyze(
+        self, ids: Sequence[str] = (), *, pre_token: str | None = None, live: bool = True
+    ) -> Analysis:
+        """States of the selected components at HEAD (with `live`: and `live_notices`)."""
         from gitops_templates.core.planning import Analysis, conclude
 
         selected = self.select(ids)
@@ -343,15 +350,25 @@ class Workspace:
             from gitops_templates.catalog.validation import no_templates_notice
 
             notices.append(no_templates_notice(self.settings.templates_dir))
-        notices.extend(self._interrupted_notices())
-        if not self.tags and self.repo.remotes():
+        if live:
+            notices.extend(self.live_notices())
+        return Analysis(analysis.head, analysis.states, tuple(notices), analysis.head_time)
+
+    def live_notices(self) -> list[Notice]:
+        """What is said of the repository as it is now, not of HEAD and its tags.
+
+        A mutating command that was interrupted, and a clone with remotes but no tags.
+        """
+        notices = self._interrupted_notices()
+        read = self.tags if "tags" in self.__dict__ else self.tag_refs  # no second listing
+        if not read and self.repo.remotes():
             notices.append(Notice(
                 "no-tags",
                 "the repository has no tags: every template looks unreleased; if this is "
                 "a CI checkout, fetch tags (`git fetch --tags`, or actions/checkout with "
                 "`fetch-depth: 0`)",
             ))  # fmt: skip
-        return Analysis(analysis.head, analysis.states, tuple(notices), analysis.head_time)
+        return notices
 
     def _interrupted_notices(self) -> list[Notice]:
         """A notice when a mutating command was killed and left its lock."""

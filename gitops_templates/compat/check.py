@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     from gitops_templates.compat.core.rules import Finding
     from gitops_templates.core.models import Component
 
-RULES_FILE = ".gitops-templates/compatibility-rules.yaml"
 WORK_TREE = "work tree"
 
 
@@ -239,7 +238,7 @@ def profile_for(ws: Workspace, snapshot: Snapshot) -> str:
 
 def load_overrides(ws: Workspace) -> dict[str, str]:
     """The catalog's `rule id -> err|warn|info|none` file (empty when there is none)."""
-    name = ws.settings.compatibility_rules or ws.settings.path(RULES_FILE)
+    name = ws.settings.rules_file
     path = ws.repo.root / name
     if not path.is_file():
         if ws.settings.compatibility_rules:

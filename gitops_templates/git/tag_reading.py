@@ -14,22 +14,29 @@ from gitops_templates.core.models import TagRecord
 from gitops_templates.git.object_facts import is_object_id
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from gitops_templates.git.object_facts import ObjectFacts
     from gitops_templates.git.repo import GitRepo
 
 PEEL_DIRECTLY = 200  # unknown tag objects read with cat-file; more: for-each-ref peels all
 
 
-def read_tags(repo: GitRepo, facts: ObjectFacts) -> list[TagRecord]:
-    """Tags as `GitRepo.tags(details=False)` gives them, mostly from remembered facts."""
+def read_tags(
+    repo: GitRepo, facts: ObjectFacts, listing: Callable[[], list[tuple[str, str, str]]]
+) -> list[TagRecord]:
+    """Tags as `GitRepo.tags(details=False)` gives them, mostly from remembered facts.
+
+    `listing` gives `GitRepo.tag_listing()` (which the caller may have read already).
+    """
     if not facts.knows("tag"):  # a first run: one peeling listing, remembered
         records = repo.tags(details=False)
         facts.remember("tag", {r.object_sha: [r.commit_sha, r.tagger_time]
                                for r in records if r.annotated})  # fmt: skip
         facts.save()
         return records
-    listing = repo.tag_listing()
-    annotated = [oid for _, oid, kind in listing if kind == "tag"]
+    refs = listing()
+    annotated = [oid for _, oid, kind in refs if kind == "tag"]
     peeled = facts.lookup("tag", annotated, lambda oids: _peel(repo, oids), valid=_is_peel)
     facts.save()
     return [
@@ -38,7 +45,7 @@ def read_tags(repo: GitRepo, facts: ObjectFacts) -> list[TagRecord]:
         if kind == "tag"
         else TagRecord(name, oid, oid if kind == "commit" else None, annotated=False,
                        signed=None, tagger_time=None, message=None)
-        for name, oid, kind in listing
+        for name, oid, kind in refs
         if kind != "tag" or oid in peeled  # a tag deleted between the two reads
     ]  # fmt: skip
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from gitops_templates.core.changelog import (
@@ -165,7 +165,12 @@ def tags_fingerprint(tags: Sequence[TagRecord], names: set[str] | None = None) -
 
 
 def build_plan(ws: Workspace, ids: Sequence[str] = (), *, pre: str | None = None) -> ReleasePlan:
-    """The release plan for the selected components at HEAD."""
+    """The release plan for the selected components at HEAD.
+
+    Remembered whole by everything it is computed from (`plan_memo`): a second plan
+    with nothing new reads it back. Notices about the repository as it is now are added
+    to every plan, remembered or not.
+    """
     if pre is not None:
         from gitops_templates.core.version_rules import PRERELEASE_TOKEN
 
@@ -174,11 +179,25 @@ def build_plan(ws: Workspace, ids: Sequence[str] = (), *, pre: str | None = None
                 f"prerelease token {pre!r} is not valid",
                 hint="use letters, digits and '-', e.g. rc, beta, alpha",
             )
+    from gitops_templates.versioning.plan_memo import keep_plan, plan_key, recall_plan
+
+    key = plan_key(ws, ids, pre)
+    plan = recall_plan(ws, key) if key is not None else None
+    if plan is None:
+        plan = _computed_plan(ws, ids, pre)
+        if key is not None:
+            keep_plan(ws, key, plan)
+    live = ws.live_notices()
+    return replace(plan, notices=(*plan.notices, *live)) if live else plan
+
+
+def _computed_plan(ws: Workspace, ids: Sequence[str], pre: str | None) -> ReleasePlan:
+    """The plan worked out from the history, tags and template.yaml versions."""
     from gitops_templates.compat.policy import apply, verdicts
     from gitops_templates.compat.prefetch import comparisons_meanwhile
 
     with comparisons_meanwhile(ws, ids):  # a cold walk: the comparisons meanwhile
-        analysis = ws.analyze(ids, pre_token=pre)
+        analysis = ws.analyze(ids, pre_token=pre, live=False)
     found = verdicts(ws, analysis.states)
     states, notices = apply(ws, analysis.states, found, pre_token=pre)
     releases = []

@@ -14,7 +14,7 @@ from gitops_templates.compat.core.rules import Counterexample, Finding
 from gitops_templates.core.models import Level
 from gitops_templates.git.object_facts import ObjectFacts
 from tests.compat.test_compatibility import drop_replicas
-from tests.helpers import RepoBuilder
+from tests.helpers import RepoBuilder, forget_plans
 
 FACTS = ".git/gitops-templates/objects-v1.json"
 
@@ -32,6 +32,7 @@ def changed(repo: RepoBuilder, cli) -> RepoBuilder:
 
 
 def plan_json(repo: RepoBuilder) -> dict[str, object]:
+    forget_plans(repo)  # the findings remembered below the whole plan are what is tested
     data: dict[str, object] = to_json(Catalog(repo.path).plan())
     return data
 

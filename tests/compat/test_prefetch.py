@@ -10,7 +10,7 @@ from gitops_templates import Catalog, to_json
 from gitops_templates.catalog.parallel import can_fork
 from gitops_templates.compat import check, memo, prefetch
 from tests.compat.test_compatibility import drop_replicas
-from tests.helpers import RepoBuilder
+from tests.helpers import RepoBuilder, forget_plans
 
 FACTS = ".git/gitops-templates/objects-v1.json"
 needs_fork = pytest.mark.skipif(not can_fork(), reason="forks only on Linux with 2+ cores")
@@ -35,6 +35,7 @@ def line(repo: RepoBuilder, cli) -> RepoBuilder:
 def cold_plan(repo: RepoBuilder, **kwargs: object) -> dict[str, object]:
     (repo.path / FACTS).unlink(missing_ok=True)
     (repo.path / ".git/gitops-templates/state-v2.json").unlink(missing_ok=True)
+    forget_plans(repo)
     check._parsed_blob.cache_clear()
     data: dict[str, object] = to_json(Catalog(repo.path, **kwargs).plan())  # type: ignore[arg-type]
     return data
@@ -80,6 +81,7 @@ def test_no_child_when_the_stored_state_spares_the_walk(
 ):
     monkeypatch.setattr(prefetch, "MIN_TAGS", 0)
     Catalog(line.path).plan()
+    forget_plans(line)  # the stored state, not the remembered plan, spares the walk
     started: list[object] = []
     monkeypatch.setattr("gitops_templates.catalog.parallel.fork_call", started.append)
     Catalog(line.path).plan()
