@@ -103,10 +103,14 @@ def build_include_graph(
         edges[path] = targets
     uses: dict[str, frozenset[str]] = {}
     uses_all: set[str] = set()
+    own: dict[str, list[str]] = {}  # each template's sources, in one pass over them all
+    for path in sources:
+        if path.startswith(f"{templates_dir}/"):
+            tid, inside, _ = path[len(templates_dir) + 1 :].partition("/")
+            if inside:
+                own.setdefault(tid, []).append(path)
     for tid in template_ids:
-        root = f"{templates_dir}/{tid}/"
-        start = [p for p in sources if p.startswith(root)]
-        seen = _closure(start, edges)
+        seen = _closure(own.get(tid, []), edges)
         if seen & dynamic:
             uses_all.add(tid)
         uses[tid] = frozenset(p for p in seen if p.startswith(shared_prefix))

@@ -88,6 +88,18 @@ def test_dynamic_include_depends_on_every_partial():
     assert g.dependents("templates/_shared/a.j2") == {"web"}
 
 
+def test_a_template_uses_only_its_own_sources_not_those_of_a_longer_id():
+    sources = {
+        "templates/web/b.j2": "{% include '_shared/a.j2' %}",
+        "templates/web-api/deep/c.j2": "{% include '_shared/b.j2' %}",
+        "templates/web.j2": "{% include '_shared/c.j2' %}",  # beside the templates
+        "templates/_shared/a.j2": "a", "templates/_shared/b.j2": "b",
+        "templates/_shared/c.j2": "c",
+    }  # fmt: skip
+    g = build_include_graph("templates", ["web", "web-api"], sources)
+    assert g.uses == {"web": {"templates/_shared/a.j2"}, "web-api": {"templates/_shared/b.j2"}}
+
+
 def test_named_targets_and_scope_mismatch():
     attributor = Attributor(COMPONENTS)
     message = parse_message("fix(db): x\n\nTemplate: app, nope\nRelease-As: web@2.0.0")
