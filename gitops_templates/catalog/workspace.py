@@ -21,7 +21,8 @@ from gitops_templates.catalog.config import (
     load_settings,
     load_unchecked_settings,
 )
-from gitops_templates.core.models import Component, Notice, is_valid_id
+from gitops_templates.catalog.discovery import discover_templates
+from gitops_templates.core.models import Component, Notice
 from gitops_templates.errors import ConfigError, NotFoundError
 from gitops_templates.git.repo import GitRepo
 
@@ -231,6 +232,16 @@ class Workspace:
         return read_tags(self.repo, self.facts, lambda: self.tag_refs)
 
     @cached_property
+    def rules_text(self) -> bytes | None:
+        """The compatibility rule overrides file (None: no such file), read once."""
+        path = self.repo.root / self.settings.rules_file
+        if not path.is_file():
+            return None
+        from gitops_templates.catalog.files import read_bytes
+
+        return read_bytes(self.repo.root, path)
+
+    @cached_property
     def tag_refs(self) -> list[tuple[str, str, str]]:
         """`(name, object id, object type)` of every tag: refs only, no tag object read."""
         return self.repo.tag_listing()
@@ -393,33 +404,6 @@ class Workspace:
 
 def _no_progress(label: str, done: int, total: int) -> None:
     """Progress is not reported (the API's default)."""
-
-
-def discover_templates(
-    entries: Sequence[TreeEntry], settings: Settings
-) -> tuple[list[Component], list[Notice]]:
-    """Template directories (those holding `template.yaml`) and naming problems."""
-    found: list[Component] = []
-    notices: list[Notice] = []
-    for entry in entries:
-        parts = entry.path.split("/")
-        if len(parts) != 2 or parts[1] != "template.yaml":
-            continue
-        tid = parts[0]
-        if tid.startswith(("_", ".")):
-            continue
-        if not is_valid_id(tid):
-            notices.append(
-                Notice(
-                    "invalid-id",
-                    f"{settings.templates_dir}/{tid}: {tid!r} is not a valid template id "
-                    "(lower-case letters, digits, `.`, `_`, `-`; no `@`, `/` or `..`); skipped",
-                    tid,
-                )
-            )
-            continue
-        found.append(Component(tid, f"{settings.templates_dir}/{tid}", settings.tag_format))
-    return found, notices
 
 
 def _config_at(repo: GitRepo, rev: str) -> tuple[bytes | None, str | None]:

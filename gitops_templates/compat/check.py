@@ -239,18 +239,17 @@ def profile_for(ws: Workspace, snapshot: Snapshot) -> str:
 def load_overrides(ws: Workspace) -> dict[str, str]:
     """The catalog's `rule id -> err|warn|info|none` file (empty when there is none)."""
     name = ws.settings.rules_file
-    path = ws.repo.root / name
-    if not path.is_file():
+    text = ws.rules_text  # the bytes a remembered plan was keyed by
+    if text is None:
         if ws.settings.compatibility_rules:
             raise ConfigError(
                 f"compatibility_rules file {name} does not exist",
                 hint="create it or remove `compatibility_rules` from the config",
             )
         return {}
-    from gitops_templates.catalog.files import read_bytes
     from gitops_templates.catalog.yamlio import load_yaml
 
-    doc = load_yaml(read_bytes(ws.repo.root, path), name)
+    doc = load_yaml(text, name)
     data = doc.data or {}
     problems = []
     if not isinstance(data, dict):

@@ -9,6 +9,7 @@ User-supplied names reach git only after `--`, or inside `--stdin` transactions.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -312,9 +313,19 @@ class GitRepo(HistoryReads, TagWriter, WorkTreeOps, BranchOps):
 
     @property
     def state_dir(self) -> Path:
-        """`.git/gitops-templates/`: caches and locks that belong to this clone."""
+        """`.git/gitops-templates/`: caches and locks that belong to this clone.
+
+        Never a symlink (caches and locks are not written outside the repository); in
+        a read-only `.git` it is not made, and the caches simply go without.
+        """
         path = self.common_dir / "gitops-templates"
-        path.mkdir(parents=True, exist_ok=True)
+        if path.is_symlink():
+            raise GitStateError(
+                f"{path} is a symlink: caches and locks are never written outside the repository",
+                hint=f"remove it (rm {path}); it is recreated as a directory",
+            )
+        with contextlib.suppress(OSError):
+            path.mkdir(parents=True, exist_ok=True)
         return path
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,8 @@ def result_key(kind: str, parts: Iterable[str]) -> str:
 def recall(state_dir: Path, kind: str, key: str) -> Any:
     """The value stored under `key`, or None."""
     path = _path(state_dir, kind, key)
+    if path.parent.is_symlink():
+        return None  # never read (or written) outside the repository
     data = read_json(path)
     if not isinstance(data, dict) or data.get("key") != key or "value" not in data:
         return None
@@ -46,19 +49,25 @@ def recall(state_dir: Path, kind: str, key: str) -> Any:
 
 def keep(state_dir: Path, kind: str, key: str, value: Any) -> None:
     """Store `value` under `key` (a read-only clone goes without) and prune the kind."""
-    if write_json(_path(state_dir, kind, key), {"key": key, "value": value}):
-        _prune(state_dir / "results", f"{kind}-")
+    path = _path(state_dir, kind, key)
+    if not path.parent.is_symlink() and write_json(path, {"key": key, "value": value}):
+        _prune(path.parent, kind)
 
 
 def _path(state_dir: Path, kind: str, key: str) -> Path:
     return state_dir / "results" / f"{kind}-{key[:32]}.json"
 
 
-def _prune(directory: Path, prefix: str) -> None:
-    """Remove all but the `KEPT` most recently used results of one kind."""
+def _prune(directory: Path, kind: str) -> None:
+    """Remove all but the `KEPT` most recently used results of one kind.
+
+    Only regular files named as this module names them are ever removed.
+    """
+    named = re.compile(re.escape(kind) + r"-[0-9a-f]{32}\.json")
     try:
         with os.scandir(directory) as entries:
-            found = [(e.stat().st_mtime_ns, e.path) for e in entries if e.name.startswith(prefix)]
+            found = [(e.stat(follow_symlinks=False).st_mtime_ns, e.path) for e in entries
+                     if named.fullmatch(e.name) and e.is_file(follow_symlinks=False)]  # fmt: skip
     except OSError:
         return
     for _, path in sorted(found, reverse=True)[KEPT:]:

@@ -29,13 +29,7 @@ def read_tags(
 
     `listing` gives `GitRepo.tag_listing()` (which the caller may have read already).
     """
-    if not facts.knows("tag"):  # a first run: one peeling listing, remembered
-        records = repo.tags(details=False)
-        facts.remember("tag", {r.object_sha: [r.commit_sha, r.tagger_time]
-                               for r in records if r.annotated})  # fmt: skip
-        facts.save()
-        return records
-    refs = listing()
+    refs = listing()  # every record comes from this one listing (a plan is keyed by it)
     annotated = [oid for _, oid, kind in refs if kind == "tag"]
     peeled = facts.lookup("tag", annotated, lambda oids: _peel(repo, oids), valid=_is_peel)
     facts.save()

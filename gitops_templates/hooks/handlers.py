@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from gitops_templates.catalog.workspace import discover_templates
+from gitops_templates.catalog.discovery import discover_templates
 from gitops_templates.core.jsonform import JsonDocument
 from gitops_templates.errors import (
     ExitCode,

@@ -182,10 +182,10 @@ def build_plan(ws: Workspace, ids: Sequence[str] = (), *, pre: str | None = None
     from gitops_templates.versioning.plan_memo import keep_plan, plan_key, recall_plan
 
     key = plan_key(ws, ids, pre)
-    plan = recall_plan(ws, key) if key is not None else None
+    plan = recall_plan(ws, key, ids, pre) if key is not None else None
     if plan is None:
         plan = _computed_plan(ws, ids, pre)
-        if key is not None:
+        if key is not None and len(ws.tags) == len(ws.tag_refs):  # no tag lost meanwhile
             keep_plan(ws, key, plan)
     live = ws.live_notices()
     return replace(plan, notices=(*plan.notices, *live)) if live else plan

@@ -46,28 +46,48 @@ def plan_key(ws: Workspace, ids: Sequence[str], pre: str | None) -> str | None:
 
 def _overrides_digest(ws: Workspace) -> str | None:
     """sha256 of the rule overrides file ("none" without one; None when unreadable)."""
-    path = ws.repo.root / ws.settings.rules_file
-    if not (path.is_file() or path.is_symlink()):
-        return "none"
-    from gitops_templates.catalog.files import read_bytes
-
     try:
-        return hashlib.sha256(read_bytes(ws.repo.root, path)).hexdigest()
+        text = ws.rules_text  # read once: the plan is computed from these very bytes
     except (OSError, GitOpsTemplatesError):
         return None  # computing the plan says what is wrong with it
+    return "none" if text is None else hashlib.sha256(text).hexdigest()
 
 
-def recall_plan(ws: Workspace, key: str) -> ReleasePlan | None:
-    """The plan stored under `key`, or None (absent, or not in the stored form)."""
+def recall_plan(ws: Workspace, key: str, ids: Sequence[str], pre: str | None) -> ReleasePlan | None:
+    """The plan stored under `key`, or None.
+
+    None when absent, not in the stored form, or not a plan of this HEAD, prerelease
+    token and selection whose tags the tag format makes.
+    """
     from gitops_templates.git.result_memo import recall
 
     stored = recall(ws.repo.state_dir, KIND, key)
     if stored is None:
         return None
     try:
-        return _plan(stored)
+        plan = _plan(stored)
     except (TypeError, ValueError, KeyError, IndexError, AttributeError):
         return None
+    return plan if _answers(ws, plan, ids, pre) else None
+
+
+def _answers(ws: Workspace, plan: ReleasePlan, ids: Sequence[str], pre: str | None) -> bool:
+    """Never trusted beyond its key: what a plan computed here would say of itself."""
+    from gitops_templates.core.version_rules import TagFormat
+
+    settings = ws.settings
+    if plan.head != ws.head or plan.pre != pre:
+        return False
+    if ids and not {r.id for r in plan.releases} <= set(ids):
+        return False
+    formats = {c.id: c.tag_format or settings.tag_format for c in settings.components}
+    try:
+        return all(
+            TagFormat.compile(formats.get(r.id, settings.tag_format)).render(r.id, r.next) == r.tag
+            for r in plan.releases
+        )
+    except GitOpsTemplatesError:
+        return False
 
 
 def keep_plan(ws: Workspace, key: str, plan: ReleasePlan) -> None:

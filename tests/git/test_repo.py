@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+from gitops_templates.errors import GitStateError
 from gitops_templates.git.repo import GitRepo
 from tests.helpers import RepoBuilder
 
@@ -26,3 +31,12 @@ def test_batched_trees_equal_ls_tree(repo: RepoBuilder):
     assert trees[f"{head}:missing"] is None
     modes = {e.path: e.mode for e in trees[f"{head}:a"][1]}  # type: ignore[index]
     assert (modes["link"], modes["run.sh"], modes["x.txt"]) == ("120000", "100755", "100644")
+
+
+def test_a_symlinked_state_directory_is_refused_with_the_way_out(repo: RepoBuilder, tmp_path: Path):
+    repo.template("web").commit("feat: web")
+    (tmp_path / "elsewhere").mkdir()
+    (repo.path / ".git" / "gitops-templates").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(GitStateError, match="symlink") as raised:
+        GitRepo.discover(repo.path).state_dir  # noqa: B018
+    assert "rm " in (raised.value.hint or "")

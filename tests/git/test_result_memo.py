@@ -53,3 +53,35 @@ def test_the_tool_identity_changes_with_any_module(tmp_path: Path):
     (package / "sub" / "b.py").write_text("y = 22\n")
     os.utime(package / "sub" / "b.py", ns=(1, 1))
     assert modules_identity(package, "1.0") != touched  # same time, another size
+
+
+def test_a_symlinked_results_directory_is_never_used(tmp_path: Path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    theirs = [outside / f"plan-1-{n:032x}.json" for n in range(result_memo.KEPT + 2)]
+    for path in theirs:
+        path.write_text("{}")
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "results").symlink_to(outside)
+    key = result_key("plan-1", ["x"])
+    keep(state, "plan-1", key, 1)
+    assert sorted(outside.iterdir()) == theirs  # nothing written there, nothing removed
+    assert recall(state, "plan-1", key) is None
+
+
+def test_pruning_removes_only_results_it_named(tmp_path: Path):
+    results = tmp_path / "results"
+    results.mkdir()
+    others = [results / "plan-1-notes.json", results / f"plan-1-{0:032x}.json.bak"]
+    for path in others:
+        path.write_text("{}")
+    (results / f"plan-1-{1:032x}.json").mkdir()  # a directory of that name
+    (results / f"plan-1-{2:032x}.json").symlink_to(others[0])
+    for n in range(result_memo.KEPT + 3):
+        keep(tmp_path, "plan-1", result_key("plan-1", [str(n)]), n)
+    assert all(path.exists() for path in others)
+    assert (results / f"plan-1-{1:032x}.json").is_dir()
+    assert (results / f"plan-1-{2:032x}.json").is_symlink()
+    named = [p for p in results.iterdir() if p.is_file() and not p.is_symlink()]
+    assert len(named) == result_memo.KEPT + len(others)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -179,3 +181,73 @@ def test_a_damaged_stored_plan_is_computed_again(catalog: RepoBuilder, damage: s
         damage = json.dumps({"key": key, "value": json.loads(damage[4:])})
     stored.write_text(damage)
     assert plan(catalog) == first
+
+
+def test_a_tag_made_while_a_plan_is_computed_is_not_remembered_under_the_old_key(
+    catalog: RepoBuilder, monkeypatch: pytest.MonkeyPatch
+):
+    shutil.rmtree(catalog.path / ".git" / "gitops-templates")  # no tag facts yet
+    real = plan_module._computed_plan
+
+    def tagging(*args: object) -> ReleasePlan:
+        catalog.tag("db@0.2.0", message="m")  # after the listing the key was made of
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(plan_module, "_computed_plan", tagging)
+    plan(catalog)
+    monkeypatch.undo()
+    catalog.run("tag", "-d", "db@0.2.0")  # the repository as it was keyed
+    assert plan(catalog) == computed(catalog)
+    assert "db" in [r.id for r in plan(catalog).releases]
+
+
+def test_a_rules_file_written_while_a_plan_is_computed_is_not_remembered_under_the_old_key(
+    catalog: RepoBuilder, monkeypatch: pytest.MonkeyPatch
+):
+    real = plan_module._computed_plan
+
+    def writing(*args: object) -> ReleasePlan:
+        waive_the_rule(catalog)  # after the key read the file (there was none)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(plan_module, "_computed_plan", writing)
+    plan(catalog)
+    monkeypatch.undo()
+    (catalog.path / ".gitops-templates" / "compatibility-rules.yaml").unlink()
+    assert plan(catalog) == computed(catalog)
+
+
+def forged(repo: RepoBuilder, change: Callable[[list[Any]], None]) -> None:
+    stored = stored_plans(repo)[0]
+    data = json.loads(stored.read_text())
+    change(data["value"])
+    stored.write_text(json.dumps(data))
+
+
+def other_head(value: list[Any]) -> None:
+    value[0] = "0" * 40
+
+
+def other_token(value: list[Any]) -> None:
+    value[2] = "rc"
+
+
+def other_tag(value: list[Any]) -> None:
+    value[4][0][1] = "db@9.9.9"
+
+
+@pytest.mark.parametrize("change", [other_head, other_token, other_tag])
+def test_a_stored_plan_is_never_trusted_beyond_what_was_asked(
+    catalog: RepoBuilder, change: Callable[[list[Any]], None]
+):
+    first = plan(catalog)
+    forged(catalog, change)
+    assert plan(catalog) == first
+
+
+def test_a_stored_plan_with_releases_outside_the_selection_is_computed_again(
+    catalog: RepoBuilder,
+):
+    first = plan(catalog, "db")
+    forged(catalog, lambda value: value[4].extend(stored_form(plan(catalog))[4]))
+    assert plan(catalog, "db") == first
