@@ -339,7 +339,7 @@ class Workspace:
     def analyze(
         self, ids: Sequence[str] = (), *, pre_token: str | None = None, live: bool = True
     ) -> Analysis:
-        """States of the selected components at HEAD (with `live`: and `live_notices`)."""
+        """States of the selected components at HEAD (and, with `live`, `live_notices`)."""
         from gitops_templates.core.planning import Analysis, conclude
 
         selected = self.select(ids)
