@@ -1,5 +1,5 @@
 """`python -m gitops_templates`."""
 
-from gitops_templates.cli.app import main
+from gitops_templates.cli import run
 
-main(prog_name="gitops-templates")  # completion: _GITOPS_TEMPLATES_COMPLETE
+run(prog_name="gitops-templates")  # completion: _GITOPS_TEMPLATES_COMPLETE

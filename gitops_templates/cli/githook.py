@@ -56,4 +56,6 @@ def _say(*lines: str) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from gitops_templates.cli import leave
+
+    leave(main())
