@@ -41,7 +41,8 @@ class HealthApi:
         from gitops_templates.metrics.ingest import import_file
         from gitops_templates.metrics.sqlite import open_store
 
-        return import_file(open_store(self.workspace), Path(path))
+        with open_store(self.workspace) as store:
+            return import_file(store, Path(path))
 
     def prune_metrics(self, older_than: float) -> PruneResult:
         """Delete events (and evaluations) older than `older_than` seconds; how many."""
@@ -50,8 +51,8 @@ class HealthApi:
         from gitops_templates.metrics.ingest import PruneResult
         from gitops_templates.metrics.sqlite import open_store
 
-        store = open_store(self.workspace)
-        return PruneResult(store.prune(time.time() - older_than), str(store.path))
+        with open_store(self.workspace) as store:
+            return PruneResult(store.prune(time.time() - older_than), str(store.path))
 
     def health(
         self,

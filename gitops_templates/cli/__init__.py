@@ -41,11 +41,13 @@ def leave(code: object) -> None:
     elif isinstance(code, int):
         status = code
     else:
-        sys.stderr.write(f"{code}\n")
+        if sys.stderr is not None:
+            sys.stderr.write(f"{code}\n")
         status = 1
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.flush()
+            if stream is not None:  # started with that descriptor closed
+                stream.flush()
         except (OSError, ValueError):
             status = status or 120
     os._exit(status & 0xFF)

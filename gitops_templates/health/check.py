@@ -97,11 +97,29 @@ def health_check(
     With `auto_rollback` N (or `health.auto_rollback` in the config), a current version
     critical in its last N evaluations is rolled back (`health/recovery.py`).
     """
-    from gitops_templates.health.measure import open_source
     from gitops_templates.metrics.sqlite import open_store
 
     at = time.time() if now is None else now
-    store = open_store(ws)  # the evaluations' history, whatever the source
+    with open_store(ws) as store:  # the evaluations' history, whatever the source
+        report = HealthReport(at, tuple(_checked(ws, store, ids, version, at)))
+        after = auto_rollback or ws.settings.health.auto_rollback
+        if after:
+            from dataclasses import replace
+
+            from gitops_templates.health.recovery import auto_rollback as recover
+
+            push = push or ws.settings.health.auto_rollback_push
+            recoveries = recover(ws, report, store, after=after, push=push)
+            report = replace(report, recoveries=recoveries)
+    return report
+
+
+def _checked(
+    ws: Workspace, store: MetricsStore, ids: Sequence[str], version: str | None, at: float
+) -> list[VersionHealth]:
+    """The health of each version checked, the worst first."""
+    from gitops_templates.health.measure import open_source
+
     source = open_source(ws, store)
     policy = ws.settings.health.no_data
     found: list[VersionHealth] = []
@@ -114,16 +132,7 @@ def health_check(
         found += [_version_health(store, source, tid, v, checks, at, policy, v in in_use)
                   for v in versions]  # fmt: skip
     found.sort(key=lambda v: (-ORDER.index(v.status), v.template, v.version or ""))
-    report = HealthReport(at, tuple(found))
-    after = auto_rollback or ws.settings.health.auto_rollback
-    if after:
-        from dataclasses import replace
-
-        from gitops_templates.health.recovery import auto_rollback as recover
-
-        push = push or ws.settings.health.auto_rollback_push
-        report = replace(report, recoveries=recover(ws, report, store, after=after, push=push))
-    return report
+    return found
 
 
 def declared_checks(ws: Workspace, ids: Sequence[str]) -> dict[str, tuple[Check, ...]]:

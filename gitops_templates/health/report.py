@@ -83,14 +83,14 @@ def health_report(ws: Workspace, tid: str, *, limit: int = LIMIT) -> HealthHisto
     from gitops_templates.health.check import declared_checks
     from gitops_templates.metrics.sqlite import open_store
 
-    store = open_store(ws)
-    checks = declared_checks(ws, [tid]).get(tid, ())
-    rows = store.verdict_history(tid, limit * 20)
-    versions = sorted({version for _, version, _, _ in rows})
-    found = []
-    for version in versions:
-        verdicts = [(t, status, score) for t, v, status, score in rows if v == version][-limit:]
-        series = tuple(CheckSeries(c.name, tuple(store.history(tid, version, c.name, limit)))
-                       for c in checks)  # fmt: skip
-        found.append(VersionHistory(version, tuple(verdicts), series))
+    with open_store(ws) as store:
+        checks = declared_checks(ws, [tid]).get(tid, ())
+        rows = store.verdict_history(tid, limit * 20)
+        versions = sorted({version for _, version, _, _ in rows})
+        found = []
+        for version in versions:
+            verdicts = [(t, status, score) for t, v, status, score in rows if v == version][-limit:]
+            series = tuple(CheckSeries(c.name, tuple(store.history(tid, version, c.name, limit)))
+                           for c in checks)  # fmt: skip
+            found.append(VersionHistory(version, tuple(verdicts), series))
     return HealthHistory(tid, tuple(found))

@@ -66,12 +66,12 @@ def evaluate_once(ws: Workspace, ids: Sequence[str], at: float, *,
     from gitops_templates.metrics.sqlite import open_store
 
     report = health_check(ws, ids, now=at, auto_rollback=auto_rollback, push=push)
-    store = open_store(ws)
     previous = {}
-    for v in report.versions:
-        if v.version is not None:
-            earlier = store.statuses(v.template, v.version, 2, shown=True)[1:]
-            previous[(v.template, v.version)] = earlier[0] if earlier else "healthy"
+    with open_store(ws) as store:
+        for v in report.versions:
+            if v.version is not None:
+                earlier = store.statuses(v.template, v.version, 2, shown=True)[1:]
+                previous[(v.template, v.version)] = earlier[0] if earlier else "healthy"
     alerts = changes(report.versions, previous, at)
     deliveries = [found for alert in alerts for handler in ws.settings.health.alerts
                   if (found := deliver(alert, handler)) is not None]  # fmt: skip

@@ -273,5 +273,5 @@ def record_event(ws: Workspace, template: str, version: str, *, ok: bool,
     row = {"time": clock.time() if time is None else time, "template": template,
            "version": version, "ok": ok, "latency_ms": latency_ms,
            "instance": instance}  # fmt: skip
-    store = open_store(ws)
-    return ImportResult(store.add([event(row, "event")]), str(store.path))
+    with open_store(ws) as store:
+        return ImportResult(store.add([event(row, "event")]), str(store.path))

@@ -113,10 +113,20 @@ class MetricsStore:
         return int(found[0])
 
     def close(self) -> None:
-        """Close the database (also done when the process ends)."""
+        """Close the database: its write-ahead log goes into the file and is removed.
+
+        Processes leave without tearing the interpreter down (`cli.leave`), so whoever
+        opens a store closes it (`with open_store(ws) as store:`).
+        """
         if self._db is not None:
             self._db.close()
             self._db = None
+
+    def __enter__(self) -> MetricsStore:
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        self.close()
 
     def add(self, events: Iterable[Event]) -> int:
         """Insert events in one transaction; how many."""

@@ -45,3 +45,10 @@ def test_the_console_entry_gives_the_commands_exit_code_and_output(repo: RepoBui
     missing = subprocess.run([*entry, "show", "nope"], capture_output=True, text=True, check=False)
     assert missing.returncode == 5
     assert "nope" in missing.stderr
+
+
+def test_a_process_started_with_stdout_closed_exits_as_before():
+    script = "from gitops_templates.cli import leave\nleave(0)"
+    done = subprocess.run(["sh", "-c", 'exec "$0" -c "$1" >&-', sys.executable, script],
+                          stderr=subprocess.PIPE, check=False)  # fmt: skip
+    assert (done.returncode, done.stderr) == (0, b"")

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 from gitops_templates.metrics.sqlite import SCHEMA_VERSION, MetricsStore
+from tests.helpers import RepoBuilder
 
 SCHEMA_1 = """
 CREATE TABLE events (time REAL NOT NULL, template TEXT NOT NULL, version TEXT NOT NULL,
@@ -52,3 +57,23 @@ def test_versions_seek_the_index_instead_of_scanning_the_events(tmp_path: Path):
     assert store.versions("web", 0) == ["1.0.0", "1.1.0", "1.2.0", "2.0.0"]
     assert store.versions("nothing", 0) == []
     assert steps[0] < 20  # a scan of the 60 000 events of web takes thousands
+
+
+def test_a_command_that_opened_the_store_leaves_one_complete_file(
+    repo: RepoBuilder, tmp_path: Path
+):
+    """Processes leave without interpreter teardown: the store is closed by its user."""
+    repo.template("web").commit("feat(web): first")
+    events = tmp_path / "events.jsonl"
+    events.write_text("".join(json.dumps({"time": 1_767_225_600 + i, "template": "web",
+                                          "version": "0.1.0", "ok": True}) + "\n"
+                              for i in range(500)))  # fmt: skip
+    entry = [sys.executable, "-m", "gitops_templates", "--repo", str(repo.path)]
+    for args in (["metrics", "import", str(events)], ["health", "report", "web"]):
+        subprocess.run([*entry, *args], check=True, capture_output=True)
+        store = repo.path / ".gitops-templates"
+        assert sorted(p.name for p in store.iterdir()) == ["metrics.db"]  # no -wal, -shm
+    copy = tmp_path / "copy.db"
+    shutil.copy(store / "metrics.db", copy)  # what a cache or backup of the file holds
+    with sqlite3.connect(copy) as db:
+        assert db.execute("SELECT count(*) FROM events").fetchone() == (500,)
