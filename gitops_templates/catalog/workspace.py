@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from gitops_templates.core.tags import Versions, VersionTag
     from gitops_templates.git.history import History
     from gitops_templates.git.object_facts import ObjectFacts
+    from gitops_templates.git.tag_reading import TagReading
 
 JINJA_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tpl", ".tmpl")
 DOC_FILE = "README.md"  # what `docs` writes in each template directory
@@ -227,9 +228,7 @@ class Workspace:
         """
         if not self.use_cache:
             return self.repo.tags(details=False)
-        from gitops_templates.git.tag_reading import read_tags
-
-        return read_tags(self.repo, self.facts, lambda: self.tag_refs)
+        return self._tag_reading.records
 
     @cached_property
     def rules_text(self) -> bytes | None:
@@ -243,8 +242,14 @@ class Workspace:
 
     @cached_property
     def tag_refs(self) -> list[tuple[str, str, str]]:
-        """`(name, object id, object type)` of every tag: refs only, no tag object read."""
-        return self.repo.tag_listing()
+        """`(name, object id, object type)` of every tag, from the listing `tags` uses."""
+        return self._tag_reading.refs if self.use_cache else self.repo.tag_listing()
+
+    @cached_property
+    def _tag_reading(self) -> TagReading:
+        from gitops_templates.git.tag_reading import TagReading
+
+        return TagReading(self.repo, self.facts)
 
     @cached_property
     def versions(self) -> Versions:

@@ -41,6 +41,12 @@ class ObjectFacts:
         self._dirty = False
         self._learned: dict[str, dict[str, Any]] = {}  # remembered since it was opened
 
+    def kept(self) -> bool:
+        """Whether an earlier run kept facts (its file exists; nothing is loaded)."""
+        if self._tables is not None:
+            return bool(self._tables)
+        return self._path is not None and self._path.exists()
+
     def _table(self, kind: str) -> dict[str, Any]:
         if self._tables is None:
             self._tables = self._load()

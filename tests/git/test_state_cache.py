@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 
 from gitops_templates import Catalog
 from gitops_templates.core.jsonform import to_json
+from gitops_templates.git.repo import GitRepo
 from tests.helpers import RepoBuilder, git
 
 
@@ -206,3 +208,31 @@ def test_remembered_tag_peels_give_the_same_tags_as_git(
     assert Catalog(catalog.path).workspace.tags == Catalog(catalog.path).workspace.repo.tags(
         details=False
     )
+
+
+def test_a_first_run_reads_refs_and_tags_from_one_peeling_listing(
+    catalog: RepoBuilder, monkeypatch: pytest.MonkeyPatch
+):
+    catalog.tag("db@0.1.0")  # lightweight, to a commit
+    catalog.run("tag", "tree-light", "HEAD^{tree}")  # lightweight, to a tree
+    catalog.run("tag", "-a", "-m", "nested", "nested", "web@1.0.0")  # a tag of a tag
+    repo = GitRepo.discover(catalog.path)
+    expected = (repo.tag_listing(), repo.tags(details=False))
+    shutil.rmtree(catalog.path / ".git" / "gitops-templates")  # no facts kept yet
+    listings: list[str] = []
+    real = GitRepo.run
+
+    def counted(self: GitRepo, args: list[str], **kwargs: object) -> bytes:
+        listings.extend(a for a in args if a == "for-each-ref")
+        return real(self, args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(GitRepo, "run", counted)
+    ws = Catalog(catalog.path).workspace
+    refs, tags = ws.tag_refs, ws.tags
+    assert listings == ["for-each-ref"]  # one listing gave both
+    assert [r[:2] for r in refs] == [r[:2] for r in expected[0]]
+    assert tags == expected[1]
+    kinds = {name: kind for name, _, kind in refs}
+    assert (kinds["db@0.1.0"], kinds["web@1.0.0"]) == ("commit", "tag")
+    later = Catalog(catalog.path).workspace  # the facts are kept now: refs, then peels
+    assert (later.tag_refs, later.tags) == expected
