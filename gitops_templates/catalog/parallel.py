@@ -12,6 +12,10 @@ is computed again here. Below `min_items`, on one core, or without fork, nothing
 `fn` must compute and nothing else: no writes (a file, the cache, stdout) and no state
 the caller reads afterwards, since the child's side effects are lost. Ctrl-C reaches
 both processes; the child exits at once and is reaped here.
+
+`learned_meanwhile` runs one computation in a child while this process does other work
+(`fork_stream`: values sent as they are ready, read without waiting), and joins what
+the child learned to this process's facts store.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -84,83 +88,156 @@ def fork_map(
     return _merged(fn, items, mine, failure, theirs)
 
 
-class Forked(Generic[R]):
-    """`fn()` computed by a forked child while this process goes on (`fork_call`)."""
+class Streamed:
+    """What a forked child sends while it runs (`fork_stream`), read here without waiting.
 
-    def __init__(self, pid: int, pipe: int) -> None:
-        self._pid = pid
-        self._pipe = pipe
+    The child appends length-prefixed pickles to an unlinked temporary file, so it never
+    blocks on a reader that is busy elsewhere; a value is read here once it is whole.
+    """
 
-    def result(self) -> R | None:
-        """The child's value (waiting for it), or None when it raised or died."""
-        try:
-            with os.fdopen(self._pipe, "rb") as pipe:
-                payload = pipe.read()
-            _, status = os.waitpid(self._pid, 0)
-        except BaseException:
-            _reap(self._pid)
-            raise
-        if status != 0:
-            return None
-        found = _loaded(payload)
-        return found[0] if len(found) == 1 else None
+    def __init__(self, pid: int, spool: IO[bytes]) -> None:
+        self.pid = pid
+        self._spool = spool
+        self._offset = 0  # how far the spool has been read
+        self._buffer = bytearray()
+        self._ended = False  # the child was reaped
 
-    def cancel(self) -> None:
-        """Stop the child and forget its value."""
-        os.close(self._pipe)
-        _reap(self._pid)
+    def ready(self) -> list[Any]:
+        """The values sent whole since the last call."""
+        fd = self._spool.fileno()
+        while chunk := os.pread(fd, 1 << 20, self._offset):
+            self._offset += len(chunk)
+            self._buffer += chunk
+        found = []
+        while len(self._buffer) >= 8:
+            size = int.from_bytes(self._buffer[:8], "big")
+            if len(self._buffer) < 8 + size:
+                break  # still being written
+            found += _loaded(bytes(self._buffer[8 : 8 + size]))
+            del self._buffer[: 8 + size]
+        return found
+
+    def join(self) -> None:
+        """Wait for the child to end."""
+        if not self._ended:
+            try:
+                os.waitpid(self.pid, 0)
+            except BaseException:
+                self.stop()
+                raise
+            self._ended = True
+
+    def wait(self) -> list[Any]:
+        """Every value not read yet, once the child has ended."""
+        self.join()
+        found = self.ready()
+        self._spool.close()
+        return found
+
+    def stop(self) -> None:
+        """End the child now (what it sent whole stays readable until then)."""
+        if not self._ended:
+            _reap(self.pid)
+            self._ended = True
+        self._spool.close()
 
 
-def fork_call(fn: Callable[[], R]) -> Forked[R] | None:
-    """Start `fn()` in a forked child (None where `fork_map` would not fork).
+def fork_stream(fn: Callable[[Callable[[Any], None]], object]) -> Streamed | None:
+    """Start `fn(send)` in a forked child; what it `send`s is read with `Streamed.ready`.
 
-    The same rules as `fork_map`: `fn` computes and returns a picklable value; it
-    writes nothing (no file, cache or output), since the child's side effects are lost.
+    The same rules as `fork_map`: `fn` computes and sends picklable values; it writes
+    nothing else (no file, cache or output), since the child's side effects are lost.
+    None where `fork_map` would not fork.
     """
     if not can_fork():
         return None
     import gc
+    import tempfile
 
-    read_end, write_end = os.pipe()
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by `Streamed`
     gc.freeze()
     pid = os.fork()
     if pid == 0:
-        os.close(read_end)
-        _child(lambda _: fn(), [None], write_end)
+        _streaming_child(fn, spool.fileno())
     gc.unfreeze()
-    os.close(write_end)
-    return Forked(pid, read_end)
+    return Streamed(pid, spool)
+
+
+def _streaming_child(fn: Callable[[Callable[[Any], None]], object], out: int) -> None:
+    status = 1
+    try:
+        import pickle  # not imported by runs that never fork
+
+        def send(value: Any) -> None:
+            data = pickle.dumps([value], protocol=pickle.HIGHEST_PROTOCOL)
+            frame = memoryview(len(data).to_bytes(8, "big") + data)
+            while frame:
+                frame = frame[os.write(out, frame) :]
+
+        fn(send)
+        status = 0
+    except BaseException:  # noqa: S110 - the parent computes what the child did not
+        pass
+    finally:
+        os._exit(status)
+
+
+class Meanwhile:
+    """Inside `learned_meanwhile`: take in what the child has learned so far."""
+
+    def __init__(self, ws: Workspace, stream: Streamed | None) -> None:
+        self._ws = ws
+        self._stream = stream
+
+    def absorb(self) -> None:
+        """Join what the child sent so far to this process's facts store (never waits)."""
+        if self._stream is not None:
+            for learned in self._stream.ready():
+                self._ws.facts.absorb(learned)
 
 
 @contextmanager
-def learned_meanwhile(ws: Workspace, compute: Callable[[], object] | None) -> Iterator[None]:
-    """Inside the block a forked child runs `compute()` against `ws`'s facts store.
+def learned_meanwhile(
+    ws: Workspace,
+    compute: Callable[[Callable[[], None]], object] | None,
+    *,
+    wait: bool = True,
+) -> Iterator[Meanwhile]:
+    """Inside the block a forked child runs `compute(checkpoint)` against `ws`'s facts.
 
-    The child writes nothing (its store is detached); what the store learned there
-    joins this process's store when the block ends, where lookups find it. Nothing
-    forks without `compute` or where `fork_call` would not; a failed child is ignored.
+    The child writes nothing (its store is detached); what the store learned there is
+    sent at each `checkpoint()` and at the end, and joins this process's store when
+    the block calls `Meanwhile.absorb` and when it ends: after waiting for the child,
+    or (`wait=False`) at once, the child then stopped, when this process did the rest
+    itself. Nothing forks without `compute` or where `fork_stream` would not; a failed
+    child is ignored (what it sent before it failed is kept).
     """
-    pending = None
+    stream = None
     if compute is not None:
         ws.facts.knows("blob")  # loaded before the fork: the child starts from what is known
 
-        def child() -> dict[str, dict[str, Any]]:
+        def child(send: Callable[[Any], None]) -> None:
             ws.facts.detach()
-            compute()
-            return ws.facts.learned()
+            compute(lambda: send(ws.facts.learned(clear=True)))
+            send(ws.facts.learned(clear=True))
 
-        pending = fork_call(child)
-    if pending is None:
-        yield
+        stream = fork_stream(child)
+    meanwhile = Meanwhile(ws, stream)
+    if stream is None:
+        yield meanwhile
         return
     try:
-        yield
+        yield meanwhile
     except BaseException:
-        pending.cancel()
+        stream.stop()
         raise
-    learned = pending.result()
-    if learned:
-        ws.facts.absorb(learned)
+    if wait:
+        for learned in stream.wait():
+            ws.facts.absorb(learned)
+    else:
+        meanwhile.absorb()
+        stream.stop()
+        ws.facts.save()  # the block's own work has saved; this keeps what came after
 
 
 def _child(fn: Callable[[Any], Any], items: Sequence[Any], out: int) -> None:

@@ -22,7 +22,7 @@ from gitops_templates.core.planning import escalate
 from gitops_templates.errors import CompatibilityError, Problem
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from gitops_templates.catalog.workspace import Workspace
     from gitops_templates.compat.check import CompatibilityReport
@@ -60,13 +60,21 @@ class Verdict:
         return "declare the feature with a `feat:` commit, or waive with `Compatibility-Waiver:`"
 
 
-def verdicts(ws: Workspace, states: Sequence[ComponentState]) -> dict[str, Verdict]:
+def verdicts(
+    ws: Workspace,
+    states: Sequence[ComponentState],
+    *,
+    meanwhile: Callable[[], None] = lambda: None,
+) -> dict[str, Verdict]:
     """Verdicts for templates whose template.yaml changed since their latest version.
 
     An unchanged template.yaml was checked when that version was released, so only
     templates whose metadata blob differs are compared, with the latest version and
     then with the rest of its major line. HEAD's ids come from the tree already read.
+    `meanwhile()` takes in what a child comparing from the first template on has
+    learned (`compat.prefetch`): the templates are taken from the last one back.
     """
+    meanwhile()
     eligible = [
         s for s in states if s.component.kind == "template" and s.changes and s.current is not None
     ]
@@ -91,8 +99,9 @@ def verdicts(ws: Workspace, states: Sequence[ComponentState]) -> dict[str, Verdi
     overrides = load_overrides(ws) if changed else {}
     memo = FindingsMemo(ws.facts)
     result = {}
-    for done, state in enumerate(changed):
+    for done, state in enumerate(reversed(changed)):
         ws.progress("checking compatibility", done, len(changed))
+        meanwhile()
         cid = state.component.id
         head = found[(cid, "HEAD")]
         older = [found[(cid, label)] for label, _ in lines[cid]]
@@ -102,7 +111,7 @@ def verdicts(ws: Workspace, states: Sequence[ComponentState]) -> dict[str, Verdi
         result[cid] = Verdict(cid, state.level, report)
     ws.progress("checking compatibility", len(changed), len(changed))
     memo.save()
-    return result
+    return {s.component.id: result[s.component.id] for s in changed}  # in template order
 
 
 def _latest(state: ComponentState) -> tuple[str, str]:

@@ -4,39 +4,50 @@ Which templates `plan` compares depends on the history walk (what is unreleased,
 tags HEAD reaches), but nearly always it is every template whose template.yaml at HEAD
 differs from the one at its latest version tag, compared with the versions of that
 line. Those are known from HEAD's tree and the tags alone, so on a full walk a forked
-child computes them meanwhile (`catalog.parallel.fork_call`): the blob ids, the schema
-verdicts and the findings of each pair, everything keyed by object ids in the facts
-store. The child writes nothing; it hands back what it learned, which joins this
-process's store. The policy then looks them up as it looks up a warm run's: a guess
-that missed costs only the child's time, a pair it did not guess is computed as before,
-and no result depends on whether the child ran, finished or failed.
+child computes them meanwhile (`catalog.parallel.learned_meanwhile`): the blob ids, the
+schema verdicts and the findings of each pair, everything keyed by object ids in the
+facts store. The child writes nothing; it sends what it learned after each template,
+which joins this process's store. The policy then looks them up as it looks up a warm
+run's, going through the templates from the last one back and computing what has not
+arrived, so when the walk ends first it does the rest of the work instead of waiting:
+a guess that missed costs only the child's time, and no result depends on whether the
+child ran, finished or failed.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
     from contextlib import AbstractContextManager
 
+    from gitops_templates.catalog.parallel import Meanwhile
     from gitops_templates.catalog.workspace import Workspace
 
 MIN_TAGS = 64  # fewer version tags: a short history and few pairs, not worth a fork
 
 
-def comparisons_meanwhile(ws: Workspace, ids: Sequence[str] = ()) -> AbstractContextManager[None]:
-    """A block in which a child computes the likely comparisons of `ids` (all: empty)."""
+def comparisons_meanwhile(
+    ws: Workspace, ids: Sequence[str] = ()
+) -> AbstractContextManager[Meanwhile]:
+    """A block in which a child computes the likely comparisons of `ids` (all: empty).
+
+    The child goes through the templates in order and sends what it learned after each;
+    the policy goes through them from the other end, taking in what has arrived
+    (`Meanwhile.absorb`) and computing what has not, so neither waits for the other.
+    """
     from gitops_templates.catalog.collecting import full_walk_ahead
     from gitops_templates.catalog.parallel import can_fork, learned_meanwhile
 
     if not can_fork() or not full_walk_ahead(ws) or len(ws.tags) < MIN_TAGS:
         return learned_meanwhile(ws, None)
     selected = ws.select(ids)  # reads settings, HEAD's tree and the components here
-    return learned_meanwhile(ws, lambda: _learned(ws, selected))
+    return learned_meanwhile(ws, partial(_learned, ws, selected), wait=False)
 
 
-def _learned(ws: Workspace, selected: Sequence[str]) -> None:
+def _learned(ws: Workspace, selected: Sequence[str], checkpoint: Callable[[], None]) -> None:
     """In the child: compare as the policy would, assuming every tag is reachable."""
     from gitops_templates.compat.check import against_line, snapshots
     from gitops_templates.compat.memo import FindingsMemo
@@ -75,3 +86,4 @@ def _learned(ws: Workspace, selected: Sequence[str]) -> None:
                          memo=memo)  # fmt: skip
         except GitOpsTemplatesError:
             continue  # the policy meets it again, and reports it
+        checkpoint()

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
     from pathlib import Path
 
+    from gitops_templates.catalog.parallel import Meanwhile
     from gitops_templates.catalog.validated import Listings
     from gitops_templates.catalog.workspace import Workspace
     from gitops_templates.docs.data import PlannedVersion
@@ -199,7 +200,7 @@ def _output_memo(
 
 def _names_meanwhile(
     ws: Workspace, selected: Sequence[str], outputs: Sequence[Path]
-) -> AbstractContextManager[None]:
+) -> AbstractContextManager[Meanwhile]:
     """A forked child learns what old releases' template.yaml say, if history is walked.
 
     Not when every output carries a digest line: then they are likely up to date, and
@@ -212,7 +213,7 @@ def _names_meanwhile(
     if (not can_fork() or not full_walk_ahead(ws) or len(ws.tags) < NAMES_MIN_TAGS
             or all(_stamped(ws.repo.root, path) for path in outputs)):  # fmt: skip
         return learned_meanwhile(ws, None)
-    return learned_meanwhile(ws, lambda: release_names(ws, selected))
+    return learned_meanwhile(ws, lambda _: release_names(ws, selected))
 
 
 def _stamped(root: Path, path: Path) -> bool:

@@ -101,9 +101,12 @@ class ObjectFacts:
             self._learned.setdefault(kind, {}).update(fresh)
             self._dirty = True
 
-    def learned(self) -> dict[str, dict[str, Any]]:
-        """Everything remembered since this store was opened, per kind."""
-        return {kind: dict(values) for kind, values in self._learned.items()}
+    def learned(self, *, clear: bool = False) -> dict[str, dict[str, Any]]:
+        """Everything remembered since this store was opened (or last cleared), per kind."""
+        found = {kind: dict(values) for kind, values in self._learned.items()}
+        if clear:
+            self._learned.clear()
+        return found
 
     def absorb(self, learned: Mapping[str, Mapping[str, Any]]) -> None:
         """Remember what another process learned (`learned()` of a forked copy)."""

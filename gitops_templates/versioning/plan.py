@@ -196,9 +196,9 @@ def _computed_plan(ws: Workspace, ids: Sequence[str], pre: str | None) -> Releas
     from gitops_templates.compat.policy import apply, verdicts
     from gitops_templates.compat.prefetch import comparisons_meanwhile
 
-    with comparisons_meanwhile(ws, ids):  # a cold walk: the comparisons meanwhile
+    with comparisons_meanwhile(ws, ids) as meanwhile:  # a cold walk: a child compares
         analysis = ws.analyze(ids, pre_token=pre, live=False)
-    found = verdicts(ws, analysis.states)
+        found = verdicts(ws, analysis.states, meanwhile=meanwhile.absorb)
     states, notices = apply(ws, analysis.states, found, pre_token=pre)
     releases = []
     for state in states:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import pickle
+import tempfile
+import time
+from collections.abc import Callable
 
 import pytest
 
@@ -80,3 +84,65 @@ def test_without_fork_it_is_the_serial_loop(monkeypatch: pytest.MonkeyPatch):
     seen: list[int] = []
     assert fork_map(pid_of, [1, 2, 3], min_items=0, progress=seen.append) == [os.getpid()] * 3
     assert seen == [0, 1, 2]
+
+
+def sends(
+    values: list[object], *, then_sleep: float = 0.0, then_fail: bool = False
+) -> Callable[[Callable[[object], None]], None]:
+    def fn(send: Callable[[object], None]) -> None:
+        for value in values:
+            send(value)
+        time.sleep(then_sleep)
+        if then_fail:
+            raise RuntimeError("the child fails")
+
+    return fn
+
+
+@needs_fork
+def test_what_a_child_sends_arrives_in_order_and_whole():
+    big = "x" * 3_000_000  # larger than any pipe: a spool file never blocks the child
+    stream = parallel.fork_stream(sends([1, {"a": [2]}, big]))
+    assert stream is not None
+    assert stream.wait() == [1, {"a": [2]}, big]
+
+
+@needs_fork
+def test_reading_never_waits_for_a_child_still_working():
+    stream = parallel.fork_stream(sends(["first"], then_sleep=60))
+    assert stream is not None
+    deadline, found = time.monotonic() + 20, list[object]()
+    while not found and time.monotonic() < deadline:
+        found = stream.ready()  # returns at once, with what is whole so far
+    started = time.monotonic()
+    stream.stop()  # the child is still sleeping: ended now, not in a minute
+    assert (found, stream_gone(stream)) == (["first"], True)
+    assert time.monotonic() - started < 10
+
+
+def stream_gone(stream: parallel.Streamed) -> bool:
+    try:
+        os.kill(stream.pid, 0)  # reaped: no such process any more
+    except ProcessLookupError:
+        return True
+    return False
+
+
+@needs_fork
+def test_what_a_failing_child_sent_before_it_failed_is_kept():
+    stream = parallel.fork_stream(sends([1, 2], then_fail=True))
+    assert stream is not None
+    assert stream.wait() == [1, 2]
+
+
+def test_a_value_still_being_written_is_not_read():
+    whole, half = pickle.dumps(["whole"]), pickle.dumps(["half"])
+    with tempfile.TemporaryFile() as spool:
+        spool.write(len(whole).to_bytes(8, "big") + whole + len(half).to_bytes(8, "big"))
+        spool.write(half[:3])
+        spool.flush()
+        stream = parallel.Streamed(os.getpid(), spool)  # only read here: never stopped
+        assert stream.ready() == ["whole"]
+        spool.write(half[3:])
+        spool.flush()
+        assert stream.ready() == ["half"]

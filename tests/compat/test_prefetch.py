@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 
 import pytest
 
 from gitops_templates import Catalog, to_json
+from gitops_templates.catalog import parallel
 from gitops_templates.catalog.parallel import can_fork
 from gitops_templates.compat import check, memo, prefetch
 from tests.compat.test_compatibility import drop_replicas
@@ -56,11 +59,43 @@ def test_the_child_computes_the_comparisons_and_the_plan_is_the_same(
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(check, "raw_findings", counted)
+    monkeypatch.setattr(parallel.Streamed, "ready", child_first(parallel.Streamed.ready))
     assert cold_plan(line) == serial
     assert computed_here == [], "the child's findings were not used"
     stored = json.loads((line.path / FACTS).read_text())["tables"]
     assert stored[f"compat-{memo.RULES_VERSION}"], "what the child learned was not saved"
     assert cold_plan(line, use_cache=False) == serial  # caches off: the child still helps
+
+
+def child_first(
+    ready: Callable[[parallel.Streamed], list[object]],
+) -> Callable[[parallel.Streamed], list[object]]:
+    """`Streamed.ready` that lets the child finish first: what it sent is all there."""
+
+    def waiting(stream: parallel.Streamed) -> list[object]:
+        stream.join()
+        return ready(stream)
+
+    return waiting
+
+
+@needs_fork
+def test_what_the_child_has_not_sent_yet_is_computed_here_without_waiting(
+    line: RepoBuilder, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(prefetch, "MIN_TAGS", 10_000)  # no child
+    serial = cold_plan(line)
+    monkeypatch.setattr(prefetch, "MIN_TAGS", 0)
+    real = prefetch._learned
+
+    def slow(*args: object) -> None:
+        time.sleep(60)  # the child sends nothing before this process has done it all
+        real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(prefetch, "_learned", slow)
+    started = time.monotonic()
+    assert cold_plan(line) == serial
+    assert time.monotonic() - started < 30, "waited for the child"
 
 
 @needs_fork
@@ -83,6 +118,6 @@ def test_no_child_when_the_stored_state_spares_the_walk(
     Catalog(line.path).plan()
     forget_plans(line)  # the stored state, not the remembered plan, spares the walk
     started: list[object] = []
-    monkeypatch.setattr("gitops_templates.catalog.parallel.fork_call", started.append)
+    monkeypatch.setattr(parallel, "fork_stream", started.append)
     Catalog(line.path).plan()
     assert started == []
