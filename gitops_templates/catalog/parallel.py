@@ -231,13 +231,15 @@ def learned_meanwhile(
     except BaseException:
         stream.stop()
         raise
-    if wait:
-        for learned in stream.wait():
-            ws.facts.absorb(learned)
-    else:
-        meanwhile.absorb()
+    try:
+        if wait:
+            for learned in stream.wait():
+                ws.facts.absorb(learned)
+        else:
+            meanwhile.absorb()
+            ws.facts.save()  # the block's own work has saved; this keeps what came after
+    finally:
         stream.stop()
-        ws.facts.save()  # the block's own work has saved; this keeps what came after
 
 
 def _child(fn: Callable[[Any], Any], items: Sequence[Any], out: int) -> None:

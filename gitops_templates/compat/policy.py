@@ -19,7 +19,7 @@ from gitops_templates.compat.check import waivers_of as parse_waivers
 from gitops_templates.compat.memo import FindingsMemo
 from gitops_templates.core.models import Level, Notice
 from gitops_templates.core.planning import escalate
-from gitops_templates.errors import CompatibilityError, Problem
+from gitops_templates.errors import CompatibilityError, GitOpsTemplatesError, Problem
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -98,19 +98,25 @@ def verdicts(
     found.update(snapshots(ws, rest, files=False))
     overrides = load_overrides(ws) if changed else {}
     memo = FindingsMemo(ws.facts)
-    result = {}
-    for done, state in enumerate(reversed(changed)):
+    result, errors = {}, {}
+    for done, (index, state) in enumerate(reversed(list(enumerate(changed)))):
         ws.progress("checking compatibility", done, len(changed))
         meanwhile()
         cid = state.component.id
         head = found[(cid, "HEAD")]
         older = [found[(cid, label)] for label, _ in lines[cid]]
         waivers = parse_waivers([w for c in state.changes for w in c.waivers])
-        report = against_line(ws, cid, head, older, overrides=overrides, waivers=waivers,
-                              memo=memo)  # fmt: skip
+        try:
+            report = against_line(ws, cid, head, older, overrides=overrides, waivers=waivers,
+                                  memo=memo)  # fmt: skip
+        except GitOpsTemplatesError as err:  # said of the first such template, as ever
+            errors[index] = err
+            continue
         result[cid] = Verdict(cid, state.level, report)
     ws.progress("checking compatibility", len(changed), len(changed))
     memo.save()
+    if errors:
+        raise errors[min(errors)]
     return {s.component.id: result[s.component.id] for s in changed}  # in template order
 
 

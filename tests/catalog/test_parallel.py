@@ -1,4 +1,4 @@
-"""fork_map returns what the serial loop returns: same results, order and first error."""
+"""fork_map returns what the serial loop returns; a streaming child is read without waiting."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ import pytest
 
 from gitops_templates.catalog import parallel
 from gitops_templates.catalog.parallel import can_fork, fork_map
+from gitops_templates.catalog.workspace import Workspace
+from tests.helpers import RepoBuilder
 
 needs_fork = pytest.mark.skipif(not can_fork(), reason="forks only on Linux with 2+ cores")
 
@@ -146,3 +148,30 @@ def test_a_value_still_being_written_is_not_read():
         spool.write(half[3:])
         spool.flush()
         assert stream.ready() == ["half"]
+
+
+@needs_fork
+def test_a_failure_while_taking_in_the_last_values_still_ends_the_child(
+    repo: RepoBuilder, monkeypatch: pytest.MonkeyPatch
+):
+    started: list[parallel.Streamed] = []
+    real = parallel.fork_stream
+
+    def recorded(fn: Callable[[Callable[[object], None]], object]) -> parallel.Streamed | None:
+        stream = real(fn)
+        if stream is not None:
+            started.append(stream)
+        return stream
+
+    def interrupted(self: parallel.Meanwhile) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(parallel, "fork_stream", recorded)
+    monkeypatch.setattr(parallel.Meanwhile, "absorb", interrupted)
+    ws = Workspace(repo.path)
+    with (
+        pytest.raises(KeyboardInterrupt),
+        parallel.learned_meanwhile(ws, lambda _: time.sleep(60), wait=False),
+    ):
+        pass
+    assert stream_gone(started[0])

@@ -6,13 +6,15 @@ from pathlib import Path
 
 import pytest
 
+from gitops_templates import Catalog
 from gitops_templates.catalog.workspace import Workspace
 from gitops_templates.compat.check import CompatibilityReport
 from gitops_templates.compat.core.rules import Finding, finding
 from gitops_templates.compat.policy import Verdict, apply, verdicts
 from gitops_templates.core.models import Level
 from gitops_templates.core.planning import ComponentState
-from gitops_templates.errors import CompatibilityError, ExitCode
+from gitops_templates.errors import CompatibilityError, ExitCode, InvalidInputError
+from tests.conftest import Cli
 from tests.helpers import RepoBuilder
 
 REPLICAS = "    replicas: {type: integer, minimum: 1, default: 1, description: Pod count.}\n"
@@ -247,3 +249,20 @@ def test_enforce_error_lists_only_findings_above_the_declared_level(tmp_path: Pa
     assert [(p.rule, p.pointer) for p in caught.value.problems] == [
         ("param-removed", "/parameters/properties/replicas")
     ]
+
+
+@pytest.mark.parametrize("use_cache", [True, False])
+def test_of_several_broken_schemas_the_first_template_is_named(
+    repo: RepoBuilder, cli: Cli, use_cache: bool
+):
+    for tid in ("api", "db", "web"):
+        repo.template(tid)
+    repo.commit("feat: three templates")
+    cli("release")
+    for tid in ("db", "web"):  # both schemas become invalid; api's is untouched
+        meta = repo.path / "templates" / tid / "template.yaml"
+        meta.write_text(meta.read_text().replace("  type: object\n", "  type: 5\n", 1))
+    repo.commit("fix: break two schemas")
+    with pytest.raises(InvalidInputError) as caught:
+        Catalog(repo.path, use_cache=use_cache).plan()
+    assert "templates/db/template.yaml" in caught.value.message
