@@ -44,13 +44,19 @@ def cold_plan(repo: RepoBuilder, **kwargs: object) -> dict[str, object]:
     return data
 
 
+def serial_plan(line: RepoBuilder, monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    """The cold plan without a child; children are allowed from here on."""
+    monkeypatch.setattr(prefetch, "MIN_TAGS", 10_000)
+    serial = cold_plan(line)
+    monkeypatch.setattr(prefetch, "MIN_TAGS", 0)
+    return serial
+
+
 @needs_fork
 def test_the_child_computes_the_comparisons_and_the_plan_is_the_same(
     line: RepoBuilder, monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.setattr(prefetch, "MIN_TAGS", 10_000)  # no child
-    serial = cold_plan(line)
-    monkeypatch.setattr(prefetch, "MIN_TAGS", 0)
+    serial = serial_plan(line, monkeypatch)
     computed_here = []
     real = check.raw_findings
 
@@ -83,9 +89,7 @@ def child_first(
 def test_what_the_child_has_not_sent_yet_is_computed_here_without_waiting(
     line: RepoBuilder, monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.setattr(prefetch, "MIN_TAGS", 10_000)  # no child
-    serial = cold_plan(line)
-    monkeypatch.setattr(prefetch, "MIN_TAGS", 0)
+    serial = serial_plan(line, monkeypatch)
     real = prefetch._learned
 
     def slow(*args: object) -> None:
@@ -100,9 +104,7 @@ def test_what_the_child_has_not_sent_yet_is_computed_here_without_waiting(
 
 @needs_fork
 def test_a_child_that_fails_changes_nothing(line: RepoBuilder, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(prefetch, "MIN_TAGS", 10_000)
-    serial = cold_plan(line)
-    monkeypatch.setattr(prefetch, "MIN_TAGS", 0)
+    serial = serial_plan(line, monkeypatch)
 
     def broken(*_: object) -> dict[str, object]:
         raise RuntimeError("the child fails")
