@@ -80,14 +80,13 @@ def _answers(ws: Workspace, plan: ReleasePlan, ids: Sequence[str], pre: str | No
         return False
     if ids and not {r.id for r in plan.releases} <= set(ids):
         return False
-    formats = {c.id: c.tag_format or settings.tag_format for c in settings.components}
     try:
-        return all(
-            TagFormat.compile(formats.get(r.id, settings.tag_format)).render(r.id, r.next) == r.tag
-            for r in plan.releases
-        )
+        default = TagFormat.compile(settings.tag_format)  # compiled once, not per release
+        formats = {c.id: TagFormat.compile(c.tag_format) if c.tag_format else default
+                   for c in settings.components}  # fmt: skip
     except GitOpsTemplatesError:
         return False
+    return all(formats.get(r.id, default).render(r.id, r.next) == r.tag for r in plan.releases)
 
 
 def keep_plan(ws: Workspace, key: str, plan: ReleasePlan) -> None:
