@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -115,26 +116,33 @@ def test_releases_made_on_a_merged_branch_bound_the_walk_too(
     assert unreleased(bounded, "db") == []
 
 
-def test_a_component_never_released_needs_the_whole_history(
-    catalog: RepoBuilder, monkeypatch: pytest.MonkeyPatch
-):
+def never_released(catalog: RepoBuilder) -> None:
     catalog.template("new")
     catalog.commit("feat(new): a template")
-    bounded, full, read = walks(catalog, monkeypatch)
-    assert bounded == full
-    assert read == [5, 5]
 
 
-def test_walking_the_first_parent_chain_reads_it_whole(
-    catalog: RepoBuilder, monkeypatch: pytest.MonkeyPatch
-):
+def first_parent(catalog: RepoBuilder) -> None:
     change(catalog, "db", "fix(db): a")
     catalog.tag("db@1.0.1", message="db 1.0.1")
     catalog.write({"gitops-templates.yaml": "first_parent: true\n"})
     catalog.commit("chore: walk first parents")
+
+
+@pytest.mark.parametrize(
+    ("setup", "commits"),
+    [(never_released, 5), (first_parent, 6)],
+    ids=["a component never released", "the first-parent chain"],
+)
+def test_without_a_floor_the_whole_history_is_read(
+    catalog: RepoBuilder,
+    monkeypatch: pytest.MonkeyPatch,
+    setup: Callable[[RepoBuilder], None],
+    commits: int,
+):
+    setup(catalog)
     bounded, full, read = walks(catalog, monkeypatch)
     assert bounded == full
-    assert read == [6, 6]
+    assert read == [commits, commits]
 
 
 def test_a_short_walk_of_a_long_history_still_writes_the_missing_commit_graph(
